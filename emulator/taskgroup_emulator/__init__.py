@@ -1,0 +1,1 @@
+"""A local server that behaves like Parallel's Task Group API."""

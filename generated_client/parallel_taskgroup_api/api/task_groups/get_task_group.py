@@ -1,0 +1,173 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.http_validation_error import HTTPValidationError
+from ...models.task_group_response import TaskGroupResponse
+from ...types import Response
+
+
+def _get_kwargs(
+    taskgroup_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/tasks/groups/{taskgroup_id}".format(
+            taskgroup_id=quote(str(taskgroup_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> HTTPValidationError | TaskGroupResponse | None:
+    if response.status_code == 200:
+        response_200 = TaskGroupResponse.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 422:
+        response_422 = HTTPValidationError.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[HTTPValidationError | TaskGroupResponse]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[HTTPValidationError | TaskGroupResponse]:
+    """Get a task group
+
+     Returns the group with its status: how many runs it holds, how many are in each state, and whether
+    any is still active.
+
+    Args:
+        taskgroup_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | TaskGroupResponse]
+    """
+
+    kwargs = _get_kwargs(
+        taskgroup_id=taskgroup_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> HTTPValidationError | TaskGroupResponse | None:
+    """Get a task group
+
+     Returns the group with its status: how many runs it holds, how many are in each state, and whether
+    any is still active.
+
+    Args:
+        taskgroup_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | TaskGroupResponse
+    """
+
+    return sync_detailed(
+        taskgroup_id=taskgroup_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[HTTPValidationError | TaskGroupResponse]:
+    """Get a task group
+
+     Returns the group with its status: how many runs it holds, how many are in each state, and whether
+    any is still active.
+
+    Args:
+        taskgroup_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[HTTPValidationError | TaskGroupResponse]
+    """
+
+    kwargs = _get_kwargs(
+        taskgroup_id=taskgroup_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> HTTPValidationError | TaskGroupResponse | None:
+    """Get a task group
+
+     Returns the group with its status: how many runs it holds, how many are in each state, and whether
+    any is still active.
+
+    Args:
+        taskgroup_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        HTTPValidationError | TaskGroupResponse
+    """
+
+    return (
+        await asyncio_detailed(
+            taskgroup_id=taskgroup_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,193 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
+from ...models.task_run import TaskRun
+from ...types import Response
+
+
+def _get_kwargs(
+    taskgroup_id: str,
+    run_id: str,
+) -> dict[str, Any]:
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/tasks/groups/{taskgroup_id}/runs/{run_id}".format(
+            taskgroup_id=quote(str(taskgroup_id), safe=""),
+            run_id=quote(str(run_id), safe=""),
+        ),
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ErrorResponse | TaskRun | None:
+    if response.status_code == 200:
+        response_200 = TaskRun.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorResponse.from_dict(response.json())
+
+        return response_422
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ErrorResponse | TaskRun]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    taskgroup_id: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | TaskRun]:
+    """Get one run of a task group
+
+     Returns the run with the given id, if it belongs to the group.
+
+    Args:
+        taskgroup_id (str):
+        run_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | TaskRun]
+    """
+
+    kwargs = _get_kwargs(
+        taskgroup_id=taskgroup_id,
+        run_id=run_id,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    taskgroup_id: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | TaskRun | None:
+    """Get one run of a task group
+
+     Returns the run with the given id, if it belongs to the group.
+
+    Args:
+        taskgroup_id (str):
+        run_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | TaskRun
+    """
+
+    return sync_detailed(
+        taskgroup_id=taskgroup_id,
+        run_id=run_id,
+        client=client,
+    ).parsed
+
+
+async def asyncio_detailed(
+    taskgroup_id: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> Response[ErrorResponse | TaskRun]:
+    """Get one run of a task group
+
+     Returns the run with the given id, if it belongs to the group.
+
+    Args:
+        taskgroup_id (str):
+        run_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ErrorResponse | TaskRun]
+    """
+
+    kwargs = _get_kwargs(
+        taskgroup_id=taskgroup_id,
+        run_id=run_id,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    taskgroup_id: str,
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> ErrorResponse | TaskRun | None:
+    """Get one run of a task group
+
+     Returns the run with the given id, if it belongs to the group.
+
+    Args:
+        taskgroup_id (str):
+        run_id (str):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ErrorResponse | TaskRun
+    """
+
+    return (
+        await asyncio_detailed(
+            taskgroup_id=taskgroup_id,
+            run_id=run_id,
+            client=client,
+        )
+    ).parsed

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+T = TypeVar("T", bound="AutoSchema")
+
+
+@_attrs_define
+class AutoSchema:
+    """Auto schema for a task input or output.
+
+    Attributes:
+        type_ (Literal['auto'] | Unset): The type of schema being defined. Always `auto`. Default: 'auto'.
+    """
+
+    type_: Literal["auto"] | Unset = "auto"
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update({})
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        type_ = cast(Literal["auto"] | Unset, d.pop("type", UNSET))
+        if type_ != "auto" and not isinstance(type_, Unset):
+            raise ValueError(f"type must match const 'auto', got '{type_}'")
+
+        auto_schema = cls(
+            type_=type_,
+        )
+
+        auto_schema.additional_properties = d
+        return auto_schema
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.citation import Citation
+
+
+T = TypeVar("T", bound="FieldBasis")
+
+
+@_attrs_define
+class FieldBasis:
+    """Citations and reasoning supporting one field of a task output.
+
+    Attributes:
+        field (str): Name of the output field.
+        reasoning (str): Reasoning for the output field.
+        citations (list[Citation] | Unset): List of citations supporting the output field.
+        confidence (None | str | Unset): Confidence level for the output field. Only certain processors provide
+            confidence levels.
+    """
+
+    field: str
+    reasoning: str
+    citations: list[Citation] | Unset = UNSET
+    confidence: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        field = self.field
+
+        reasoning = self.reasoning
+
+        citations: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.citations, Unset):
+            citations = []
+            for citations_item_data in self.citations:
+                citations_item = citations_item_data.to_dict()
+                citations.append(citations_item)
+
+        confidence: None | str | Unset
+        if isinstance(self.confidence, Unset):
+            confidence = UNSET
+        else:
+            confidence = self.confidence
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "field": field,
+                "reasoning": reasoning,
+            }
+        )
+        if citations is not UNSET:
+            field_dict["citations"] = citations
+        if confidence is not UNSET:
+            field_dict["confidence"] = confidence
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.citation import Citation
+
+        d = dict(src_dict)
+        field = d.pop("field")
+
+        reasoning = d.pop("reasoning")
+
+        _citations = d.pop("citations", UNSET)
+        citations: list[Citation] | Unset = UNSET
+        if _citations is not UNSET:
+            citations = []
+            for citations_item_data in _citations:
+                citations_item = Citation.from_dict(citations_item_data)
+
+                citations.append(citations_item)
+
+        def _parse_confidence(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        confidence = _parse_confidence(d.pop("confidence", UNSET))
+
+        field_basis = cls(
+            field=field,
+            reasoning=reasoning,
+            citations=citations,
+            confidence=confidence,
+        )
+
+        field_basis.additional_properties = d
+        return field_basis
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

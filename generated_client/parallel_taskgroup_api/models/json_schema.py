@@ -1,0 +1,88 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.json_schema_json_schema import JsonSchemaJsonSchema
+
+
+T = TypeVar("T", bound="JsonSchema")
+
+
+@_attrs_define
+class JsonSchema:
+    """JSON schema for a task input or output.
+
+    Attributes:
+        json_schema (JsonSchemaJsonSchema): A JSON Schema object. Only a subset of JSON Schema is supported.
+        type_ (Literal['json'] | Unset): The type of schema being defined. Always `json`. Default: 'json'.
+    """
+
+    json_schema: JsonSchemaJsonSchema
+    type_: Literal["json"] | Unset = "json"
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        json_schema = self.json_schema.to_dict()
+
+        type_ = self.type_
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "json_schema": json_schema,
+            }
+        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.json_schema_json_schema import JsonSchemaJsonSchema
+
+        d = dict(src_dict)
+        json_schema = JsonSchemaJsonSchema.from_dict(d.pop("json_schema"))
+
+        type_ = cast(Literal["json"] | Unset, d.pop("type", UNSET))
+        if type_ != "json" and not isinstance(type_, Unset):
+            raise ValueError(f"type must match const 'json', got '{type_}'")
+
+        json_schema = cls(
+            json_schema=json_schema,
+            type_=type_,
+        )
+
+        json_schema.additional_properties = d
+        return json_schema
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

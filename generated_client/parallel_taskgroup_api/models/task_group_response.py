@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.task_group_response_metadata_type_0 import (
+        TaskGroupResponseMetadataType0,
+    )
+    from ..models.task_group_status import TaskGroupStatus
+
+
+T = TypeVar("T", bound="TaskGroupResponse")
+
+
+@_attrs_define
+class TaskGroupResponse:
+    """Response object for a task group, including its status and metadata.
+
+    Attributes:
+        taskgroup_id (str): ID of the group.
+        status (TaskGroupStatus): Status of a task group.
+        created_at (None | str): Timestamp of the creation of the group, as an RFC 3339 string.
+        metadata (None | TaskGroupResponseMetadataType0 | Unset): User-provided metadata stored with the group.
+    """
+
+    taskgroup_id: str
+    status: TaskGroupStatus
+    created_at: None | str
+    metadata: None | TaskGroupResponseMetadataType0 | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.task_group_response_metadata_type_0 import (
+            TaskGroupResponseMetadataType0,
+        )
+
+        taskgroup_id = self.taskgroup_id
+
+        status = self.status.to_dict()
+
+        created_at: None | str
+        created_at = self.created_at
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, TaskGroupResponseMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "taskgroup_id": taskgroup_id,
+                "status": status,
+                "created_at": created_at,
+            }
+        )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.task_group_response_metadata_type_0 import (
+            TaskGroupResponseMetadataType0,
+        )
+        from ..models.task_group_status import TaskGroupStatus
+
+        d = dict(src_dict)
+        taskgroup_id = d.pop("taskgroup_id")
+
+        status = TaskGroupStatus.from_dict(d.pop("status"))
+
+        def _parse_created_at(data: object) -> None | str:
+            if data is None:
+                return data
+            return cast(None | str, data)
+
+        created_at = _parse_created_at(d.pop("created_at"))
+
+        def _parse_metadata(
+            data: object,
+        ) -> None | TaskGroupResponseMetadataType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = TaskGroupResponseMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskGroupResponseMetadataType0 | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
+        task_group_response = cls(
+            taskgroup_id=taskgroup_id,
+            status=status,
+            created_at=created_at,
+            metadata=metadata,
+        )
+
+        task_group_response.additional_properties = d
+        return task_group_response
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.task_group_status import TaskGroupStatus
+
+
+T = TypeVar("T", bound="TaskGroupStatusEvent")
+
+
+@_attrs_define
+class TaskGroupStatusEvent:
+    """Event indicating an update to group status.
+
+    Attributes:
+        type_ (Literal['task_group_status']): Event type; always 'task_group_status'.
+        event_id (str): Cursor to resume the event stream.
+        status (TaskGroupStatus): Status of a task group.
+    """
+
+    type_: Literal["task_group_status"]
+    event_id: str
+    status: TaskGroupStatus
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        event_id = self.event_id
+
+        status = self.status.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "event_id": event_id,
+                "status": status,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.task_group_status import TaskGroupStatus
+
+        d = dict(src_dict)
+        type_ = cast(Literal["task_group_status"], d.pop("type"))
+        if type_ != "task_group_status":
+            raise ValueError(
+                f"type must match const 'task_group_status', got '{type_}'"
+            )
+
+        event_id = d.pop("event_id")
+
+        status = TaskGroupStatus.from_dict(d.pop("status"))
+
+        task_group_status_event = cls(
+            type_=type_,
+            event_id=event_id,
+            status=status,
+        )
+
+        task_group_status_event.additional_properties = d
+        return task_group_status_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

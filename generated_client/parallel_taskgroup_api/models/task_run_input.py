@@ -1,0 +1,354 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.mcp_server import McpServer
+    from ..models.source_policy import SourcePolicy
+    from ..models.task_advanced_settings import TaskAdvancedSettings
+    from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
+    from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
+    from ..models.task_spec import TaskSpec
+    from ..models.webhook import Webhook
+
+
+T = TypeVar("T", bound="TaskRunInput")
+
+
+@_attrs_define
+class TaskRunInput:
+    """Request to run a task.
+
+    Attributes:
+        processor (str): Processor to use for the task.
+        input_ (str | TaskRunInputInputType1): Input to the task, either text or a JSON object.
+        metadata (None | TaskRunInputMetadataType0 | Unset): User-provided metadata stored with the run. Keys and values
+            must be strings with a maximum length of 16 and 512 characters respectively.
+        source_policy (None | SourcePolicy | Unset): Optional source policy governing preferred and disallowed domains
+            in web search results.
+        advanced_settings (None | TaskAdvancedSettings | Unset): Advanced search configuration for the task run.
+        task_spec (None | TaskSpec | Unset): Task specification. If unspecified, defaults to auto output schema.
+        previous_interaction_id (None | str | Unset): Interaction ID to use as context for this request.
+        mcp_servers (list[McpServer] | None | Unset): Optional list of MCP servers to use for the run.
+        enable_events (bool | None | Unset): Controls tracking of task run execution progress. When set to true,
+            progress events are recorded and can be accessed via the [Task Run events](https://docs.parallel.ai/api-
+            reference) endpoint. When false, no progress events are tracked. Note that progress tracking cannot be enabled
+            after a run has been created. The flag is set to true by default for premium processors (pro and above).
+        webhook (None | Unset | Webhook): Callback URL (webhook endpoint) that will receive an HTTP POST when the run
+            completes.
+            This feature is not available via the Python SDK.
+    """
+
+    processor: str
+    input_: str | TaskRunInputInputType1
+    metadata: None | TaskRunInputMetadataType0 | Unset = UNSET
+    source_policy: None | SourcePolicy | Unset = UNSET
+    advanced_settings: None | TaskAdvancedSettings | Unset = UNSET
+    task_spec: None | TaskSpec | Unset = UNSET
+    previous_interaction_id: None | str | Unset = UNSET
+    mcp_servers: list[McpServer] | None | Unset = UNSET
+    enable_events: bool | None | Unset = UNSET
+    webhook: None | Unset | Webhook = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.source_policy import SourcePolicy
+        from ..models.task_advanced_settings import TaskAdvancedSettings
+        from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
+        from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
+        from ..models.task_spec import TaskSpec
+        from ..models.webhook import Webhook
+
+        processor = self.processor
+
+        input_: dict[str, Any] | str
+        if isinstance(self.input_, TaskRunInputInputType1):
+            input_ = self.input_.to_dict()
+        else:
+            input_ = self.input_
+
+        metadata: dict[str, Any] | None | Unset
+        if isinstance(self.metadata, Unset):
+            metadata = UNSET
+        elif isinstance(self.metadata, TaskRunInputMetadataType0):
+            metadata = self.metadata.to_dict()
+        else:
+            metadata = self.metadata
+
+        source_policy: dict[str, Any] | None | Unset
+        if isinstance(self.source_policy, Unset):
+            source_policy = UNSET
+        elif isinstance(self.source_policy, SourcePolicy):
+            source_policy = self.source_policy.to_dict()
+        else:
+            source_policy = self.source_policy
+
+        advanced_settings: dict[str, Any] | None | Unset
+        if isinstance(self.advanced_settings, Unset):
+            advanced_settings = UNSET
+        elif isinstance(self.advanced_settings, TaskAdvancedSettings):
+            advanced_settings = self.advanced_settings.to_dict()
+        else:
+            advanced_settings = self.advanced_settings
+
+        task_spec: dict[str, Any] | None | Unset
+        if isinstance(self.task_spec, Unset):
+            task_spec = UNSET
+        elif isinstance(self.task_spec, TaskSpec):
+            task_spec = self.task_spec.to_dict()
+        else:
+            task_spec = self.task_spec
+
+        previous_interaction_id: None | str | Unset
+        if isinstance(self.previous_interaction_id, Unset):
+            previous_interaction_id = UNSET
+        else:
+            previous_interaction_id = self.previous_interaction_id
+
+        mcp_servers: list[dict[str, Any]] | None | Unset
+        if isinstance(self.mcp_servers, Unset):
+            mcp_servers = UNSET
+        elif isinstance(self.mcp_servers, list):
+            mcp_servers = []
+            for mcp_servers_type_0_item_data in self.mcp_servers:
+                mcp_servers_type_0_item = mcp_servers_type_0_item_data.to_dict()
+                mcp_servers.append(mcp_servers_type_0_item)
+
+        else:
+            mcp_servers = self.mcp_servers
+
+        enable_events: bool | None | Unset
+        if isinstance(self.enable_events, Unset):
+            enable_events = UNSET
+        else:
+            enable_events = self.enable_events
+
+        webhook: dict[str, Any] | None | Unset
+        if isinstance(self.webhook, Unset):
+            webhook = UNSET
+        elif isinstance(self.webhook, Webhook):
+            webhook = self.webhook.to_dict()
+        else:
+            webhook = self.webhook
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "processor": processor,
+                "input": input_,
+            }
+        )
+        if metadata is not UNSET:
+            field_dict["metadata"] = metadata
+        if source_policy is not UNSET:
+            field_dict["source_policy"] = source_policy
+        if advanced_settings is not UNSET:
+            field_dict["advanced_settings"] = advanced_settings
+        if task_spec is not UNSET:
+            field_dict["task_spec"] = task_spec
+        if previous_interaction_id is not UNSET:
+            field_dict["previous_interaction_id"] = previous_interaction_id
+        if mcp_servers is not UNSET:
+            field_dict["mcp_servers"] = mcp_servers
+        if enable_events is not UNSET:
+            field_dict["enable_events"] = enable_events
+        if webhook is not UNSET:
+            field_dict["webhook"] = webhook
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.mcp_server import McpServer
+        from ..models.source_policy import SourcePolicy
+        from ..models.task_advanced_settings import TaskAdvancedSettings
+        from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
+        from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
+        from ..models.task_spec import TaskSpec
+        from ..models.webhook import Webhook
+
+        d = dict(src_dict)
+        processor = d.pop("processor")
+
+        def _parse_input_(data: object) -> str | TaskRunInputInputType1:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                input_type_1 = TaskRunInputInputType1.from_dict(data)
+
+                return input_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(str | TaskRunInputInputType1, data)
+
+        input_ = _parse_input_(d.pop("input"))
+
+        def _parse_metadata(data: object) -> None | TaskRunInputMetadataType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                metadata_type_0 = TaskRunInputMetadataType0.from_dict(data)
+
+                return metadata_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskRunInputMetadataType0 | Unset, data)
+
+        metadata = _parse_metadata(d.pop("metadata", UNSET))
+
+        def _parse_source_policy(data: object) -> None | SourcePolicy | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                source_policy_type_0 = SourcePolicy.from_dict(data)
+
+                return source_policy_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | SourcePolicy | Unset, data)
+
+        source_policy = _parse_source_policy(d.pop("source_policy", UNSET))
+
+        def _parse_advanced_settings(
+            data: object,
+        ) -> None | TaskAdvancedSettings | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                advanced_settings_type_0 = TaskAdvancedSettings.from_dict(data)
+
+                return advanced_settings_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskAdvancedSettings | Unset, data)
+
+        advanced_settings = _parse_advanced_settings(d.pop("advanced_settings", UNSET))
+
+        def _parse_task_spec(data: object) -> None | TaskSpec | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                task_spec_type_0 = TaskSpec.from_dict(data)
+
+                return task_spec_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskSpec | Unset, data)
+
+        task_spec = _parse_task_spec(d.pop("task_spec", UNSET))
+
+        def _parse_previous_interaction_id(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        previous_interaction_id = _parse_previous_interaction_id(
+            d.pop("previous_interaction_id", UNSET)
+        )
+
+        def _parse_mcp_servers(data: object) -> list[McpServer] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                mcp_servers_type_0 = []
+                _mcp_servers_type_0 = data
+                for mcp_servers_type_0_item_data in _mcp_servers_type_0:
+                    mcp_servers_type_0_item = McpServer.from_dict(
+                        mcp_servers_type_0_item_data
+                    )
+
+                    mcp_servers_type_0.append(mcp_servers_type_0_item)
+
+                return mcp_servers_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[McpServer] | None | Unset, data)
+
+        mcp_servers = _parse_mcp_servers(d.pop("mcp_servers", UNSET))
+
+        def _parse_enable_events(data: object) -> bool | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(bool | None | Unset, data)
+
+        enable_events = _parse_enable_events(d.pop("enable_events", UNSET))
+
+        def _parse_webhook(data: object) -> None | Unset | Webhook:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                webhook_type_0 = Webhook.from_dict(data)
+
+                return webhook_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | Webhook, data)
+
+        webhook = _parse_webhook(d.pop("webhook", UNSET))
+
+        task_run_input = cls(
+            processor=processor,
+            input_=input_,
+            metadata=metadata,
+            source_policy=source_policy,
+            advanced_settings=advanced_settings,
+            task_spec=task_spec,
+            previous_interaction_id=previous_interaction_id,
+            mcp_servers=mcp_servers,
+            enable_events=enable_events,
+            webhook=webhook,
+        )
+
+        task_run_input.additional_properties = d
+        return task_run_input
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

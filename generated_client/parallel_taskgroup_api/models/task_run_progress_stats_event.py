@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.task_run_source_stats import TaskRunSourceStats
+
+
+T = TypeVar("T", bound="TaskRunProgressStatsEvent")
+
+
+@_attrs_define
+class TaskRunProgressStatsEvent:
+    """A progress update for a task run.
+
+    Attributes:
+        type_ (Literal['task_run.progress_stats']): Event type; always 'task_run.progress_stats'.
+        source_stats (TaskRunSourceStats): Source stats for a task run.
+        progress_meter (float): Completion percentage of the task run. Ranges from 0 to 100 where 0 indicates no
+            progress and 100 indicates completion.
+    """
+
+    type_: Literal["task_run.progress_stats"]
+    source_stats: TaskRunSourceStats
+    progress_meter: float
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        type_ = self.type_
+
+        source_stats = self.source_stats.to_dict()
+
+        progress_meter = self.progress_meter
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "type": type_,
+                "source_stats": source_stats,
+                "progress_meter": progress_meter,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.task_run_source_stats import TaskRunSourceStats
+
+        d = dict(src_dict)
+        type_ = cast(Literal["task_run.progress_stats"], d.pop("type"))
+        if type_ != "task_run.progress_stats":
+            raise ValueError(
+                f"type must match const 'task_run.progress_stats', got '{type_}'"
+            )
+
+        source_stats = TaskRunSourceStats.from_dict(d.pop("source_stats"))
+
+        progress_meter = d.pop("progress_meter")
+
+        task_run_progress_stats_event = cls(
+            type_=type_,
+            source_stats=source_stats,
+            progress_meter=progress_meter,
+        )
+
+        task_run_progress_stats_event.additional_properties = d
+        return task_run_progress_stats_event
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.task_run import TaskRun
+    from ..models.task_run_json_output import TaskRunJsonOutput
+    from ..models.task_run_text_output import TaskRunTextOutput
+
+
+T = TypeVar("T", bound="TaskRunResult")
+
+
+@_attrs_define
+class TaskRunResult:
+    """Result of a task run.
+
+    Attributes:
+        run (TaskRun): Status of a task run.
+        output (TaskRunJsonOutput | TaskRunTextOutput): Output from the task conforming to the output schema.
+    """
+
+    run: TaskRun
+    output: TaskRunJsonOutput | TaskRunTextOutput
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.task_run_text_output import TaskRunTextOutput
+
+        run = self.run.to_dict()
+
+        output: dict[str, Any]
+        if isinstance(self.output, TaskRunTextOutput):
+            output = self.output.to_dict()
+        else:
+            output = self.output.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "run": run,
+                "output": output,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.task_run import TaskRun
+        from ..models.task_run_json_output import TaskRunJsonOutput
+        from ..models.task_run_text_output import TaskRunTextOutput
+
+        d = dict(src_dict)
+        run = TaskRun.from_dict(d.pop("run"))
+
+        def _parse_output(data: object) -> TaskRunJsonOutput | TaskRunTextOutput:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_type_0 = TaskRunTextOutput.from_dict(data)
+
+                return output_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            if not isinstance(data, dict):
+                raise TypeError()
+            output_type_1 = TaskRunJsonOutput.from_dict(data)
+
+            return output_type_1
+
+        output = _parse_output(d.pop("output"))
+
+        task_run_result = cls(
+            run=run,
+            output=output,
+        )
+
+        task_run_result.additional_properties = d
+        return task_run_result
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,189 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Literal,
+    Self,
+    TypeVar,
+    cast,
+)
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.field_basis import FieldBasis
+    from ..models.mcp_tool_call import McpToolCall
+    from ..models.task_run_text_output_beta_fields_type_0 import (
+        TaskRunTextOutputBetaFieldsType0,
+    )
+
+
+T = TypeVar("T", bound="TaskRunTextOutput")
+
+
+@_attrs_define
+class TaskRunTextOutput:
+    """Output from a task that returns text.
+
+    Attributes:
+        basis (list[FieldBasis]): Basis for the output. The basis has a single field 'output'.
+        type_ (Literal['text']): The type of output being returned, as determined by the output schema of the task spec.
+        content (str): Text output from the task.
+        mcp_tool_calls (list[McpToolCall] | None | Unset): MCP tool calls made by the task.
+        beta_fields (None | TaskRunTextOutputBetaFieldsType0 | Unset): Deprecated. mcp-server-2025-07-17 is now included
+            directly in the output (e.g. mcp_tool_calls).
+    """
+
+    basis: list[FieldBasis]
+    type_: Literal["text"]
+    content: str
+    mcp_tool_calls: list[McpToolCall] | None | Unset = UNSET
+    beta_fields: None | TaskRunTextOutputBetaFieldsType0 | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.task_run_text_output_beta_fields_type_0 import (
+            TaskRunTextOutputBetaFieldsType0,
+        )
+
+        basis = []
+        for basis_item_data in self.basis:
+            basis_item = basis_item_data.to_dict()
+            basis.append(basis_item)
+
+        type_ = self.type_
+
+        content = self.content
+
+        mcp_tool_calls: list[dict[str, Any]] | None | Unset
+        if isinstance(self.mcp_tool_calls, Unset):
+            mcp_tool_calls = UNSET
+        elif isinstance(self.mcp_tool_calls, list):
+            mcp_tool_calls = []
+            for mcp_tool_calls_type_0_item_data in self.mcp_tool_calls:
+                mcp_tool_calls_type_0_item = mcp_tool_calls_type_0_item_data.to_dict()
+                mcp_tool_calls.append(mcp_tool_calls_type_0_item)
+
+        else:
+            mcp_tool_calls = self.mcp_tool_calls
+
+        beta_fields: dict[str, Any] | None | Unset
+        if isinstance(self.beta_fields, Unset):
+            beta_fields = UNSET
+        elif isinstance(self.beta_fields, TaskRunTextOutputBetaFieldsType0):
+            beta_fields = self.beta_fields.to_dict()
+        else:
+            beta_fields = self.beta_fields
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "basis": basis,
+                "type": type_,
+                "content": content,
+            }
+        )
+        if mcp_tool_calls is not UNSET:
+            field_dict["mcp_tool_calls"] = mcp_tool_calls
+        if beta_fields is not UNSET:
+            field_dict["beta_fields"] = beta_fields
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.field_basis import FieldBasis
+        from ..models.mcp_tool_call import McpToolCall
+        from ..models.task_run_text_output_beta_fields_type_0 import (
+            TaskRunTextOutputBetaFieldsType0,
+        )
+
+        d = dict(src_dict)
+        basis = []
+        _basis = d.pop("basis")
+        for basis_item_data in _basis:
+            basis_item = FieldBasis.from_dict(basis_item_data)
+
+            basis.append(basis_item)
+
+        type_ = cast(Literal["text"], d.pop("type"))
+        if type_ != "text":
+            raise ValueError(f"type must match const 'text', got '{type_}'")
+
+        content = d.pop("content")
+
+        def _parse_mcp_tool_calls(data: object) -> list[McpToolCall] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                mcp_tool_calls_type_0 = []
+                _mcp_tool_calls_type_0 = data
+                for mcp_tool_calls_type_0_item_data in _mcp_tool_calls_type_0:
+                    mcp_tool_calls_type_0_item = McpToolCall.from_dict(
+                        mcp_tool_calls_type_0_item_data
+                    )
+
+                    mcp_tool_calls_type_0.append(mcp_tool_calls_type_0_item)
+
+                return mcp_tool_calls_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[McpToolCall] | None | Unset, data)
+
+        mcp_tool_calls = _parse_mcp_tool_calls(d.pop("mcp_tool_calls", UNSET))
+
+        def _parse_beta_fields(
+            data: object,
+        ) -> None | TaskRunTextOutputBetaFieldsType0 | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                beta_fields_type_0 = TaskRunTextOutputBetaFieldsType0.from_dict(data)
+
+                return beta_fields_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | TaskRunTextOutputBetaFieldsType0 | Unset, data)
+
+        beta_fields = _parse_beta_fields(d.pop("beta_fields", UNSET))
+
+        task_run_text_output = cls(
+            basis=basis,
+            type_=type_,
+            content=content,
+            mcp_tool_calls=mcp_tool_calls,
+            beta_fields=beta_fields,
+        )
+
+        task_run_text_output.additional_properties = d
+        return task_run_text_output
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.auto_schema import AutoSchema
+    from ..models.json_schema import JsonSchema
+    from ..models.text_schema import TextSchema
+
+
+T = TypeVar("T", bound="TaskSpec")
+
+
+@_attrs_define
+class TaskSpec:
+    """Specification for a task.
+
+    Auto output schemas can be specified by setting `output_schema={"type":"auto"}`. Not
+    specifying a TaskSpec is the same as setting an auto output schema.
+
+    For convenience bare strings are also accepted as input or output schemas.
+
+        Attributes:
+            output_schema (AutoSchema | JsonSchema | str | TextSchema): JSON schema or text fully describing the desired
+                output from the task. Descriptions of output fields will determine the form and content of the response. A bare
+                string is equivalent to a text schema with the same description.
+            input_schema (JsonSchema | None | str | TextSchema | Unset): Optional JSON schema or text description of
+                expected input to the task. A bare string is equivalent to a text schema with the same description.
+    """
+
+    output_schema: AutoSchema | JsonSchema | str | TextSchema
+    input_schema: JsonSchema | None | str | TextSchema | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        from ..models.auto_schema import AutoSchema
+        from ..models.json_schema import JsonSchema
+        from ..models.text_schema import TextSchema
+
+        output_schema: dict[str, Any] | str
+        if (
+            isinstance(self.output_schema, JsonSchema)
+            or isinstance(self.output_schema, TextSchema)
+            or isinstance(self.output_schema, AutoSchema)
+        ):
+            output_schema = self.output_schema.to_dict()
+        else:
+            output_schema = self.output_schema
+
+        input_schema: dict[str, Any] | None | str | Unset
+        if isinstance(self.input_schema, Unset):
+            input_schema = UNSET
+        elif isinstance(self.input_schema, JsonSchema) or isinstance(
+            self.input_schema, TextSchema
+        ):
+            input_schema = self.input_schema.to_dict()
+        else:
+            input_schema = self.input_schema
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "output_schema": output_schema,
+            }
+        )
+        if input_schema is not UNSET:
+            field_dict["input_schema"] = input_schema
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.auto_schema import AutoSchema
+        from ..models.json_schema import JsonSchema
+        from ..models.text_schema import TextSchema
+
+        d = dict(src_dict)
+
+        def _parse_output_schema(
+            data: object,
+        ) -> AutoSchema | JsonSchema | str | TextSchema:
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_schema_type_0 = JsonSchema.from_dict(data)
+
+                return output_schema_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_schema_type_1 = TextSchema.from_dict(data)
+
+                return output_schema_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_schema_type_2 = AutoSchema.from_dict(data)
+
+                return output_schema_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(AutoSchema | JsonSchema | str | TextSchema, data)
+
+        output_schema = _parse_output_schema(d.pop("output_schema"))
+
+        def _parse_input_schema(
+            data: object,
+        ) -> JsonSchema | None | str | TextSchema | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                input_schema_type_1 = JsonSchema.from_dict(data)
+
+                return input_schema_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                input_schema_type_2 = TextSchema.from_dict(data)
+
+                return input_schema_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(JsonSchema | None | str | TextSchema | Unset, data)
+
+        input_schema = _parse_input_schema(d.pop("input_schema", UNSET))
+
+        task_spec = cls(
+            output_schema=output_schema,
+            input_schema=input_schema,
+        )
+
+        task_spec.additional_properties = d
+        return task_spec
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties

@@ -1,0 +1,106 @@
+"""Regenerate generated_client/ from openapi.yaml, or check that it is up to date.
+
+Usage:
+    python generator/generate.py           # rewrite generated_client/parallel_taskgroup_api
+    python generator/generate.py --check   # regenerate into a temp folder and compare
+
+Runs the pinned openapi-python-client with generator/config.yaml and the custom templates in
+generator/templates/. The tools come from the same virtual environment as this interpreter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import filecmp
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC = ROOT / "openapi.yaml"
+CONFIG = ROOT / "generator" / "config.yaml"
+TEMPLATES = ROOT / "generator" / "templates"
+PACKAGE = "parallel_taskgroup_api"
+TARGET = ROOT / "generated_client" / PACKAGE
+
+
+def generate_into(out: Path) -> None:
+    """Run the generator so that `out` becomes the generated package."""
+    bin_dir = Path(sys.executable).parent
+    cmd = [
+        str(bin_dir / "openapi-python-client"),
+        "generate",
+        "--path",
+        str(SPEC),
+        "--config",
+        str(CONFIG),
+        "--meta",
+        "none",
+        "--output-path",
+        str(out),
+        "--overwrite",
+    ]
+    if TEMPLATES.is_dir():
+        cmd += ["--custom-template-path", str(TEMPLATES)]
+    # The post hooks call `ruff`: make sure it is the pinned one next to this interpreter.
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", RUFF_NO_CACHE="true")
+    proc = subprocess.run(cmd, cwd=out.parent, env=env, capture_output=True, text=True)
+    output = proc.stdout + proc.stderr
+    if proc.returncode != 0 or "Warning" in output or "Error" in output:
+        sys.stderr.write(output)
+        raise SystemExit(f"generate: openapi-python-client failed or warned (exit {proc.returncode})")
+    (out / "py.typed").write_text("# Marker file for PEP 561\n")
+
+
+def differences(left: Path, right: Path) -> list[str]:
+    """Relative paths that differ between two trees (ignoring caches)."""
+    found: list[str] = []
+
+    def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
+        for name in cmp.left_only + cmp.right_only:
+            if name != "__pycache__":
+                found.append(prefix + name)
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
+        found.extend(prefix + name for name in mismatch + errors)
+        for name, sub in cmp.subdirs.items():
+            if name != "__pycache__":
+                walk(sub, prefix + name + "/")
+
+    walk(filecmp.dircmp(str(left), str(right)), "")
+    return sorted(found)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Regenerate or check generated_client/.")
+    parser.add_argument("--check", action="store_true", help="compare instead of rewriting")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="tg-generate-") as tmp:
+        fresh = Path(tmp) / PACKAGE
+        generate_into(fresh)
+        if args.check:
+            if not TARGET.is_dir():
+                print(f"check-generated: {TARGET.relative_to(ROOT)} is missing; run `make generate`.")
+                return 1
+            diff = differences(fresh, TARGET)
+            if diff:
+                print("check-generated: generated_client/ is out of date with openapi.yaml and generator/:")
+                for name in diff[:40]:
+                    print(f"  {name}")
+                print("Run `make generate` and commit the result (never edit generated_client/ by hand).")
+                return 1
+            print("check-generated: generated_client/ matches openapi.yaml and generator/.")
+            return 0
+        if TARGET.exists():
+            shutil.rmtree(TARGET)
+        TARGET.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copytree(fresh, TARGET, ignore=shutil.ignore_patterns("__pycache__"))
+    print(f"generated {TARGET.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

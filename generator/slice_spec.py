@@ -1,0 +1,155 @@
+"""Slice openapi.yaml out of Parallel's upstream OpenAPI document.
+
+Usage: python generator/slice_spec.py UPSTREAM [--overlay generator/overlay.yaml] [--out openapi.yaml]
+
+UPSTREAM is a path or an http(s) URL of the upstream JSON (or YAML) document. The slice
+keeps the operations named in the overlay, every component schema they reach, and the
+upstream shapes unchanged; ids, tags and operation prose come from the overlay.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import sys
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+# Vendor extensions that only make sense in upstream's own docs (SDK code samples).
+DROPPED_KEYS = {"x-code-samples", "x-codeSamples"}
+
+
+class SliceError(Exception):
+    """The upstream document or the overlay cannot produce a slice."""
+
+
+def load_document(source: str) -> dict[str, Any]:
+    """Read a JSON or YAML document from a path or an http(s) URL."""
+    if source.startswith(("http://", "https://")):
+        with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310
+            text = response.read().decode("utf-8")
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise SliceError(f"upstream document not found: {source}")
+        text = path.read_text(encoding="utf-8")
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError:
+        doc = yaml.safe_load(text)
+    if not isinstance(doc, dict) or "paths" not in doc:
+        raise SliceError(f"{source} is not an OpenAPI document (no 'paths')")
+    return doc
+
+
+def _strip(node: Any) -> Any:
+    if isinstance(node, dict):
+        return {k: _strip(v) for k, v in node.items() if k not in DROPPED_KEYS}
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def _schema_refs(node: Any, found: set[str]) -> None:
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/components/schemas/"):
+            found.add(ref.rsplit("/", 1)[1])
+        for value in node.values():
+            _schema_refs(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _schema_refs(value, found)
+
+
+def reachable_schemas(schemas: dict[str, Any], roots: Any) -> list[str]:
+    """Names of every component schema reachable from `roots`, in upstream order."""
+    seen: set[str] = set()
+    todo: set[str] = set()
+    _schema_refs(roots, todo)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        if name not in schemas:
+            raise SliceError(f"upstream references a missing schema: {name}")
+        seen.add(name)
+        _schema_refs(schemas[name], todo)
+    return [name for name in schemas if name in seen]
+
+
+def slice_spec(upstream: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    """Build our OpenAPI document from the upstream one and the overlay."""
+    paths: dict[str, dict[str, Any]] = {}
+    for key, ours in overlay["operations"].items():
+        method, _, path = key.partition(" ")
+        method = method.lower()
+        operation = upstream["paths"].get(path, {}).get(method)
+        if operation is None:
+            raise SliceError(f"overlay names {key}, which the upstream document does not have")
+        operation = _strip(copy.deepcopy(operation))
+        sliced: dict[str, Any] = {
+            "operationId": ours["operationId"],
+            "tags": [ours["tag"]],
+            "summary": ours["summary"],
+            "description": ours["description"].strip(),
+        }
+        for field, value in operation.items():
+            if field not in ("operationId", "tags", "summary", "description"):
+                sliced[field] = value
+        paths.setdefault(path, {})[method] = sliced
+
+    schemas = upstream.get("components", {}).get("schemas", {})
+    names = reachable_schemas(schemas, paths)
+    components: dict[str, Any] = {"schemas": {n: _strip(copy.deepcopy(schemas[n])) for n in names}}
+    security_schemes = upstream.get("components", {}).get("securitySchemes")
+    if security_schemes:
+        components["securitySchemes"] = copy.deepcopy(security_schemes)
+
+    return {
+        "openapi": upstream.get("openapi", "3.1.0"),
+        "info": overlay["info"],
+        "servers": overlay["servers"],
+        "security": copy.deepcopy(upstream.get("security", [{"ApiKeyAuth": []}])),
+        "tags": overlay["tags"],
+        "paths": paths,
+        "components": components,
+    }
+
+
+def dump_yaml(doc: dict[str, Any]) -> str:
+    """Deterministic YAML: upstream key order, no line wrapping."""
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100_000)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("upstream", help="path or URL of Parallel's OpenAPI document")
+    parser.add_argument("--overlay", default=str(HERE / "overlay.yaml"))
+    parser.add_argument("--out", default=str(HERE.parent / "openapi.yaml"))
+    args = parser.parse_args(argv)
+    try:
+        upstream = load_document(args.upstream)
+        overlay = yaml.safe_load(Path(args.overlay).read_text(encoding="utf-8"))
+        text = "# Generated by generator/slice_spec.py from Parallel's public OpenAPI document.\n"
+        text += "# Do not edit: change generator/overlay.yaml and run `make update-spec`.\n"
+        text += dump_yaml(slice_spec(upstream, overlay))
+    except SliceError as exc:
+        print(f"slice_spec: {exc}", file=sys.stderr)
+        return 2
+    out = Path(args.out)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)
+    print(f"wrote {out} ({len(text.splitlines())} lines)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

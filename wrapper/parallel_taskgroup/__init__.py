@@ -1,0 +1,1 @@
+"""Sync-first client for Parallel's Task Group API."""
