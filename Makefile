@@ -1,0 +1,82 @@
+# One entry point for every workflow. `make test` sets up everything on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+UPSTREAM ?=
+PYTEST_ARGS ?=
+
+.PHONY: help venv generate check-generated update-spec spec-report validate-spec lint typecheck \
+        unit pytest pythons test emulator demo bench chaos clean
+
+help:
+	@echo "make test             everything CI runs: lint, types, drift check, spec validation, tests, 3.9-3.13 smoke"
+	@echo "make demo             run the company-research example against a local emulator"
+	@echo "make emulator         start the local Task Group API server on 127.0.0.1:8787"
+	@echo "make generate         rebuild generated_client/ from openapi.yaml"
+	@echo "make check-generated  fail if generated_client/ differs from what openapi.yaml produces"
+	@echo "make update-spec UPSTREAM=<file|url>  re-slice openapi.yaml and print the change report"
+	@echo "make bench            run every benchmark and write bench/RESULTS.md"
+	@echo "make chaos            soak the CLI against the emulator with every fault on"
+
+$(STAMP): pyproject.toml requirements-dev.txt generator/requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+generate: $(STAMP)
+	$(PY) generator/generate.py
+
+check-generated: $(STAMP)
+	$(PY) generator/generate.py --check
+
+update-spec: $(STAMP)
+	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=<path or URL of Parallel's OpenAPI document>"; exit 2; }
+	cp openapi.yaml $(VENV)/openapi.previous.yaml
+	$(PY) generator/slice_spec.py "$(UPSTREAM)"
+	$(PY) generator/spec_report.py $(VENV)/openapi.previous.yaml openapi.yaml
+	@echo "Next: read the report, run 'make generate', then 'make test'."
+
+validate-spec: $(STAMP)
+	$(PY) -c "import yaml; from openapi_spec_validator import validate; validate(yaml.safe_load(open('openapi.yaml'))); print('openapi.yaml: valid OpenAPI 3.1')"
+
+lint: $(STAMP)
+	$(BIN)/ruff check wrapper emulator tests bench generator examples tools
+	$(BIN)/ruff format --check wrapper emulator tests bench generator examples tools
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(PY) tools/run_pytest.py $(PYTEST_ARGS)
+
+pythons: $(STAMP)
+	bash tools/test_pythons.sh
+
+test: $(STAMP)
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory check-generated
+	$(MAKE) --no-print-directory validate-spec
+	$(MAKE) --no-print-directory pytest
+	$(MAKE) --no-print-directory pythons
+
+emulator: $(STAMP)
+	$(BIN)/taskgroup-emulator --host 127.0.0.1 --port 8787
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+bench: $(STAMP)
+	$(PY) bench/run_all.py
+
+chaos: $(STAMP)
+	$(PY) tools/chaos.py
+
+clean:
+	rm -rf $(VENV) .venv-py* .pytest_cache .hypothesis .mypy_cache .ruff_cache
