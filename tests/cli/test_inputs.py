@@ -10,6 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup import inputs
 from parallel_taskgroup.inputs import InputError, detect_format, read_rows, scan
+from parallel_taskgroup.metadata import derive_key, key_function
+
+
+def by_field(name: str):  # type: ignore[no-untyped-def]
+    fn = key_function(name)
+    assert fn is not None
+    return fn
 
 
 def write(tmp_path: Path, name: str, text: str) -> str:
@@ -113,30 +120,36 @@ def test_csv_row_with_wrong_field_count_is_named(tmp_path: Path) -> None:
 def test_csv_missing_key_column_is_reported_before_reading_rows(tmp_path: Path) -> None:
     path = write(tmp_path, "in.csv", "name,site\nAcme,acme.com\n")
     with pytest.raises(InputError, match="key column 'id' is not in the CSV header"):
-        scan(path, "csv", "id")
+        scan(path, "csv", by_field("id"), "id")
 
 
 def test_duplicate_keys_are_reported_with_both_lines(tmp_path: Path) -> None:
     path = write(tmp_path, "in.jsonl", '{"id": "a"}\n{"id": "b"}\n{"id": "a"}\n')
     with pytest.raises(InputError, match=r"line 3: duplicate key 'a' \(first on line 1\)"):
-        scan(path, "jsonl", "id")
+        scan(path, "jsonl", by_field("id"), "id")
 
 
 def test_missing_key_field_is_reported(tmp_path: Path) -> None:
     path = write(tmp_path, "in.jsonl", '{"id": "a"}\n{"name": "b"}\n')
     with pytest.raises(InputError, match="line 2: the key field 'id' is missing"):
-        scan(path, "jsonl", "id")
+        scan(path, "jsonl", by_field("id"), "id")
 
 
 def test_rows_missing_fields_the_input_schema_requires_are_reported(tmp_path: Path) -> None:
     path = write(tmp_path, "in.jsonl", '{"a": 1, "b": 2}\n{"a": 1}\n')
     with pytest.raises(InputError, match="line 2: missing field.*: b"):
-        scan(path, "jsonl", None, required_fields=["a", "b"])
+        scan(path, "jsonl", derive_key, required_fields=["a", "b"])
 
 
-def test_scan_counts_rows_without_keys_by_default(tmp_path: Path) -> None:
-    path = write(tmp_path, "in.jsonl", '"x"\n"x"\n"y"\n')
-    assert scan(path, "jsonl", None).rows == 3
+def test_scan_collects_every_rows_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "in.jsonl", '"x"\n{"a": 1}\n')
+    assert scan(path, "jsonl", derive_key).keys == {derive_key("x"), derive_key({"a": 1})}
+
+
+def test_identical_rows_without_a_key_field_are_reported(tmp_path: Path) -> None:
+    path = write(tmp_path, "in.jsonl", '{"a": 1, "b": 2}\n{"b": 2, "a": 1}\n')
+    with pytest.raises(InputError, match="line 2: same input as line 1.*--key"):
+        scan(path, "jsonl", derive_key)
 
 
 def test_format_comes_from_the_extension_or_is_asked_for() -> None:

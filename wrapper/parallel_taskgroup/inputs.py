@@ -14,12 +14,11 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from typing import IO, Any, Optional, Union
+from typing import IO, Any, Callable, Optional, Union
 
 FORMATS = ("jsonl", "json", "csv")
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 _CHUNK = 1 << 16
-MAX_KEY_CHARS = 512
 
 RowValue = Union[str, dict[str, Any]]
 
@@ -300,48 +299,21 @@ def _check_header(path: str, header: list[str]) -> None:
         seen.add(name)
 
 
-def row_key(path: str, row: Row, key_field: Optional[str]) -> str:
-    """The exactly-once key of a row: the `key_field` value, or the row number."""
-    if key_field is None:
-        return str(row.number)
-    if not isinstance(row.value, dict):
-        raise InputError(
-            f"{path}, line {row.line}: --key {key_field} needs object rows, got a string"
-        )
-    if key_field not in row.value:
-        raise InputError(f"{path}, line {row.line}: the key field {key_field!r} is missing")
-    value = row.value[key_field]
-    if isinstance(value, bool) or not isinstance(value, (str, int)):
-        raise InputError(
-            f"{path}, line {row.line}: the key field {key_field!r} must be a string or integer"
-        )
-    key = str(value)
-    if not key.strip():
-        raise InputError(f"{path}, line {row.line}: the key field {key_field!r} is empty")
-    if len(key) > MAX_KEY_CHARS:
-        raise InputError(
-            f"{path}, line {row.line}: the key is longer than {MAX_KEY_CHARS} characters"
-        )
-    return key
-
-
-class InputSummary:
-    """What a validation pass learned about an input file."""
-
-    def __init__(self, rows: int) -> None:
-        self.rows = rows
+KeyOf = Callable[[RowValue], str]
 
 
 def scan(
     path: str,
     fmt: str,
-    key_field: Optional[str],
+    key_of: KeyOf,
+    key_field: Optional[str] = None,
     required_fields: Iterable[str] = (),
     name: Optional[str] = None,
 ) -> InputSummary:
     """Read the whole input once, checking every row, before anything is submitted.
 
-    Keeps only the keys seen (to catch duplicates), never the rows.
+    `key_of` gives a row's exactly-once key (`key_field` names where it comes from, for
+    messages). Keeps the keys seen (to catch duplicates), never the rows.
     """
     name = name or path
     required = list(required_fields)
@@ -353,17 +325,26 @@ def scan(
                 f"(columns: {', '.join(header)}); fix --key"
             )
     first_line: dict[str, int] = {}
-    count = 0
     for row in read_rows(path, fmt, name):
-        count += 1
-        key = row_key(name, row, key_field)
-        if key_field is not None:
-            if key in first_line:
+        if key_field is not None and not isinstance(row.value, dict):
+            raise InputError(
+                f"{name}, line {row.line}: --key {key_field} needs object rows, got a string"
+            )
+        try:
+            key = key_of(row.value)
+        except ValueError as exc:
+            raise InputError(f"{name}, line {row.line}: {exc}") from None
+        if key in first_line:
+            if key_field is None:
                 raise InputError(
-                    f"{name}, line {row.line}: duplicate key {key!r} "
-                    f"(first on line {first_line[key]}); keys must be unique"
+                    f"{name}, line {row.line}: same input as line {first_line[key]}; identical "
+                    "rows would share one result: remove the duplicate or pass --key FIELD"
                 )
-            first_line[key] = row.line
+            raise InputError(
+                f"{name}, line {row.line}: duplicate key {key!r} "
+                f"(first on line {first_line[key]}); keys must be unique"
+            )
+        first_line[key] = row.line
         if required and isinstance(row.value, dict):
             missing = [f for f in required if f not in row.value]
             if missing:
@@ -371,4 +352,15 @@ def scan(
                     f"{name}, line {row.line}: missing field(s) required by the input "
                     f"schema: {', '.join(missing)}"
                 )
-    return InputSummary(count)
+    return InputSummary(set(first_line))
+
+
+class InputSummary:
+    """What a validation pass learned about an input file: every row's key."""
+
+    def __init__(self, keys: set[str]) -> None:
+        self.keys = keys
+
+    @property
+    def rows(self) -> int:
+        return len(self.keys)
