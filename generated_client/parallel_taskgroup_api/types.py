@@ -1,8 +1,10 @@
 """Contains some shared types for properties"""
 
+from __future__ import annotations
+
 from collections.abc import Mapping, MutableMapping
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, TypeVar
+from typing import IO, BinaryIO, Generic, Literal, Optional, TypeVar, Union
 
 from attrs import define
 
@@ -15,13 +17,14 @@ class Unset:
 UNSET: Unset = Unset()
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
-FileContent = IO[bytes] | bytes | str
-FileTypes = (
+# Module-level aliases are evaluated at import time: spelled with Union/Optional for Python 3.9.
+FileContent = Union[IO[bytes], bytes, str]
+FileTypes = Union[
     # (filename, file (or bytes), content_type)
-    tuple[str | None, FileContent, str | None]
+    tuple[Optional[str], FileContent, Optional[str]],
     # (filename, file (or bytes), content_type, headers)
-    | tuple[str | None, FileContent, str | None, Mapping[str, str]]
-)
+    tuple[Optional[str], FileContent, Optional[str], Mapping[str, str]],
+]
 RequestFiles = list[tuple[str, FileTypes]]
 
 

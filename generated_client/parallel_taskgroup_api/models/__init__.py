@@ -105,9 +105,9 @@ __all__ = (
     "TaskSpec",
     "TextSchema",
     "ValidationError",
+    "Warning_",
     "WarningDetailType0",
     "WarningType",
-    "Warning_",
     "Webhook",
     "WebhookEventTypesItem",
 )

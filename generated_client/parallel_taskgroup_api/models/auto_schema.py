@@ -4,9 +4,7 @@ from collections.abc import Mapping
 from typing import (
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -15,6 +13,9 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="AutoSchema")
+
+
+_AutoSchema_FIELDS = frozenset(("type",))
 
 
 @_attrs_define
@@ -40,18 +41,20 @@ class AutoSchema:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = cast(Literal["auto"] | Unset, d.pop("type", UNSET))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = src_dict.get("type", UNSET)
         if type_ != "auto" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'auto', got '{type_}'")
 
-        auto_schema = cls(
+        _instance = cls(
             type_=type_,
         )
 
-        auto_schema.additional_properties = d
-        return auto_schema
+        if not src_dict.keys() <= _AutoSchema_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _AutoSchema_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,6 +9,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Citation")
+
+
+_Citation_FIELDS = frozenset(
+    (
+        "url",
+        "title",
+        "excerpts",
+    )
+)
 
 
 @_attrs_define
@@ -60,44 +69,24 @@ class Citation:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        url = d.pop("url")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        url = src_dict["url"]
 
-        def _parse_title(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        title: None | str | Unset = src_dict.get("title", UNSET)
 
-        title = _parse_title(d.pop("title", UNSET))
+        excerpts: list[str] | None | Unset = src_dict.get("excerpts", UNSET)
 
-        def _parse_excerpts(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                excerpts_type_0 = cast(list[str], data)
-
-                return excerpts_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        excerpts = _parse_excerpts(d.pop("excerpts", UNSET))
-
-        citation = cls(
+        _instance = cls(
             url=url,
             title=title,
             excerpts=excerpts,
         )
 
-        citation.additional_properties = d
-        return citation
+        if not src_dict.keys() <= _Citation_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _Citation_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

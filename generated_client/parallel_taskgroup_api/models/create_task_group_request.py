@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.create_task_group_request_metadata_type_0 import (
-        CreateTaskGroupRequestMetadataType0,
-    )
-
-
 T = TypeVar("T", bound="CreateTaskGroupRequest")
+
+
+_CreateTaskGroupRequest_FIELDS = frozenset(("metadata",))
 
 
 @_attrs_define
@@ -30,10 +27,6 @@ class CreateTaskGroupRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.create_task_group_request_metadata_type_0 import (
-            CreateTaskGroupRequestMetadataType0,
-        )
-
         metadata: dict[str, Any] | None | Unset
         if isinstance(self.metadata, Unset):
             metadata = UNSET
@@ -51,38 +44,28 @@ class CreateTaskGroupRequest:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.create_task_group_request_metadata_type_0 import (
-            CreateTaskGroupRequestMetadataType0,
-        )
-
-        d = dict(src_dict)
-
-        def _parse_metadata(
-            data: object,
-        ) -> CreateTaskGroupRequestMetadataType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        metadata: CreateTaskGroupRequestMetadataType0 | None | Unset
+        _metadata: Any = src_dict.get("metadata", UNSET)
+        if isinstance(_metadata, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                metadata_type_0 = CreateTaskGroupRequestMetadataType0.from_dict(data)
+                metadata_type_0 = CreateTaskGroupRequestMetadataType0.from_dict(_metadata)
 
-                return metadata_type_0
+                metadata = metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(CreateTaskGroupRequestMetadataType0 | None | Unset, data)
+                metadata = cast("CreateTaskGroupRequestMetadataType0 | None | Unset", _metadata)
+        else:
+            metadata = _metadata
 
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
-
-        create_task_group_request = cls(
+        _instance = cls(
             metadata=metadata,
         )
 
-        create_task_group_request.additional_properties = d
-        return create_task_group_request
+        if not src_dict.keys() <= _CreateTaskGroupRequest_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _CreateTaskGroupRequest_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +82,8 @@ class CreateTaskGroupRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.create_task_group_request_metadata_type_0 import (
+    CreateTaskGroupRequestMetadataType0,  # noqa: E402
+)

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.error_detail_type_0 import ErrorDetailType0
-
-
 T = TypeVar("T", bound="Error")
+
+
+_Error_FIELDS = frozenset(
+    (
+        "ref_id",
+        "message",
+        "detail",
+    )
+)
 
 
 @_attrs_define
@@ -31,8 +36,6 @@ class Error:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error_detail_type_0 import ErrorDetailType0
-
         ref_id = self.ref_id
 
         message = self.message
@@ -59,39 +62,34 @@ class Error:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error_detail_type_0 import ErrorDetailType0
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        ref_id = src_dict["ref_id"]
 
-        d = dict(src_dict)
-        ref_id = d.pop("ref_id")
+        message = src_dict["message"]
 
-        message = d.pop("message")
-
-        def _parse_detail(data: object) -> ErrorDetailType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        detail: ErrorDetailType0 | None | Unset
+        _detail: Any = src_dict.get("detail", UNSET)
+        if isinstance(_detail, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                detail_type_0 = ErrorDetailType0.from_dict(data)
+                detail_type_0 = ErrorDetailType0.from_dict(_detail)
 
-                return detail_type_0
+                detail = detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(ErrorDetailType0 | None | Unset, data)
+                detail = cast("ErrorDetailType0 | None | Unset", _detail)
+        else:
+            detail = _detail
 
-        detail = _parse_detail(d.pop("detail", UNSET))
-
-        error = cls(
+        _instance = cls(
             ref_id=ref_id,
             message=message,
             detail=detail,
         )
 
-        error.additional_properties = d
-        return error
+        if not src_dict.keys() <= _Error_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _Error_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -108,3 +106,6 @@ class Error:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error_detail_type_0 import ErrorDetailType0  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -21,12 +21,13 @@ class ErrorDetailType0:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        error_detail_type_0 = cls()
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        _instance = cls()
 
-        error_detail_type_0.additional_properties = d
-        return error_detail_type_0
+        _extra = dict(src_dict)
+        _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

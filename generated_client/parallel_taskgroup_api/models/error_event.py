@@ -2,22 +2,23 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.error import Error
-
-
 T = TypeVar("T", bound="ErrorEvent")
+
+
+_ErrorEvent_FIELDS = frozenset(
+    (
+        "type",
+        "error",
+    )
+)
 
 
 @_attrs_define
@@ -50,23 +51,23 @@ class ErrorEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error import Error
-
-        d = dict(src_dict)
-        type_ = cast(Literal["error"], d.pop("type"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = src_dict["type"]
         if type_ != "error":
             raise ValueError(f"type must match const 'error', got '{type_}'")
 
-        error = Error.from_dict(d.pop("error"))
+        error = Error.from_dict(src_dict["error"])
 
-        error_event = cls(
+        _instance = cls(
             type_=type_,
             error=error,
         )
 
-        error_event.additional_properties = d
-        return error_event
+        if not src_dict.keys() <= _ErrorEvent_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _ErrorEvent_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -83,3 +84,6 @@ class ErrorEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error  # noqa: E402

@@ -1,18 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.citation import Citation
-
-
 T = TypeVar("T", bound="FieldBasis")
+
+
+_FieldBasis_FIELDS = frozenset(
+    (
+        "field",
+        "reasoning",
+        "citations",
+        "confidence",
+    )
+)
 
 
 @_attrs_define
@@ -67,41 +73,30 @@ class FieldBasis:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.citation import Citation
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        field = src_dict["field"]
 
-        d = dict(src_dict)
-        field = d.pop("field")
+        reasoning = src_dict["reasoning"]
 
-        reasoning = d.pop("reasoning")
-
-        _citations = d.pop("citations", UNSET)
+        _citations = src_dict.get("citations", UNSET)
         citations: list[Citation] | Unset = UNSET
         if _citations is not UNSET:
-            citations = []
-            for citations_item_data in _citations:
-                citations_item = Citation.from_dict(citations_item_data)
+            citations = [Citation.from_dict(item) for item in _citations]
 
-                citations.append(citations_item)
+        confidence: None | str | Unset = src_dict.get("confidence", UNSET)
 
-        def _parse_confidence(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        confidence = _parse_confidence(d.pop("confidence", UNSET))
-
-        field_basis = cls(
+        _instance = cls(
             field=field,
             reasoning=reasoning,
             citations=citations,
             confidence=confidence,
         )
 
-        field_basis.additional_properties = d
-        return field_basis
+        if not src_dict.keys() <= _FieldBasis_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _FieldBasis_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -118,3 +113,6 @@ class FieldBasis:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.citation import Citation  # noqa: E402

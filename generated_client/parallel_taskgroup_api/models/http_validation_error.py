@@ -1,18 +1,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.validation_error import ValidationError
-
-
 T = TypeVar("T", bound="HTTPValidationError")
+
+
+_HTTPValidationError_FIELDS = frozenset(("detail",))
 
 
 @_attrs_define
@@ -42,25 +41,21 @@ class HTTPValidationError:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.validation_error import ValidationError
-
-        d = dict(src_dict)
-        _detail = d.pop("detail", UNSET)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        _detail = src_dict.get("detail", UNSET)
         detail: list[ValidationError] | Unset = UNSET
         if _detail is not UNSET:
-            detail = []
-            for detail_item_data in _detail:
-                detail_item = ValidationError.from_dict(detail_item_data)
+            detail = [ValidationError.from_dict(item) for item in _detail]
 
-                detail.append(detail_item)
-
-        http_validation_error = cls(
+        _instance = cls(
             detail=detail,
         )
 
-        http_validation_error.additional_properties = d
-        return http_validation_error
+        if not src_dict.keys() <= _HTTPValidationError_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _HTTPValidationError_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -77,3 +72,6 @@ class HTTPValidationError:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.validation_error import ValidationError  # noqa: E402

@@ -2,12 +2,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -15,11 +12,15 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.json_schema_json_schema import JsonSchemaJsonSchema
-
-
 T = TypeVar("T", bound="JsonSchema")
+
+
+_JsonSchema_FIELDS = frozenset(
+    (
+        "json_schema",
+        "type",
+    )
+)
 
 
 @_attrs_define
@@ -53,23 +54,23 @@ class JsonSchema:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.json_schema_json_schema import JsonSchemaJsonSchema
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        json_schema = JsonSchemaJsonSchema.from_dict(src_dict["json_schema"])
 
-        d = dict(src_dict)
-        json_schema = JsonSchemaJsonSchema.from_dict(d.pop("json_schema"))
-
-        type_ = cast(Literal["json"] | Unset, d.pop("type", UNSET))
+        type_ = src_dict.get("type", UNSET)
         if type_ != "json" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'json', got '{type_}'")
 
-        json_schema = cls(
+        _instance = cls(
             json_schema=json_schema,
             type_=type_,
         )
 
-        json_schema.additional_properties = d
-        return json_schema
+        if not src_dict.keys() <= _JsonSchema_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _JsonSchema_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -86,3 +87,6 @@ class JsonSchema:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.json_schema_json_schema import JsonSchemaJsonSchema  # noqa: E402

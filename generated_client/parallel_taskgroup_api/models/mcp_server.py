@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
     cast,
 )
@@ -15,11 +13,18 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.mcp_server_headers_type_0 import McpServerHeadersType0
-
-
 T = TypeVar("T", bound="McpServer")
+
+
+_McpServer_FIELDS = frozenset(
+    (
+        "url",
+        "name",
+        "type",
+        "headers",
+        "allowed_tools",
+    )
+)
 
 
 @_attrs_define
@@ -42,8 +47,6 @@ class McpServer:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.mcp_server_headers_type_0 import McpServerHeadersType0
-
         url = self.url
 
         name = self.name
@@ -85,53 +88,30 @@ class McpServer:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.mcp_server_headers_type_0 import McpServerHeadersType0
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        url = src_dict["url"]
 
-        d = dict(src_dict)
-        url = d.pop("url")
+        name = src_dict["name"]
 
-        name = d.pop("name")
-
-        type_ = cast(Literal["url"] | Unset, d.pop("type", UNSET))
+        type_ = src_dict.get("type", UNSET)
         if type_ != "url" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'url', got '{type_}'")
 
-        def _parse_headers(data: object) -> McpServerHeadersType0 | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        headers: McpServerHeadersType0 | None | Unset
+        _headers: Any = src_dict.get("headers", UNSET)
+        if isinstance(_headers, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                headers_type_0 = McpServerHeadersType0.from_dict(data)
+                headers_type_0 = McpServerHeadersType0.from_dict(_headers)
 
-                return headers_type_0
+                headers = headers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(McpServerHeadersType0 | None | Unset, data)
+                headers = cast("McpServerHeadersType0 | None | Unset", _headers)
+        else:
+            headers = _headers
 
-        headers = _parse_headers(d.pop("headers", UNSET))
+        allowed_tools: list[str] | None | Unset = src_dict.get("allowed_tools", UNSET)
 
-        def _parse_allowed_tools(data: object) -> list[str] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                allowed_tools_type_0 = cast(list[str], data)
-
-                return allowed_tools_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None | Unset, data)
-
-        allowed_tools = _parse_allowed_tools(d.pop("allowed_tools", UNSET))
-
-        mcp_server = cls(
+        _instance = cls(
             url=url,
             name=name,
             type_=type_,
@@ -139,8 +119,11 @@ class McpServer:
             allowed_tools=allowed_tools,
         )
 
-        mcp_server.additional_properties = d
-        return mcp_server
+        if not src_dict.keys() <= _McpServer_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _McpServer_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -157,3 +140,6 @@ class McpServer:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.mcp_server_headers_type_0 import McpServerHeadersType0  # noqa: E402

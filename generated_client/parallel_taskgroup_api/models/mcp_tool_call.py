@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,6 +9,18 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="McpToolCall")
+
+
+_McpToolCall_FIELDS = frozenset(
+    (
+        "tool_call_id",
+        "server_name",
+        "tool_name",
+        "arguments",
+        "content",
+        "error",
+    )
+)
 
 
 @_attrs_define
@@ -71,35 +83,20 @@ class McpToolCall:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        tool_call_id = d.pop("tool_call_id")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        tool_call_id = src_dict["tool_call_id"]
 
-        server_name = d.pop("server_name")
+        server_name = src_dict["server_name"]
 
-        tool_name = d.pop("tool_name")
+        tool_name = src_dict["tool_name"]
 
-        arguments = d.pop("arguments")
+        arguments = src_dict["arguments"]
 
-        def _parse_content(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
+        content: None | str | Unset = src_dict.get("content", UNSET)
 
-        content = _parse_content(d.pop("content", UNSET))
+        error: None | str | Unset = src_dict.get("error", UNSET)
 
-        def _parse_error(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        error = _parse_error(d.pop("error", UNSET))
-
-        mcp_tool_call = cls(
+        _instance = cls(
             tool_call_id=tool_call_id,
             server_name=server_name,
             tool_name=tool_name,
@@ -108,8 +105,11 @@ class McpToolCall:
             error=error,
         )
 
-        mcp_tool_call.additional_properties = d
-        return mcp_tool_call
+        if not src_dict.keys() <= _McpToolCall_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _McpToolCall_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
-from enum import StrEnum
+from enum import Enum
 
 
-class ParallelBetaType0(StrEnum):
+class ParallelBetaType0(str, Enum):
     EVENTS_SSE_2025_07_24 = "events-sse-2025-07-24"
     FIELD_BASIS_2025_11_25 = "field-basis-2025-11-25"
     FINDALL_2025_09_15 = "findall-2025-09-15"

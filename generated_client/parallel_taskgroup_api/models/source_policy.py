@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,15 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="SourcePolicy")
+
+
+_SourcePolicy_FIELDS = frozenset(
+    (
+        "include_domains",
+        "exclude_domains",
+        "after_date",
+    )
+)
 
 
 @_attrs_define
@@ -66,37 +75,34 @@ class SourcePolicy:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        include_domains = cast(list[str], d.pop("include_domains", UNSET))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        include_domains = src_dict.get("include_domains", UNSET)
 
-        exclude_domains = cast(list[str], d.pop("exclude_domains", UNSET))
+        exclude_domains = src_dict.get("exclude_domains", UNSET)
 
-        def _parse_after_date(data: object) -> datetime.date | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        after_date: datetime.date | None | Unset
+        _after_date: Any = src_dict.get("after_date", UNSET)
+        if isinstance(_after_date, str):
             try:
-                if not isinstance(data, str):
-                    raise TypeError()
-                after_date_type_0 = datetime.date.fromisoformat(data)
+                after_date_type_0 = datetime.date.fromisoformat(_after_date)
 
-                return after_date_type_0
+                after_date = after_date_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(datetime.date | None | Unset, data)
+                after_date = cast("datetime.date | None | Unset", _after_date)
+        else:
+            after_date = _after_date
 
-        after_date = _parse_after_date(d.pop("after_date", UNSET))
-
-        source_policy = cls(
+        _instance = cls(
             include_domains=include_domains,
             exclude_domains=exclude_domains,
             after_date=after_date,
         )
 
-        source_policy.additional_properties = d
-        return source_policy
+        if not src_dict.keys() <= _SourcePolicy_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _SourcePolicy_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

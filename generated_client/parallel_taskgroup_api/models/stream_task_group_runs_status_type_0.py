@@ -1,7 +1,7 @@
-from enum import StrEnum
+from enum import Enum
 
 
-class StreamTaskGroupRunsStatusType0(StrEnum):
+class StreamTaskGroupRunsStatusType0(str, Enum):
     ACTION_REQUIRED = "action_required"
     CANCELLED = "cancelled"
     CANCELLING = "cancelling"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,6 +9,9 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TaskAdvancedSettings")
+
+
+_TaskAdvancedSettings_FIELDS = frozenset(("location",))
 
 
 @_attrs_define
@@ -38,24 +41,18 @@ class TaskAdvancedSettings:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        location: None | str | Unset = src_dict.get("location", UNSET)
 
-        def _parse_location(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        location = _parse_location(d.pop("location", UNSET))
-
-        task_advanced_settings = cls(
+        _instance = cls(
             location=location,
         )
 
-        task_advanced_settings.additional_properties = d
-        return task_advanced_settings
+        if not src_dict.keys() <= _TaskAdvancedSettings_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskAdvancedSettings_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

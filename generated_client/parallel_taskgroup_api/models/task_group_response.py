@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.task_group_response_metadata_type_0 import (
-        TaskGroupResponseMetadataType0,
-    )
-    from ..models.task_group_status import TaskGroupStatus
-
-
 T = TypeVar("T", bound="TaskGroupResponse")
+
+
+_TaskGroupResponse_FIELDS = frozenset(
+    (
+        "taskgroup_id",
+        "status",
+        "created_at",
+        "metadata",
+    )
+)
 
 
 @_attrs_define
@@ -36,10 +39,6 @@ class TaskGroupResponse:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_group_response_metadata_type_0 import (
-            TaskGroupResponseMetadataType0,
-        )
-
         taskgroup_id = self.taskgroup_id
 
         status = self.status.to_dict()
@@ -70,52 +69,37 @@ class TaskGroupResponse:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_group_response_metadata_type_0 import (
-            TaskGroupResponseMetadataType0,
-        )
-        from ..models.task_group_status import TaskGroupStatus
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        taskgroup_id = src_dict["taskgroup_id"]
 
-        d = dict(src_dict)
-        taskgroup_id = d.pop("taskgroup_id")
+        status = TaskGroupStatus.from_dict(src_dict["status"])
 
-        status = TaskGroupStatus.from_dict(d.pop("status"))
+        created_at: None | str = src_dict["created_at"]
 
-        def _parse_created_at(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        created_at = _parse_created_at(d.pop("created_at"))
-
-        def _parse_metadata(
-            data: object,
-        ) -> None | TaskGroupResponseMetadataType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        metadata: None | TaskGroupResponseMetadataType0 | Unset
+        _metadata: Any = src_dict.get("metadata", UNSET)
+        if isinstance(_metadata, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                metadata_type_0 = TaskGroupResponseMetadataType0.from_dict(data)
+                metadata_type_0 = TaskGroupResponseMetadataType0.from_dict(_metadata)
 
-                return metadata_type_0
+                metadata = metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskGroupResponseMetadataType0 | Unset, data)
+                metadata = cast("None | TaskGroupResponseMetadataType0 | Unset", _metadata)
+        else:
+            metadata = _metadata
 
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
-
-        task_group_response = cls(
+        _instance = cls(
             taskgroup_id=taskgroup_id,
             status=status,
             created_at=created_at,
             metadata=metadata,
         )
 
-        task_group_response.additional_properties = d
-        return task_group_response
+        if not src_dict.keys() <= _TaskGroupResponse_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupResponse_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -132,3 +116,7 @@ class TaskGroupResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_group_response_metadata_type_0 import TaskGroupResponseMetadataType0  # noqa: E402
+from ..models.task_group_status import TaskGroupStatus  # noqa: E402

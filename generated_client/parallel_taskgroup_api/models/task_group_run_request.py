@@ -1,19 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.task_run_input import TaskRunInput
-    from ..models.task_spec import TaskSpec
-
-
 T = TypeVar("T", bound="TaskGroupRunRequest")
+
+
+_TaskGroupRunRequest_FIELDS = frozenset(
+    (
+        "inputs",
+        "default_task_spec",
+    )
+)
 
 
 @_attrs_define
@@ -32,8 +35,6 @@ class TaskGroupRunRequest:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_spec import TaskSpec
-
         inputs = []
         for inputs_item_data in self.inputs:
             inputs_item = inputs_item_data.to_dict()
@@ -60,42 +61,31 @@ class TaskGroupRunRequest:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_run_input import TaskRunInput
-        from ..models.task_spec import TaskSpec
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        inputs = [TaskRunInput.from_dict(item) for item in src_dict["inputs"]]
 
-        d = dict(src_dict)
-        inputs = []
-        _inputs = d.pop("inputs")
-        for inputs_item_data in _inputs:
-            inputs_item = TaskRunInput.from_dict(inputs_item_data)
-
-            inputs.append(inputs_item)
-
-        def _parse_default_task_spec(data: object) -> None | TaskSpec | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        default_task_spec: None | TaskSpec | Unset
+        _default_task_spec: Any = src_dict.get("default_task_spec", UNSET)
+        if isinstance(_default_task_spec, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                default_task_spec_type_0 = TaskSpec.from_dict(data)
+                default_task_spec_type_0 = TaskSpec.from_dict(_default_task_spec)
 
-                return default_task_spec_type_0
+                default_task_spec = default_task_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskSpec | Unset, data)
+                default_task_spec = cast("None | TaskSpec | Unset", _default_task_spec)
+        else:
+            default_task_spec = _default_task_spec
 
-        default_task_spec = _parse_default_task_spec(d.pop("default_task_spec", UNSET))
-
-        task_group_run_request = cls(
+        _instance = cls(
             inputs=inputs,
             default_task_spec=default_task_spec,
         )
 
-        task_group_run_request.additional_properties = d
-        return task_group_run_request
+        if not src_dict.keys() <= _TaskGroupRunRequest_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupRunRequest_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -112,3 +102,7 @@ class TaskGroupRunRequest:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_run_input import TaskRunInput  # noqa: E402
+from ..models.task_spec import TaskSpec  # noqa: E402

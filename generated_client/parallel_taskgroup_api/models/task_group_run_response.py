@@ -1,16 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_group_status import TaskGroupStatus
-
-
 T = TypeVar("T", bound="TaskGroupRunResponse")
+
+
+_TaskGroupRunResponse_FIELDS = frozenset(
+    (
+        "status",
+        "run_ids",
+        "run_cursor",
+        "event_cursor",
+    )
+)
 
 
 @_attrs_define
@@ -57,37 +63,27 @@ class TaskGroupRunResponse:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_group_status import TaskGroupStatus
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        status = TaskGroupStatus.from_dict(src_dict["status"])
 
-        d = dict(src_dict)
-        status = TaskGroupStatus.from_dict(d.pop("status"))
+        run_ids = src_dict["run_ids"]
 
-        run_ids = cast(list[str], d.pop("run_ids"))
+        run_cursor: None | str = src_dict["run_cursor"]
 
-        def _parse_run_cursor(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        event_cursor: None | str = src_dict["event_cursor"]
 
-        run_cursor = _parse_run_cursor(d.pop("run_cursor"))
-
-        def _parse_event_cursor(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        event_cursor = _parse_event_cursor(d.pop("event_cursor"))
-
-        task_group_run_response = cls(
+        _instance = cls(
             status=status,
             run_ids=run_ids,
             run_cursor=run_cursor,
             event_cursor=event_cursor,
         )
 
-        task_group_run_response.additional_properties = d
-        return task_group_run_response
+        if not src_dict.keys() <= _TaskGroupRunResponse_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupRunResponse_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -104,3 +100,6 @@ class TaskGroupRunResponse:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_group_status import TaskGroupStatus  # noqa: E402

@@ -1,18 +1,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_group_status_task_run_status_counts import (
-        TaskGroupStatusTaskRunStatusCounts,
-    )
-
-
 T = TypeVar("T", bound="TaskGroupStatus")
+
+
+_TaskGroupStatus_FIELDS = frozenset(
+    (
+        "num_task_runs",
+        "task_run_status_counts",
+        "is_active",
+        "status_message",
+        "modified_at",
+    )
+)
 
 
 @_attrs_define
@@ -63,35 +68,20 @@ class TaskGroupStatus:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_group_status_task_run_status_counts import (
-            TaskGroupStatusTaskRunStatusCounts,
-        )
-
-        d = dict(src_dict)
-        num_task_runs = d.pop("num_task_runs")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        num_task_runs = src_dict["num_task_runs"]
 
         task_run_status_counts = TaskGroupStatusTaskRunStatusCounts.from_dict(
-            d.pop("task_run_status_counts")
+            src_dict["task_run_status_counts"]
         )
 
-        is_active = d.pop("is_active")
+        is_active = src_dict["is_active"]
 
-        def _parse_status_message(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        status_message: None | str = src_dict["status_message"]
 
-        status_message = _parse_status_message(d.pop("status_message"))
+        modified_at: None | str = src_dict["modified_at"]
 
-        def _parse_modified_at(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        modified_at = _parse_modified_at(d.pop("modified_at"))
-
-        task_group_status = cls(
+        _instance = cls(
             num_task_runs=num_task_runs,
             task_run_status_counts=task_run_status_counts,
             is_active=is_active,
@@ -99,8 +89,11 @@ class TaskGroupStatus:
             modified_at=modified_at,
         )
 
-        task_group_status.additional_properties = d
-        return task_group_status
+        if not src_dict.keys() <= _TaskGroupStatus_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupStatus_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -117,3 +110,8 @@ class TaskGroupStatus:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_group_status_task_run_status_counts import (
+    TaskGroupStatusTaskRunStatusCounts,  # noqa: E402
+)

@@ -2,22 +2,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_group_status import TaskGroupStatus
-
-
 T = TypeVar("T", bound="TaskGroupStatusEvent")
+
+
+_TaskGroupStatusEvent_FIELDS = frozenset(
+    (
+        "type",
+        "event_id",
+        "status",
+    )
+)
 
 
 @_attrs_define
@@ -55,28 +57,26 @@ class TaskGroupStatusEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_group_status import TaskGroupStatus
-
-        d = dict(src_dict)
-        type_ = cast(Literal["task_group_status"], d.pop("type"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = src_dict["type"]
         if type_ != "task_group_status":
-            raise ValueError(
-                f"type must match const 'task_group_status', got '{type_}'"
-            )
+            raise ValueError(f"type must match const 'task_group_status', got '{type_}'")
 
-        event_id = d.pop("event_id")
+        event_id = src_dict["event_id"]
 
-        status = TaskGroupStatus.from_dict(d.pop("status"))
+        status = TaskGroupStatus.from_dict(src_dict["status"])
 
-        task_group_status_event = cls(
+        _instance = cls(
             type_=type_,
             event_id=event_id,
             status=status,
         )
 
-        task_group_status_event.additional_properties = d
-        return task_group_status_event
+        if not src_dict.keys() <= _TaskGroupStatusEvent_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupStatusEvent_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -93,3 +93,6 @@ class TaskGroupStatusEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_group_status import TaskGroupStatus  # noqa: E402

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -23,12 +23,13 @@ class TaskGroupStatusTaskRunStatusCounts:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        task_group_status_task_run_status_counts = cls()
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        _instance = cls()
 
-        task_group_status_task_run_status_counts.additional_properties = d
-        return task_group_status_task_run_status_counts
+        _extra = dict(src_dict)
+        _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

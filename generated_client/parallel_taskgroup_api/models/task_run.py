@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,13 +9,24 @@ from attrs import field as _attrs_field
 from ..models.task_run_status import TaskRunStatus
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.error import Error
-    from ..models.task_run_metadata_type_0 import TaskRunMetadataType0
-    from ..models.warning import Warning_
-
-
 T = TypeVar("T", bound="TaskRun")
+
+
+_TaskRun_FIELDS = frozenset(
+    (
+        "run_id",
+        "interaction_id",
+        "status",
+        "is_active",
+        "processor",
+        "created_at",
+        "modified_at",
+        "warnings",
+        "error",
+        "metadata",
+        "taskgroup_id",
+    )
+)
 
 
 @_attrs_define
@@ -52,9 +63,6 @@ class TaskRun:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.error import Error
-        from ..models.task_run_metadata_type_0 import TaskRunMetadataType0
-
         run_id = self.run_id
 
         interaction_id = self.interaction_id
@@ -130,102 +138,60 @@ class TaskRun:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.error import Error
-        from ..models.task_run_metadata_type_0 import TaskRunMetadataType0
-        from ..models.warning import Warning_
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        run_id = src_dict["run_id"]
 
-        d = dict(src_dict)
-        run_id = d.pop("run_id")
+        interaction_id = src_dict["interaction_id"]
 
-        interaction_id = d.pop("interaction_id")
+        status = TaskRunStatus(src_dict["status"])
 
-        status = TaskRunStatus(d.pop("status"))
+        is_active = src_dict["is_active"]
 
-        is_active = d.pop("is_active")
+        processor = src_dict["processor"]
 
-        processor = d.pop("processor")
+        created_at: None | str = src_dict["created_at"]
 
-        def _parse_created_at(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        modified_at: None | str = src_dict["modified_at"]
 
-        created_at = _parse_created_at(d.pop("created_at"))
-
-        def _parse_modified_at(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
-
-        modified_at = _parse_modified_at(d.pop("modified_at"))
-
-        def _parse_warnings(data: object) -> list[Warning_] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        warnings: list[Warning_] | None | Unset
+        _warnings: Any = src_dict.get("warnings", UNSET)
+        if isinstance(_warnings, list):
             try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                warnings_type_0 = []
-                _warnings_type_0 = data
-                for warnings_type_0_item_data in _warnings_type_0:
-                    warnings_type_0_item = Warning_.from_dict(warnings_type_0_item_data)
+                warnings_type_0 = [Warning_.from_dict(item) for item in _warnings]
 
-                    warnings_type_0.append(warnings_type_0_item)
-
-                return warnings_type_0
+                warnings = warnings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[Warning_] | None | Unset, data)
+                warnings = cast("list[Warning_] | None | Unset", _warnings)
+        else:
+            warnings = _warnings
 
-        warnings = _parse_warnings(d.pop("warnings", UNSET))
-
-        def _parse_error(data: object) -> Error | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        error: Error | None | Unset
+        _error: Any = src_dict.get("error", UNSET)
+        if isinstance(_error, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                error_type_0 = Error.from_dict(data)
+                error_type_0 = Error.from_dict(_error)
 
-                return error_type_0
+                error = error_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(Error | None | Unset, data)
+                error = cast("Error | None | Unset", _error)
+        else:
+            error = _error
 
-        error = _parse_error(d.pop("error", UNSET))
-
-        def _parse_metadata(data: object) -> None | TaskRunMetadataType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        metadata: None | TaskRunMetadataType0 | Unset
+        _metadata: Any = src_dict.get("metadata", UNSET)
+        if isinstance(_metadata, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                metadata_type_0 = TaskRunMetadataType0.from_dict(data)
+                metadata_type_0 = TaskRunMetadataType0.from_dict(_metadata)
 
-                return metadata_type_0
+                metadata = metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunMetadataType0 | Unset, data)
+                metadata = cast("None | TaskRunMetadataType0 | Unset", _metadata)
+        else:
+            metadata = _metadata
 
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
+        taskgroup_id: None | str | Unset = src_dict.get("taskgroup_id", UNSET)
 
-        def _parse_taskgroup_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        taskgroup_id = _parse_taskgroup_id(d.pop("taskgroup_id", UNSET))
-
-        task_run = cls(
+        _instance = cls(
             run_id=run_id,
             interaction_id=interaction_id,
             status=status,
@@ -239,8 +205,11 @@ class TaskRun:
             taskgroup_id=taskgroup_id,
         )
 
-        task_run.additional_properties = d
-        return task_run
+        if not src_dict.keys() <= _TaskRun_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRun_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -257,3 +226,8 @@ class TaskRun:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.error import Error  # noqa: E402
+from ..models.task_run_metadata_type_0 import TaskRunMetadataType0  # noqa: E402
+from ..models.warning import Warning_  # noqa: E402

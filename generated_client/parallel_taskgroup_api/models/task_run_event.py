@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
     cast,
 )
@@ -15,14 +13,18 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.task_run import TaskRun
-    from ..models.task_run_input import TaskRunInput
-    from ..models.task_run_json_output import TaskRunJsonOutput
-    from ..models.task_run_text_output import TaskRunTextOutput
-
-
 T = TypeVar("T", bound="TaskRunEvent")
+
+
+_TaskRunEvent_FIELDS = frozenset(
+    (
+        "type",
+        "event_id",
+        "run",
+        "input",
+        "output",
+    )
+)
 
 
 @_attrs_define
@@ -48,10 +50,6 @@ class TaskRunEvent:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_run_input import TaskRunInput
-        from ..models.task_run_json_output import TaskRunJsonOutput
-        from ..models.task_run_text_output import TaskRunTextOutput
-
         type_ = self.type_
 
         event_id: None | str
@@ -70,9 +68,9 @@ class TaskRunEvent:
         output: dict[str, Any] | None | Unset
         if isinstance(self.output, Unset):
             output = UNSET
-        elif isinstance(self.output, TaskRunTextOutput) or isinstance(
-            self.output, TaskRunJsonOutput
-        ):
+        elif isinstance(self.output, TaskRunTextOutput):
+            output = self.output.to_dict()
+        elif isinstance(self.output, TaskRunJsonOutput):
             output = self.output.to_dict()
         else:
             output = self.output
@@ -94,71 +92,62 @@ class TaskRunEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_run import TaskRun
-        from ..models.task_run_input import TaskRunInput
-        from ..models.task_run_json_output import TaskRunJsonOutput
-        from ..models.task_run_text_output import TaskRunTextOutput
-
-        d = dict(src_dict)
-        type_ = cast(Literal["task_run.state"], d.pop("type"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = src_dict["type"]
         if type_ != "task_run.state":
             raise ValueError(f"type must match const 'task_run.state', got '{type_}'")
 
-        def _parse_event_id(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        event_id: None | str = src_dict["event_id"]
 
-        event_id = _parse_event_id(d.pop("event_id"))
+        run = TaskRun.from_dict(src_dict["run"])
 
-        run = TaskRun.from_dict(d.pop("run"))
-
-        def _parse_input_(data: object) -> None | TaskRunInput | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        input_: None | TaskRunInput | Unset
+        _input_: Any = src_dict.get("input", UNSET)
+        if isinstance(_input_, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                input_type_0 = TaskRunInput.from_dict(data)
+                input_type_0 = TaskRunInput.from_dict(_input_)
 
-                return input_type_0
+                input_ = input_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunInput | Unset, data)
+                input_ = cast("None | TaskRunInput | Unset", _input_)
+        else:
+            input_ = _input_
 
-        input_ = _parse_input_(d.pop("input", UNSET))
+        output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset
+        _output: Any = src_dict.get("output", UNSET)
+        _output_tag = _output.get("type") if isinstance(_output, dict) else None
+        if _output_tag == "text":
+            output = TaskRunTextOutput.from_dict(_output)
+        elif _output_tag == "json":
+            output = TaskRunJsonOutput.from_dict(_output)
+        else:
 
-        def _parse_output(
-            data: object,
-        ) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_type_0_type_0 = TaskRunTextOutput.from_dict(data)
+            def _parse_output(data: object) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
+                if data is None:
+                    return data
+                if isinstance(data, Unset):
+                    return data
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_type_0_type_0 = TaskRunTextOutput.from_dict(data)
 
-                return output_type_0_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_type_0_type_1 = TaskRunJsonOutput.from_dict(data)
+                    return output_type_0_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_type_0_type_1 = TaskRunJsonOutput.from_dict(data)
 
-                return output_type_0_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunJsonOutput | TaskRunTextOutput | Unset, data)
+                    return output_type_0_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast("None | TaskRunJsonOutput | TaskRunTextOutput | Unset", data)
 
-        output = _parse_output(d.pop("output", UNSET))
+            output = _parse_output(_output)
 
-        task_run_event = cls(
+        _instance = cls(
             type_=type_,
             event_id=event_id,
             run=run,
@@ -166,8 +155,11 @@ class TaskRunEvent:
             output=output,
         )
 
-        task_run_event.additional_properties = d
-        return task_run_event
+        if not src_dict.keys() <= _TaskRunEvent_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunEvent_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -184,3 +176,9 @@ class TaskRunEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_run import TaskRun  # noqa: E402
+from ..models.task_run_input import TaskRunInput  # noqa: E402
+from ..models.task_run_json_output import TaskRunJsonOutput  # noqa: E402
+from ..models.task_run_text_output import TaskRunTextOutput  # noqa: E402

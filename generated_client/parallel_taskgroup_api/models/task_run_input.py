@@ -1,24 +1,30 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.mcp_server import McpServer
-    from ..models.source_policy import SourcePolicy
-    from ..models.task_advanced_settings import TaskAdvancedSettings
-    from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
-    from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
-    from ..models.task_spec import TaskSpec
-    from ..models.webhook import Webhook
-
-
 T = TypeVar("T", bound="TaskRunInput")
+
+
+_TaskRunInput_FIELDS = frozenset(
+    (
+        "processor",
+        "input",
+        "metadata",
+        "source_policy",
+        "advanced_settings",
+        "task_spec",
+        "previous_interaction_id",
+        "mcp_servers",
+        "enable_events",
+        "webhook",
+    )
+)
 
 
 @_attrs_define
@@ -58,13 +64,6 @@ class TaskRunInput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.source_policy import SourcePolicy
-        from ..models.task_advanced_settings import TaskAdvancedSettings
-        from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
-        from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
-        from ..models.task_spec import TaskSpec
-        from ..models.webhook import Webhook
-
         processor = self.processor
 
         input_: dict[str, Any] | str
@@ -165,163 +164,98 @@ class TaskRunInput:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.mcp_server import McpServer
-        from ..models.source_policy import SourcePolicy
-        from ..models.task_advanced_settings import TaskAdvancedSettings
-        from ..models.task_run_input_input_type_1 import TaskRunInputInputType1
-        from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0
-        from ..models.task_spec import TaskSpec
-        from ..models.webhook import Webhook
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        processor = src_dict["processor"]
 
-        d = dict(src_dict)
-        processor = d.pop("processor")
-
-        def _parse_input_(data: object) -> str | TaskRunInputInputType1:
+        input_: str | TaskRunInputInputType1
+        _input_: Any = src_dict["input"]
+        if isinstance(_input_, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                input_type_1 = TaskRunInputInputType1.from_dict(data)
+                input_type_1 = TaskRunInputInputType1.from_dict(_input_)
 
-                return input_type_1
+                input_ = input_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(str | TaskRunInputInputType1, data)
+                input_ = cast("str | TaskRunInputInputType1", _input_)
+        else:
+            input_ = _input_
 
-        input_ = _parse_input_(d.pop("input"))
-
-        def _parse_metadata(data: object) -> None | TaskRunInputMetadataType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        metadata: None | TaskRunInputMetadataType0 | Unset
+        _metadata: Any = src_dict.get("metadata", UNSET)
+        if isinstance(_metadata, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                metadata_type_0 = TaskRunInputMetadataType0.from_dict(data)
+                metadata_type_0 = TaskRunInputMetadataType0.from_dict(_metadata)
 
-                return metadata_type_0
+                metadata = metadata_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunInputMetadataType0 | Unset, data)
+                metadata = cast("None | TaskRunInputMetadataType0 | Unset", _metadata)
+        else:
+            metadata = _metadata
 
-        metadata = _parse_metadata(d.pop("metadata", UNSET))
-
-        def _parse_source_policy(data: object) -> None | SourcePolicy | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        source_policy: None | SourcePolicy | Unset
+        _source_policy: Any = src_dict.get("source_policy", UNSET)
+        if isinstance(_source_policy, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                source_policy_type_0 = SourcePolicy.from_dict(data)
+                source_policy_type_0 = SourcePolicy.from_dict(_source_policy)
 
-                return source_policy_type_0
+                source_policy = source_policy_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | SourcePolicy | Unset, data)
+                source_policy = cast("None | SourcePolicy | Unset", _source_policy)
+        else:
+            source_policy = _source_policy
 
-        source_policy = _parse_source_policy(d.pop("source_policy", UNSET))
-
-        def _parse_advanced_settings(
-            data: object,
-        ) -> None | TaskAdvancedSettings | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        advanced_settings: None | TaskAdvancedSettings | Unset
+        _advanced_settings: Any = src_dict.get("advanced_settings", UNSET)
+        if isinstance(_advanced_settings, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                advanced_settings_type_0 = TaskAdvancedSettings.from_dict(data)
+                advanced_settings_type_0 = TaskAdvancedSettings.from_dict(_advanced_settings)
 
-                return advanced_settings_type_0
+                advanced_settings = advanced_settings_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskAdvancedSettings | Unset, data)
+                advanced_settings = cast("None | TaskAdvancedSettings | Unset", _advanced_settings)
+        else:
+            advanced_settings = _advanced_settings
 
-        advanced_settings = _parse_advanced_settings(d.pop("advanced_settings", UNSET))
-
-        def _parse_task_spec(data: object) -> None | TaskSpec | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        task_spec: None | TaskSpec | Unset
+        _task_spec: Any = src_dict.get("task_spec", UNSET)
+        if isinstance(_task_spec, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                task_spec_type_0 = TaskSpec.from_dict(data)
+                task_spec_type_0 = TaskSpec.from_dict(_task_spec)
 
-                return task_spec_type_0
+                task_spec = task_spec_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskSpec | Unset, data)
+                task_spec = cast("None | TaskSpec | Unset", _task_spec)
+        else:
+            task_spec = _task_spec
 
-        task_spec = _parse_task_spec(d.pop("task_spec", UNSET))
+        previous_interaction_id: None | str | Unset = src_dict.get("previous_interaction_id", UNSET)
 
-        def _parse_previous_interaction_id(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        previous_interaction_id = _parse_previous_interaction_id(
-            d.pop("previous_interaction_id", UNSET)
-        )
-
-        def _parse_mcp_servers(data: object) -> list[McpServer] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        mcp_servers: list[McpServer] | None | Unset
+        _mcp_servers: Any = src_dict.get("mcp_servers", UNSET)
+        if isinstance(_mcp_servers, list):
             try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                mcp_servers_type_0 = []
-                _mcp_servers_type_0 = data
-                for mcp_servers_type_0_item_data in _mcp_servers_type_0:
-                    mcp_servers_type_0_item = McpServer.from_dict(
-                        mcp_servers_type_0_item_data
-                    )
+                mcp_servers_type_0 = [McpServer.from_dict(item) for item in _mcp_servers]
 
-                    mcp_servers_type_0.append(mcp_servers_type_0_item)
-
-                return mcp_servers_type_0
+                mcp_servers = mcp_servers_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[McpServer] | None | Unset, data)
+                mcp_servers = cast("list[McpServer] | None | Unset", _mcp_servers)
+        else:
+            mcp_servers = _mcp_servers
 
-        mcp_servers = _parse_mcp_servers(d.pop("mcp_servers", UNSET))
+        enable_events: bool | None | Unset = src_dict.get("enable_events", UNSET)
 
-        def _parse_enable_events(data: object) -> bool | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(bool | None | Unset, data)
-
-        enable_events = _parse_enable_events(d.pop("enable_events", UNSET))
-
-        def _parse_webhook(data: object) -> None | Unset | Webhook:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        webhook: None | Unset | Webhook
+        _webhook: Any = src_dict.get("webhook", UNSET)
+        if isinstance(_webhook, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                webhook_type_0 = Webhook.from_dict(data)
+                webhook_type_0 = Webhook.from_dict(_webhook)
 
-                return webhook_type_0
+                webhook = webhook_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | Webhook, data)
+                webhook = cast("None | Unset | Webhook", _webhook)
+        else:
+            webhook = _webhook
 
-        webhook = _parse_webhook(d.pop("webhook", UNSET))
-
-        task_run_input = cls(
+        _instance = cls(
             processor=processor,
             input_=input_,
             metadata=metadata,
@@ -334,8 +268,11 @@ class TaskRunInput:
             webhook=webhook,
         )
 
-        task_run_input.additional_properties = d
-        return task_run_input
+        if not src_dict.keys() <= _TaskRunInput_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunInput_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -352,3 +289,12 @@ class TaskRunInput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.mcp_server import McpServer  # noqa: E402
+from ..models.source_policy import SourcePolicy  # noqa: E402
+from ..models.task_advanced_settings import TaskAdvancedSettings  # noqa: E402
+from ..models.task_run_input_input_type_1 import TaskRunInputInputType1  # noqa: E402
+from ..models.task_run_input_metadata_type_0 import TaskRunInputMetadataType0  # noqa: E402
+from ..models.task_spec import TaskSpec  # noqa: E402
+from ..models.webhook import Webhook  # noqa: E402

@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
     cast,
 )
@@ -15,19 +13,19 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.field_basis import FieldBasis
-    from ..models.mcp_tool_call import McpToolCall
-    from ..models.task_run_json_output_beta_fields_type_0 import (
-        TaskRunJsonOutputBetaFieldsType0,
-    )
-    from ..models.task_run_json_output_content import TaskRunJsonOutputContent
-    from ..models.task_run_json_output_output_schema_type_0 import (
-        TaskRunJsonOutputOutputSchemaType0,
-    )
-
-
 T = TypeVar("T", bound="TaskRunJsonOutput")
+
+
+_TaskRunJsonOutput_FIELDS = frozenset(
+    (
+        "basis",
+        "type",
+        "content",
+        "mcp_tool_calls",
+        "beta_fields",
+        "output_schema",
+    )
+)
 
 
 @_attrs_define
@@ -56,13 +54,6 @@ class TaskRunJsonOutput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_run_json_output_beta_fields_type_0 import (
-            TaskRunJsonOutputBetaFieldsType0,
-        )
-        from ..models.task_run_json_output_output_schema_type_0 import (
-            TaskRunJsonOutputOutputSchemaType0,
-        )
-
         basis = []
         for basis_item_data in self.basis:
             basis_item = basis_item_data.to_dict()
@@ -119,96 +110,54 @@ class TaskRunJsonOutput:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.field_basis import FieldBasis
-        from ..models.mcp_tool_call import McpToolCall
-        from ..models.task_run_json_output_beta_fields_type_0 import (
-            TaskRunJsonOutputBetaFieldsType0,
-        )
-        from ..models.task_run_json_output_content import TaskRunJsonOutputContent
-        from ..models.task_run_json_output_output_schema_type_0 import (
-            TaskRunJsonOutputOutputSchemaType0,
-        )
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        basis = [FieldBasis.from_dict(item) for item in src_dict["basis"]]
 
-        d = dict(src_dict)
-        basis = []
-        _basis = d.pop("basis")
-        for basis_item_data in _basis:
-            basis_item = FieldBasis.from_dict(basis_item_data)
-
-            basis.append(basis_item)
-
-        type_ = cast(Literal["json"], d.pop("type"))
+        type_ = src_dict["type"]
         if type_ != "json":
             raise ValueError(f"type must match const 'json', got '{type_}'")
 
-        content = TaskRunJsonOutputContent.from_dict(d.pop("content"))
+        content = TaskRunJsonOutputContent.from_dict(src_dict["content"])
 
-        def _parse_mcp_tool_calls(data: object) -> list[McpToolCall] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        mcp_tool_calls: list[McpToolCall] | None | Unset
+        _mcp_tool_calls: Any = src_dict.get("mcp_tool_calls", UNSET)
+        if isinstance(_mcp_tool_calls, list):
             try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                mcp_tool_calls_type_0 = []
-                _mcp_tool_calls_type_0 = data
-                for mcp_tool_calls_type_0_item_data in _mcp_tool_calls_type_0:
-                    mcp_tool_calls_type_0_item = McpToolCall.from_dict(
-                        mcp_tool_calls_type_0_item_data
-                    )
+                mcp_tool_calls_type_0 = [McpToolCall.from_dict(item) for item in _mcp_tool_calls]
 
-                    mcp_tool_calls_type_0.append(mcp_tool_calls_type_0_item)
-
-                return mcp_tool_calls_type_0
+                mcp_tool_calls = mcp_tool_calls_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[McpToolCall] | None | Unset, data)
+                mcp_tool_calls = cast("list[McpToolCall] | None | Unset", _mcp_tool_calls)
+        else:
+            mcp_tool_calls = _mcp_tool_calls
 
-        mcp_tool_calls = _parse_mcp_tool_calls(d.pop("mcp_tool_calls", UNSET))
-
-        def _parse_beta_fields(
-            data: object,
-        ) -> None | TaskRunJsonOutputBetaFieldsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        beta_fields: None | TaskRunJsonOutputBetaFieldsType0 | Unset
+        _beta_fields: Any = src_dict.get("beta_fields", UNSET)
+        if isinstance(_beta_fields, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                beta_fields_type_0 = TaskRunJsonOutputBetaFieldsType0.from_dict(data)
+                beta_fields_type_0 = TaskRunJsonOutputBetaFieldsType0.from_dict(_beta_fields)
 
-                return beta_fields_type_0
+                beta_fields = beta_fields_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunJsonOutputBetaFieldsType0 | Unset, data)
+                beta_fields = cast("None | TaskRunJsonOutputBetaFieldsType0 | Unset", _beta_fields)
+        else:
+            beta_fields = _beta_fields
 
-        beta_fields = _parse_beta_fields(d.pop("beta_fields", UNSET))
-
-        def _parse_output_schema(
-            data: object,
-        ) -> None | TaskRunJsonOutputOutputSchemaType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        output_schema: None | TaskRunJsonOutputOutputSchemaType0 | Unset
+        _output_schema: Any = src_dict.get("output_schema", UNSET)
+        if isinstance(_output_schema, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_schema_type_0 = TaskRunJsonOutputOutputSchemaType0.from_dict(
-                    data
+                output_schema_type_0 = TaskRunJsonOutputOutputSchemaType0.from_dict(_output_schema)
+
+                output_schema = output_schema_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                output_schema = cast(
+                    "None | TaskRunJsonOutputOutputSchemaType0 | Unset", _output_schema
                 )
+        else:
+            output_schema = _output_schema
 
-                return output_schema_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunJsonOutputOutputSchemaType0 | Unset, data)
-
-        output_schema = _parse_output_schema(d.pop("output_schema", UNSET))
-
-        task_run_json_output = cls(
+        _instance = cls(
             basis=basis,
             type_=type_,
             content=content,
@@ -217,8 +166,11 @@ class TaskRunJsonOutput:
             output_schema=output_schema,
         )
 
-        task_run_json_output.additional_properties = d
-        return task_run_json_output
+        if not src_dict.keys() <= _TaskRunJsonOutput_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunJsonOutput_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -235,3 +187,14 @@ class TaskRunJsonOutput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.field_basis import FieldBasis  # noqa: E402
+from ..models.mcp_tool_call import McpToolCall  # noqa: E402
+from ..models.task_run_json_output_beta_fields_type_0 import (
+    TaskRunJsonOutputBetaFieldsType0,  # noqa: E402
+)
+from ..models.task_run_json_output_content import TaskRunJsonOutputContent  # noqa: E402
+from ..models.task_run_json_output_output_schema_type_0 import (
+    TaskRunJsonOutputOutputSchemaType0,  # noqa: E402
+)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -24,22 +24,18 @@ class TaskRunMetadataType0:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        task_run_metadata_type_0 = cls()
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        _instance = cls()
 
+        _extra = dict(src_dict)
         additional_properties = {}
-        for prop_name, prop_dict in d.items():
-
-            def _parse_additional_property(data: object) -> bool | float | int | str:
-                return cast(bool | float | int | str, data)
-
-            additional_property = _parse_additional_property(prop_dict)
+        for prop_name, prop_dict in _extra.items():
+            additional_property: bool | float | int | str = prop_dict
 
             additional_properties[prop_name] = additional_property
+        _instance.additional_properties = additional_properties
 
-        task_run_metadata_type_0.additional_properties = additional_properties
-        return task_run_metadata_type_0
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -48,7 +44,7 @@ class TaskRunMetadataType0:
     def __getitem__(self, key: str) -> bool | float | int | str:
         return self.additional_properties[key]
 
-    def __setitem__(self, key: str, value: bool | float | str) -> None:
+    def __setitem__(self, key: str, value: bool | float | int | str) -> None:
         self.additional_properties[key] = value
 
     def __delitem__(self, key: str) -> None:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -11,6 +11,15 @@ from ..models.task_run_progress_message_event_type import (
 )
 
 T = TypeVar("T", bound="TaskRunProgressMessageEvent")
+
+
+_TaskRunProgressMessageEvent_FIELDS = frozenset(
+    (
+        "type",
+        "message",
+        "timestamp",
+    )
+)
 
 
 @_attrs_define
@@ -49,27 +58,26 @@ class TaskRunProgressMessageEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        type_ = TaskRunProgressMessageEventType(d.pop("type"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = TaskRunProgressMessageEventType(src_dict["type"])
 
-        message = d.pop("message")
+        message = src_dict["message"]
 
-        def _parse_timestamp(data: object) -> None | str:
-            if data is None:
-                return data
-            return cast(None | str, data)
+        timestamp: None | str = src_dict["timestamp"]
 
-        timestamp = _parse_timestamp(d.pop("timestamp"))
-
-        task_run_progress_message_event = cls(
+        _instance = cls(
             type_=type_,
             message=message,
             timestamp=timestamp,
         )
 
-        task_run_progress_message_event.additional_properties = d
-        return task_run_progress_message_event
+        if not src_dict.keys() <= _TaskRunProgressMessageEvent_FIELDS:
+            _extra = {
+                k: v for k, v in src_dict.items() if k not in _TaskRunProgressMessageEvent_FIELDS
+            }
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

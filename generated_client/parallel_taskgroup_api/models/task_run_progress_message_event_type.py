@@ -1,7 +1,7 @@
-from enum import StrEnum
+from enum import Enum
 
 
-class TaskRunProgressMessageEventType(StrEnum):
+class TaskRunProgressMessageEventType(str, Enum):
     TASK_RUN_PROGRESS_MSG_EXEC_STATUS = "task_run.progress_msg.exec_status"
     TASK_RUN_PROGRESS_MSG_PLAN = "task_run.progress_msg.plan"
     TASK_RUN_PROGRESS_MSG_RESULT = "task_run.progress_msg.result"

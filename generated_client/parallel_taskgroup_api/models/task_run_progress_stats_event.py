@@ -2,22 +2,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_run_source_stats import TaskRunSourceStats
-
-
 T = TypeVar("T", bound="TaskRunProgressStatsEvent")
+
+
+_TaskRunProgressStatsEvent_FIELDS = frozenset(
+    (
+        "type",
+        "source_stats",
+        "progress_meter",
+    )
+)
 
 
 @_attrs_define
@@ -56,28 +58,28 @@ class TaskRunProgressStatsEvent:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_run_source_stats import TaskRunSourceStats
-
-        d = dict(src_dict)
-        type_ = cast(Literal["task_run.progress_stats"], d.pop("type"))
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = src_dict["type"]
         if type_ != "task_run.progress_stats":
-            raise ValueError(
-                f"type must match const 'task_run.progress_stats', got '{type_}'"
-            )
+            raise ValueError(f"type must match const 'task_run.progress_stats', got '{type_}'")
 
-        source_stats = TaskRunSourceStats.from_dict(d.pop("source_stats"))
+        source_stats = TaskRunSourceStats.from_dict(src_dict["source_stats"])
 
-        progress_meter = d.pop("progress_meter")
+        progress_meter = src_dict["progress_meter"]
 
-        task_run_progress_stats_event = cls(
+        _instance = cls(
             type_=type_,
             source_stats=source_stats,
             progress_meter=progress_meter,
         )
 
-        task_run_progress_stats_event.additional_properties = d
-        return task_run_progress_stats_event
+        if not src_dict.keys() <= _TaskRunProgressStatsEvent_FIELDS:
+            _extra = {
+                k: v for k, v in src_dict.items() if k not in _TaskRunProgressStatsEvent_FIELDS
+            }
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -94,3 +96,6 @@ class TaskRunProgressStatsEvent:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_run_source_stats import TaskRunSourceStats  # noqa: E402

@@ -1,18 +1,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-if TYPE_CHECKING:
-    from ..models.task_run import TaskRun
-    from ..models.task_run_json_output import TaskRunJsonOutput
-    from ..models.task_run_text_output import TaskRunTextOutput
-
-
 T = TypeVar("T", bound="TaskRunResult")
+
+
+_TaskRunResult_FIELDS = frozenset(
+    (
+        "run",
+        "output",
+    )
+)
 
 
 @_attrs_define
@@ -29,8 +31,6 @@ class TaskRunResult:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_run_text_output import TaskRunTextOutput
-
         run = self.run.to_dict()
 
         output: dict[str, Any]
@@ -51,38 +51,45 @@ class TaskRunResult:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.task_run import TaskRun
-        from ..models.task_run_json_output import TaskRunJsonOutput
-        from ..models.task_run_text_output import TaskRunTextOutput
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        run = TaskRun.from_dict(src_dict["run"])
 
-        d = dict(src_dict)
-        run = TaskRun.from_dict(d.pop("run"))
+        output: TaskRunJsonOutput | TaskRunTextOutput
+        _output: Any = src_dict["output"]
+        _output_tag = _output.get("type") if isinstance(_output, dict) else None
+        if _output_tag == "text":
+            output = TaskRunTextOutput.from_dict(_output)
+        elif _output_tag == "json":
+            output = TaskRunJsonOutput.from_dict(_output)
+        else:
 
-        def _parse_output(data: object) -> TaskRunJsonOutput | TaskRunTextOutput:
-            try:
+            def _parse_output(data: object) -> TaskRunJsonOutput | TaskRunTextOutput:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_type_0 = TaskRunTextOutput.from_dict(data)
+
+                    return output_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                output_type_0 = TaskRunTextOutput.from_dict(data)
+                output_type_1 = TaskRunJsonOutput.from_dict(data)
 
-                return output_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            output_type_1 = TaskRunJsonOutput.from_dict(data)
+                return output_type_1
 
-            return output_type_1
+            output = _parse_output(_output)
 
-        output = _parse_output(d.pop("output"))
-
-        task_run_result = cls(
+        _instance = cls(
             run=run,
             output=output,
         )
 
-        task_run_result.additional_properties = d
-        return task_run_result
+        if not src_dict.keys() <= _TaskRunResult_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunResult_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -99,3 +106,8 @@ class TaskRunResult:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.task_run import TaskRun  # noqa: E402
+from ..models.task_run_json_output import TaskRunJsonOutput  # noqa: E402
+from ..models.task_run_text_output import TaskRunTextOutput  # noqa: E402

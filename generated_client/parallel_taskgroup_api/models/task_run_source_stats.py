@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="TaskRunSourceStats")
+
+
+_TaskRunSourceStats_FIELDS = frozenset(
+    (
+        "num_sources_considered",
+        "num_sources_read",
+        "sources_read_sample",
+    )
+)
 
 
 @_attrs_define
@@ -51,48 +60,24 @@ class TaskRunSourceStats:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        num_sources_considered: int | None = src_dict["num_sources_considered"]
 
-        def _parse_num_sources_considered(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
+        num_sources_read: int | None = src_dict["num_sources_read"]
 
-        num_sources_considered = _parse_num_sources_considered(
-            d.pop("num_sources_considered")
-        )
+        sources_read_sample: list[str] | None = src_dict["sources_read_sample"]
 
-        def _parse_num_sources_read(data: object) -> int | None:
-            if data is None:
-                return data
-            return cast(int | None, data)
-
-        num_sources_read = _parse_num_sources_read(d.pop("num_sources_read"))
-
-        def _parse_sources_read_sample(data: object) -> list[str] | None:
-            if data is None:
-                return data
-            try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                sources_read_sample_type_0 = cast(list[str], data)
-
-                return sources_read_sample_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[str] | None, data)
-
-        sources_read_sample = _parse_sources_read_sample(d.pop("sources_read_sample"))
-
-        task_run_source_stats = cls(
+        _instance = cls(
             num_sources_considered=num_sources_considered,
             num_sources_read=num_sources_read,
             sources_read_sample=sources_read_sample,
         )
 
-        task_run_source_stats.additional_properties = d
-        return task_run_source_stats
+        if not src_dict.keys() <= _TaskRunSourceStats_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunSourceStats_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

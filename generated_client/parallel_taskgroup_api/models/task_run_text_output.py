@@ -2,10 +2,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import (
-    TYPE_CHECKING,
     Any,
     Literal,
-    Self,
     TypeVar,
     cast,
 )
@@ -15,15 +13,18 @@ from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.field_basis import FieldBasis
-    from ..models.mcp_tool_call import McpToolCall
-    from ..models.task_run_text_output_beta_fields_type_0 import (
-        TaskRunTextOutputBetaFieldsType0,
-    )
-
-
 T = TypeVar("T", bound="TaskRunTextOutput")
+
+
+_TaskRunTextOutput_FIELDS = frozenset(
+    (
+        "basis",
+        "type",
+        "content",
+        "mcp_tool_calls",
+        "beta_fields",
+    )
+)
 
 
 @_attrs_define
@@ -47,10 +48,6 @@ class TaskRunTextOutput:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.task_run_text_output_beta_fields_type_0 import (
-            TaskRunTextOutputBetaFieldsType0,
-        )
-
         basis = []
         for basis_item_data in self.basis:
             basis_item = basis_item_data.to_dict()
@@ -97,71 +94,40 @@ class TaskRunTextOutput:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.field_basis import FieldBasis
-        from ..models.mcp_tool_call import McpToolCall
-        from ..models.task_run_text_output_beta_fields_type_0 import (
-            TaskRunTextOutputBetaFieldsType0,
-        )
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        basis = [FieldBasis.from_dict(item) for item in src_dict["basis"]]
 
-        d = dict(src_dict)
-        basis = []
-        _basis = d.pop("basis")
-        for basis_item_data in _basis:
-            basis_item = FieldBasis.from_dict(basis_item_data)
-
-            basis.append(basis_item)
-
-        type_ = cast(Literal["text"], d.pop("type"))
+        type_ = src_dict["type"]
         if type_ != "text":
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
-        content = d.pop("content")
+        content = src_dict["content"]
 
-        def _parse_mcp_tool_calls(data: object) -> list[McpToolCall] | None | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        mcp_tool_calls: list[McpToolCall] | None | Unset
+        _mcp_tool_calls: Any = src_dict.get("mcp_tool_calls", UNSET)
+        if isinstance(_mcp_tool_calls, list):
             try:
-                if not isinstance(data, list):
-                    raise TypeError()
-                mcp_tool_calls_type_0 = []
-                _mcp_tool_calls_type_0 = data
-                for mcp_tool_calls_type_0_item_data in _mcp_tool_calls_type_0:
-                    mcp_tool_calls_type_0_item = McpToolCall.from_dict(
-                        mcp_tool_calls_type_0_item_data
-                    )
+                mcp_tool_calls_type_0 = [McpToolCall.from_dict(item) for item in _mcp_tool_calls]
 
-                    mcp_tool_calls_type_0.append(mcp_tool_calls_type_0_item)
-
-                return mcp_tool_calls_type_0
+                mcp_tool_calls = mcp_tool_calls_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(list[McpToolCall] | None | Unset, data)
+                mcp_tool_calls = cast("list[McpToolCall] | None | Unset", _mcp_tool_calls)
+        else:
+            mcp_tool_calls = _mcp_tool_calls
 
-        mcp_tool_calls = _parse_mcp_tool_calls(d.pop("mcp_tool_calls", UNSET))
-
-        def _parse_beta_fields(
-            data: object,
-        ) -> None | TaskRunTextOutputBetaFieldsType0 | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        beta_fields: None | TaskRunTextOutputBetaFieldsType0 | Unset
+        _beta_fields: Any = src_dict.get("beta_fields", UNSET)
+        if isinstance(_beta_fields, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                beta_fields_type_0 = TaskRunTextOutputBetaFieldsType0.from_dict(data)
+                beta_fields_type_0 = TaskRunTextOutputBetaFieldsType0.from_dict(_beta_fields)
 
-                return beta_fields_type_0
+                beta_fields = beta_fields_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | TaskRunTextOutputBetaFieldsType0 | Unset, data)
+                beta_fields = cast("None | TaskRunTextOutputBetaFieldsType0 | Unset", _beta_fields)
+        else:
+            beta_fields = _beta_fields
 
-        beta_fields = _parse_beta_fields(d.pop("beta_fields", UNSET))
-
-        task_run_text_output = cls(
+        _instance = cls(
             basis=basis,
             type_=type_,
             content=content,
@@ -169,8 +135,11 @@ class TaskRunTextOutput:
             beta_fields=beta_fields,
         )
 
-        task_run_text_output.additional_properties = d
-        return task_run_text_output
+        if not src_dict.keys() <= _TaskRunTextOutput_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunTextOutput_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -187,3 +156,10 @@ class TaskRunTextOutput:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.field_basis import FieldBasis  # noqa: E402
+from ..models.mcp_tool_call import McpToolCall  # noqa: E402
+from ..models.task_run_text_output_beta_fields_type_0 import (
+    TaskRunTextOutputBetaFieldsType0,  # noqa: E402
+)

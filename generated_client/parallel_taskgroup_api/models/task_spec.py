@@ -1,20 +1,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.auto_schema import AutoSchema
-    from ..models.json_schema import JsonSchema
-    from ..models.text_schema import TextSchema
-
-
 T = TypeVar("T", bound="TaskSpec")
+
+
+_TaskSpec_FIELDS = frozenset(
+    (
+        "output_schema",
+        "input_schema",
+    )
+)
 
 
 @_attrs_define
@@ -39,16 +41,12 @@ class TaskSpec:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.auto_schema import AutoSchema
-        from ..models.json_schema import JsonSchema
-        from ..models.text_schema import TextSchema
-
         output_schema: dict[str, Any] | str
-        if (
-            isinstance(self.output_schema, JsonSchema)
-            or isinstance(self.output_schema, TextSchema)
-            or isinstance(self.output_schema, AutoSchema)
-        ):
+        if isinstance(self.output_schema, JsonSchema):
+            output_schema = self.output_schema.to_dict()
+        elif isinstance(self.output_schema, TextSchema):
+            output_schema = self.output_schema.to_dict()
+        elif isinstance(self.output_schema, AutoSchema):
             output_schema = self.output_schema.to_dict()
         else:
             output_schema = self.output_schema
@@ -56,9 +54,9 @@ class TaskSpec:
         input_schema: dict[str, Any] | None | str | Unset
         if isinstance(self.input_schema, Unset):
             input_schema = UNSET
-        elif isinstance(self.input_schema, JsonSchema) or isinstance(
-            self.input_schema, TextSchema
-        ):
+        elif isinstance(self.input_schema, JsonSchema):
+            input_schema = self.input_schema.to_dict()
+        elif isinstance(self.input_schema, TextSchema):
             input_schema = self.input_schema.to_dict()
         else:
             input_schema = self.input_schema
@@ -76,16 +74,8 @@ class TaskSpec:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.auto_schema import AutoSchema
-        from ..models.json_schema import JsonSchema
-        from ..models.text_schema import TextSchema
-
-        d = dict(src_dict)
-
-        def _parse_output_schema(
-            data: object,
-        ) -> AutoSchema | JsonSchema | str | TextSchema:
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        def _parse_output_schema(data: object) -> AutoSchema | JsonSchema | str | TextSchema:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -110,13 +100,11 @@ class TaskSpec:
                 return output_schema_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(AutoSchema | JsonSchema | str | TextSchema, data)
+            return cast("AutoSchema | JsonSchema | str | TextSchema", data)
 
-        output_schema = _parse_output_schema(d.pop("output_schema"))
+        output_schema = _parse_output_schema(src_dict["output_schema"])
 
-        def _parse_input_schema(
-            data: object,
-        ) -> JsonSchema | None | str | TextSchema | Unset:
+        def _parse_input_schema(data: object) -> JsonSchema | None | str | TextSchema | Unset:
             if data is None:
                 return data
             if isinstance(data, Unset):
@@ -137,17 +125,20 @@ class TaskSpec:
                 return input_schema_type_2
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
-            return cast(JsonSchema | None | str | TextSchema | Unset, data)
+            return cast("JsonSchema | None | str | TextSchema | Unset", data)
 
-        input_schema = _parse_input_schema(d.pop("input_schema", UNSET))
+        input_schema = _parse_input_schema(src_dict.get("input_schema", UNSET))
 
-        task_spec = cls(
+        _instance = cls(
             output_schema=output_schema,
             input_schema=input_schema,
         )
 
-        task_spec.additional_properties = d
-        return task_spec
+        if not src_dict.keys() <= _TaskSpec_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TaskSpec_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -164,3 +155,8 @@ class TaskSpec:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.auto_schema import AutoSchema  # noqa: E402
+from ..models.json_schema import JsonSchema  # noqa: E402
+from ..models.text_schema import TextSchema  # noqa: E402

@@ -4,9 +4,7 @@ from collections.abc import Mapping
 from typing import (
     Any,
     Literal,
-    Self,
     TypeVar,
-    cast,
 )
 
 from attrs import define as _attrs_define
@@ -15,6 +13,14 @@ from attrs import field as _attrs_field
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="TextSchema")
+
+
+_TextSchema_FIELDS = frozenset(
+    (
+        "description",
+        "type",
+    )
+)
 
 
 @_attrs_define
@@ -50,29 +56,23 @@ class TextSchema:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        description: None | str | Unset = src_dict.get("description", UNSET)
 
-        def _parse_description(data: object) -> None | str | Unset:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
-            return cast(None | str | Unset, data)
-
-        description = _parse_description(d.pop("description", UNSET))
-
-        type_ = cast(Literal["text"] | Unset, d.pop("type", UNSET))
+        type_ = src_dict.get("type", UNSET)
         if type_ != "text" and not isinstance(type_, Unset):
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
-        text_schema = cls(
+        _instance = cls(
             description=description,
             type_=type_,
         )
 
-        text_schema.additional_properties = d
-        return text_schema
+        if not src_dict.keys() <= _TextSchema_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _TextSchema_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,12 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar, cast
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 T = TypeVar("T", bound="ValidationError")
+
+
+_ValidationError_FIELDS = frozenset(
+    (
+        "loc",
+        "msg",
+        "type",
+    )
+)
 
 
 @_attrs_define
@@ -47,31 +56,29 @@ class ValidationError:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         loc = []
-        _loc = d.pop("loc")
+        _loc = src_dict["loc"]
         for loc_item_data in _loc:
-
-            def _parse_loc_item(data: object) -> int | str:
-                return cast(int | str, data)
-
-            loc_item = _parse_loc_item(loc_item_data)
+            loc_item: int | str = loc_item_data
 
             loc.append(loc_item)
 
-        msg = d.pop("msg")
+        msg = src_dict["msg"]
 
-        type_ = d.pop("type")
+        type_ = src_dict["type"]
 
-        validation_error = cls(
+        _instance = cls(
             loc=loc,
             msg=msg,
             type_=type_,
         )
 
-        validation_error.additional_properties = d
-        return validation_error
+        if not src_dict.keys() <= _ValidationError_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _ValidationError_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -9,11 +9,16 @@ from attrs import field as _attrs_field
 from ..models.warning_type import WarningType
 from ..types import UNSET, Unset
 
-if TYPE_CHECKING:
-    from ..models.warning_detail_type_0 import WarningDetailType0
-
-
 T = TypeVar("T", bound="Warning_")
+
+
+_Warning__FIELDS = frozenset(
+    (
+        "type",
+        "message",
+        "detail",
+    )
+)
 
 
 @_attrs_define
@@ -33,8 +38,6 @@ class Warning_:
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        from ..models.warning_detail_type_0 import WarningDetailType0
-
         type_ = self.type_.value
 
         message = self.message
@@ -61,39 +64,34 @@ class Warning_:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        from ..models.warning_detail_type_0 import WarningDetailType0
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        type_ = WarningType(src_dict["type"])
 
-        d = dict(src_dict)
-        type_ = WarningType(d.pop("type"))
+        message = src_dict["message"]
 
-        message = d.pop("message")
-
-        def _parse_detail(data: object) -> None | Unset | WarningDetailType0:
-            if data is None:
-                return data
-            if isinstance(data, Unset):
-                return data
+        detail: None | Unset | WarningDetailType0
+        _detail: Any = src_dict.get("detail", UNSET)
+        if isinstance(_detail, dict):
             try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                detail_type_0 = WarningDetailType0.from_dict(data)
+                detail_type_0 = WarningDetailType0.from_dict(_detail)
 
-                return detail_type_0
+                detail = detail_type_0
             except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast(None | Unset | WarningDetailType0, data)
+                detail = cast("None | Unset | WarningDetailType0", _detail)
+        else:
+            detail = _detail
 
-        detail = _parse_detail(d.pop("detail", UNSET))
-
-        warning = cls(
+        _instance = cls(
             type_=type_,
             message=message,
             detail=detail,
         )
 
-        warning.additional_properties = d
-        return warning
+        if not src_dict.keys() <= _Warning__FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _Warning__FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:
@@ -110,3 +108,6 @@ class Warning_:
 
     def __contains__(self, key: str) -> bool:
         return key in self.additional_properties
+
+
+from ..models.warning_detail_type_0 import WarningDetailType0  # noqa: E402

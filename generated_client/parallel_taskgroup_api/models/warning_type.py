@@ -1,7 +1,7 @@
-from enum import StrEnum
+from enum import Enum
 
 
-class WarningType(StrEnum):
+class WarningType(str, Enum):
     INPUT_VALIDATION_WARNING = "input_validation_warning"
     SPEC_VALIDATION_WARNING = "spec_validation_warning"
     WARNING = "warning"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
@@ -10,6 +10,14 @@ from ..models.webhook_event_types_item import WebhookEventTypesItem
 from ..types import UNSET, Unset
 
 T = TypeVar("T", bound="Webhook")
+
+
+_Webhook_FIELDS = frozenset(
+    (
+        "url",
+        "event_types",
+    )
+)
 
 
 @_attrs_define
@@ -48,11 +56,10 @@ class Webhook:
         return field_dict
 
     @classmethod
-    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
-        d = dict(src_dict)
-        url = d.pop("url")
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        url = src_dict["url"]
 
-        _event_types = d.pop("event_types", UNSET)
+        _event_types = src_dict.get("event_types", UNSET)
         event_types: list[WebhookEventTypesItem] | Unset = UNSET
         if _event_types is not UNSET:
             event_types = []
@@ -61,13 +68,16 @@ class Webhook:
 
                 event_types.append(event_types_item)
 
-        webhook = cls(
+        _instance = cls(
             url=url,
             event_types=event_types,
         )
 
-        webhook.additional_properties = d
-        return webhook
+        if not src_dict.keys() <= _Webhook_FIELDS:
+            _extra = {k: v for k, v in src_dict.items() if k not in _Webhook_FIELDS}
+            _instance.additional_properties = _extra
+
+        return _instance
 
     @property
     def additional_keys(self) -> list[str]:

@@ -1,7 +1,7 @@
-from enum import StrEnum
+from enum import Enum
 
 
-class WebhookEventTypesItem(StrEnum):
+class WebhookEventTypesItem(str, Enum):
     TASK_RUN_STATUS = "task_run.status"
 
     def __str__(self) -> str:

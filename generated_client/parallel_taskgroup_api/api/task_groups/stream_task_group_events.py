@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -52,42 +54,45 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> (
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
-    | None
-):
+) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
     if response.status_code == 200:
+        response_200: ErrorEvent | TaskGroupStatusEvent | TaskRunEvent
+        _response_200: Any = response.text
+        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
+        if _response_200_tag == "task_group_status":
+            response_200 = TaskGroupStatusEvent.from_dict(_response_200)
+        elif _response_200_tag == "task_run.state":
+            response_200 = TaskRunEvent.from_dict(_response_200)
+        elif _response_200_tag == "error":
+            response_200 = ErrorEvent.from_dict(_response_200)
+        else:
 
-        def _parse_response_200(
-            data: object,
-        ) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent:
-            try:
+            def _parse_response_200(
+                data: object,
+            ) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_0 = TaskGroupStatusEvent.from_dict(data)
+
+                    return response_200_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_1 = TaskRunEvent.from_dict(data)
+
+                    return response_200_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                response_200_type_0 = TaskGroupStatusEvent.from_dict(data)
+                response_200_type_2 = ErrorEvent.from_dict(data)
 
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_1 = TaskRunEvent.from_dict(data)
+                return response_200_type_2
 
-                return response_200_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_2 = ErrorEvent.from_dict(data)
-
-            return response_200_type_2
-
-        response_200 = _parse_response_200(response.text)
+            response_200 = _parse_response_200(_response_200)
 
         return response_200
 
@@ -110,11 +115,7 @@ def _parse_response(
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
+    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
 ]:
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -131,11 +132,7 @@ def sync_detailed(
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
 ) -> Response[
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
+    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
 ]:
     """Stream the events of a task group
 
@@ -175,14 +172,7 @@ def sync(
     client: AuthenticatedClient | Client,
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
-) -> (
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
-    | None
-):
+) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
@@ -217,11 +207,7 @@ async def asyncio_detailed(
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
 ) -> Response[
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
+    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
 ]:
     """Stream the events of a task group
 
@@ -259,14 +245,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
-) -> (
-    ErrorEvent
-    | TaskGroupStatusEvent
-    | TaskRunEvent
-    | ErrorResponse
-    | HTTPValidationError
-    | None
-):
+) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -64,23 +66,31 @@ def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
     if response.status_code == 200:
+        response_200: ErrorEvent | TaskRunEvent
+        _response_200: Any = response.text
+        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
+        if _response_200_tag == "task_run.state":
+            response_200 = TaskRunEvent.from_dict(_response_200)
+        elif _response_200_tag == "error":
+            response_200 = ErrorEvent.from_dict(_response_200)
+        else:
 
-        def _parse_response_200(data: object) -> ErrorEvent | TaskRunEvent:
-            try:
+            def _parse_response_200(data: object) -> ErrorEvent | TaskRunEvent:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_0 = TaskRunEvent.from_dict(data)
+
+                    return response_200_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                response_200_type_0 = TaskRunEvent.from_dict(data)
+                response_200_type_1 = ErrorEvent.from_dict(data)
 
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_1 = ErrorEvent.from_dict(data)
+                return response_200_type_1
 
-            return response_200_type_1
-
-        response_200 = _parse_response_200(response.text)
+            response_200 = _parse_response_200(_response_200)
 
         return response_200
 

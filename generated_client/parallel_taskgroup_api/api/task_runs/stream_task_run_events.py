@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import quote
@@ -39,46 +41,63 @@ def _parse_response(
     | None
 ):
     if response.status_code == 200:
-
-        def _parse_response_200(
-            data: object,
-        ) -> (
-            ErrorEvent
-            | TaskRunEvent
-            | TaskRunProgressMessageEvent
-            | TaskRunProgressStatsEvent
+        response_200: (
+            ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent
+        )
+        _response_200: Any = response.text
+        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
+        if _response_200_tag == "task_run.progress_stats":
+            response_200 = TaskRunProgressStatsEvent.from_dict(_response_200)
+        elif _response_200_tag in (
+            "task_run.progress_msg.exec_status",
+            "task_run.progress_msg.plan",
+            "task_run.progress_msg.result",
+            "task_run.progress_msg.search",
+            "task_run.progress_msg.tool_call",
         ):
-            try:
+            response_200 = TaskRunProgressMessageEvent.from_dict(_response_200)
+        elif _response_200_tag == "task_run.state":
+            response_200 = TaskRunEvent.from_dict(_response_200)
+        elif _response_200_tag == "error":
+            response_200 = ErrorEvent.from_dict(_response_200)
+        else:
+
+            def _parse_response_200(
+                data: object,
+            ) -> (
+                ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent
+            ):
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_0 = TaskRunProgressStatsEvent.from_dict(data)
+
+                    return response_200_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_1 = TaskRunProgressMessageEvent.from_dict(data)
+
+                    return response_200_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    response_200_type_2 = TaskRunEvent.from_dict(data)
+
+                    return response_200_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
                 if not isinstance(data, dict):
                     raise TypeError()
-                response_200_type_0 = TaskRunProgressStatsEvent.from_dict(data)
+                response_200_type_3 = ErrorEvent.from_dict(data)
 
-                return response_200_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_1 = TaskRunProgressMessageEvent.from_dict(data)
+                return response_200_type_3
 
-                return response_200_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_2 = TaskRunEvent.from_dict(data)
-
-                return response_200_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            if not isinstance(data, dict):
-                raise TypeError()
-            response_200_type_3 = ErrorEvent.from_dict(data)
-
-            return response_200_type_3
-
-        response_200 = _parse_response_200(response.text)
+            response_200 = _parse_response_200(_response_200)
 
         return response_200
 
