@@ -1,0 +1,189 @@
+"""Command line: `taskgroup-emulator --host 127.0.0.1 --port 8787 [--db PATH] ...`."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+import tempfile
+from typing import List, Optional
+
+from .config import (
+    DEFAULT_RATE_LIMIT_PER_MINUTE,
+    DEFAULT_STREAM_LIFETIME_SECONDS,
+    DEFAULT_TIME_SCALE,
+    EmulatorConfig,
+)
+from .faults import FaultError, Faults, FaultState
+
+API_KEYS_ENV = "TASKGROUP_EMULATOR_API_KEYS"
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="taskgroup-emulator",
+        description="A local server that behaves like Parallel's Task Group API.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8787, help="port to bind; 0 picks a free one")
+    p.add_argument(
+        "--db",
+        default=os.path.join(tempfile.gettempdir(), "taskgroup-emulator.db"),
+        help="SQLite state file (default: taskgroup-emulator.db in the temp folder)",
+    )
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=DEFAULT_TIME_SCALE,
+        help=f"multiplier on simulated run latencies (default {DEFAULT_TIME_SCALE}: "
+        "a core run takes about a second)",
+    )
+    p.add_argument(
+        "--api-key",
+        action="append",
+        default=[],
+        help=f"accept only this key (repeatable; also ${API_KEYS_ENV}, comma-separated). "
+        "Without any, every non-empty x-api-key passes.",
+    )
+    p.add_argument(
+        "--rate-limit",
+        type=int,
+        default=DEFAULT_RATE_LIMIT_PER_MINUTE,
+        help="task runs created per minute per API key before 429 (default 2000)",
+    )
+    p.add_argument(
+        "--stream-lifetime",
+        type=float,
+        default=DEFAULT_STREAM_LIFETIME_SECONDS,
+        help="seconds an events stream stays open while runs are active (default 3600)",
+    )
+    p.add_argument(
+        "--failure-rate",
+        type=float,
+        default=0.0,
+        help="fraction of runs that fail, drawn from (seed, input) (default 0)",
+    )
+    p.add_argument("--failure-seed", type=int, default=0, help="seed of --failure-rate")
+    f = p.add_argument_group("fault injection (off by default; see emulator/README.md)")
+    f.add_argument(
+        "--drop-after", type=int, default=None, help="cut every stream after this many events"
+    )
+    f.add_argument(
+        "--drop-probability",
+        type=float,
+        default=0.0,
+        help="probability of cutting a stream before each event",
+    )
+    f.add_argument(
+        "--post-error-rate",
+        type=float,
+        default=0.0,
+        help="fraction of POSTs answered with an injected 500/503",
+    )
+    f.add_argument("--post-error-status", type=int, default=503, choices=(500, 503))
+    f.add_argument(
+        "--post-error-phase",
+        default="before",
+        choices=("before", "after", "random"),
+        help="fail before the runs are committed, after (they exist), or either",
+    )
+    f.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every API call")
+    f.add_argument(
+        "--burst-429", type=int, default=0, help="answer the next N run-creating POSTs with 429"
+    )
+    f.add_argument("--fault-seed", type=int, default=None, help="seed of the fault dice")
+    return p
+
+
+def _faults(args: argparse.Namespace) -> Faults:
+    state = FaultState()
+    state.update(
+        {
+            "stream_drop_after": args.drop_after,
+            "stream_drop_probability": args.drop_probability,
+            "post_error_rate": args.post_error_rate,
+            "post_error_status": args.post_error_status,
+            "post_error_phase": args.post_error_phase,
+            "latency_ms": args.latency_ms,
+            "burst_429": args.burst_429,
+            "seed": args.fault_seed,
+        }
+    )
+    return state.faults
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Start the server; prints `listening on http://HOST:PORT` once it accepts connections."""
+    args = _parser().parse_args(argv)
+    try:
+        import uvicorn
+    except ImportError:
+        print(
+            "taskgroup-emulator needs the 'emulator' extra: pip install "
+            "'parallel-taskgroup[emulator]'",
+            file=sys.stderr,
+        )
+        return 2
+    from .app import build_app
+
+    keys = [k for k in args.api_key if k]
+    keys += [k.strip() for k in os.environ.get(API_KEYS_ENV, "").split(",") if k.strip()]
+    problems = []
+    if args.time_scale <= 0:
+        problems.append("--time-scale must be > 0")
+    if args.rate_limit < 1:
+        problems.append("--rate-limit must be >= 1")
+    if args.stream_lifetime <= 0:
+        problems.append("--stream-lifetime must be > 0")
+    if not 0 <= args.failure_rate <= 1:
+        problems.append("--failure-rate must be between 0 and 1")
+    try:
+        faults = _faults(args)
+    except FaultError as exc:
+        problems.append(str(exc))
+    if problems:
+        for problem in problems:
+            print(f"taskgroup-emulator: {problem}", file=sys.stderr)
+        return 2
+    config = EmulatorConfig(
+        db_path=args.db,
+        time_scale=args.time_scale,
+        api_keys=tuple(keys),
+        rate_limit_per_minute=args.rate_limit,
+        stream_lifetime_seconds=args.stream_lifetime,
+        failure_rate=args.failure_rate,
+        failure_seed=args.failure_seed,
+    )
+    try:
+        sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((args.host, args.port))
+    except OSError as exc:
+        print(f"taskgroup-emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 1
+    host, port = sock.getsockname()[:2]
+    shown = f"[{host}]" if ":" in host else host
+    print(f"taskgroup-emulator: database {args.db}", file=sys.stderr, flush=True)
+
+    class Server(uvicorn.Server):
+        async def startup(self, sockets: Optional[List[socket.socket]] = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(f"listening on http://{shown}:{port}", flush=True)
+
+    server = Server(
+        uvicorn.Config(
+            build_app(config, faults),
+            log_level="warning",
+            access_log=False,
+            timeout_graceful_shutdown=2,
+            lifespan="on",
+        )
+    )
+    server.run(sockets=[sock])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,484 @@
+"""The ASGI application: Task Group and Task Run routes, plus test-only control routes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import sys
+import time
+import traceback
+from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .config import EmulatorConfig
+from .faults import FaultError, Faults, FaultState
+from .ids import format_cursor, parse_cursor
+from .ratelimit import WINDOW_SECONDS, RateLimiter
+from .responses import error_response, json_response, validation_response
+from .schedule import PROCESSOR_SECONDS, known_processor
+from .sse import Abort, Chunk, SSEResponse
+from .store import Group, Store, group_response, group_status, run_json
+from .validation import (
+    RequestInvalid,
+    parse_json_body,
+    query_bool,
+    query_cursor,
+    query_number,
+    query_status,
+    validate_add_runs,
+    validate_create_group,
+    validate_single_run,
+)
+
+log = logging.getLogger("taskgroup_emulator")
+
+CLOCK_TICK_SECONDS = 0.02
+STREAM_POLL_SECONDS = 0.05
+RESULT_POLL_SECONDS = 0.02
+STREAM_BATCH = 2000
+Handler = Callable[[Request], Awaitable[Response]]
+
+
+def _processors_hint() -> str:
+    tiers = ", ".join(PROCESSOR_SECONDS)
+    return f"use one of {tiers} (each also with a -fast suffix, e.g. core-fast)"
+
+
+class Emulator:
+    """The state shared by every request of one server process."""
+
+    def __init__(self, config: EmulatorConfig, faults: Optional[Faults] = None) -> None:
+        self.config = config
+        self.store = Store(config)
+        self.faults = FaultState(faults)
+        self.limiter = RateLimiter(config.rate_limit_per_minute)
+        self._clock: Optional[asyncio.Task[None]] = None
+
+    # -- lifecycle ----------------------------------------------------------------------
+
+    async def _run_clock(self) -> None:
+        while True:
+            try:
+                moved = self.store.advance(time.time())
+            except Exception:  # keep the clock alive; the error is logged, not swallowed
+                log.exception("schedule step failed")
+                moved = 0
+            await asyncio.sleep(0 if moved >= 1000 else CLOCK_TICK_SECONDS)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
+        self.store.advance(time.time())
+        self._clock = asyncio.ensure_future(self._run_clock())
+        try:
+            yield
+        finally:
+            self._clock.cancel()
+            self.store.close()
+
+    # -- plumbing -----------------------------------------------------------------------
+
+    def api(self, handler: Handler, style: str = "http") -> Handler:
+        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500."""
+
+        async def endpoint(request: Request) -> Response:
+            latency = self.faults.faults.latency_ms
+            if latency > 0:
+                await asyncio.sleep(latency / 1000.0)
+            started = time.perf_counter()
+            key = request.headers.get("x-api-key")
+            if not key or (self.config.api_keys and key not in self.config.api_keys):
+                return error_response(
+                    401,
+                    "Unauthorized: invalid or missing credentials (send your key in the "
+                    "x-api-key header)",
+                )
+            try:
+                response = await handler(request)
+            except RequestInvalid as exc:
+                response = validation_response(exc.errors, style)
+            except Exception:
+                print(traceback.format_exc(), file=sys.stderr, flush=True)
+                response = error_response(500, "Internal emulator error; see the server log")
+            if not isinstance(response, SSEResponse):
+                elapsed = (time.perf_counter() - started) * 1000
+                response.headers["server-timing"] = f"app;dur={elapsed:.2f}"
+            return response
+
+        return endpoint
+
+    async def _body(self, request: Request) -> Any:
+        return parse_json_body(await request.body())
+
+    def _group_or_404(self, request: Request) -> Any:
+        group = self.store.get_group(request.path_params["gid"])
+        if group is None:
+            return None, error_response(404, "TaskGroup not found")
+        return group, None
+
+    def _injected_post_error(self) -> Optional[List[Any]]:
+        return self.faults.post_error()
+
+    def _rate_limited(self, request: Request, runs: int) -> Optional[Response]:
+        if self.faults.take_429():
+            wait = self.faults.faults.burst_429_retry_after
+            return error_response(
+                429,
+                "Too many requests: quota temporarily exceeded (injected fault burst_429)",
+                headers={"retry-after": str(wait)},
+            )
+        key = request.headers.get("x-api-key", "")
+        wait_for = self.limiter.check(key, runs)
+        if wait_for is None:
+            return None
+        limit = self.limiter.per_minute
+        return error_response(
+            429,
+            f"Too many requests: at most {limit} task runs may be created per minute per API key; "
+            f"this request would create {runs}. Retry after {wait_for} s.",
+            {"limit_per_minute": limit, "requested": runs, "retry_after": wait_for},
+            headers={"retry-after": str(wait_for)},
+        )
+
+    # -- groups -------------------------------------------------------------------------
+
+    async def create_group(self, request: Request) -> Response:
+        metadata = validate_create_group(await self._body(request))
+        fault = self._injected_post_error()
+        if fault and fault[1] == "before":
+            return self._fault_response(fault)
+        group = self.store.create_group(metadata)
+        if fault:
+            return self._fault_response(fault)
+        return json_response(group_response(group))
+
+    async def get_group(self, request: Request) -> Response:
+        group, missing = self._group_or_404(request)
+        return missing or json_response(group_response(group))
+
+    async def add_runs(self, request: Request) -> Response:
+        refresh = query_bool(request.query_params, "refresh_status", True)
+        body = validate_add_runs(await self._body(request))
+        group, missing = self._group_or_404(request)
+        if missing:
+            return missing
+        inputs = body["inputs"]
+        unknown = [
+            {
+                "loc": ["body", "inputs", i, "processor"],
+                "msg": f"Unknown processor {item['processor']!r}: {_processors_hint()}",
+                "type": "value_error",
+            }
+            for i, item in enumerate(inputs)
+            if not known_processor(item["processor"])
+        ]
+        if unknown:
+            raise RequestInvalid(unknown[:50])
+        limited = self._rate_limited(request, len(inputs))
+        if limited:
+            return limited
+        fault = self._injected_post_error()
+        if fault and fault[1] == "before":
+            return self._fault_response(fault)
+        added = self.store.add_runs(group, inputs, body.get("default_task_spec"))
+        self.limiter.record(request.headers.get("x-api-key", ""), len(inputs))
+        if fault:
+            return self._fault_response(fault)
+        status = group_status(added.group if refresh else added.group)
+        return json_response(
+            {
+                "status": status,
+                "run_ids": added.run_ids,
+                "run_cursor": added.run_cursor,
+                "event_cursor": added.event_cursor,
+            }
+        )
+
+    def _fault_response(self, fault: List[Any]) -> Response:
+        status, phase = fault
+        note = "the request was applied" if phase == "after" else "nothing was applied"
+        return error_response(
+            status,
+            f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)",
+        )
+
+    async def get_group_run(self, request: Request) -> Response:
+        group, missing = self._group_or_404(request)
+        if missing:
+            return missing
+        run = self.store.get_run(request.path_params["rid"])
+        if run is None or run.group_id != group.id:
+            return error_response(404, "Run id not found in this TaskGroup")
+        return json_response(run_json(run))
+
+    # -- streams ------------------------------------------------------------------------
+
+    async def stream_runs(self, request: Request) -> Response:
+        params = request.query_params
+        include_input = query_bool(params, "include_input", False)
+        include_output = query_bool(params, "include_output", False)
+        status = query_status(params)
+        cursor = query_cursor(params, parse_cursor)
+        group, missing = self._group_or_404(request)
+        if missing:
+            return missing
+        upto = self.store.last_run_seq(group)
+        store, faults = self.store, self.faults
+
+        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
+            after = cursor or 0
+            sent = 0
+            while after < upto and not stopped.is_set():
+                frames, after = store.run_frames(
+                    group, after, upto, status, include_input, include_output, STREAM_BATCH
+                )
+                cut = _cut_point(faults, sent, len(frames))
+                if cut is not None:
+                    yield "".join(frames[:cut])
+                    yield Abort(frames[cut][: len(frames[cut]) // 2] if cut < len(frames) else "")
+                    return
+                sent += len(frames)
+                yield "".join(frames)
+                await asyncio.sleep(0)
+
+        return SSEResponse(body)  # type: ignore[return-value]
+
+    async def stream_events(self, request: Request) -> Response:
+        params = request.query_params
+        include_input = query_bool(params, "include_input", False)
+        include_output = query_bool(params, "include_output", False)
+        timeout = query_number(params, "timeout")
+        cursor = query_cursor(params, parse_cursor)
+        group, missing = self._group_or_404(request)
+        if missing:
+            return missing
+        lifetime = self.config.stream_lifetime_seconds
+        if timeout is not None:
+            lifetime = min(lifetime, max(timeout, 0.0))
+        deadline = time.monotonic() + lifetime
+        store, faults = self.store, self.faults
+        gid = group.id
+
+        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
+            after = cursor or 0
+            sent = 0
+            while not stopped.is_set():
+                current = store.get_group(gid)
+                assert current is not None
+                frames = store.event_frames(current, after, include_input, include_output, 1000)
+                if frames:
+                    texts = [f for _, f in frames]
+                    cut = _cut_point(faults, sent, len(texts))
+                    if cut is not None:
+                        yield "".join(texts[:cut])
+                        yield Abort(texts[cut][: len(texts[cut]) // 2] if cut < len(texts) else "")
+                        return
+                    sent += len(texts)
+                    after = frames[-1][0]
+                    yield "".join(texts)
+                    continue
+                if not current.is_active or time.monotonic() >= deadline:
+                    return
+                await asyncio.sleep(STREAM_POLL_SECONDS)
+
+        return SSEResponse(body)  # type: ignore[return-value]
+
+    # -- single runs --------------------------------------------------------------------
+
+    async def create_run(self, request: Request) -> Response:
+        item = validate_single_run(await self._body(request))
+        if not known_processor(item["processor"]):
+            return error_response(
+                403,
+                f"Forbidden: invalid processor {item['processor']!r} in request; "
+                + _processors_hint(),
+            )
+        limited = self._rate_limited(request, 1)
+        if limited:
+            return limited
+        fault = self._injected_post_error()
+        if fault and fault[1] == "before":
+            return self._fault_response(fault)
+        run = self.store.create_run(item)
+        self.limiter.record(request.headers.get("x-api-key", ""), 1)
+        if fault:
+            return self._fault_response(fault)
+        return json_response(run_json(run), 202)
+
+    def _run_or_404(self, request: Request) -> Any:
+        run = self.store.get_run(request.path_params["rid"])
+        if run is None:
+            return None, error_response(404, "Run id not found")
+        return run, None
+
+    async def get_run(self, request: Request) -> Response:
+        run, missing = self._run_or_404(request)
+        return missing or json_response(run_json(run))
+
+    async def get_run_input(self, request: Request) -> Response:
+        run, missing = self._run_or_404(request)
+        return missing or json_response(run.input_json)
+
+    async def get_run_result(self, request: Request) -> Response:
+        timeout = query_number(request.query_params, "timeout", integer=True)
+        run, missing = self._run_or_404(request)
+        if missing:
+            return missing
+        deadline = time.monotonic() + max(600.0 if timeout is None else timeout, 0.0)
+        while run.status in ("queued", "running") and time.monotonic() < deadline:
+            await asyncio.sleep(RESULT_POLL_SECONDS)
+            if await request.is_disconnected():
+                break
+            run = self.store.get_run(run.id)
+        return _result_response(run)
+
+    async def stream_run_events(self, request: Request) -> Response:
+        run, missing = self._run_or_404(request)
+        if missing:
+            return missing
+        store, rid = self.store, run.id
+        deadline = time.monotonic() + self.config.stream_lifetime_seconds
+
+        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
+            current = store.get_run(rid)
+            assert current is not None
+            if current.status in ("queued", "running"):
+                stamp = json.dumps(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+                yield (
+                    "event: task_run.progress_msg.plan\ndata: "
+                    '{"type":"task_run.progress_msg.plan","message":"Planning task...",'
+                    f'"timestamp":{stamp}}}\n\n'
+                )
+            while current.status in ("queued", "running"):
+                if stopped.is_set() or time.monotonic() >= deadline:
+                    return
+                await asyncio.sleep(STREAM_POLL_SECONDS)
+                current = store.get_run(rid)
+                assert current is not None
+            output = store.output_json(current)
+            data = '{"type":"task_run.state","event_id":null,"run":' + run_json(current)
+            if output is not None:
+                data += ',"output":' + output
+            yield "event: task_run.state\ndata: " + data + "}\n\n"
+
+        return SSEResponse(body)  # type: ignore[return-value]
+
+    # -- control (test-only) ------------------------------------------------------------
+
+    async def faults_get(self, request: Request) -> Response:
+        return json_response(self.faults.faults.as_dict())
+
+    async def faults_set(self, request: Request) -> Response:
+        try:
+            changes = json.loads(await request.body() or b"{}")
+            if not isinstance(changes, dict):
+                raise FaultError("send a JSON object of fault settings")
+            faults = self.faults.update(changes)
+        except (ValueError, FaultError) as exc:
+            return error_response(400, f"Bad fault settings: {exc}")
+        return json_response(faults.as_dict())
+
+    async def faults_reset(self, request: Request) -> Response:
+        return json_response(self.faults.reset().as_dict())
+
+    async def rate_limit_get(self, request: Request) -> Response:
+        return json_response(
+            {
+                "runs_per_minute": self.limiter.per_minute,
+                "window_seconds": WINDOW_SECONDS,
+                "usage_by_key_digest": self.limiter.usage(),
+            }
+        )
+
+    async def rate_limit_set(self, request: Request) -> Response:
+        try:
+            body = json.loads(await request.body() or b"{}")
+            value = body.get("runs_per_minute") if isinstance(body, dict) else None
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError("runs_per_minute must be a positive integer")
+        except ValueError as exc:
+            return error_response(400, f"Bad rate-limit settings: {exc}")
+        self.limiter.per_minute = value
+        if body.get("reset_usage"):
+            self.limiter = RateLimiter(value)
+        return await self.rate_limit_get(request)
+
+    async def health(self, request: Request) -> Response:
+        return json_response({"ok": True, "time_scale": self.config.time_scale})
+
+
+def _cut_point(faults: FaultState, sent: int, count: int) -> Optional[int]:
+    """Index of the first frame (of `count` about to go) at which the stream must drop."""
+    for i in range(count):
+        if faults.drop_now(sent + i):
+            return i
+    return None
+
+
+def _result_response(run: Any) -> Response:
+    if run.status == "completed" and run.output_json is not None:
+        return json_response('{"run":' + run_json(run) + ',"output":' + run.output_json + "}")
+    if run.status == "failed":
+        error = json.loads(run.error_json) if run.error_json else {}
+        return error_response(
+            404,
+            f"Run failed: {error.get('message', 'no output')}",
+            {"run_id": run.id, "status": "failed", "error": error},
+        )
+    return error_response(408, "Request timed out; run still active")
+
+
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return error_response(404, f"No route for {request.method} {request.url.path}")
+
+
+async def _not_allowed(request: Request, exc: Exception) -> Response:
+    return error_response(405, f"Method {request.method} not allowed on {request.url.path}")
+
+
+def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starlette:
+    """The Starlette app serving one emulator database."""
+    emu = Emulator(config, faults)
+    routes: List[Route] = []
+    for prefix in ("/v1", "/v1beta"):
+        groups = f"{prefix}/tasks/groups"
+        runs = f"{prefix}/tasks/runs"
+        routes += [
+            Route(groups, emu.api(emu.create_group), methods=["POST"]),
+            Route(groups + "/{gid}", emu.api(emu.get_group), methods=["GET"]),
+            Route(groups + "/{gid}/runs", emu.api(emu.add_runs), methods=["POST"]),
+            Route(groups + "/{gid}/runs", emu.api(emu.stream_runs), methods=["GET"]),
+            Route(groups + "/{gid}/events", emu.api(emu.stream_events), methods=["GET"]),
+            Route(
+                groups + "/{gid}/runs/{rid}", emu.api(emu.get_group_run, "error"), methods=["GET"]
+            ),
+            Route(runs, emu.api(emu.create_run, "error"), methods=["POST"]),
+            Route(runs + "/{rid}", emu.api(emu.get_run, "error"), methods=["GET"]),
+            Route(runs + "/{rid}/input", emu.api(emu.get_run_input, "error"), methods=["GET"]),
+            Route(runs + "/{rid}/result", emu.api(emu.get_run_result, "error"), methods=["GET"]),
+            Route(runs + "/{rid}/events", emu.api(emu.stream_run_events, "error"), methods=["GET"]),
+        ]
+    routes += [
+        Route("/_emulator/faults", emu.faults_get, methods=["GET"]),
+        Route("/_emulator/faults", emu.faults_set, methods=["POST"]),
+        Route("/_emulator/faults", emu.faults_reset, methods=["DELETE"]),
+        Route("/_emulator/faults/reset", emu.faults_reset, methods=["POST"]),
+        Route("/_emulator/rate-limit", emu.rate_limit_get, methods=["GET"]),
+        Route("/_emulator/rate-limit", emu.rate_limit_set, methods=["POST"]),
+        Route("/_emulator/health", emu.health, methods=["GET"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=emu.lifespan,
+        exception_handlers={404: _not_found, 405: _not_allowed},
+    )
+    app.state.emulator = emu
+    return app
+
+
+__all__ = ["build_app", "Emulator", "Group", "format_cursor"]

@@ -1,0 +1,23 @@
+"""Settings of one emulator process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Tuple
+
+DEFAULT_TIME_SCALE = 0.01
+DEFAULT_RATE_LIMIT_PER_MINUTE = 2000
+DEFAULT_STREAM_LIFETIME_SECONDS = 3600.0
+
+
+@dataclass(frozen=True)
+class EmulatorConfig:
+    """What the server was started with. `api_keys` empty means any non-empty key passes."""
+
+    db_path: str
+    time_scale: float = DEFAULT_TIME_SCALE
+    api_keys: Tuple[str, ...] = field(default=(), repr=False)
+    rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    stream_lifetime_seconds: float = DEFAULT_STREAM_LIFETIME_SECONDS
+    failure_rate: float = 0.0
+    failure_seed: int = 0
