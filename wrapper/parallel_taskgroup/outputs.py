@@ -156,13 +156,14 @@ class ResultsWriter:
         if not self._pending or self._file is None:
             return
         data = "".join(self._pending).encode("utf-8")
+        # Cleared first: a retry after an interrupted write must not append these lines twice.
+        self._pending.clear()
         try:
             self._file.write(data)
             self._file.flush()
             os.fsync(self._file.fileno())
         except OSError as exc:
             raise OutputError(f"{self.path}: write failed ({exc.strerror or exc})") from None
-        self._pending.clear()
 
     def close(self) -> None:
         """Flush what is queued and close the file."""

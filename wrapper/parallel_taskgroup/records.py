@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from parallel_taskgroup_api.models import TaskRun, TaskRunEvent
+from parallel_taskgroup_api.models import TaskGroupStatus, TaskRun, TaskRunEvent
 from parallel_taskgroup_api.types import Unset
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
@@ -24,6 +24,14 @@ def _plain(value: Any) -> Any:
 
 def _unset_to_none(value: Any) -> Any:
     return None if isinstance(value, Unset) else value
+
+
+def status_counts(status: TaskGroupStatus) -> dict[str, int]:
+    """The group's run counts by status, as a plain dict."""
+    raw = _plain(status.task_run_status_counts)
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k): int(v) for k, v in raw.items() if isinstance(v, (int, float))}
 
 
 def status_of(run: TaskRun) -> str:
