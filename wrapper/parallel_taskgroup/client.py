@@ -168,6 +168,8 @@ class Client:
         # Only used for the generated `_parse_response` helpers; it never sees the key.
         self._generated = _GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=True)
         self._sleep: Callable[[float], None] = time.sleep
+        #: consecutive failed reconnections (no event in between) after which a stream gives up
+        self.max_stream_failures = 30
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "CursorStoreError",
     "DeadlineExceeded",
     "InsecureTransportError",
     "NotFoundError",
@@ -29,6 +30,7 @@ __all__ = [
     "ResponseFormatError",
     "ServerError",
     "StreamError",
+    "StreamNotSupportedError",
     "ValidationDetail",
     "ValidationError",
     "error_from_response",
@@ -175,6 +177,14 @@ class StreamError(ParallelError):
     ) -> None:
         super().__init__(message, status_code=status_code, ref_id=ref_id)
         self.event_id = event_id
+
+
+class CursorStoreError(ParallelError):
+    """A cursor store cannot be read or written."""
+
+
+class StreamNotSupportedError(ParallelError):
+    """The server does not offer an event stream here (404/405 or not text/event-stream)."""
 
 
 class DeadlineExceeded(ParallelError, TimeoutError):

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
-from parallel_taskgroup_api.api.task_groups import get_task_group_run
-from parallel_taskgroup_api.models import TaskGroupResponse, TaskRun
+from parallel_taskgroup_api.api.task_groups import (
+    get_task_group_run,
+    stream_task_group_events,
+    stream_task_group_runs,
+)
+from parallel_taskgroup_api.models import (
+    StreamTaskGroupRunsStatusType0,
+    TaskGroupResponse,
+    TaskGroupStatus,
+    TaskRun,
+)
+from parallel_taskgroup_api.types import UNSET
+
+from .cursors import CursorStore
+from .streams import EventStream
 
 if TYPE_CHECKING:
     from .client import Client
+    from .results import RunResult
+    from .wait import ProgressCallback
 
 __all__ = ["TaskGroup"]
 
@@ -70,3 +85,116 @@ class TaskGroup:
             get_task_group_run._parse_response,
             TaskRun,
         )
+
+    # -- streams -----------------------------------------------------------------------------
+
+    def events(
+        self,
+        *,
+        last_event_id: Optional[str] = None,
+        cursor_store: Optional[CursorStore] = None,
+        include_input: bool = False,
+        include_output: bool = False,
+        deadline: Optional[float] = None,
+        stream_name: str = "events",
+    ) -> EventStream:
+        """Iterate the group's events (status updates, runs finishing, errors) until the group is
+        inactive, resuming automatically after drops. Starts at the group's first event unless
+        ``last_event_id`` or a cursor stored in ``cursor_store`` says otherwise. ``deadline`` is
+        in seconds and raises DeadlineExceeded when it passes."""
+        kwargs = stream_task_group_events._get_kwargs(self.id)
+        params = dict(kwargs.get("params") or {})
+        if include_input:
+            params["include_input"] = "true"
+        if include_output:
+            params["include_output"] = "true"
+        return EventStream(
+            self.client,
+            self.id,
+            kwargs["url"],
+            stream_name=stream_name,
+            until="inactive",
+            params=params,
+            last_event_id=last_event_id,
+            cursor_store=cursor_store,
+            deadline=deadline,
+        )
+
+    def runs(
+        self,
+        *,
+        include_input: bool = False,
+        include_output: bool = False,
+        status: Union[str, StreamTaskGroupRunsStatusType0, None] = None,
+        last_event_id: Optional[str] = None,
+        cursor_store: Optional[CursorStore] = None,
+        deadline: Optional[float] = None,
+        stream_name: str = "runs",
+    ) -> EventStream:
+        """Iterate one ``task_run.state`` event per run currently in the group (a snapshot),
+        optionally filtered by ``status``; resumes automatically if the connection drops."""
+        status_arg: Union[StreamTaskGroupRunsStatusType0, Any] = UNSET
+        if status is not None:
+            try:
+                status_arg = StreamTaskGroupRunsStatusType0(status)
+            except ValueError:
+                allowed = ", ".join(s.value for s in StreamTaskGroupRunsStatusType0)
+                raise ValueError(f"status {status!r} is not one of: {allowed}") from None
+        kwargs = stream_task_group_runs._get_kwargs(
+            self.id,
+            status=status_arg,
+            include_input=include_input,
+            include_output=include_output,
+        )
+        params = {
+            k: (str(v).lower() if isinstance(v, bool) else v)
+            for k, v in (kwargs.get("params") or {}).items()
+        }
+        return EventStream(
+            self.client,
+            self.id,
+            kwargs["url"],
+            stream_name=stream_name,
+            until="close",
+            params=params,
+            last_event_id=last_event_id,
+            cursor_store=cursor_store,
+            deadline=deadline,
+        )
+
+    def wait(
+        self,
+        *,
+        on_progress: Optional[ProgressCallback] = None,
+        deadline: Optional[float] = None,
+    ) -> TaskGroupStatus:
+        """Block until no run of the group is active; see :func:`wait.wait_for_group`."""
+        from .wait import wait_for_group
+
+        return wait_for_group(self, on_progress=on_progress, deadline=deadline)
+
+    def results(
+        self,
+        *,
+        include_input: bool = True,
+        last_event_id: Optional[str] = None,
+        cursor_store: Optional[CursorStore] = None,
+        deadline: Optional[float] = None,
+    ) -> Iterator[RunResult]:
+        """Yield each run as it finishes (completed with output, failed/cancelled with error);
+        see :func:`results.iter_results`."""
+        from .results import iter_results
+
+        return iter_results(
+            self,
+            include_input=include_input,
+            last_event_id=last_event_id,
+            cursor_store=cursor_store,
+            deadline=deadline,
+        )
+
+    def add_runs(self, rows: Any, **options: Any) -> Any:
+        """Submit rows as runs in paced, exactly-once batches; see ``submission.submit_rows``."""
+        from . import submission  # type: ignore[attr-defined, unused-ignore]
+
+        return submission.submit_rows(self, rows, **options)

@@ -1,0 +1,135 @@
+"""SSE parsing: same events under any chunk split, line ending, comments and retry fields."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from hypothesis import given
+from hypothesis import strategies as st
+from parallel_taskgroup.sse import RawEvent, iter_sse
+
+# Field values: no line breaks (they end a line) and no NUL (an id with NUL is ignored).
+_value = st.text(
+    st.characters(blacklist_characters="\r\n\x00", blacklist_categories=("Cs",)), max_size=12
+)
+_name = _value.filter(lambda s: s != "" and not s.startswith(" "))
+
+
+@st.composite
+def sse_blocks(draw: st.DrawFn) -> list[dict[str, object]]:
+    blocks = []
+    for _ in range(draw(st.integers(0, 6))):
+        if draw(st.integers(0, 5)) == 0:
+            blocks.append({"retry_only": draw(st.integers(0, 10**6))})
+            continue
+        blocks.append(
+            {
+                "event": draw(st.none() | _name),
+                "data": draw(st.lists(_value, min_size=1, max_size=3)),
+                "id": draw(st.none() | _value),
+                "retry": draw(st.none() | st.integers(0, 10**6)),
+                "comment": draw(st.none() | _value),
+            }
+        )
+    return blocks
+
+
+def serialize(blocks: list[dict[str, object]], eol: str) -> bytes:
+    out: list[str] = []
+    for b in blocks:
+        if "retry_only" in b:
+            out.append(f"retry: {b['retry_only']}{eol}{eol}")
+            continue
+        lines = []
+        if b["comment"] is not None:
+            lines.append(f":{b['comment']}")
+        if b["event"] is not None:
+            lines.append(f"event: {b['event']}")
+        if b["id"] is not None:
+            lines.append(f"id: {b['id']}")
+        if b["retry"] is not None:
+            lines.append(f"retry: {b['retry']}")
+        lines += [f"data: {d}" for d in b["data"]]  # type: ignore[attr-defined]
+        out.append(eol.join(lines) + eol + eol)
+    return "".join(out).encode()
+
+
+def expected(blocks: list[dict[str, object]]) -> list[RawEvent]:
+    events = []
+    last_id: Optional[str] = None
+    for b in blocks:
+        if "retry_only" in b:
+            events.append(RawEvent("", "", last_id, b["retry_only"]))  # type: ignore[arg-type]
+            continue
+        if b["id"] is not None:
+            last_id = b["id"]  # type: ignore[assignment]
+        events.append(
+            RawEvent(
+                b["event"] or "message",  # type: ignore[arg-type]
+                "\n".join(b["data"]),  # type: ignore[arg-type]
+                last_id,
+                b["retry"],  # type: ignore[arg-type]
+            )
+        )
+    return events
+
+
+def split(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    chunks, start = [], 0
+    for p in points:
+        chunks.append(data[start:p])
+        start = p
+    chunks.append(data[start:])
+    return chunks
+
+
+@given(sse_blocks(), st.sampled_from(["\n", "\r\n", "\r"]), st.lists(st.integers(0, 10**6)))
+def test_any_chunk_split_and_line_ending_yield_the_same_events(
+    blocks: list[dict[str, object]], eol: str, cuts: list[int]
+) -> None:
+    data = serialize(blocks, eol)
+    assert list(iter_sse(split(data, cuts))) == expected(blocks)
+
+
+@given(sse_blocks(), st.sampled_from(["\n", "\r\n", "\r"]), st.integers(0, 10**6))
+def test_truncated_stream_yields_only_complete_events(
+    blocks: list[dict[str, object]], eol: str, cut: int
+) -> None:
+    data = serialize(blocks, eol)
+    cut %= len(data) + 1
+    got = list(iter_sse([data[:cut]]))
+    # Complete events are a prefix of the full sequence; a half-sent event is never dispatched.
+    assert got == expected(blocks)[: len(got)]
+    full_blocks = data[:cut].count((eol * 2).encode())
+    assert len(got) <= full_blocks
+
+
+def test_id_persists_across_events() -> None:
+    data = b"id: 7\ndata: a\n\ndata: b\n\n"
+    assert [e.id for e in iter_sse([data])] == ["7", "7"]
+
+
+def test_multi_line_data_is_joined_with_newlines() -> None:
+    assert next(iter_sse([b"data: a\ndata:b\ndata\n\n"])).data == "a\nb\n"
+
+
+def test_comment_only_blocks_are_not_dispatched() -> None:
+    assert list(iter_sse([b": keepalive\n\n:another\n\n"])) == []
+
+
+def test_unknown_fields_are_ignored() -> None:
+    assert list(iter_sse([b"foo: bar\ndata: x\n\n"])) == [RawEvent("message", "x")]
+
+
+def test_retry_must_be_digits() -> None:
+    assert next(iter_sse([b"retry: soon\ndata: x\n\n"])).retry is None
+
+
+def test_utf8_split_inside_a_character_is_reassembled() -> None:
+    data = "data: héllo ✓\n\n".encode()
+    assert next(iter_sse([data[:8], data[8:9], data[9:]])).data == "héllo ✓"
+
+
+def test_seeded_last_id_is_used_until_a_new_id_arrives() -> None:
+    assert next(iter_sse([b"data: x\n\n"], last_id="41")).id == "41"
