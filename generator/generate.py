@@ -46,12 +46,16 @@ def generate_into(out: Path) -> None:
     if TEMPLATES.is_dir():
         cmd += ["--custom-template-path", str(TEMPLATES)]
     # The post hooks call `ruff`: make sure it is the pinned one next to this interpreter.
-    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", RUFF_NO_CACHE="true")
+    env = dict(
+        os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}", RUFF_NO_CACHE="true"
+    )
     proc = subprocess.run(cmd, cwd=out.parent, env=env, capture_output=True, text=True)
     output = proc.stdout + proc.stderr
     if proc.returncode != 0 or "Warning" in output or "Error" in output:
         sys.stderr.write(output)
-        raise SystemExit(f"generate: openapi-python-client failed or warned (exit {proc.returncode})")
+        raise SystemExit(
+            f"generate: openapi-python-client failed or warned (exit {proc.returncode})"
+        )
     (out / "py.typed").write_text("# Marker file for PEP 561\n")
 
 
@@ -83,14 +87,22 @@ def main(argv: list[str] | None = None) -> int:
         generate_into(fresh)
         if args.check:
             if not TARGET.is_dir():
-                print(f"check-generated: {TARGET.relative_to(ROOT)} is missing; run `make generate`.")
+                print(
+                    f"check-generated: {TARGET.relative_to(ROOT)} is missing; run `make generate`."
+                )
                 return 1
             diff = differences(fresh, TARGET)
             if diff:
-                print("check-generated: generated_client/ is out of date with openapi.yaml and generator/:")
+                print(
+                    "check-generated: generated_client/ is out of date with openapi.yaml "
+                    "and generator/:"
+                )
                 for name in diff[:40]:
                     print(f"  {name}")
-                print("Run `make generate` and commit the result (never edit generated_client/ by hand).")
+                print(
+                    "Run `make generate` and commit the result "
+                    "(never edit generated_client/ by hand)."
+                )
                 return 1
             print("check-generated: generated_client/ matches openapi.yaml and generator/.")
             return 0

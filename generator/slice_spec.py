@@ -1,6 +1,7 @@
 """Slice openapi.yaml out of Parallel's upstream OpenAPI document.
 
-Usage: python generator/slice_spec.py UPSTREAM [--overlay generator/overlay.yaml] [--out openapi.yaml]
+Usage: python generator/slice_spec.py UPSTREAM [--overlay FILE] [--out FILE]
+(defaults: generator/overlay.yaml, openapi.yaml)
 
 UPSTREAM is a path or an http(s) URL of the upstream JSON (or YAML) document. The slice
 keeps the operations named in the overlay, every component schema they reach, and the
