@@ -28,9 +28,12 @@ DEFAULT_MAX_BATCH_BYTES = 5_000_000
 T = TypeVar("T")
 
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+
+
 def dumps(value: Any) -> str:
     """Compact JSON exactly as httpx (>= 0.28) writes a ``json=`` body."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return _encode(value)
 
 
 class ItemTooLargeError(ValueError):

@@ -36,15 +36,21 @@ KeySpec = Union[None, str, Callable[[Any], Any]]
 
 MetadataValue = Union[str, int, float, bool]
 
+_canonical = json.JSONEncoder(
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
+).encode
+
 
 class RowError(ValueError):
     """One input row cannot be submitted; ``position`` is its 0-based index among the rows.
+
+    Nothing of the batch that would have held the row was sent.
 
     ``report`` is set when the error stops a submission part-way: what was already submitted.
     """
 
     def __init__(self, position: int, problem: str, *, key: Optional[str] = None) -> None:
-        where = f"row {position}" + (f" (key {key!r})" if key is not None else "")
+        where = f"row at index {position}" + (f" (key {key!r})" if key is not None else "")
         super().__init__(f"{where}: {problem}")
         self.position = position
         self.key = key
@@ -94,12 +100,7 @@ def derive_key(value: Union[str, Mapping[str, Any]]) -> str:
 
     Equal inputs (dicts compared regardless of key order) get equal keys.
     """
-    if isinstance(value, str):
-        canonical = "s" + value
-    else:
-        canonical = "o" + json.dumps(
-            value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-        )
+    canonical = "s" + value if isinstance(value, str) else "o" + _canonical(value)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:DERIVED_KEY_CHARS]
 
 
