@@ -88,6 +88,7 @@ class FakeGroupServer:
         chunk: int = 97,
         runs: Optional[dict[str, dict[str, Any]]] = None,
         streams: bool = True,
+        stay_active: bool = False,
     ) -> None:
         self.frames = [frame(e) for e in events]
         self.ids = [e.get("event_id") for e in events]
@@ -99,6 +100,7 @@ class FakeGroupServer:
         self.runs = runs or {}
         self.streams = streams
         self.status_polls = 0
+        self.stay_active = stay_active
 
     def _start(self, cursor: Optional[str]) -> int:
         if cursor is None:
@@ -111,7 +113,7 @@ class FakeGroupServer:
             yield data[i : min(i + self.chunk, limit)]
         if cut is not None and cut[0] == "drop":
             raise httpx.ReadError("connection reset by fake server")
-        if cut is None or cut[1] >= len(data):
+        if (cut is None or cut[1] >= len(data)) and not self.stay_active:
             self.finished = True
 
     def __call__(self, request: httpx.Request) -> httpx.Response:

@@ -162,6 +162,7 @@ class EventStream(Iterator[Event]):
     def _run(self) -> Generator[Event, None, None]:
         client = self._client
         failures = 0
+        empty_closes = 0
         drained_after_inactive = False
         try:
             while True:
@@ -170,6 +171,7 @@ class EventStream(Iterator[Event]):
                 if self.cursor is not None:
                     params["last_event_id"] = self.cursor
                 clean = False
+                got_events = False
                 last_status_inactive = False
                 failure: Optional[errors.ParallelError] = None
                 try:
@@ -200,6 +202,7 @@ class EventStream(Iterator[Event]):
                             if event_id is not None:
                                 self.cursor = event_id
                             failures = 0
+                            got_events = True
                             yield event
                             if event_id is not None:
                                 self._ack(event_id)
@@ -225,7 +228,14 @@ class EventStream(Iterator[Event]):
                         # group went inactive but after this connection closed.
                         drained_after_inactive = True
                         continue
+                    # An early close is normal (the stream has a lifetime); back off only when
+                    # the server keeps closing without sending anything.
                     delay = self._server_retry or 0.0
+                    if got_events:
+                        empty_closes = 0
+                    else:
+                        delay = max(delay, client.retry_policy.delay(empty_closes))
+                        empty_closes += 1
                     log.info("%s stream closed by the server; reconnecting", self.stream_name)
                 else:
                     assert failure is not None
