@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import shlex
 import signal
@@ -71,6 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     def connection(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--verbose", "-v", action="store_true", help="log retries and reconnects to stderr"
+        )
         p.add_argument(
             "--base-url",
             help="API server (default: PARALLEL_BASE_URL or https://api.parallel.ai)",
@@ -348,6 +352,28 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+@contextmanager
+def _cli_logging(verbose: bool, stream: IO[str]) -> Iterator[None]:
+    """Retry notices and other library logs go to stderr only with --verbose."""
+    logger = logging.getLogger("parallel_taskgroup")
+    handler: logging.Handler
+    if verbose:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("taskgroup: %(message)s"))
+    else:
+        handler = logging.NullHandler()
+    previous = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if verbose:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = previous[0], previous[1]
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -407,7 +433,8 @@ def main(
             command = lambda: cmd_events(args, out)  # noqa: E731
         else:
             command = lambda: cmd_results(args, err)  # noqa: E731
-        return command()
+        with _cli_logging(args.verbose, err):
+            return command()
     except KeyboardInterrupt:
         err.write("taskgroup: interrupted\n")
         return EXIT_INTERRUPTED

@@ -324,7 +324,7 @@ def scan(
                 f"{name}: the key column {key_field!r} is not in the CSV header "
                 f"(columns: {', '.join(header)}); fix --key"
             )
-    first_line: dict[str, int] = {}
+    keys: set[str] = set()
     for row in read_rows(path, fmt, name):
         if key_field is not None and not isinstance(row.value, dict):
             raise InputError(
@@ -334,17 +334,18 @@ def scan(
             key = key_of(row.value)
         except ValueError as exc:
             raise InputError(f"{name}, line {row.line}: {exc}") from None
-        if key in first_line:
+        if key in keys:
+            first = _first_line_of(path, fmt, key_of, key)
             if key_field is None:
                 raise InputError(
-                    f"{name}, line {row.line}: same input as line {first_line[key]}; identical "
+                    f"{name}, line {row.line}: same input as line {first}; identical "
                     "rows would share one result: remove the duplicate or pass --key FIELD"
                 )
             raise InputError(
                 f"{name}, line {row.line}: duplicate key {key!r} "
-                f"(first on line {first_line[key]}); keys must be unique"
+                f"(first on line {first}); keys must be unique"
             )
-        first_line[key] = row.line
+        keys.add(key)
         if required and isinstance(row.value, dict):
             missing = [f for f in required if f not in row.value]
             if missing:
@@ -352,7 +353,14 @@ def scan(
                     f"{name}, line {row.line}: missing field(s) required by the input "
                     f"schema: {', '.join(missing)}"
                 )
-    return InputSummary(set(first_line))
+    return InputSummary(keys)
+
+
+def _first_line_of(path: str, fmt: str, key_of: KeyOf, key: str) -> int:
+    for row in read_rows(path, fmt):
+        if key_of(row.value) == key:
+            return row.line
+    return 0
 
 
 class InputSummary:

@@ -279,8 +279,9 @@ class BatchRun:
     ) -> int:
         opts = self.opts
         progress = self.progress
-        remaining = input_keys - writer.keys
         total = len(input_keys)
+        remaining = input_keys  # consumed in place: no second copy of 100k keys
+        remaining.difference_update(writer.keys)
         progress.set_total(total)
         progress.set_written(total - len(remaining))
         if writer.repaired_bytes:
@@ -292,12 +293,13 @@ class BatchRun:
             )
         else:
             progress.message(f"group {group.id}: {total} rows from {opts.input_path}")
-        done_at_start = frozenset(input_keys - remaining)
-        progress.set_submitted(len(done_at_start))
+        done_at_start = total - len(remaining)
+        progress.set_submitted(done_at_start)
 
         def pending_rows() -> Iterator[RowValue]:
+            # A key no longer in `remaining` has a result line, so its run exists already.
             for row in read_rows(input_path, in_fmt):
-                if key_of(row.value) not in done_at_start:
+                if key_of(row.value) in remaining:
                     yield row.value
 
         submitter = _Submitter(
@@ -307,7 +309,7 @@ class BatchRun:
             journal,
             opts.rate_per_minute,
             progress,
-            skipped=len(done_at_start),
+            skipped=done_at_start,
         )
         poller = _StatusPoller(group, progress)
         if remaining:
