@@ -93,10 +93,16 @@ def test_events_without_final_status_check_the_group_then_drain_once() -> None:
     assert len(server.connections) == 2
 
 
-def test_final_inactive_status_ends_without_extra_requests() -> None:
+def test_final_inactive_status_ends_after_one_confirming_check() -> None:
     server = FakeGroupServer(make_events(3))
     list(fake_client(server).group(GROUP_ID).events())
-    assert server.status_polls == 0 and len(server.connections) == 1
+    assert server.status_polls == 1 and len(server.connections) == 1
+
+
+def test_stale_inactive_status_before_an_early_close_does_not_end_the_stream() -> None:
+    events = [status_event("e0", False), *make_events(4)[1:]]
+    server = FakeGroupServer(events, cuts=[("close", len(frame(events[0])))])
+    assert ids(fake_client(server).group(GROUP_ID).events()) == [e["event_id"] for e in events]
 
 
 def test_last_event_id_is_sent_on_first_connection() -> None:

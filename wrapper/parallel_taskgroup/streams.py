@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Optional
 
 import httpx
-from parallel_taskgroup_api.models import TaskGroupStatusEvent
+from parallel_taskgroup_api.models import TaskGroupStatus, TaskGroupStatusEvent
 
 from . import errors
 from ._retry import RetryMode, is_retryable, retry_after_of
@@ -172,7 +172,7 @@ class EventStream(Iterator[Event]):
                     params["last_event_id"] = self.cursor
                 clean = False
                 got_events = False
-                last_status_inactive = False
+                last_status: Optional[TaskGroupStatus] = None
                 failure: Optional[errors.ParallelError] = None
                 try:
                     with client.stream(
@@ -197,7 +197,7 @@ class EventStream(Iterator[Event]):
                                     continue
                             event = parse_event(raw)
                             if type(event) is TaskGroupStatusEvent:
-                                last_status_inactive = not event.status.is_active
+                                last_status = event.status
                             event_id = event_id_of(event)
                             if event_id is not None:
                                 self.cursor = event_id
@@ -221,9 +221,17 @@ class EventStream(Iterator[Event]):
                     failure = exc
                 self._flush()
                 if clean:
-                    if self._until == "close" or last_status_inactive or drained_after_inactive:
+                    if self._until == "close" or drained_after_inactive:
                         return
-                    if not client.get_group(self.group_id).status.is_active:
+                    now = client.get_group(self.group_id).status
+                    if not now.is_active:
+                        if (
+                            last_status is not None
+                            and not last_status.is_active
+                            and last_status.num_task_runs == now.num_task_runs
+                        ):
+                            return  # the stream already ended on this final state
+
                         # One more read from the cursor collects events written before the
                         # group went inactive but after this connection closed.
                         drained_after_inactive = True

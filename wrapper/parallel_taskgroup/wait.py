@@ -58,6 +58,7 @@ def wait_for_group(
         on_progress(status)
     if not status.is_active:
         return status
+    start_runs = status.num_task_runs
     remaining = None if ends is None else max(ends - time.monotonic(), 0.0)
     stream = group.events(deadline=remaining, stream_name="wait")
     try:
@@ -67,7 +68,9 @@ def wait_for_group(
                     status = event.status
                     if on_progress is not None:
                         on_progress(status)
-                    if not status.is_active:
+                    # Replayed history can hold older inactive states (e.g. before runs were
+                    # added); only one covering at least the runs seen at the start is final.
+                    if not status.is_active and status.num_task_runs >= start_runs:
                         return status
                 elif type(event) is ErrorEvent:
                     raise errors.StreamError(
