@@ -159,3 +159,21 @@ def test_format_comes_from_the_extension_or_is_asked_for() -> None:
     assert detect_format("-", None) == "jsonl"
     with pytest.raises(InputError, match="use --format"):
         detect_format("a.txt", None)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("in.jsonl", '{"a": 1}\n{"a": 2}\nbroken\n'),
+        ("in.json", '[{"a": 1}, {"a": 2}, broken]'),
+        ("in.csv", "a,b\n1,2\n3,4\nbroken\n"),
+    ],
+)
+def test_rows_are_yielded_before_the_rest_of_the_file_is_read(
+    tmp_path: Path, name: str, text: str
+) -> None:
+    path = write(tmp_path, name, text)
+    rows = read_rows(path, detect_format(path, None))
+    assert next(rows).number == 1  # the broken end is not reached yet: nothing is materialised
+    with pytest.raises(InputError):
+        list(rows)

@@ -1,0 +1,72 @@
+"""Memory: `taskgroup run` streams its input; a 100,000-row run stays under 150 MB peak RSS."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
+
+LIMIT_MB = 150
+_MEASURE = (
+    "import resource, sys\n"
+    "from parallel_taskgroup.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def write_rows(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(n):
+            row = {
+                "id": f"row-{i}",
+                "company_name": f"Company {i}",
+                "site": f"https://c{i}.example",
+            }
+            handle.write(json.dumps(row) + "\n")
+
+
+def peak_rss_mb_of_run(server: EmulatorServer, tmp_path: Path, rows: int) -> float:
+    src = tmp_path / "in.jsonl"
+    out = tmp_path / "out.jsonl"
+    write_rows(src, rows)
+    env = dict(os.environ, PARALLEL_API_KEY=server.api_key, PARALLEL_BASE_URL=server.base_url)
+    args = ["run", str(src), "--out", str(out), "--key", "id", "--rate-per-minute", "10000000"]
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args, "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes().count(b"\n") == rows
+    peak_kb = int(proc.stderr.split("PEAK_KB")[1].split()[0])
+    return peak_kb / 1024
+
+
+@pytest.fixture
+def fast_emulator(emulator_factory: Callable[..., EmulatorServer]) -> EmulatorServer:
+    return emulator_factory(time_scale=0.001, rate_limit_per_minute=10_000_000)
+
+
+def test_small_run_peak_memory_is_far_below_the_limit(
+    fast_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert peak_rss_mb_of_run(fast_emulator, tmp_path, 3_000) < LIMIT_MB
+
+
+@pytest.mark.slow
+def test_100k_row_run_peak_memory_under_150_mb(
+    fast_emulator: EmulatorServer, tmp_path: Path
+) -> None:
+    assert peak_rss_mb_of_run(fast_emulator, tmp_path, 100_000) < LIMIT_MB
