@@ -6,6 +6,7 @@ Counters are updated from any thread; a background thread renders them at a fixe
 from __future__ import annotations
 
 import collections
+import shutil
 import threading
 import time
 from typing import IO, Callable, Optional
@@ -110,7 +111,9 @@ class Progress:
         text = self.line()
         try:
             if self.tty:
-                self.stream.write("\r" + text + "\x1b[K")
+                # A line wider than the terminal would wrap, and "\r" could not redraw it.
+                width = shutil.get_terminal_size((120, 24)).columns
+                self.stream.write("\r" + text[: max(20, width - 1)] + "\x1b[K")
                 self._drawn = True
             else:
                 self.stream.write(text + "\n")
