@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Optional, Union
 
 from parallel_taskgroup_api.api.task_groups import (
@@ -24,6 +24,7 @@ from .streams import EventStream
 if TYPE_CHECKING:
     from .client import Client
     from .results import RunResult
+    from .submission import SubmitReport
     from .wait import ProgressCallback
 
 __all__ = ["TaskGroup"]
@@ -193,8 +194,10 @@ class TaskGroup:
             deadline=deadline,
         )
 
-    def add_runs(self, rows: Any, **options: Any) -> Any:
-        """Submit rows as runs in paced, exactly-once batches; see ``submission.submit_rows``."""
-        from . import submission  # type: ignore[attr-defined, unused-ignore]
+    def add_runs(self, rows: Iterable[Any], **options: Any) -> SubmitReport:
+        """Submit rows as runs in paced, exactly-once batches, with this group's defaults;
+        options (key, journal, max_batch_inputs, rate_per_minute, on_progress, ...) are those
+        of :func:`parallel_taskgroup.submission.submit_rows`."""
+        from .submission import submit_rows
 
-        return submission.submit_rows(self, rows, **options)
+        return submit_rows(self, rows, **options)
