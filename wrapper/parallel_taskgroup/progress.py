@@ -77,7 +77,7 @@ class Progress:
 
     # Rendering ------------------------------------------------------------------------------
 
-    def line(self, width: int = 28) -> str:
+    def line(self, width: int = 20) -> str:
         """The current progress line (without carriage return or newline)."""
         now = self._clock()
         with self._lock:
@@ -95,12 +95,12 @@ class Progress:
             parts.append(f"[{bar}] {done}/{total} {100 * done // total:3d}%")
         else:
             parts.append(f"{written} results")
-        parts.append(f"submitted {submitted}" + (f"/{total}" if total else ""))
-        parts.append(" ".join(f"{s} {status.get(s, 0)}" for s in _STATUSES))
         if rate is not None:
             parts.append(f"{rate:.1f}/s")
             if total and rate > 0 and written < total:
                 parts.append(f"ETA {format_duration((total - written) / rate)}")
+        parts.append(f"submitted {submitted}" + (f"/{total}" if total else ""))
+        parts.append(" ".join(f"{s} {status.get(s, 0)}" for s in _STATUSES))
         parts.append(f"elapsed {format_duration(now - self._started)}")
         return " | ".join(parts)
 
