@@ -71,14 +71,14 @@ def frame(payload: dict[str, Any], *, sse_id: bool = True) -> bytes:
     return (head + "data: " + json.dumps(payload) + "\n\n").encode()
 
 
-Cut = tuple[str, int]  # ("drop" | "close", byte offset into this connection's body)
+Cut = tuple[str, int]  # ("drop" | "close" | "quiet", byte offset into this connection's body)
 
 
 class FakeGroupServer:
     """Serves one group's event list. Each connection takes the next entry of ``cuts``:
-    ``("drop", n)`` sends n bytes then fails with a read error; ``("close", n)`` sends n bytes
-    then ends the response cleanly; no entry sends everything. The group counts as active until
-    one connection has delivered the whole list."""
+    ``("drop", n)`` sends n bytes then fails with a read error; ``("quiet", n)`` sends n bytes
+    then times out; ``("close", n)`` sends n bytes then ends the response cleanly; no entry
+    sends everything. The group counts as active until one connection has delivered it all."""
 
     def __init__(
         self,
@@ -113,6 +113,8 @@ class FakeGroupServer:
             yield data[i : min(i + self.chunk, limit)]
         if cut is not None and cut[0] == "drop":
             raise httpx.ReadError("connection reset by fake server")
+        if cut is not None and cut[0] == "quiet":
+            raise httpx.ReadTimeout("no bytes within the read timeout")
         if (cut is None or cut[1] >= len(data)) and not self.stay_active:
             self.finished = True
 

@@ -134,6 +134,14 @@ def test_unacknowledged_event_is_redelivered_to_a_new_process() -> None:
     assert store.load(GROUP_ID, "events") == "e0"
 
 
+def test_quiet_read_timeouts_reopen_without_counting_as_failures() -> None:
+    events = make_events(5)
+    server = FakeGroupServer(events, cuts=[("quiet", boundaries(events)[1])] + [("quiet", 0)] * 10)
+    client = fake_client(server)
+    client.max_stream_failures = 2
+    assert ids(client.group(GROUP_ID).events()) == [e["event_id"] for e in events]
+
+
 def test_persistent_failure_gives_up_with_connection_error() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")

@@ -174,6 +174,7 @@ class EventStream(Iterator[Event]):
                 got_events = False
                 last_status: Optional[TaskGroupStatus] = None
                 failure: Optional[errors.ParallelError] = None
+                quiet = False
                 try:
                     with client.stream(
                         "GET",
@@ -209,6 +210,9 @@ class EventStream(Iterator[Event]):
                             if check_deadline:
                                 self._remaining()
                     clean = True
+                except httpx.ReadTimeout:
+                    # The connection is up but quiet (long runs): not a failure, just reopen.
+                    quiet = True
                 except httpx.TransportError as exc:
                     failure = errors.APIConnectionError(
                         f"{self.stream_name} stream broke: {type(exc).__name__}: {exc}"
@@ -220,7 +224,12 @@ class EventStream(Iterator[Event]):
                         raise
                     failure = exc
                 self._flush()
-                if clean:
+                if quiet:
+                    if drained_after_inactive:
+                        return
+                    delay = 0.0
+                    log.info("%s stream quiet for the read timeout; reopening", self.stream_name)
+                elif clean:
                     if self._until == "close" or drained_after_inactive:
                         return
                     now = client.get_group(self.group_id).status
@@ -247,8 +256,6 @@ class EventStream(Iterator[Event]):
                     log.info("%s stream closed by the server; reconnecting", self.stream_name)
                 else:
                     assert failure is not None
-                    if drained_after_inactive and isinstance(failure, errors.APITimeoutError):
-                        return
                     failures += 1
                     if failures > client.max_stream_failures:
                         raise failure
