@@ -158,6 +158,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # Accepted connections inherit this; without it small responses wait ~40 ms for
+        # delayed ACKs (asyncio only sets it on sockets it creates itself).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         sock.bind((args.host, args.port))
     except OSError as exc:
         print(f"taskgroup-emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)

@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Any, AsyncIterator, Awaitable, Callable, List, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -18,12 +18,12 @@ from starlette.routing import Route
 
 from .config import EmulatorConfig
 from .faults import FaultError, Faults, FaultState
-from .ids import format_cursor, parse_cursor
+from .ids import parse_cursor
 from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .responses import error_response, json_response, validation_response
 from .schedule import PROCESSOR_SECONDS, known_processor
 from .sse import Abort, Chunk, SSEResponse
-from .store import Group, Store, group_response, group_status, run_json
+from .store import Store, group_response, group_status, run_json
 from .validation import (
     RequestInvalid,
     parse_json_body,
@@ -438,7 +438,22 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return error_response(405, f"Method {request.method} not allowed on {request.url.path}")
+    allow = dict(getattr(exc, "headers", None) or {}).get("Allow", "")
+    return error_response(
+        405,
+        f"Method {request.method} not allowed on {request.url.path}; allowed: {allow}",
+        headers={"allow": allow} if allow else None,
+    )
+
+
+def _route(path: str, handlers: Dict[str, Handler]) -> Route:
+    """One route per path dispatching on method, so 405 answers list every allowed method."""
+
+    async def endpoint(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await handlers[method](request)
+
+    return Route(path, endpoint, methods=list(handlers))
 
 
 def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starlette:
@@ -449,28 +464,28 @@ def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starle
         groups = f"{prefix}/tasks/groups"
         runs = f"{prefix}/tasks/runs"
         routes += [
-            Route(groups, emu.api(emu.create_group), methods=["POST"]),
-            Route(groups + "/{gid}", emu.api(emu.get_group), methods=["GET"]),
-            Route(groups + "/{gid}/runs", emu.api(emu.add_runs), methods=["POST"]),
-            Route(groups + "/{gid}/runs", emu.api(emu.stream_runs), methods=["GET"]),
-            Route(groups + "/{gid}/events", emu.api(emu.stream_events), methods=["GET"]),
-            Route(
-                groups + "/{gid}/runs/{rid}", emu.api(emu.get_group_run, "error"), methods=["GET"]
+            _route(groups, {"POST": emu.api(emu.create_group)}),
+            _route(groups + "/{gid}", {"GET": emu.api(emu.get_group)}),
+            _route(
+                groups + "/{gid}/runs",
+                {"GET": emu.api(emu.stream_runs), "POST": emu.api(emu.add_runs)},
             ),
-            Route(runs, emu.api(emu.create_run, "error"), methods=["POST"]),
-            Route(runs + "/{rid}", emu.api(emu.get_run, "error"), methods=["GET"]),
-            Route(runs + "/{rid}/input", emu.api(emu.get_run_input, "error"), methods=["GET"]),
-            Route(runs + "/{rid}/result", emu.api(emu.get_run_result, "error"), methods=["GET"]),
-            Route(runs + "/{rid}/events", emu.api(emu.stream_run_events, "error"), methods=["GET"]),
+            _route(groups + "/{gid}/events", {"GET": emu.api(emu.stream_events)}),
+            _route(groups + "/{gid}/runs/{rid}", {"GET": emu.api(emu.get_group_run, "error")}),
+            _route(runs, {"POST": emu.api(emu.create_run, "error")}),
+            _route(runs + "/{rid}", {"GET": emu.api(emu.get_run, "error")}),
+            _route(runs + "/{rid}/input", {"GET": emu.api(emu.get_run_input, "error")}),
+            _route(runs + "/{rid}/result", {"GET": emu.api(emu.get_run_result, "error")}),
+            _route(runs + "/{rid}/events", {"GET": emu.api(emu.stream_run_events, "error")}),
         ]
     routes += [
-        Route("/_emulator/faults", emu.faults_get, methods=["GET"]),
-        Route("/_emulator/faults", emu.faults_set, methods=["POST"]),
-        Route("/_emulator/faults", emu.faults_reset, methods=["DELETE"]),
-        Route("/_emulator/faults/reset", emu.faults_reset, methods=["POST"]),
-        Route("/_emulator/rate-limit", emu.rate_limit_get, methods=["GET"]),
-        Route("/_emulator/rate-limit", emu.rate_limit_set, methods=["POST"]),
-        Route("/_emulator/health", emu.health, methods=["GET"]),
+        _route(
+            "/_emulator/faults",
+            {"GET": emu.faults_get, "POST": emu.faults_set, "DELETE": emu.faults_reset},
+        ),
+        _route("/_emulator/faults/reset", {"POST": emu.faults_reset}),
+        _route("/_emulator/rate-limit", {"GET": emu.rate_limit_get, "POST": emu.rate_limit_set}),
+        _route("/_emulator/health", {"GET": emu.health}),
     ]
     app = Starlette(
         routes=routes,
@@ -481,4 +496,4 @@ def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starle
     return app
 
 
-__all__ = ["build_app", "Emulator", "Group", "format_cursor"]
+__all__ = ["build_app", "Emulator"]
