@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from parallel_taskgroup_api.models import TaskGroupStatus, TaskRun, TaskRunEvent
+from parallel_taskgroup_api.models import TaskGroupStatus, TaskRun
 from parallel_taskgroup_api.types import Unset
 
 TERMINAL_STATUSES = frozenset({"completed", "failed", "cancelled"})
@@ -95,18 +95,6 @@ def row_key_of(run: TaskRun, field: str) -> Optional[str]:
     data = _plain(metadata)
     value = data.get(field) if isinstance(data, dict) else None
     return None if value is None else str(value)
-
-
-def event_record(event: TaskRunEvent, field: str, include_basis: bool) -> dict[str, Any]:
-    """The record of a finished run from a `task_run.state` event (the `/runs` snapshot)."""
-    return run_record(
-        event.run,
-        key=row_key_of(event.run, field),
-        input_value=event.input_,
-        output=event.output,
-        error=None,
-        include_basis=include_basis,
-    )
 
 
 def event_json(event: Any) -> dict[str, Any]:
