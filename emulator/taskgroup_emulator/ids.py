@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime, timezone
 from typing import Optional
 
-CURSOR_WIDTH = 12
+CURSOR_WIDTH = 16
 
 
 def new_group_id() -> str:

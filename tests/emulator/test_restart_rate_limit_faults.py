@@ -1,0 +1,165 @@
+"""Durability across restarts, the run-creation rate limit, and injected faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+from emulator_helpers import add_runs, client_for, new_group, parse_sse, wait_done
+from taskgroup_emulator.testing import EmulatorServer
+
+
+def test_restart_keeps_every_result_and_resumes_events_without_loss_or_duplicates(
+    emulator_server_factory: Any,
+) -> None:
+    with emulator_server_factory() as emu:
+        with client_for(emu) as api:
+            group_id = new_group(api)
+            run_ids = add_runs(api, group_id, [f"row {i}" for i in range(30)])["run_ids"]
+            wait_done(api, group_id)
+            before = parse_sse(api.get(f"/v1/tasks/groups/{group_id}/events").text)
+            cursor = before[len(before) // 2]["id"]
+            outputs = {r: api.get(f"/v1/tasks/runs/{r}/result").json() for r in run_ids}
+        emu.stop()
+        emu.restart()
+        with client_for(emu) as api:
+            after = {r: api.get(f"/v1/tasks/runs/{r}/result").json() for r in run_ids}
+            assert after == outputs
+            resumed = parse_sse(
+                api.get(
+                    f"/v1/tasks/groups/{group_id}/events", params={"last_event_id": cursor}
+                ).text
+            )
+            assert [e["id"] for e in resumed] == [e["id"] for e in before[len(before) // 2 + 1 :]]
+            more = add_runs(api, group_id, ["new row"])
+            wait_done(api, group_id)
+            newest = parse_sse(api.get(f"/v1/tasks/groups/{group_id}/events").text)
+            assert int(newest[-1]["id"]) > int(before[-1]["id"])
+            assert newest[: len(before)] == before
+            assert more["run_ids"][0] in {
+                e["data"]["run"]["run_id"] for e in newest if e["event"] == "task_run.state"
+            }
+
+
+def test_runs_in_flight_at_shutdown_finish_after_restart(emulator_server_factory: Any) -> None:
+    with emulator_server_factory() as emu:
+        with client_for(emu) as api:
+            group_id = new_group(api)
+            run_ids = add_runs(api, group_id, [{"input": "x", "processor": "core"}] * 3)["run_ids"]
+        emu.restart()
+        with client_for(emu) as api:
+            wait_done(api, group_id)
+            events = parse_sse(api.get(f"/v1/tasks/groups/{group_id}/events").text)
+            finished = [
+                e["data"]["run"]["run_id"] for e in events if e["event"] == "task_run.state"
+            ]
+            assert sorted(finished) == sorted(run_ids)
+
+
+def test_rate_limit_counts_runs_and_answers_429_with_retry_after(
+    emulator_server_factory: Any,
+) -> None:
+    with emulator_server_factory(rate_limit_per_minute=5) as emu, client_for(emu) as api:
+        group_id = new_group(api)
+        add_runs(api, group_id, ["a", "b", "c"])
+        response = api.post(
+            f"/v1/tasks/groups/{group_id}/runs",
+            json={"inputs": [{"input": "x", "processor": "lite"}] * 3},
+        )
+        assert response.status_code == 429
+        assert int(response.headers["retry-after"]) >= 1
+        assert response.json()["type"] == "error"
+        assert (
+            api.post("/v1/tasks/runs", json={"input": "x", "processor": "lite"}).status_code == 202
+        )
+        assert emu.rate_limit()["runs_per_minute"] == 5
+
+
+def test_rate_limit_is_per_api_key(emulator_server_factory: Any) -> None:
+    with emulator_server_factory(rate_limit_per_minute=2, api_keys=["k1", "k2"]) as emu:
+        inputs = {"inputs": [{"input": "x", "processor": "lite"}] * 2}
+        for key in ("k1", "k2"):
+            with httpx.Client(base_url=emu.base_url, headers={"x-api-key": key}) as api:
+                group_id = new_group(api)
+                assert api.post(f"/v1/tasks/groups/{group_id}/runs", json=inputs).status_code == 200
+
+
+@pytest.fixture
+def faulty(emulator_server_factory: Any) -> Any:
+    with emulator_server_factory() as emu:
+        yield emu
+
+
+def test_stream_drop_after_n_events_cuts_the_connection_mid_event(faulty: EmulatorServer) -> None:
+    with client_for(faulty) as api:
+        group_id = new_group(api)
+        add_runs(api, group_id, ["a", "b", "c"])
+        wait_done(api, group_id)
+        faulty.set_faults(stream_drop_after=2)
+        received = []
+        with (
+            pytest.raises(httpx.RemoteProtocolError),
+            api.stream("GET", f"/v1/tasks/groups/{group_id}/runs") as response,
+        ):
+            received.extend(response.iter_text())
+        body = "".join(received)
+        assert body.count("event: task_run.state") == 3  # two whole events and half of one
+        assert not body.endswith("\n\n")
+        faulty.clear_faults()
+        assert len(parse_sse(api.get(f"/v1/tasks/groups/{group_id}/runs").text)) == 3
+
+
+def test_post_error_before_commit_creates_nothing(faulty: EmulatorServer) -> None:
+    with client_for(faulty) as api:
+        group_id = new_group(api)
+        faulty.set_faults(post_error_rate=1.0, post_error_status=500, post_error_phase="before")
+        response = api.post(
+            f"/v1/tasks/groups/{group_id}/runs",
+            json={"inputs": [{"input": "x", "processor": "lite"}]},
+        )
+        assert response.status_code == 500
+        faulty.clear_faults()
+        assert api.get(f"/v1/tasks/groups/{group_id}").json()["status"]["num_task_runs"] == 0
+
+
+def test_post_error_after_commit_creates_the_runs_but_answers_503(faulty: EmulatorServer) -> None:
+    with client_for(faulty) as api:
+        group_id = new_group(api)
+        faulty.set_faults(post_error_rate=1.0, post_error_phase="after")
+        response = api.post(
+            f"/v1/tasks/groups/{group_id}/runs",
+            json={"inputs": [{"input": "x", "processor": "lite"}]},
+        )
+        assert response.status_code == 503
+        faulty.clear_faults()
+        assert api.get(f"/v1/tasks/groups/{group_id}").json()["status"]["num_task_runs"] == 1
+
+
+def test_burst_429_answers_the_next_posts_with_retry_after(faulty: EmulatorServer) -> None:
+    with client_for(faulty) as api:
+        group_id = new_group(api)
+        faulty.set_faults(burst_429=2, burst_429_retry_after=3)
+        body = {"inputs": [{"input": "x", "processor": "lite"}]}
+        codes = [api.post(f"/v1/tasks/groups/{group_id}/runs", json=body) for _ in range(3)]
+        assert [r.status_code for r in codes] == [429, 429, 200]
+        assert codes[0].headers["retry-after"] == "3"
+
+
+def test_injected_latency_and_fault_settings_round_trip(faulty: EmulatorServer) -> None:
+    assert faulty.set_faults(latency_ms=5)["latency_ms"] == 5
+    assert faulty.faults()["latency_ms"] == 5
+    assert faulty.clear_faults()["latency_ms"] == 0
+
+
+def test_bad_fault_settings_are_rejected_with_a_message(faulty: EmulatorServer) -> None:
+    response = httpx.post(faulty.base_url + "/_emulator/faults", json={"post_error_rate": 2})
+    assert response.status_code == 400
+    assert "post_error_rate" in response.json()["error"]["message"]
+    response = httpx.post(faulty.base_url + "/_emulator/faults", json={"nope": 1})
+    assert "unknown fault setting" in response.json()["error"]["message"]
+
+
+def test_faults_can_be_set_at_start(emulator_server_factory: Any) -> None:
+    with emulator_server_factory(extra_args=["--drop-after", "1", "--latency-ms", "1"]) as emu:
+        assert emu.faults()["stream_drop_after"] == 1
