@@ -8,9 +8,8 @@ dispatches an unterminated trailing block when the connection drops mid-event.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
-import attrs
 from sseclient import SSEClient
 
 __all__ = ["RawEvent", "iter_sse"]
@@ -18,10 +17,10 @@ __all__ = ["RawEvent", "iter_sse"]
 _TERMINATORS = (b"\n\n", b"\r\r", b"\r\n\r\n")
 
 
-@attrs.frozen(slots=True)
-class RawEvent:
+class RawEvent(NamedTuple):
     """One dispatched SSE event: its type (``event:``, default "message"), the joined ``data:``
-    lines, the last ``id:`` seen so far in the stream, and this event's ``retry:`` (ms), if any."""
+    lines, the last ``id:`` seen so far in the stream, and this event's ``retry:`` (ms), if any.
+    A block holding only ``retry:`` is dispatched with empty ``event`` and ``data``."""
 
     event: str
     data: str
@@ -46,7 +45,10 @@ def iter_sse(chunks: Iterable[bytes], *, last_id: Optional[str] = None) -> Itera
         data: list[bytes] = []
         retry: Optional[int] = None
         for line in block.splitlines():
-            if not line or line[:1] == b":":
+            if line.startswith(b"data:"):  # the hot path: no extra copy of a large payload
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
+                continue
+            if not line or line[0] == 58:  # b":" starts a comment
                 continue
             name, _, value = line.partition(b":")
             if value[:1] == b" ":
@@ -62,8 +64,8 @@ def iter_sse(chunks: Iterable[bytes], *, last_id: Optional[str] = None) -> Itera
                 retry = int(value)
         if data:
             yield RawEvent(
-                event.decode("utf-8", "replace") or "message",
-                b"\n".join(data).decode("utf-8", "replace"),
+                event.decode("utf-8", "replace") if event else "message",
+                (data[0] if len(data) == 1 else b"\n".join(data)).decode("utf-8", "replace"),
                 last_id,
                 retry,
             )

@@ -98,8 +98,9 @@ class EventStream(Iterator[Event]):
 
     # -- iterator protocol -----------------------------------------------------------------
 
-    def __iter__(self) -> EventStream:
-        return self
+    def __iter__(self) -> Iterator[Event]:
+        # Handing out the generator itself saves a Python call per event in for-loops.
+        return self._gen
 
     def __next__(self) -> Event:
         return next(self._gen)
@@ -206,7 +207,10 @@ class EventStream(Iterator[Event]):
                             got_events = True
                             yield event
                             if event_id is not None:
-                                self._ack(event_id)
+                                if self._store is None:
+                                    self._acked = event_id
+                                else:
+                                    self._ack(event_id)
                             if check_deadline:
                                 self._remaining()
                     clean = True
