@@ -39,6 +39,8 @@ from .validation import (
 log = logging.getLogger("taskgroup_emulator")
 
 CLOCK_TICK_SECONDS = 0.02
+CLOCK_BATCH = 500
+CHECKPOINT_SECONDS = 1.0
 STREAM_POLL_SECONDS = 0.05
 RESULT_POLL_SECONDS = 0.02
 STREAM_BATCH = 2000
@@ -63,13 +65,17 @@ class Emulator:
     # -- lifecycle ----------------------------------------------------------------------
 
     async def _run_clock(self) -> None:
+        last_checkpoint = time.monotonic()
         while True:
             try:
-                moved = self.store.advance(time.time())
+                moved = self.store.advance(time.time(), CLOCK_BATCH)
+                if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
+                    self.store.checkpoint()
+                    last_checkpoint = time.monotonic()
             except Exception:  # keep the clock alive; the error is logged, not swallowed
                 log.exception("schedule step failed")
                 moved = 0
-            await asyncio.sleep(0 if moved >= 1000 else CLOCK_TICK_SECONDS)
+            await asyncio.sleep(0 if moved >= CLOCK_BATCH else CLOCK_TICK_SECONDS)
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Starlette) -> AsyncIterator[None]:
@@ -106,6 +112,7 @@ class Emulator:
                 print(traceback.format_exc(), file=sys.stderr, flush=True)
                 response = error_response(500, "Internal emulator error; see the server log")
             if not isinstance(response, SSEResponse):
+                started = getattr(request.state, "server_started", started)
                 elapsed = (time.perf_counter() - started) * 1000
                 response.headers["server-timing"] = f"app;dur={elapsed:.2f}"
             return response
@@ -113,7 +120,10 @@ class Emulator:
         return endpoint
 
     async def _body(self, request: Request) -> Any:
-        return parse_json_body(await request.body())
+        raw = await request.body()
+        # Server time counts from the moment the body has arrived, not the upload itself.
+        request.state.server_started = time.perf_counter()
+        return parse_json_body(raw)
 
     def _group_or_404(self, request: Request) -> Any:
         group = self.store.get_group(request.path_params["gid"])

@@ -219,11 +219,18 @@ class Store:
         self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self.conn.execute("PRAGMA busy_timeout=5000")
+        # Checkpoints run from the clock task (`checkpoint`), not inside a request's commit.
+        self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.conn.executescript(_SCHEMA)
 
     def close(self) -> None:
         """Checkpoint and close the database."""
+        self.checkpoint()
         self.conn.close()
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file (readers are not blocked)."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # -- groups -------------------------------------------------------------------------
 
