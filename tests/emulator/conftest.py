@@ -9,8 +9,6 @@ import pytest
 from emulator_helpers import client_for
 from taskgroup_emulator.testing import EmulatorServer
 
-pytestmark = pytest.mark.integration
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[EmulatorServer]:

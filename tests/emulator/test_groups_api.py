@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import httpx
+import pytest
 from emulator_helpers import add_runs, new_group, wait_done
 from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
 
 
 def test_create_group_returns_id_metadata_and_empty_status(api: httpx.Client) -> None:

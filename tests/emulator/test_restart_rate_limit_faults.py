@@ -9,6 +9,8 @@ import pytest
 from emulator_helpers import add_runs, client_for, new_group, parse_sse, wait_done
 from taskgroup_emulator.testing import EmulatorServer
 
+pytestmark = pytest.mark.integration
+
 
 def test_restart_keeps_every_result_and_resumes_events_without_loss_or_duplicates(
     emulator_server_factory: Any,

@@ -6,7 +6,10 @@ from typing import Any, Dict
 
 import httpx
 import jsonschema
+import pytest
 from emulator_helpers import add_runs, new_group, wait_done
+
+pytestmark = pytest.mark.integration
 
 SCHEMA: Dict[str, Any] = {
     "type": "object",

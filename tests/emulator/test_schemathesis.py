@@ -20,9 +20,12 @@ import sys
 from pathlib import Path
 from typing import Any, Dict
 
+import pytest
 import yaml
 from taskgroup_emulator.schedule import PROCESSOR_SECONDS
 from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 ERROR = {"$ref": "#/components/schemas/ErrorResponse"}

@@ -6,8 +6,11 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from parallel import Parallel
 from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
 
 
 def _task_groups(client: Parallel) -> Any:

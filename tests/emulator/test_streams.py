@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, Dict, List
 
 import httpx
+import pytest
 from emulator_helpers import add_runs, client_for, new_group, parse_sse, wait_done
+
+pytestmark = pytest.mark.integration
 
 
 def _stream(api: httpx.Client, path: str, **params: Any) -> List[Dict[str, Any]]:
