@@ -90,22 +90,13 @@ def assert_exactly_once(report: SubmitReport, keys: list[str], n: int) -> None:
     assert report.sent == n and len(report.run_ids) == n
 
 
-def test_2000_rows_with_post_failures_429_bursts_and_a_restart_end_as_2000_distinct_runs(
-    emulator_factory: Callable[..., EmulatorServer],
-) -> None:
-    emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
-    report, keys = submit_with_faults(emu, 2000)
-    assert_exactly_once(report, keys, 2000)
-    assert report.rate_limited == 3
-
-
-@pytest.mark.slow
 def test_20000_rows_with_post_failures_429_bursts_and_a_restart_end_as_20000_distinct_runs(
     emulator_factory: Callable[..., EmulatorServer],
 ) -> None:
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     report, keys = submit_with_faults(emu, 20_000)
     assert_exactly_once(report, keys, 20_000)
+    assert report.rate_limited == 3 and report.reconciliations >= 1
 
 
 def test_a_crash_after_commit_is_resumed_from_the_journal_without_duplicates(

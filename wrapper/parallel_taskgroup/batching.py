@@ -15,6 +15,7 @@ __all__ = [
     "MAX_INPUTS_PER_REQUEST",
     "BodyLayout",
     "ItemTooLargeError",
+    "canonical_dumps",
     "chunk_by_limits",
     "dumps",
 ]
@@ -28,12 +29,39 @@ DEFAULT_MAX_BATCH_BYTES = 5_000_000
 T = TypeVar("T")
 
 
-_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
+def _not_serialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON exactly as httpx (>= 0.28) writes a ``json=`` body."""
-    return _encode(value)
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_c_basestring = getattr(json.encoder, "c_encode_basestring", None)
+
+
+def _encoder(sort_keys: bool) -> Callable[[Any], str]:
+    slow = json.JSONEncoder(
+        ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=sort_keys
+    ).encode
+    if _c_make_encoder is None or _c_basestring is None:
+        return slow
+    # One reusable C encoder (json.dumps builds a new one per call, which dominates for small
+    # objects). No circular-reference markers: a cycle ends in RecursionError instead.
+    fast = _c_make_encoder(
+        None, _not_serialisable, _c_basestring, None, ":", ",", sort_keys, False, False
+    )
+
+    def encode(value: Any) -> str:
+        if type(value) is dict:
+            return "".join(fast(value, 0))
+        return slow(value)
+
+    return encode
+
+
+dumps = _encoder(sort_keys=False)
+"""Compact JSON exactly as httpx (>= 0.28) writes a ``json=`` body (no NaN/Infinity)."""
+
+canonical_dumps = _encoder(sort_keys=True)
+"""Compact JSON with sorted keys: equal dicts give equal text."""
 
 
 class ItemTooLargeError(ValueError):

@@ -7,10 +7,11 @@ input rows and lets a submission find which rows already exist in a group.
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, Callable, Optional, Union
+
+from .batching import canonical_dumps
 
 __all__ = [
     "DERIVED_KEY_CHARS",
@@ -35,10 +36,6 @@ KeySpec = Union[None, str, Callable[[Any], Any]]
 """How to find a row's key: ``None`` (derive from the input), a field name, or a function."""
 
 MetadataValue = Union[str, int, float, bool]
-
-_canonical = json.JSONEncoder(
-    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-).encode
 
 
 class RowError(ValueError):
@@ -100,7 +97,7 @@ def derive_key(value: Union[str, Mapping[str, Any]]) -> str:
 
     Equal inputs (dicts compared regardless of key order) get equal keys.
     """
-    canonical = "s" + value if isinstance(value, str) else "o" + _canonical(value)
+    canonical = "s" + value if isinstance(value, str) else "o" + canonical_dumps(value)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:DERIVED_KEY_CHARS]
 
 

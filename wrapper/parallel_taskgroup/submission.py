@@ -206,6 +206,9 @@ def _make_plan(
     )
 
 
+_STR_ONLY = frozenset({str})
+
+
 def _describe_type(value: Any) -> str:
     return "None" if value is None else type(value).__name__
 
@@ -217,28 +220,30 @@ def _prepare_one(plan: _Plan, position: int, row: Any) -> PreparedRow:
             mapped = plan.to_input(row)
         except Exception as exc:  # the caller's function: report which row broke it
             raise RowError(position, f"to_input failed: {type(exc).__name__}: {exc}") from None
-    fields: dict[str, Any]
-    if isinstance(mapped, TaskRunInput):
+    fields: dict[str, Any] = {}
+    own_meta: Mapping[str, Any] = {}
+    kind = type(mapped)
+    if kind is dict or kind is str:
+        value = mapped
+    elif isinstance(mapped, TaskRunInput):
         fields = mapped.to_dict()
         value = fields.pop("input")
         own_meta = fields.pop("metadata", None) or {}
         fields.pop("processor", None)
     elif isinstance(mapped, (str, Mapping)):
-        value, own_meta, fields = mapped, {}, {}
+        value = mapped if isinstance(mapped, str) else dict(mapped)
     else:
         hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
         raise RowError(
             position,
             f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
         )
-    if isinstance(value, Mapping):
-        bad = next((k for k in value if not isinstance(k, str)), None)
-        if bad is not None:
-            raise RowError(position, f"input keys must be strings, found {bad!r}")
-        value = dict(value)
+    if type(value) is dict and not set(map(type, value)) <= _STR_ONLY:
+        bad = next(k for k in value if not isinstance(k, str))
+        raise RowError(position, f"input keys must be strings, found {bad!r}")
     try:
         key = plan.get_key(row) if plan.get_key is not None else derive_key(value)
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
     metadata = dict(plan.base_metadata)
     if own_meta:
@@ -272,7 +277,7 @@ def _prepare_one(plan: _Plan, position: int, row: Any) -> PreparedRow:
         payload.update(plan.extra_fields)
     try:
         text = dumps(payload)
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
     size = len(text.encode("utf-8")) if not text.isascii() else len(text)
     if plan.layout.overhead + size > plan.max_bytes:
