@@ -262,6 +262,13 @@ def test_a_429_waits_for_retry_after_and_resends_the_batch() -> None:
     assert sum(t.slept) >= 6.0
 
 
+def test_429s_do_not_use_up_the_attempts_for_unknown_outcomes() -> None:
+    server = FakeGroupServer(["429"] * 12 + ["after"])
+    report = submit(make_group(server), ["a", "b"], max_attempts=1)
+    assert report.rate_limited == 12 and report.sent == 2
+    assert len(server.runs) == 2
+
+
 @pytest.mark.parametrize("outcome", ["after", "lost", "reset"])
 def test_a_committed_post_with_a_lost_answer_is_reconciled_not_resent(outcome: str) -> None:
     server = FakeGroupServer([outcome])

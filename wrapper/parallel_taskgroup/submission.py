@@ -58,6 +58,8 @@ log = logging.getLogger("parallel_taskgroup.submission")
 JournalArg = Union[SubmissionJournal, str, "os.PathLike[str]", None]
 RowInput = Union[str, Mapping[str, Any], TaskRunInput]
 
+_MAX_CONSECUTIVE_429 = 100
+
 PACING_MARGIN_SECONDS = 0.5
 """Added to the limiter's window to absorb skew between this client and the server's window."""
 
@@ -406,11 +408,11 @@ class _Submitter:
     def _stop(self, message: str, cause: Optional[BaseException] = None) -> SubmissionError:
         return SubmissionError(message, self.report, cause=cause)
 
-    def reconcile_pending(self, wanted: Optional[set[str]] = None) -> None:
-        """Resolve batches left pending by an earlier process (and, if ``wanted`` is empty,
-        also record every key already in the group)."""
+    def reconcile_pending(self, *, record_group: bool = False) -> None:
+        """Resolve batches left pending by an earlier process; with ``record_group``, also
+        record every key already in the group as confirmed (so those rows are skipped)."""
         pending = self.journal.pending_batches(self.group.id)
-        if not pending and wanted is None:
+        if not pending and not record_group:
             return
         keys = {k for _, ks in pending for k in ks}
         log.info(
@@ -419,9 +421,9 @@ class _Submitter:
             len(keys),
             self.group.id,
         )
-        found = self._read_group(None if wanted is not None and not wanted else keys)
+        found = self._read_group(None if record_group else keys)
         self.report.reconciliations += 1
-        if wanted is not None and not wanted:
+        if record_group:
             self.journal.confirm(self.group.id, found)
         for batch_id, batch_keys in pending:
             self.journal.confirm(
@@ -449,13 +451,14 @@ class _Submitter:
     def send(self, chunk: Sequence[PreparedRow]) -> None:
         """Create runs for ``chunk`` exactly once (or record them as failed)."""
         pending = list(chunk)
-        attempts = 0
+        attempts = 0  # POSTs whose outcome was unknown
+        throttled = 0  # consecutive 429s
         while pending:
-            attempts += 1
-            if attempts > self.max_attempts:
+            if attempts >= self.max_attempts or throttled >= _MAX_CONSECUTIVE_429:
                 raise self._stop(
-                    f"gave up on a batch of {len(pending)} rows after {self.max_attempts} "
-                    "attempts with unknown outcome or rate limiting; the journal can resume"
+                    f"gave up on a batch of {len(pending)} rows after {attempts} unknown "
+                    f"outcomes and {throttled} consecutive 429s; call again with the same "
+                    "journal to resume"
                 )
             self.limiter.acquire(len(pending))
             batch_id = uuid.uuid4().hex
@@ -478,7 +481,8 @@ class _Submitter:
             except errors.RateLimitError as exc:
                 self.journal.discard_batch(self.group.id, batch_id)
                 self.report.rate_limited += 1
-                wait = exc.retry_after if exc.retry_after is not None else 1.0 * attempts
+                throttled += 1
+                wait = exc.retry_after if exc.retry_after is not None else min(2.0**throttled, 60)
                 log.info("429 on add-runs; waiting %.2fs before resending", wait)
                 self.limiter.defer(wait)
                 continue
@@ -488,6 +492,8 @@ class _Submitter:
                 errors.APIConnectionError,
                 errors.ResponseFormatError,
             ) as exc:
+                attempts += 1
+                throttled = 0
                 pending = self._reconcile(batch_id, pending, exc, attempts)
                 continue
             except (errors.AuthenticationError, errors.NotFoundError, errors.RedirectError) as exc:
@@ -660,7 +666,7 @@ def submit_rows(
         on_progress=on_progress,
     )
     try:
-        submitter.reconcile_pending(set() if skip_existing else None)
+        submitter.reconcile_pending(record_group=skip_existing)
         prepared: Iterable[PreparedRow] = _prepare(plan, rows, report)
         if isinstance(rows, (list, tuple)):
             prepared = list(prepared)  # check every row before sending anything
