@@ -1,7 +1,9 @@
 """Split a stream of encoded run inputs into add-runs request bodies within count and byte limits.
 
-Each input is serialised once (compact JSON, UTF-8); a chunk's request size is then known exactly
-as ``overhead + sum(sizes) + (n - 1)`` bytes (one comma between inputs), so no body is built twice.
+Each input is serialised once, exactly as httpx will serialise it in the request body (compact
+UTF-8 JSON for httpx >= 0.28; older httpx writes ASCII-escaped JSON with spaces, detected once at
+import); a chunk's request size is then known exactly as ``overhead + sum(sizes) + separator *
+(n - 1)`` bytes, so no body is built twice to measure it.
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Callable, Optional, TypeVar
+
+import httpx
 
 __all__ = [
     "DEFAULT_MAX_BATCH_BYTES",
@@ -34,19 +38,25 @@ def _not_serialisable(value: Any) -> Any:
 
 
 _c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
-_c_basestring = getattr(json.encoder, "c_encode_basestring", None)
 
 
-def _encoder(sort_keys: bool) -> Callable[[Any], str]:
+def _encoder(
+    sort_keys: bool, ensure_ascii: bool = False, item_sep: str = ",", key_sep: str = ":"
+) -> Callable[[Any], str]:
     slow = json.JSONEncoder(
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False, sort_keys=sort_keys
+        ensure_ascii=ensure_ascii,
+        separators=(item_sep, key_sep),
+        allow_nan=False,
+        sort_keys=sort_keys,
     ).encode
-    if _c_make_encoder is None or _c_basestring is None:
+    name = "c_encode_basestring_ascii" if ensure_ascii else "c_encode_basestring"
+    basestring = getattr(json.encoder, name, None)
+    if _c_make_encoder is None or basestring is None:
         return slow
     # One reusable C encoder (json.dumps builds a new one per call, which dominates for small
     # objects). No circular-reference markers: a cycle ends in RecursionError instead.
     fast = _c_make_encoder(
-        None, _not_serialisable, _c_basestring, None, ":", ",", sort_keys, False, False
+        None, _not_serialisable, basestring, None, key_sep, item_sep, sort_keys, False, False
     )
 
     def encode(value: Any) -> str:
@@ -57,11 +67,21 @@ def _encoder(sort_keys: bool) -> Callable[[Any], str]:
     return encode
 
 
-dumps = _encoder(sort_keys=False)
-"""Compact JSON exactly as httpx (>= 0.28) writes a ``json=`` body (no NaN/Infinity)."""
+def _httpx_json_style() -> tuple[bool, str, str]:
+    """(ensure_ascii, item separator, key separator) of the installed httpx's ``json=`` bodies."""
+    body = httpx.Request("POST", "http://localhost/", json={"a": ["\u00e9", 1]}).content
+    if body == b'{"a": ["\\u00e9", 1]}':
+        return True, ", ", ": "
+    return False, ",", ":"
+
+
+_ASCII, ITEM_SEPARATOR, _KEY_SEPARATOR = _httpx_json_style()
+
+dumps = _encoder(False, _ASCII, ITEM_SEPARATOR, _KEY_SEPARATOR)
+"""JSON exactly as the installed httpx writes a ``json=`` body (no NaN/Infinity)."""
 
 canonical_dumps = _encoder(sort_keys=True)
-"""Compact JSON with sorted keys: equal dicts give equal text."""
+"""Compact UTF-8 JSON with sorted keys, independent of httpx: equal dicts give equal text."""
 
 
 class ItemTooLargeError(ValueError):
@@ -121,21 +141,25 @@ def chunk_by_limits(
 class BodyLayout:
     """The fixed parts of an add-runs body around its inputs: ``{"inputs":[...], ...extra}``.
 
-    ``overhead`` is the byte count of everything but the inputs and the commas between them.
+    ``overhead`` is the byte count of everything but the inputs and the ``separator`` bytes
+    between them.
     """
 
-    __slots__ = ("_prefix", "_suffix", "overhead")
+    __slots__ = ("_join", "_prefix", "_suffix", "overhead", "separator")
 
     def __init__(self, extra: Optional[dict[str, Any]] = None) -> None:
-        tail = "".join(f",{dumps(k)}:{dumps(v)}" for k, v in (extra or {}).items())
-        self._prefix = b'{"inputs":['
-        self._suffix = ("]" + tail + "}").encode("utf-8")
-        self.overhead = len(self._prefix) + len(self._suffix)
+        body = dumps({"inputs": [], **(extra or {})}).encode("utf-8")
+        cut = body.index(b"[") + 1  # "inputs" is the first key: its list opens first
+        self._prefix = body[:cut]
+        self._suffix = body[cut:]
+        self._join = ITEM_SEPARATOR.encode("ascii")
+        self.separator = len(self._join)
+        self.overhead = len(body)
 
     def size(self, parts: Sequence[bytes]) -> int:
         """Exact byte length of the body holding ``parts``."""
-        return self.overhead + sum(len(p) for p in parts) + max(0, len(parts) - 1)
+        return self.overhead + sum(len(p) for p in parts) + self.separator * max(0, len(parts) - 1)
 
     def build(self, parts: Sequence[bytes]) -> bytes:
         """The body holding the already-encoded ``parts``."""
-        return self._prefix + b",".join(parts) + self._suffix
+        return self._prefix + self._join.join(parts) + self._suffix

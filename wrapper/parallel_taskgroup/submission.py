@@ -677,6 +677,7 @@ def submit_rows(
             max_bytes=plan.max_bytes,
             size=_size_of,
             overhead=plan.layout.overhead,
+            separator=plan.layout.separator,
         ):
             submitter.send(chunk)
     except (RowError, SubmissionError) as exc:
