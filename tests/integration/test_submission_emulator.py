@@ -44,6 +44,29 @@ class CrashAfterPost(httpx.BaseTransport):
         self.inner.close()
 
 
+class LoseResponses(httpx.BaseTransport):
+    """Real HTTP, but every ``every``-th add-runs answer is lost after the server committed."""
+
+    def __init__(self, every: int) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.every = every
+        self.posts = 0
+        self.lost = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method == "POST" and request.url.path.endswith("/runs"):
+            self.posts += 1
+            if self.posts % self.every == 0:
+                response.close()
+                self.lost += 1
+                raise httpx.ReadTimeout("answer lost", request=request)
+        return response
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 def group_keys(group: TaskGroup) -> list[str]:
     keys = []
     for event in group.runs():
@@ -104,10 +127,8 @@ def test_a_crash_after_commit_is_resumed_from_the_journal_without_duplicates(
 ) -> None:
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     journal = tmp_path / "submit.sqlite"
-    transport = CrashAfterPost(crash_on=3)
-    with Client(
-        api_key=emu.api_key, base_url=emu.base_url, http_client=httpx.Client(transport=transport)
-    ) as client:
+    http = httpx.Client(transport=CrashAfterPost(crash_on=3))
+    with http, Client(api_key=emu.api_key, base_url=emu.base_url, http_client=http) as client:
         group = client.create_group(processor="base")
         with pytest.raises(Crash):
             group.add_runs(
@@ -139,26 +160,47 @@ def test_a_server_down_mid_job_is_waited_out_and_nothing_is_duplicated(
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     port = emu.port
     batches = 0
+    timers: list[threading.Timer] = []
 
     def outage(report: SubmitReport) -> None:
         nonlocal batches
         batches += 1
         if batches == 2:
             emu.stop()
-            threading.Timer(1.0, emu.start, kwargs={"port": port}).start()
+            timers.append(threading.Timer(1.0, emu.start, kwargs={"port": port}))
+            timers[0].start()
 
-    with Client(api_key=emu.api_key, base_url=emu.base_url) as client:
+    try:
+        with Client(api_key=emu.api_key, base_url=emu.base_url) as client:
+            group = client.create_group(processor="base")
+            report = group.add_runs(
+                rows(600),
+                key="id",
+                max_batch_inputs=100,
+                rate_per_minute=UNLIMITED,
+                on_progress=outage,
+                reconcile_delay=0.2,
+            )
+            assert report.reconciliations >= 1
+            assert_exactly_once(report, group_keys(group), 600)
+    finally:
+        for timer in timers:
+            timer.join()  # never leave a server starting after the fixture stopped it
+
+
+def test_responses_lost_after_commit_are_reconciled_without_duplicates(
+    emulator_factory: Callable[..., EmulatorServer],
+) -> None:
+    emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
+    transport = LoseResponses(every=3)
+    http = httpx.Client(transport=transport)
+    with http, Client(api_key=emu.api_key, base_url=emu.base_url, http_client=http) as client:
         group = client.create_group(processor="base")
         report = group.add_runs(
-            rows(600),
-            key="id",
-            max_batch_inputs=100,
-            rate_per_minute=UNLIMITED,
-            on_progress=outage,
-            reconcile_delay=0.2,
+            rows(1000), key="id", max_batch_inputs=100, rate_per_minute=UNLIMITED, reconcile_delay=0
         )
-        assert report.reconciliations >= 1
-        assert_exactly_once(report, group_keys(group), 600)
+        assert transport.lost >= 3 and report.reconciliations == transport.lost
+        assert_exactly_once(report, group_keys(group), 1000)
 
 
 def test_the_emulator_rate_limit_is_respected_without_429s(
