@@ -50,6 +50,7 @@ __all__ = [
     "PreparedRow",
     "SubmissionError",
     "SubmitReport",
+    "existing_keys",
     "submit_rows",
 ]
 
