@@ -224,7 +224,12 @@ def latency(runs: int = 400, time_scale: float = 0.1) -> dict[str, Any]:
     delays.sort()
     p50 = statistics.median(delays)
     p99 = delays[min(len(delays) - 1, int(round(0.99 * (len(delays) - 1))))]
-    return {"runs": len(delays), "p50_ms": p50 * 1000, "p99_ms": p99 * 1000}
+    return {
+        "runs": len(delays),
+        "p50_ms": p50 * 1000,
+        "p99_ms": p99 * 1000,
+        "delays_ms": [d * 1000 for d in delays],
+    }
 
 
 # -- entry points ------------------------------------------------------------------------------
