@@ -11,9 +11,9 @@ import collections
 import json
 import os
 import shlex
+import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 from taskgroup_emulator.testing import EmulatorServer
@@ -24,7 +24,11 @@ TIME_SCALE = 0.5
 
 
 def main() -> int:
-    out_dir = tempfile.mkdtemp(prefix="taskgroup-demo-")
+    # A fresh emulator each time, so results of an earlier demo would point at a group it
+    # does not have: start from an empty folder (kept afterwards for a look, git-ignored).
+    out_dir = os.path.join(os.path.dirname(HERE), "demo-output")
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.makedirs(out_dir)
     results = os.path.join(out_dir, "company_results.jsonl")
     companies = os.path.join(HERE, "companies.jsonl")
     if not os.path.exists(companies):
