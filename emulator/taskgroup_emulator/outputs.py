@@ -15,6 +15,12 @@ from typing import Any, Dict, List, Optional, Tuple
 from .schedule import canonical
 
 MAX_DEPTH = 6
+# Bounds on what a schema can ask for, so a hostile minItems/minLength/minimum cannot stall
+# the clock (outputs are built on the event loop) or produce non-JSON numbers.
+MAX_ITEMS = 20  # top-level arrays; deeper ones multiply, so they get fewer
+MAX_NESTED_ITEMS = 3
+MAX_STRING_CHARS = 4096
+MAX_MAGNITUDE = 1e15
 _WORDS = (
     "market leader in its segment",
     "steady revenue growth",
@@ -69,17 +75,25 @@ def _string(schema: Dict[str, Any], name: str, subject: str, rng: random.Random)
     low = schema.get("minLength")
     high = schema.get("maxLength")
     if isinstance(low, int) and not isinstance(low, bool) and len(text) < low:
-        text = text + "." * (low - len(text))
+        text = text + "." * (min(low, MAX_STRING_CHARS) - len(text))
     if isinstance(high, int) and not isinstance(high, bool) and high >= 0:
         text = text[:high]
     return text
 
 
+def _bounded(value: Any, default: float) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return default
+    if value != value:  # NaN
+        return default
+    return max(-MAX_MAGNITUDE, min(MAX_MAGNITUDE, value))
+
+
 def _number(schema: Dict[str, Any], rng: random.Random, integer: bool) -> Any:
     low = schema.get("minimum", schema.get("exclusiveMinimum"))
     high = schema.get("maximum", schema.get("exclusiveMaximum"))
-    lo = float(low) if isinstance(low, (int, float)) and not isinstance(low, bool) else 0.0
-    hi = float(high) if isinstance(high, (int, float)) and not isinstance(high, bool) else lo + 1000
+    lo = _bounded(low, 0.0)
+    hi = _bounded(high, lo + 1000)
     if hi < lo:
         hi = lo
     value = lo + (hi - lo) * (0.25 + 0.5 * rng.random())
@@ -123,7 +137,7 @@ def generate(
         high = schema.get("maxItems")
         count = 2
         if isinstance(low, int) and not isinstance(low, bool):
-            count = max(count, low)
+            count = max(count, min(low, MAX_ITEMS if depth <= 1 else MAX_NESTED_ITEMS))
         if isinstance(high, int) and not isinstance(high, bool):
             count = min(count, max(high, 0))
         items = schema.get("items", {})

@@ -7,6 +7,7 @@ number) and reports each problem with its location, e.g. ["body", "inputs", 3, "
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
@@ -259,23 +260,47 @@ def validate_run_input(value: Any, loc: Loc, errors: List[ErrorItem]) -> None:
     _validate_webhook(value.get("webhook"), [*loc, "webhook"], errors)
 
 
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (RFC 8259 has no NaN or Infinity)")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"number {text[:40]} is too large for a 64-bit float")
+    return value
+
+
+def _json_invalid(msg: str, pos: int = 0) -> RequestInvalid:
+    return RequestInvalid([{"loc": ["body", pos], "msg": msg, "type": "json_invalid"}])
+
+
 def parse_json_body(raw: bytes) -> Any:
-    """Decode a JSON request body; a missing or malformed body is a 422 like FastAPI's."""
+    """Decode a JSON request body; a missing or malformed body is a 422 like FastAPI's.
+
+    Strict RFC 8259: NaN, Infinity, numbers that overflow a float and unpaired UTF-16
+    surrogate escapes are refused, since none of them can be stored or sent back as JSON.
+    """
     if not raw.strip():
         raise RequestInvalid([{"loc": ["body"], "msg": "Field required", "type": "missing"}])
     try:
-        return json.loads(raw)
+        value = json.loads(raw, parse_constant=_no_constants, parse_float=_finite_float)
+    except RecursionError:
+        raise _json_invalid("JSON decode error: nested too deeply") from None
     except (ValueError, UnicodeDecodeError) as exc:
-        pos = getattr(exc, "pos", 0)
-        raise RequestInvalid(
-            [
-                {
-                    "loc": ["body", pos],
-                    "msg": f"JSON decode error: {exc}",
-                    "type": "json_invalid",
-                }
-            ]
-        ) from None
+        raise _json_invalid(f"JSON decode error: {exc}", getattr(exc, "pos", 0)) from None
+    if _SURROGATE_ESCAPE.search(raw):  # rare: only then pay for a full check
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise _json_invalid(
+                "JSON decode error: a \\uD800-\\uDFFF escape is not part of a surrogate pair, "
+                "so the string is not valid Unicode"
+            ) from None
+    return value
 
 
 def validate_create_group(body: Any) -> Optional[Dict[str, Any]]:
