@@ -19,6 +19,7 @@ from parallel_taskgroup_api.api.task_runs import (
     get_task_run_result,
 )
 from parallel_taskgroup_api.client import Client as _GeneratedClient
+from parallel_taskgroup_api.errors import UnexpectedStatus
 from parallel_taskgroup_api.models import (
     CreateTaskGroupRequest,
     CreateTaskGroupRequestMetadataType0,
@@ -250,7 +251,7 @@ class Client:
                     f"{method} {display} failed: {type(exc).__name__}: {exc}",
                     maybe_sent=not isinstance(exc, httpx.ConnectError),
                 ) from None
-            if response.is_redirect:
+            if response.is_redirect and "location" in response.headers:
                 location = response.headers.get("location", "")
                 response.close()
                 target = url.join(location)
@@ -401,7 +402,14 @@ class Client:
         )
         try:
             parsed = parse(client=self._generated, response=response)
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            AttributeError,
+            RecursionError,
+            UnexpectedStatus,
+        ) as exc:
             raise errors.ResponseFormatError(
                 f"{kwargs['method'].upper()} {kwargs['url']} returned a body that is not a valid "
                 f"{expected.__name__}: {type(exc).__name__}: {exc}",

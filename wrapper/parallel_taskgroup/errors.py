@@ -252,7 +252,7 @@ def error_from_response(
     payload: Any = None
     try:
         payload = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
         payload = None
     if isinstance(payload, dict):
         err = payload.get("error")

@@ -50,7 +50,7 @@ def parse_event(raw: RawEvent) -> Event:
     data = raw.data
     try:
         payload = _loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):
         if raw.event in _PARSERS:
             raise StreamError(
                 f"{raw.event!r} event {_describe(raw)} has data that is not JSON: {data[:120]!r}",
