@@ -6,6 +6,13 @@ Usage: python generator/slice_spec.py UPSTREAM [--overlay FILE] [--out FILE]
 UPSTREAM is a path or an http(s) URL of the upstream JSON (or YAML) document. The slice
 keeps the operations named in the overlay, every component schema they reach, and the
 upstream shapes unchanged; ids, tags and operation prose come from the overlay.
+
+Two optional per-operation overlay keys only ever add to upstream, never change it:
+- ``extra_responses``: ``{status: {description, schema}}`` for error responses the service
+  returns but upstream does not list for that operation (``schema`` names an upstream component
+  schema); a status upstream already documents keeps upstream's response.
+- ``links``: ``{status: {name: {operationId, parameters, description?}}}``, OpenAPI links from a
+  response to other kept operations (used by stateful API testing).
 """
 
 from __future__ import annotations
@@ -85,6 +92,62 @@ def reachable_schemas(schemas: dict[str, Any], roots: Any) -> list[str]:
     return [name for name in schemas if name in seen]
 
 
+def _status_key(status: Any) -> str:
+    return str(status)
+
+
+def _add_responses(
+    operation: dict[str, Any], extra: dict[Any, Any], upstream: dict[str, Any], key: str
+) -> None:
+    """Add the overlay's extra error responses that upstream does not already document."""
+    if not extra:
+        return
+    schemas = upstream.get("components", {}).get("schemas", {})
+    responses = operation.setdefault("responses", {})
+    for status, spec in extra.items():
+        status = _status_key(status)
+        if not isinstance(spec, dict) or not {"description", "schema"} <= set(spec):
+            raise SliceError(f"{key}: extra_responses {status} needs a description and a schema")
+        if spec["schema"] not in schemas:
+            raise SliceError(
+                f"{key}: extra_responses {status} names schema {spec['schema']!r}, "
+                "which the upstream document does not have"
+            )
+        responses.setdefault(
+            status,
+            {
+                "description": spec["description"],
+                "content": {
+                    "application/json": {
+                        "schema": {"$ref": "#/components/schemas/" + spec["schema"]}
+                    }
+                },
+            },
+        )
+    operation["responses"] = dict(
+        sorted(responses.items(), key=lambda kv: (kv[0] == "default", kv[0]))
+    )
+
+
+def _add_links(
+    operation: dict[str, Any], links: dict[Any, Any], operation_ids: set[str], key: str
+) -> None:
+    """Attach the overlay's OpenAPI links to the operation's responses."""
+    for status, named in links.items():
+        status = _status_key(status)
+        response = operation.get("responses", {}).get(status)
+        if response is None:
+            raise SliceError(f"{key}: links for response {status}, which the operation lacks")
+        for name, link in named.items():
+            target = link.get("operationId") if isinstance(link, dict) else None
+            if target not in operation_ids:
+                raise SliceError(
+                    f"{key}: link {name} points at operation {target!r}, which the overlay "
+                    "does not keep"
+                )
+            response.setdefault("links", {}).setdefault(name, copy.deepcopy(link))
+
+
 def slice_spec(upstream: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
     """Build our OpenAPI document from the upstream one and the overlay."""
     paths: dict[str, dict[str, Any]] = {}
@@ -104,7 +167,13 @@ def slice_spec(upstream: dict[str, Any], overlay: dict[str, Any]) -> dict[str, A
         for field, value in operation.items():
             if field not in ("operationId", "tags", "summary", "description"):
                 sliced[field] = value
+        _add_responses(sliced, ours.get("extra_responses") or {}, upstream, key)
         paths.setdefault(path, {})[method] = sliced
+
+    operation_ids = {ours["operationId"] for ours in overlay["operations"].values()}
+    for key, ours in overlay["operations"].items():
+        method, _, path = key.partition(" ")
+        _add_links(paths[path][method.lower()], ours.get("links") or {}, operation_ids, key)
 
     schemas = upstream.get("components", {}).get("schemas", {})
     names = reachable_schemas(schemas, paths)

@@ -180,3 +180,93 @@ def test_cli_reports_a_missing_upstream_file(
     missing = tmp_path / "nope.json"
     assert main([str(missing), "--overlay", str(overlay_file), "--out", str(out)]) == 2
     assert "upstream document not found" in capsys.readouterr().err
+
+
+# -- overlay additions: extra_responses and links ------------------------------------------------
+
+
+def overlay_with(key: str, **extra: Any) -> dict[str, Any]:
+    layer = overlay("POST /v1/things", "GET /v1/things")
+    layer["operations"][key].update(extra)
+    return layer
+
+
+def test_extra_response_is_added_with_its_schema() -> None:
+    layer = overlay("POST /v1/things")  # alone, POST does not reach schema Other
+    layer["operations"]["POST /v1/things"]["extra_responses"] = {
+        429: {"description": "Slow down", "schema": "Other"}
+    }
+    sliced = slice_spec(upstream_document(), layer)
+    post = sliced["paths"]["/v1/things"]["post"]
+    assert post["responses"]["429"] == {
+        "description": "Slow down",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Other"}}},
+    }
+    assert "Other" in sliced["components"]["schemas"]
+
+
+def test_extra_response_keeps_upstream_response_of_the_same_status() -> None:
+    upstream = upstream_document()
+    layer = overlay_with(
+        "POST /v1/things", extra_responses={"200": {"description": "Ours", "schema": "Other"}}
+    )
+    post = slice_spec(upstream, layer)["paths"]["/v1/things"]["post"]
+    assert post["responses"]["200"] == upstream["paths"]["/v1/things"]["post"]["responses"]["200"]
+
+
+def test_responses_are_ordered_by_status_after_additions() -> None:
+    layer = overlay_with(
+        "POST /v1/things",
+        extra_responses={
+            "404": {"description": "Missing", "schema": "Other"},
+            "401": {"description": "No key", "schema": "Other"},
+        },
+    )
+    post = slice_spec(upstream_document(), layer)["paths"]["/v1/things"]["post"]
+    assert list(post["responses"]) == ["200", "401", "404"]
+
+
+def test_extra_response_naming_a_missing_schema_is_a_clear_error() -> None:
+    layer = overlay_with(
+        "POST /v1/things", extra_responses={"401": {"description": "x", "schema": "Nope"}}
+    )
+    with pytest.raises(SliceError, match=r"POST /v1/things: extra_responses 401 .*'Nope'"):
+        slice_spec(upstream_document(), layer)
+
+
+def test_extra_response_without_description_is_a_clear_error() -> None:
+    layer = overlay_with("POST /v1/things", extra_responses={"401": {"schema": "Other"}})
+    with pytest.raises(SliceError, match="needs a description and a schema"):
+        slice_spec(upstream_document(), layer)
+
+
+def test_links_are_attached_to_the_named_response() -> None:
+    link = {"operationId": "op_1", "parameters": {"id": "$response.body#/id"}}
+    layer = overlay_with("POST /v1/things", links={200: {"ListThings": link}})
+    sliced = slice_spec(upstream_document(), layer)
+    assert sliced["paths"]["/v1/things"]["post"]["responses"]["200"]["links"] == {
+        "ListThings": link
+    }
+    assert "links" not in sliced["paths"]["/v1/things"]["get"]["responses"]["200"]
+
+
+def test_link_to_an_operation_not_kept_is_a_clear_error() -> None:
+    layer = overlay_with("POST /v1/things", links={"200": {"Gone": {"operationId": "other"}}})
+    with pytest.raises(SliceError, match=r"link Gone points at operation 'other'"):
+        slice_spec(upstream_document(), layer)
+
+
+def test_link_on_a_response_the_operation_lacks_is_a_clear_error() -> None:
+    layer = overlay_with("POST /v1/things", links={"201": {"L": {"operationId": "op_1"}}})
+    with pytest.raises(SliceError, match="links for response 201"):
+        slice_spec(upstream_document(), layer)
+
+
+def test_link_may_start_from_an_extra_response() -> None:
+    layer = overlay_with(
+        "POST /v1/things",
+        extra_responses={"202": {"description": "Accepted", "schema": "Thing"}},
+        links={"202": {"L": {"operationId": "op_1"}}},
+    )
+    post = slice_spec(upstream_document(), layer)["paths"]["/v1/things"]["post"]
+    assert post["responses"]["202"]["links"] == {"L": {"operationId": "op_1"}}

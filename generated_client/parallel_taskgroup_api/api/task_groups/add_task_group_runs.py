@@ -8,6 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
 from ...models.http_validation_error import HTTPValidationError
 from ...models.task_group_run_request import TaskGroupRunRequest
 from ...models.task_group_run_response import TaskGroupRunResponse
@@ -49,16 +50,31 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HTTPValidationError | TaskGroupRunResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupRunResponse | None:
     if response.status_code == 200:
         response_200 = TaskGroupRunResponse.from_dict(response.json())
 
         return response_200
 
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
+
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
 
         return response_422
+
+    if response.status_code == 429:
+        response_429 = ErrorResponse.from_dict(response.json())
+
+        return response_429
 
     if client.raise_on_unexpected_status:
         raise errors.UnexpectedStatus(response.status_code, response.content)
@@ -68,7 +84,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HTTPValidationError | TaskGroupRunResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupRunResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,7 +100,7 @@ def sync_detailed(
     body: TaskGroupRunRequest,
     refresh_status: bool | Unset = True,
     parallel_beta: None | str | Unset = UNSET,
-) -> Response[HTTPValidationError | TaskGroupRunResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupRunResponse]:
     """Add runs to a task group
 
      Adds up to 1,000 runs in one request. Returns the new run ids and cursors that point at these runs
@@ -102,7 +118,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupRunResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupRunResponse]
     """
 
     kwargs = _get_kwargs(
@@ -126,7 +142,7 @@ def sync(
     body: TaskGroupRunRequest,
     refresh_status: bool | Unset = True,
     parallel_beta: None | str | Unset = UNSET,
-) -> HTTPValidationError | TaskGroupRunResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupRunResponse | None:
     """Add runs to a task group
 
      Adds up to 1,000 runs in one request. Returns the new run ids and cursors that point at these runs
@@ -144,7 +160,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupRunResponse
+        ErrorResponse | HTTPValidationError | TaskGroupRunResponse
     """
 
     return sync_detailed(
@@ -163,7 +179,7 @@ async def asyncio_detailed(
     body: TaskGroupRunRequest,
     refresh_status: bool | Unset = True,
     parallel_beta: None | str | Unset = UNSET,
-) -> Response[HTTPValidationError | TaskGroupRunResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupRunResponse]:
     """Add runs to a task group
 
      Adds up to 1,000 runs in one request. Returns the new run ids and cursors that point at these runs
@@ -181,7 +197,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupRunResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupRunResponse]
     """
 
     kwargs = _get_kwargs(
@@ -203,7 +219,7 @@ async def asyncio(
     body: TaskGroupRunRequest,
     refresh_status: bool | Unset = True,
     parallel_beta: None | str | Unset = UNSET,
-) -> HTTPValidationError | TaskGroupRunResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupRunResponse | None:
     """Add runs to a task group
 
      Adds up to 1,000 runs in one request. Returns the new run ids and cursors that point at these runs
@@ -221,7 +237,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupRunResponse
+        ErrorResponse | HTTPValidationError | TaskGroupRunResponse
     """
 
     return (

@@ -8,6 +8,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.create_task_group_request import CreateTaskGroupRequest
+from ...models.error_response import ErrorResponse
 from ...models.http_validation_error import HTTPValidationError
 from ...models.task_group_response import TaskGroupResponse
 from ...types import Response
@@ -34,11 +35,16 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     if response.status_code == 200:
         response_200 = TaskGroupResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
 
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
@@ -53,7 +59,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -66,7 +72,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskGroupRequest,
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     """Create a task group
 
      Creates an empty group. Runs are added to it afterwards, in as many calls as needed.
@@ -79,7 +85,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -97,7 +103,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskGroupRequest,
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     """Create a task group
 
      Creates an empty group. Runs are added to it afterwards, in as many calls as needed.
@@ -110,7 +116,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupResponse
+        ErrorResponse | HTTPValidationError | TaskGroupResponse
     """
 
     return sync_detailed(
@@ -123,7 +129,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskGroupRequest,
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     """Create a task group
 
      Creates an empty group. Runs are added to it afterwards, in as many calls as needed.
@@ -136,7 +142,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -152,7 +158,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: CreateTaskGroupRequest,
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     """Create a task group
 
      Creates an empty group. Runs are added to it afterwards, in as many calls as needed.
@@ -165,7 +171,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupResponse
+        ErrorResponse | HTTPValidationError | TaskGroupResponse
     """
 
     return (

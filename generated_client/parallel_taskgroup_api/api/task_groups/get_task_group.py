@@ -8,6 +8,7 @@ import httpx
 
 from ... import errors
 from ...client import AuthenticatedClient, Client
+from ...models.error_response import ErrorResponse
 from ...models.http_validation_error import HTTPValidationError
 from ...models.task_group_response import TaskGroupResponse
 from ...types import Response
@@ -29,11 +30,21 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     if response.status_code == 200:
         response_200 = TaskGroupResponse.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 401:
+        response_401 = ErrorResponse.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 404:
+        response_404 = ErrorResponse.from_dict(response.json())
+
+        return response_404
 
     if response.status_code == 422:
         response_422 = HTTPValidationError.from_dict(response.json())
@@ -48,7 +59,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -61,7 +72,7 @@ def sync_detailed(
     taskgroup_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     """Get a task group
 
      Returns the group with its status: how many runs it holds, how many are in each state, and whether
@@ -75,7 +86,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -93,7 +104,7 @@ def sync(
     taskgroup_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     """Get a task group
 
      Returns the group with its status: how many runs it holds, how many are in each state, and whether
@@ -107,7 +118,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupResponse
+        ErrorResponse | HTTPValidationError | TaskGroupResponse
     """
 
     return sync_detailed(
@@ -120,7 +131,7 @@ async def asyncio_detailed(
     taskgroup_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[HTTPValidationError | TaskGroupResponse]:
+) -> Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]:
     """Get a task group
 
      Returns the group with its status: how many runs it holds, how many are in each state, and whether
@@ -134,7 +145,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[HTTPValidationError | TaskGroupResponse]
+        Response[ErrorResponse | HTTPValidationError | TaskGroupResponse]
     """
 
     kwargs = _get_kwargs(
@@ -150,7 +161,7 @@ async def asyncio(
     taskgroup_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> HTTPValidationError | TaskGroupResponse | None:
+) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
     """Get a task group
 
      Returns the group with its status: how many runs it holds, how many are in each state, and whether
@@ -164,7 +175,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        HTTPValidationError | TaskGroupResponse
+        ErrorResponse | HTTPValidationError | TaskGroupResponse
     """
 
     return (
