@@ -218,13 +218,6 @@ def test_stream_dropped_mid_event_resumes_from_the_last_complete_event() -> None
     assert script.requests[1].url.params["last_event_id"] == "0001"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="A runs stream whose body ends cleanly in the middle of an event is taken as "
-    "complete: iter_sse drops the unterminated block silently and EventStream(until='close') "
-    "returns, so the run is lost without an error. It should reconnect from the cursor "
-    "(or raise StreamError).",
-)
 def test_runs_stream_ending_cleanly_mid_event_does_not_lose_the_event() -> None:
     script = Script([sse(R1 + R2[:20]), sse(R2)])
     client, _ = client_for(script)

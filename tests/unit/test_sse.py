@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Optional
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup.sse import RawEvent, iter_sse
@@ -133,3 +134,24 @@ def test_utf8_split_inside_a_character_is_reassembled() -> None:
 
 def test_seeded_last_id_is_used_until_a_new_id_arrives() -> None:
     assert next(iter_sse([b"data: x\n\n"], last_id="41")).id == "41"
+
+
+def test_strict_end_raises_for_a_body_that_stops_mid_event() -> None:
+    from parallel_taskgroup.errors import TruncatedStreamError
+
+    chunks = [b'id: 1\ndata: {"a": 1}\n\n', b'id: 2\ndata: {"a"']
+    events = iter_sse(chunks, strict_end=True)
+    assert next(events).id == "1"
+    with pytest.raises(TruncatedStreamError) as info:
+        next(events)
+    assert info.value.event_id == "1"
+
+
+def test_strict_end_accepts_a_trailing_blank_line_or_comment() -> None:
+    chunks = [b'data: {"a": 1}\n\n', b"\n: keep-alive\n"]
+    assert [e.data for e in iter_sse(chunks, strict_end=True)] == ['{"a": 1}']
+
+
+def test_without_strict_end_a_half_event_at_the_end_is_dropped() -> None:
+    chunks = [b'data: {"a": 1}\n\n', b'data: {"a"']
+    assert [e.data for e in iter_sse(chunks)] == ['{"a": 1}']

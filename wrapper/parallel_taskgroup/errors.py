@@ -30,6 +30,7 @@ __all__ = [
     "ResponseFormatError",
     "ServerError",
     "StreamError",
+    "TruncatedStreamError",
     "StreamNotSupportedError",
     "ValidationDetail",
     "ValidationError",
@@ -177,6 +178,11 @@ class StreamError(ParallelError):
     ) -> None:
         super().__init__(message, status_code=status_code, ref_id=ref_id)
         self.event_id = event_id
+
+
+class TruncatedStreamError(StreamError):
+    """A stream's body ended in the middle of an event (a faulty server or proxy). Resumable
+    streams reconnect from their cursor; the half-received event is never delivered."""
 
 
 class CursorStoreError(ParallelError):

@@ -12,6 +12,8 @@ from typing import Any, NamedTuple, Optional
 
 from sseclient import SSEClient
 
+from .errors import TruncatedStreamError
+
 __all__ = ["RawEvent", "iter_sse"]
 
 _TERMINATORS = (b"\n\n", b"\r\r", b"\r\n\r\n")
@@ -35,11 +37,25 @@ def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     return blocks
 
 
-def iter_sse(chunks: Iterable[bytes], *, last_id: Optional[str] = None) -> Iterator[RawEvent]:
-    """Parse a byte stream into events. An unterminated block at the end (the connection broke
-    mid-event) is dropped, never dispatched half-read. ``last_id`` seeds the SSE ``id`` state."""
+def _has_fields(block: bytes) -> bool:
+    return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
+
+
+def iter_sse(
+    chunks: Iterable[bytes], *, last_id: Optional[str] = None, strict_end: bool = False
+) -> Iterator[RawEvent]:
+    """Parse a byte stream into events. ``last_id`` seeds the SSE ``id`` state.
+
+    An unterminated block at the end (the body stopped mid-event) is never dispatched half-read:
+    it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
+    resume (a trailing blank line or comment is not an event and passes either way)."""
     for block in _blocks(chunks):
         if not block.endswith(_TERMINATORS):
+            if strict_end and _has_fields(block):
+                raise TruncatedStreamError(
+                    f"the stream ended in the middle of an event after id {last_id or '<none>'}",
+                    event_id=last_id,
+                )
             return
         event = b""
         data: list[bytes] = []

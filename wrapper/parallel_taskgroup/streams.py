@@ -192,7 +192,7 @@ class EventStream(Iterator[Event]):
                                 status_code=response.status_code,
                             )
                         check_deadline = self._deadline_at is not None
-                        for raw in iter_sse(response.iter_bytes()):
+                        for raw in iter_sse(response.iter_bytes(), strict_end=True):
                             if raw.retry is not None:
                                 self._server_retry = min(raw.retry / 1000.0, _MAX_SERVER_RETRY)
                                 if not raw.event:
@@ -221,6 +221,8 @@ class EventStream(Iterator[Event]):
                     failure = errors.APIConnectionError(
                         f"{self.stream_name} stream broke: {type(exc).__name__}: {exc}"
                     )
+                except errors.TruncatedStreamError as exc:
+                    failure = exc
                 except errors.APIConnectionError as exc:
                     failure = exc
                 except errors.APIStatusError as exc:
