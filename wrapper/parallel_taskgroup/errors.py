@@ -7,6 +7,7 @@ the server's ``ref_id`` when it sent one. Errors never hold the request, its hea
 from __future__ import annotations
 
 import json
+import math
 from typing import Any, Optional
 
 from parallel_taskgroup_api.models import ValidationError as ValidationDetail
@@ -210,13 +211,16 @@ _STATUS_CLASSES: dict[int, type[APIStatusError]] = {
 
 
 def parse_retry_after(value: Optional[str]) -> Optional[float]:
-    """Seconds from a ``Retry-After`` header (seconds or HTTP date); ``None`` if absent/bad."""
+    """Seconds from a ``Retry-After`` header (seconds or HTTP date); ``None`` if absent/bad
+    (including ``inf``/``nan``, which no server means)."""
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
         pass
+    else:
+        return max(0.0, seconds) if math.isfinite(seconds) else None
     from email.utils import parsedate_to_datetime
 
     try:
