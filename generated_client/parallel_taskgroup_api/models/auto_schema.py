@@ -47,7 +47,7 @@ class AutoSchema:
             raise ValueError(f"type must match const 'auto', got '{type_}'")
 
         _instance = cls(
-            type_=type_,
+            type_,
         )
 
         if not src_dict.keys() <= _AutoSchema_FIELDS:

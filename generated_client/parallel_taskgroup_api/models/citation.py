@@ -77,9 +77,9 @@ class Citation:
         excerpts: list[str] | None | Unset = src_dict.get("excerpts", UNSET)
 
         _instance = cls(
-            url=url,
-            title=title,
-            excerpts=excerpts,
+            url,
+            title,
+            excerpts,
         )
 
         if not src_dict.keys() <= _Citation_FIELDS:

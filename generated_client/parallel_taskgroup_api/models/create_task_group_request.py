@@ -58,7 +58,7 @@ class CreateTaskGroupRequest:
             metadata = _metadata
 
         _instance = cls(
-            metadata=metadata,
+            metadata,
         )
 
         if not src_dict.keys() <= _CreateTaskGroupRequest_FIELDS:

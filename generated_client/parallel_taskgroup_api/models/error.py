@@ -80,9 +80,9 @@ class Error:
             detail = _detail
 
         _instance = cls(
-            ref_id=ref_id,
-            message=message,
-            detail=detail,
+            ref_id,
+            message,
+            detail,
         )
 
         if not src_dict.keys() <= _Error_FIELDS:

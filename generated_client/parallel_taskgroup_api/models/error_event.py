@@ -59,8 +59,8 @@ class ErrorEvent:
         error = Error.from_dict(src_dict["error"])
 
         _instance = cls(
-            type_=type_,
-            error=error,
+            type_,
+            error,
         )
 
         if not src_dict.keys() <= _ErrorEvent_FIELDS:

@@ -59,8 +59,8 @@ class ErrorResponse:
         error = Error.from_dict(src_dict["error"])
 
         _instance = cls(
-            type_=type_,
-            error=error,
+            type_,
+            error,
         )
 
         if not src_dict.keys() <= _ErrorResponse_FIELDS:

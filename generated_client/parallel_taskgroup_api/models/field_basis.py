@@ -86,10 +86,10 @@ class FieldBasis:
         confidence: None | str | Unset = src_dict.get("confidence", UNSET)
 
         _instance = cls(
-            field=field,
-            reasoning=reasoning,
-            citations=citations,
-            confidence=confidence,
+            field,
+            reasoning,
+            citations,
+            confidence,
         )
 
         if not src_dict.keys() <= _FieldBasis_FIELDS:

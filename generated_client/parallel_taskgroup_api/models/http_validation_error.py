@@ -48,7 +48,7 @@ class HTTPValidationError:
             detail = [ValidationError.from_dict(item) for item in _detail]
 
         _instance = cls(
-            detail=detail,
+            detail,
         )
 
         if not src_dict.keys() <= _HTTPValidationError_FIELDS:

@@ -62,8 +62,8 @@ class JsonSchema:
             raise ValueError(f"type must match const 'json', got '{type_}'")
 
         _instance = cls(
-            json_schema=json_schema,
-            type_=type_,
+            json_schema,
+            type_,
         )
 
         if not src_dict.keys() <= _JsonSchema_FIELDS:

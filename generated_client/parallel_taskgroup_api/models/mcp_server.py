@@ -112,11 +112,11 @@ class McpServer:
         allowed_tools: list[str] | None | Unset = src_dict.get("allowed_tools", UNSET)
 
         _instance = cls(
-            url=url,
-            name=name,
-            type_=type_,
-            headers=headers,
-            allowed_tools=allowed_tools,
+            url,
+            name,
+            type_,
+            headers,
+            allowed_tools,
         )
 
         if not src_dict.keys() <= _McpServer_FIELDS:

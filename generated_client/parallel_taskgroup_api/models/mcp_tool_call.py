@@ -97,12 +97,12 @@ class McpToolCall:
         error: None | str | Unset = src_dict.get("error", UNSET)
 
         _instance = cls(
-            tool_call_id=tool_call_id,
-            server_name=server_name,
-            tool_name=tool_name,
-            arguments=arguments,
-            content=content,
-            error=error,
+            tool_call_id,
+            server_name,
+            tool_name,
+            arguments,
+            content,
+            error,
         )
 
         if not src_dict.keys() <= _McpToolCall_FIELDS:

@@ -93,9 +93,9 @@ class SourcePolicy:
             after_date = _after_date
 
         _instance = cls(
-            include_domains=include_domains,
-            exclude_domains=exclude_domains,
-            after_date=after_date,
+            include_domains,
+            exclude_domains,
+            after_date,
         )
 
         if not src_dict.keys() <= _SourcePolicy_FIELDS:

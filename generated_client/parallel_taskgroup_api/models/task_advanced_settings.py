@@ -45,7 +45,7 @@ class TaskAdvancedSettings:
         location: None | str | Unset = src_dict.get("location", UNSET)
 
         _instance = cls(
-            location=location,
+            location,
         )
 
         if not src_dict.keys() <= _TaskAdvancedSettings_FIELDS:

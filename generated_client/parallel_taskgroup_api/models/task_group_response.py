@@ -89,10 +89,10 @@ class TaskGroupResponse:
             metadata = _metadata
 
         _instance = cls(
-            taskgroup_id=taskgroup_id,
-            status=status,
-            created_at=created_at,
-            metadata=metadata,
+            taskgroup_id,
+            status,
+            created_at,
+            metadata,
         )
 
         if not src_dict.keys() <= _TaskGroupResponse_FIELDS:

@@ -77,8 +77,8 @@ class TaskGroupRunRequest:
             default_task_spec = _default_task_spec
 
         _instance = cls(
-            inputs=inputs,
-            default_task_spec=default_task_spec,
+            inputs,
+            default_task_spec,
         )
 
         if not src_dict.keys() <= _TaskGroupRunRequest_FIELDS:

@@ -73,10 +73,10 @@ class TaskGroupRunResponse:
         event_cursor: None | str = src_dict["event_cursor"]
 
         _instance = cls(
-            status=status,
-            run_ids=run_ids,
-            run_cursor=run_cursor,
-            event_cursor=event_cursor,
+            status,
+            run_ids,
+            run_cursor,
+            event_cursor,
         )
 
         if not src_dict.keys() <= _TaskGroupRunResponse_FIELDS:

@@ -82,11 +82,11 @@ class TaskGroupStatus:
         modified_at: None | str = src_dict["modified_at"]
 
         _instance = cls(
-            num_task_runs=num_task_runs,
-            task_run_status_counts=task_run_status_counts,
-            is_active=is_active,
-            status_message=status_message,
-            modified_at=modified_at,
+            num_task_runs,
+            task_run_status_counts,
+            is_active,
+            status_message,
+            modified_at,
         )
 
         if not src_dict.keys() <= _TaskGroupStatus_FIELDS:

@@ -67,9 +67,9 @@ class TaskGroupStatusEvent:
         status = TaskGroupStatus.from_dict(src_dict["status"])
 
         _instance = cls(
-            type_=type_,
-            event_id=event_id,
-            status=status,
+            type_,
+            event_id,
+            status,
         )
 
         if not src_dict.keys() <= _TaskGroupStatusEvent_FIELDS:

@@ -192,17 +192,17 @@ class TaskRun:
         taskgroup_id: None | str | Unset = src_dict.get("taskgroup_id", UNSET)
 
         _instance = cls(
-            run_id=run_id,
-            interaction_id=interaction_id,
-            status=status,
-            is_active=is_active,
-            processor=processor,
-            created_at=created_at,
-            modified_at=modified_at,
-            warnings=warnings,
-            error=error,
-            metadata=metadata,
-            taskgroup_id=taskgroup_id,
+            run_id,
+            interaction_id,
+            status,
+            is_active,
+            processor,
+            created_at,
+            modified_at,
+            warnings,
+            error,
+            metadata,
+            taskgroup_id,
         )
 
         if not src_dict.keys() <= _TaskRun_FIELDS:

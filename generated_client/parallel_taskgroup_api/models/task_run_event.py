@@ -148,11 +148,11 @@ class TaskRunEvent:
             output = _parse_output(_output)
 
         _instance = cls(
-            type_=type_,
-            event_id=event_id,
-            run=run,
-            input_=input_,
-            output=output,
+            type_,
+            event_id,
+            run,
+            input_,
+            output,
         )
 
         if not src_dict.keys() <= _TaskRunEvent_FIELDS:

@@ -256,16 +256,16 @@ class TaskRunInput:
             webhook = _webhook
 
         _instance = cls(
-            processor=processor,
-            input_=input_,
-            metadata=metadata,
-            source_policy=source_policy,
-            advanced_settings=advanced_settings,
-            task_spec=task_spec,
-            previous_interaction_id=previous_interaction_id,
-            mcp_servers=mcp_servers,
-            enable_events=enable_events,
-            webhook=webhook,
+            processor,
+            input_,
+            metadata,
+            source_policy,
+            advanced_settings,
+            task_spec,
+            previous_interaction_id,
+            mcp_servers,
+            enable_events,
+            webhook,
         )
 
         if not src_dict.keys() <= _TaskRunInput_FIELDS:

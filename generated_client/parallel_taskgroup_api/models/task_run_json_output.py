@@ -158,12 +158,12 @@ class TaskRunJsonOutput:
             output_schema = _output_schema
 
         _instance = cls(
-            basis=basis,
-            type_=type_,
-            content=content,
-            mcp_tool_calls=mcp_tool_calls,
-            beta_fields=beta_fields,
-            output_schema=output_schema,
+            basis,
+            type_,
+            content,
+            mcp_tool_calls,
+            beta_fields,
+            output_schema,
         )
 
         if not src_dict.keys() <= _TaskRunJsonOutput_FIELDS:

@@ -66,9 +66,9 @@ class TaskRunProgressMessageEvent:
         timestamp: None | str = src_dict["timestamp"]
 
         _instance = cls(
-            type_=type_,
-            message=message,
-            timestamp=timestamp,
+            type_,
+            message,
+            timestamp,
         )
 
         if not src_dict.keys() <= _TaskRunProgressMessageEvent_FIELDS:

@@ -68,9 +68,9 @@ class TaskRunProgressStatsEvent:
         progress_meter = src_dict["progress_meter"]
 
         _instance = cls(
-            type_=type_,
-            source_stats=source_stats,
-            progress_meter=progress_meter,
+            type_,
+            source_stats,
+            progress_meter,
         )
 
         if not src_dict.keys() <= _TaskRunProgressStatsEvent_FIELDS:

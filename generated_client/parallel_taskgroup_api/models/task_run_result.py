@@ -81,8 +81,8 @@ class TaskRunResult:
             output = _parse_output(_output)
 
         _instance = cls(
-            run=run,
-            output=output,
+            run,
+            output,
         )
 
         if not src_dict.keys() <= _TaskRunResult_FIELDS:

@@ -68,9 +68,9 @@ class TaskRunSourceStats:
         sources_read_sample: list[str] | None = src_dict["sources_read_sample"]
 
         _instance = cls(
-            num_sources_considered=num_sources_considered,
-            num_sources_read=num_sources_read,
-            sources_read_sample=sources_read_sample,
+            num_sources_considered,
+            num_sources_read,
+            sources_read_sample,
         )
 
         if not src_dict.keys() <= _TaskRunSourceStats_FIELDS:

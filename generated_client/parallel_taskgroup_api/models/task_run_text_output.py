@@ -128,11 +128,11 @@ class TaskRunTextOutput:
             beta_fields = _beta_fields
 
         _instance = cls(
-            basis=basis,
-            type_=type_,
-            content=content,
-            mcp_tool_calls=mcp_tool_calls,
-            beta_fields=beta_fields,
+            basis,
+            type_,
+            content,
+            mcp_tool_calls,
+            beta_fields,
         )
 
         if not src_dict.keys() <= _TaskRunTextOutput_FIELDS:

@@ -130,8 +130,8 @@ class TaskSpec:
         input_schema = _parse_input_schema(src_dict.get("input_schema", UNSET))
 
         _instance = cls(
-            output_schema=output_schema,
-            input_schema=input_schema,
+            output_schema,
+            input_schema,
         )
 
         if not src_dict.keys() <= _TaskSpec_FIELDS:

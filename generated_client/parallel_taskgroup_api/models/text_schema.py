@@ -64,8 +64,8 @@ class TextSchema:
             raise ValueError(f"type must match const 'text', got '{type_}'")
 
         _instance = cls(
-            description=description,
-            type_=type_,
+            description,
+            type_,
         )
 
         if not src_dict.keys() <= _TextSchema_FIELDS:

@@ -69,9 +69,9 @@ class ValidationError:
         type_ = src_dict["type"]
 
         _instance = cls(
-            loc=loc,
-            msg=msg,
-            type_=type_,
+            loc,
+            msg,
+            type_,
         )
 
         if not src_dict.keys() <= _ValidationError_FIELDS:

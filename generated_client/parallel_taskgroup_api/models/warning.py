@@ -82,9 +82,9 @@ class Warning_:
             detail = _detail
 
         _instance = cls(
-            type_=type_,
-            message=message,
-            detail=detail,
+            type_,
+            message,
+            detail,
         )
 
         if not src_dict.keys() <= _Warning__FIELDS:

@@ -69,8 +69,8 @@ class Webhook:
                 event_types.append(event_types_item)
 
         _instance = cls(
-            url=url,
-            event_types=event_types,
+            url,
+            event_types,
         )
 
         if not src_dict.keys() <= _Webhook_FIELDS:
