@@ -155,3 +155,30 @@ def test_strict_end_accepts_a_trailing_blank_line_or_comment() -> None:
 def test_without_strict_end_a_half_event_at_the_end_is_dropped() -> None:
     chunks = [b'data: {"a": 1}\n\n', b'data: {"a"']
     assert [e.data for e in iter_sse(chunks)] == ['{"a": 1}']
+
+
+_FIELD_TEXT = st.text(
+    alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30
+)
+
+
+@given(
+    _FIELD_TEXT,
+    st.one_of(st.none(), _FIELD_TEXT),
+    _FIELD_TEXT,
+    st.sampled_from([b"\n\n", b"\n", b"\nX", b""]),
+)
+def test_the_fast_path_agrees_with_the_general_parser(
+    event: str, event_id: Optional[str], data: str, ending: bytes
+) -> None:
+    from parallel_taskgroup import sse
+
+    block = f"event: {event}\n".encode()
+    if event_id is not None:
+        block += f"id: {event_id}\n".encode()
+    block += f"data: {data}".encode() + ending
+    fast = list(iter_sse([block]))
+    # The same block behind a comment line never takes the fast path.
+    general = list(iter_sse([b": c\n" + block]))
+    assert fast == general
+    assert sse._canonical_fields(block) is None or ending == b"\n\n"

@@ -41,6 +41,27 @@ def _has_fields(block: bytes) -> bool:
     return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
 
 
+def _canonical_fields(block: bytes) -> Optional[tuple[bytes, Optional[bytes], bytes]]:
+    """(event, id, data) of a block in the shape the API always sends: optional ``event: ``
+    and ``id: `` lines, then one ``data: `` line, LF endings. None for any other block, which
+    then goes through the general field parser. Byte searches only: this is the hot path."""
+    if not block.startswith(b"event: ") or not block.endswith(b"\n\n") or b"\r" in block:
+        return None
+    end = block.find(b"\n", 7)
+    event = block[7:end]
+    start = end + 1
+    event_id: Optional[bytes] = None
+    if block.startswith(b"id: ", start):
+        end = block.find(b"\n", start + 4)
+        event_id = block[start + 4 : end]
+        if b"\0" in event_id:
+            return None
+        start = end + 1
+    if not block.startswith(b"data: ", start) or block.find(b"\n", start) != len(block) - 2:
+        return None
+    return event, event_id, block[start + 6 : -2]
+
+
 def iter_sse(
     chunks: Iterable[bytes], *, last_id: Optional[str] = None, strict_end: bool = False
 ) -> Iterator[RawEvent]:
@@ -50,6 +71,17 @@ def iter_sse(
     it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
     resume (a trailing blank line or comment is not an event and passes either way)."""
     for block in _blocks(chunks):
+        fields = _canonical_fields(block)
+        if fields is not None:
+            event_name, event_id, payload = fields
+            if event_id is not None:
+                last_id = event_id.decode("utf-8", "replace")
+            yield RawEvent(
+                event_name.decode("utf-8", "replace") or "message",
+                payload.decode("utf-8", "replace"),
+                last_id,
+            )
+            continue
         if not block.endswith(_TERMINATORS):
             if strict_end and _has_fields(block):
                 raise TruncatedStreamError(
