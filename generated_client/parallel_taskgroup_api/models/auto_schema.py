@@ -50,7 +50,7 @@ class AutoSchema:
             type_,
         )
 
-        if not src_dict.keys() <= _AutoSchema_FIELDS:
+        if not _AutoSchema_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _AutoSchema_FIELDS}
             _instance.additional_properties = _extra
 

@@ -82,7 +82,7 @@ class Citation:
             excerpts,
         )
 
-        if not src_dict.keys() <= _Citation_FIELDS:
+        if not _Citation_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _Citation_FIELDS}
             _instance.additional_properties = _extra
 

@@ -61,7 +61,7 @@ class CreateTaskGroupRequest:
             metadata,
         )
 
-        if not src_dict.keys() <= _CreateTaskGroupRequest_FIELDS:
+        if not _CreateTaskGroupRequest_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _CreateTaskGroupRequest_FIELDS}
             _instance.additional_properties = _extra
 

@@ -85,7 +85,7 @@ class Error:
             detail,
         )
 
-        if not src_dict.keys() <= _Error_FIELDS:
+        if not _Error_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _Error_FIELDS}
             _instance.additional_properties = _extra
 

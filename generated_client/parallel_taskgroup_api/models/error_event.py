@@ -63,7 +63,7 @@ class ErrorEvent:
             error,
         )
 
-        if not src_dict.keys() <= _ErrorEvent_FIELDS:
+        if not _ErrorEvent_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _ErrorEvent_FIELDS}
             _instance.additional_properties = _extra
 

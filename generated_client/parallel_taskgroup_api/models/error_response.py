@@ -63,7 +63,7 @@ class ErrorResponse:
             error,
         )
 
-        if not src_dict.keys() <= _ErrorResponse_FIELDS:
+        if not _ErrorResponse_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _ErrorResponse_FIELDS}
             _instance.additional_properties = _extra
 

@@ -92,7 +92,7 @@ class FieldBasis:
             confidence,
         )
 
-        if not src_dict.keys() <= _FieldBasis_FIELDS:
+        if not _FieldBasis_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _FieldBasis_FIELDS}
             _instance.additional_properties = _extra
 

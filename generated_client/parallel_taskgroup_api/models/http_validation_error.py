@@ -51,7 +51,7 @@ class HTTPValidationError:
             detail,
         )
 
-        if not src_dict.keys() <= _HTTPValidationError_FIELDS:
+        if not _HTTPValidationError_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _HTTPValidationError_FIELDS}
             _instance.additional_properties = _extra
 

@@ -66,7 +66,7 @@ class JsonSchema:
             type_,
         )
 
-        if not src_dict.keys() <= _JsonSchema_FIELDS:
+        if not _JsonSchema_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _JsonSchema_FIELDS}
             _instance.additional_properties = _extra
 

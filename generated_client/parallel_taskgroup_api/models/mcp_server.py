@@ -119,7 +119,7 @@ class McpServer:
             allowed_tools,
         )
 
-        if not src_dict.keys() <= _McpServer_FIELDS:
+        if not _McpServer_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _McpServer_FIELDS}
             _instance.additional_properties = _extra
 

@@ -105,7 +105,7 @@ class McpToolCall:
             error,
         )
 
-        if not src_dict.keys() <= _McpToolCall_FIELDS:
+        if not _McpToolCall_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _McpToolCall_FIELDS}
             _instance.additional_properties = _extra
 

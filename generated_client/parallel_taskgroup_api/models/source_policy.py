@@ -98,7 +98,7 @@ class SourcePolicy:
             after_date,
         )
 
-        if not src_dict.keys() <= _SourcePolicy_FIELDS:
+        if not _SourcePolicy_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _SourcePolicy_FIELDS}
             _instance.additional_properties = _extra
 

@@ -48,7 +48,7 @@ class TaskAdvancedSettings:
             location,
         )
 
-        if not src_dict.keys() <= _TaskAdvancedSettings_FIELDS:
+        if not _TaskAdvancedSettings_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskAdvancedSettings_FIELDS}
             _instance.additional_properties = _extra
 

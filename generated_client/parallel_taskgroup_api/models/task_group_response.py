@@ -95,7 +95,7 @@ class TaskGroupResponse:
             metadata,
         )
 
-        if not src_dict.keys() <= _TaskGroupResponse_FIELDS:
+        if not _TaskGroupResponse_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupResponse_FIELDS}
             _instance.additional_properties = _extra
 

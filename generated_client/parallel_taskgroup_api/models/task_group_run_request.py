@@ -81,7 +81,7 @@ class TaskGroupRunRequest:
             default_task_spec,
         )
 
-        if not src_dict.keys() <= _TaskGroupRunRequest_FIELDS:
+        if not _TaskGroupRunRequest_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupRunRequest_FIELDS}
             _instance.additional_properties = _extra
 

@@ -79,7 +79,7 @@ class TaskGroupRunResponse:
             event_cursor,
         )
 
-        if not src_dict.keys() <= _TaskGroupRunResponse_FIELDS:
+        if not _TaskGroupRunResponse_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupRunResponse_FIELDS}
             _instance.additional_properties = _extra
 

@@ -89,7 +89,7 @@ class TaskGroupStatus:
             modified_at,
         )
 
-        if not src_dict.keys() <= _TaskGroupStatus_FIELDS:
+        if not _TaskGroupStatus_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupStatus_FIELDS}
             _instance.additional_properties = _extra
 

@@ -72,7 +72,7 @@ class TaskGroupStatusEvent:
             status,
         )
 
-        if not src_dict.keys() <= _TaskGroupStatusEvent_FIELDS:
+        if not _TaskGroupStatusEvent_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskGroupStatusEvent_FIELDS}
             _instance.additional_properties = _extra
 

@@ -205,7 +205,7 @@ class TaskRun:
             taskgroup_id,
         )
 
-        if not src_dict.keys() <= _TaskRun_FIELDS:
+        if not _TaskRun_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRun_FIELDS}
             _instance.additional_properties = _extra
 

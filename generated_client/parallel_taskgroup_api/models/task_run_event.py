@@ -155,7 +155,7 @@ class TaskRunEvent:
             output,
         )
 
-        if not src_dict.keys() <= _TaskRunEvent_FIELDS:
+        if not _TaskRunEvent_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunEvent_FIELDS}
             _instance.additional_properties = _extra
 

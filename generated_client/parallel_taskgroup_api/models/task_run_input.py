@@ -268,7 +268,7 @@ class TaskRunInput:
             webhook,
         )
 
-        if not src_dict.keys() <= _TaskRunInput_FIELDS:
+        if not _TaskRunInput_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunInput_FIELDS}
             _instance.additional_properties = _extra
 

@@ -166,7 +166,7 @@ class TaskRunJsonOutput:
             output_schema,
         )
 
-        if not src_dict.keys() <= _TaskRunJsonOutput_FIELDS:
+        if not _TaskRunJsonOutput_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunJsonOutput_FIELDS}
             _instance.additional_properties = _extra
 

@@ -71,7 +71,7 @@ class TaskRunProgressMessageEvent:
             timestamp,
         )
 
-        if not src_dict.keys() <= _TaskRunProgressMessageEvent_FIELDS:
+        if not _TaskRunProgressMessageEvent_FIELDS.issuperset(src_dict):
             _extra = {
                 k: v for k, v in src_dict.items() if k not in _TaskRunProgressMessageEvent_FIELDS
             }

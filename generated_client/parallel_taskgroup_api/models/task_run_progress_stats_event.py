@@ -73,7 +73,7 @@ class TaskRunProgressStatsEvent:
             progress_meter,
         )
 
-        if not src_dict.keys() <= _TaskRunProgressStatsEvent_FIELDS:
+        if not _TaskRunProgressStatsEvent_FIELDS.issuperset(src_dict):
             _extra = {
                 k: v for k, v in src_dict.items() if k not in _TaskRunProgressStatsEvent_FIELDS
             }

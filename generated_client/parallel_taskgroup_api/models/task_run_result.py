@@ -85,7 +85,7 @@ class TaskRunResult:
             output,
         )
 
-        if not src_dict.keys() <= _TaskRunResult_FIELDS:
+        if not _TaskRunResult_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunResult_FIELDS}
             _instance.additional_properties = _extra
 

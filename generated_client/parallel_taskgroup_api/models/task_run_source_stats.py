@@ -73,7 +73,7 @@ class TaskRunSourceStats:
             sources_read_sample,
         )
 
-        if not src_dict.keys() <= _TaskRunSourceStats_FIELDS:
+        if not _TaskRunSourceStats_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunSourceStats_FIELDS}
             _instance.additional_properties = _extra
 

@@ -135,7 +135,7 @@ class TaskRunTextOutput:
             beta_fields,
         )
 
-        if not src_dict.keys() <= _TaskRunTextOutput_FIELDS:
+        if not _TaskRunTextOutput_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskRunTextOutput_FIELDS}
             _instance.additional_properties = _extra
 

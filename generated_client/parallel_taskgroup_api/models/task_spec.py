@@ -134,7 +134,7 @@ class TaskSpec:
             input_schema,
         )
 
-        if not src_dict.keys() <= _TaskSpec_FIELDS:
+        if not _TaskSpec_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TaskSpec_FIELDS}
             _instance.additional_properties = _extra
 

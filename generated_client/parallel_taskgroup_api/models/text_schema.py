@@ -68,7 +68,7 @@ class TextSchema:
             type_,
         )
 
-        if not src_dict.keys() <= _TextSchema_FIELDS:
+        if not _TextSchema_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _TextSchema_FIELDS}
             _instance.additional_properties = _extra
 

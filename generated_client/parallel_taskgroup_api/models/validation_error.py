@@ -74,7 +74,7 @@ class ValidationError:
             type_,
         )
 
-        if not src_dict.keys() <= _ValidationError_FIELDS:
+        if not _ValidationError_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _ValidationError_FIELDS}
             _instance.additional_properties = _extra
 

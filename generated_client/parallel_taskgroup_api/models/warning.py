@@ -87,7 +87,7 @@ class Warning_:
             detail,
         )
 
-        if not src_dict.keys() <= _Warning__FIELDS:
+        if not _Warning__FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _Warning__FIELDS}
             _instance.additional_properties = _extra
 

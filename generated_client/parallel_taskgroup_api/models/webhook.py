@@ -73,7 +73,7 @@ class Webhook:
             event_types,
         )
 
-        if not src_dict.keys() <= _Webhook_FIELDS:
+        if not _Webhook_FIELDS.issuperset(src_dict):
             _extra = {k: v for k, v in src_dict.items() if k not in _Webhook_FIELDS}
             _instance.additional_properties = _extra
 
