@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+from typing import Callable
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from parallel_taskgroup import UnknownEvent, errors
 from parallel_taskgroup.events import event_id_of, parse_event
 from parallel_taskgroup.sse import RawEvent
@@ -69,3 +72,34 @@ def test_known_type_missing_fields_names_the_event_id() -> None:
 def test_known_type_that_is_not_an_object_is_a_stream_error() -> None:
     with pytest.raises(errors.StreamError):
         parse_event(RawEvent("task_group_status", "[1, 2]", "e1"))
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=10),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner),
+    max_leaves=10,
+)
+_SPACE = st.text(alphabet=" \t\r\n", max_size=3)
+
+
+@given(_JSON, _SPACE, _SPACE)
+def test_event_json_decoding_matches_json_loads(value: object, before: str, after: str) -> None:
+    from parallel_taskgroup.events import _loads
+
+    text = before + json.dumps(value) + after
+    assert _loads(text) == json.loads(text)
+
+
+def _outcome(decode: Callable[[str], object], text: str) -> object:
+    try:
+        return ("value", decode(text))
+    except ValueError:
+        return ("error", None)
+
+
+@given(_JSON, st.text(alphabet=' x}1"[\x00\t', max_size=3))
+def test_event_json_decoding_accepts_and_rejects_like_json_loads(value: object, extra: str) -> None:
+    from parallel_taskgroup.events import _loads
+
+    text = json.dumps(value) + extra
+    assert _outcome(_loads, text) == _outcome(json.loads, text)

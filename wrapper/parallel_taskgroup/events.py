@@ -31,7 +31,17 @@ _PARSERS: dict[str, Callable[[dict[str, Any]], Event]] = {
     "task_run.state": TaskRunEvent.from_dict,
     "error": ErrorEvent.from_dict,
 }
-_loads = json.loads
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _loads(text: str) -> Any:
+    """json.loads, minus its two whitespace regex passes (about 1 µs of a 1.7 KB event)."""
+    if text[:1].isspace():
+        text = text.strip()
+    value, end = _raw_decode(text)
+    if end != len(text) and not text[end:].isspace():
+        raise ValueError(f"extra data after the JSON value at character {end}")
+    return value
 
 
 def event_id_of(event: Event) -> Optional[str]:
