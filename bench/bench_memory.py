@@ -1,7 +1,8 @@
 """Peak memory of a whole `taskgroup run` for 10,000 vs 100,000 rows (against the emulator).
 
-The client runs as its own process; its peak RSS is read from the kernel (wait4's rusage), so
-the figure is the client's alone, not the emulator's or this script's.
+The client runs as its own process and reports its own peak RSS (VmHWM) when it ends. Not
+ru_maxrss: Linux carries the forking parent's high-water mark into it across exec, so it
+would report this script's size instead of the client's.
 """
 
 from __future__ import annotations
@@ -18,16 +19,34 @@ from typing import Any
 
 from taskgroup_emulator.testing import EmulatorServer
 
-TASKGROUP = str(Path(sys.executable).parent / "taskgroup")
+# Runs `taskgroup` in-process and prints its peak RSS in kB on stderr as it exits.
+_MEASURED_CLI = (
+    "import sys\n"
+    "from parallel_taskgroup.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+    "print('PEAK_KB', hwm[0], file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
 
 
-def _peak_rss_of(cmd: list[str], env: dict[str, str]) -> tuple[int, float, float]:
-    """(exit code, peak RSS in MB, wall seconds) of one child process."""
+def measure_cli(args: list[str], env: dict[str, str]) -> tuple[int, float, float, str]:
+    """(exit code, peak RSS in MB, wall seconds, stderr) of one `taskgroup ARGS` process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024, time.perf_counter() - start
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURED_CLI, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=1800,
+    )
+    seconds = time.perf_counter() - start
+    peak_mb = float("nan")
+    if "PEAK_KB" in proc.stderr:
+        peak_mb = int(proc.stderr.split("PEAK_KB")[1].split()[0]) / 1024
+    return proc.returncode, peak_mb, seconds, proc.stderr
 
 
 def one_run(rows: int, time_scale: float = 0.0005) -> dict[str, Any]:
@@ -38,10 +57,10 @@ def one_run(rows: int, time_scale: float = 0.0005) -> dict[str, Any]:
                 f.write(json.dumps({"id": f"r{i}", "name": f"Company {i}"}) + "\n")
         with EmulatorServer(time_scale=time_scale, rate_limit_per_minute=10**7) as emu:
             env = dict(os.environ, PARALLEL_API_KEY=emu.api_key)
-            cmd = [TASKGROUP, "run", str(src), "--out", str(out), "--key", "id", "--quiet"]
-            cmd += ["--processor", "lite", "--rate-per-minute", str(10**7)]
-            cmd += ["--base-url", emu.base_url]
-            code, peak_mb, seconds = _peak_rss_of(cmd, env)
+            args = ["run", str(src), "--out", str(out), "--key", "id", "--quiet"]
+            args += ["--processor", "lite", "--rate-per-minute", str(10**7)]
+            args += ["--base-url", emu.base_url]
+            code, peak_mb, seconds, _ = measure_cli(args, env)
         lines = sum(1 for _ in out.open()) if out.exists() else 0
     return {"rows": rows, "exit": code, "peak_rss_mb": peak_mb, "seconds": seconds, "lines": lines}
 

@@ -84,7 +84,7 @@ def collect(reps: int, quick: bool) -> dict[str, Any]:
     print("stream throughput", flush=True)
     n_events = int(20_000 * scale)
     figures["stream"] = repeat(
-        "stream", max(reps, 3), lambda: bench_stream.throughput(n_events, rounds=1)
+        "stream", max(reps, 3), lambda: bench_stream.throughput(n_events, rounds=3)
     )
     print("stream memory", flush=True)
     sizes = (int(20_000 * scale), int(200_000 * scale))

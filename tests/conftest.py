@@ -6,6 +6,9 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# `emulator` and `emulator_factory`: a real emulator server on a free loopback port per test.
+pytest_plugins = ["taskgroup_emulator.pytest_plugin"]
+
 settings.register_profile(
     "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )

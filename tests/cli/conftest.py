@@ -1,38 +1,24 @@
-"""Fixtures for CLI tests: an emulator per test, the environment pointing at it, input files."""
+"""Fixtures for CLI tests: an emulator per test and the environment pointing at it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, Callable
 
 import pytest
 from taskgroup_emulator.testing import EmulatorServer
 
-TIME_SCALE = 0.005
-
 
 @pytest.fixture
-def emulator_factory() -> Iterator[Callable[..., EmulatorServer]]:
-    """Start emulators with custom settings; each is stopped after the test."""
-    started: list[EmulatorServer] = []
+def emulator_factory(
+    emulator_factory: Callable[..., EmulatorServer],
+) -> Callable[..., EmulatorServer]:
+    """The plugin's factory, with a rate limit that never slows a CLI test unless it asks."""
 
-    def make(**kwargs: Any) -> EmulatorServer:
-        kwargs.setdefault("time_scale", TIME_SCALE)
-        kwargs.setdefault("rate_limit_per_minute", 1_000_000)
-        server = EmulatorServer(**kwargs)
-        started.append(server)
-        server.start()
-        return server
+    def make(**settings: Any) -> EmulatorServer:
+        settings.setdefault("rate_limit_per_minute", 1_000_000)
+        return emulator_factory(**settings)
 
-    yield make
-    for server in started:
-        server.close()
-
-
-@pytest.fixture
-def emulator(emulator_factory: Callable[..., EmulatorServer]) -> EmulatorServer:
-    """A fresh emulator (api key "test-key") for one test."""
-    return emulator_factory()
+    return make
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -14,14 +13,10 @@ from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+from bench_memory import measure_cli  # noqa: E402
+
 LIMIT_MB = 150
-_MEASURE = (
-    "import resource, sys\n"
-    "from parallel_taskgroup.cli import main\n"
-    "code = main(sys.argv[1:])\n"
-    "print('PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
-    "sys.exit(code)\n"
-)
 
 
 def write_rows(path: Path, n: int) -> None:
@@ -41,17 +36,10 @@ def peak_rss_mb_of_run(server: EmulatorServer, tmp_path: Path, rows: int) -> flo
     write_rows(src, rows)
     env = dict(os.environ, PARALLEL_API_KEY=server.api_key, PARALLEL_BASE_URL=server.base_url)
     args = ["run", str(src), "--out", str(out), "--key", "id", "--rate-per-minute", "10000000"]
-    proc = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *args, "--quiet"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert proc.returncode == 0, proc.stderr
+    code, peak_mb, _, stderr = measure_cli([*args, "--quiet"], env)
+    assert code == 0, stderr
     assert out.read_bytes().count(b"\n") == rows
-    peak_kb = int(proc.stderr.split("PEAK_KB")[1].split()[0])
-    return peak_kb / 1024
+    return peak_mb
 
 
 @pytest.fixture
