@@ -154,6 +154,15 @@ def throughput(n: int, rounds: int) -> dict[str, Any]:
 
 
 def _rss_mb() -> float:
+    """This process's peak RSS. VmHWM on Linux: ru_maxrss there also carries the high-water
+    mark of the parent that forked us across exec, which would hide our own growth."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     # ru_maxrss is KiB on Linux, bytes on macOS
     scale = 1024 * 1024 if sys.platform == "darwin" else 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
