@@ -88,6 +88,11 @@ def test_schemathesis_finds_no_failures_on_any_operation(tmp_path: Path) -> None
                 "2",
                 "--suppress-health-check",
                 "all",
+                # The stateful phase lives in test_schemathesis_stateful.py: there a result
+                # read may answer 408 while its run is still active, a timing race that the
+                # "valid data is accepted" check counts as a failure.
+                "--phases",
+                "examples,coverage,fuzzing",
             ],
             capture_output=True,
             text=True,
