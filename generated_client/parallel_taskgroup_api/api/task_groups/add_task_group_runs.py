@@ -15,13 +15,14 @@ from ...models.task_group_run_response import TaskGroupRunResponse
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     taskgroup_id: str,
     *,
     body: TaskGroupRunRequest,
     refresh_status: bool | Unset = True,
     parallel_beta: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
     headers: dict[str, Any] = {}
     if not isinstance(parallel_beta, Unset):
         headers["parallel-beta"] = parallel_beta
@@ -48,9 +49,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | HTTPValidationError | TaskGroupRunResponse | None:
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
         response_200 = TaskGroupRunResponse.from_dict(response.json())
 
@@ -80,6 +85,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(

@@ -14,9 +14,10 @@ from ...models.task_group_response import TaskGroupResponse
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     taskgroup_id: str,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -28,9 +29,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | HTTPValidationError | TaskGroupResponse | None:
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
         response_200 = TaskGroupResponse.from_dict(response.json())
 
@@ -55,6 +60,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(

@@ -18,7 +18,7 @@ from ...models.task_run_event import TaskRunEvent
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     taskgroup_id: str,
     *,
     last_event_id: None | str | Unset = UNSET,
@@ -26,6 +26,7 @@ def _get_kwargs(
     include_input: bool | Unset = False,
     include_output: bool | Unset = False,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
 
     params: dict[str, Any] = {}
 
@@ -62,9 +63,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
         response_200: ErrorEvent | TaskRunEvent
         _response_200: Any = response.text
@@ -113,6 +118,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(

@@ -13,11 +13,12 @@ from ...models.task_run_input import TaskRunInput
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     *,
     body: TaskRunInput,
     parallel_beta: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
     headers: dict[str, Any] = {}
     if not isinstance(parallel_beta, Unset):
         headers["parallel-beta"] = parallel_beta
@@ -35,9 +36,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | TaskRun | None:
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 202:
         response_202 = TaskRun.from_dict(response.json())
 
@@ -72,6 +77,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(

@@ -13,12 +13,13 @@ from ...models.task_run_result import TaskRunResult
 from ...types import UNSET, Response, Unset
 
 
-def _get_kwargs(
+def request_kwargs(
     run_id: str,
     *,
     timeout: int | Unset = 600,
     parallel_beta: None | str | Unset = UNSET,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
     headers: dict[str, Any] = {}
     if not isinstance(parallel_beta, Unset):
         headers["parallel-beta"] = parallel_beta
@@ -41,9 +42,13 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> ErrorResponse | TaskRunResult | None:
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
         response_200 = TaskRunResult.from_dict(response.json())
 
@@ -73,6 +78,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(

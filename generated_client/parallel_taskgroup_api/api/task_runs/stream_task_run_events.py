@@ -16,9 +16,10 @@ from ...models.task_run_progress_stats_event import TaskRunProgressStatsEvent
 from ...types import Response
 
 
-def _get_kwargs(
+def request_kwargs(
     run_id: str,
 ) -> dict[str, Any]:
+    """Keyword arguments (method, url, params, headers, json) for `httpx.Client.request`."""
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -30,7 +31,10 @@ def _get_kwargs(
     return _kwargs
 
 
-def _parse_response(
+_get_kwargs = request_kwargs
+
+
+def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> (
     ErrorEvent
@@ -40,6 +44,7 @@ def _parse_response(
     | ErrorResponse
     | None
 ):
+    """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
         response_200: (
             ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent
@@ -120,6 +125,9 @@ def _parse_response(
         raise errors.UnexpectedStatus(response.status_code, response.content)
     else:
         return None
+
+
+_parse_response = parse_response
 
 
 def _build_response(
