@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, MutableMapping
+from enum import Enum
 from http import HTTPStatus
-from typing import IO, BinaryIO, Generic, Literal, Optional, TypeVar, Union
+from typing import IO, Any, BinaryIO, Generic, Literal, Optional, TypeVar, Union
 
 from attrs import define
 
@@ -15,6 +16,32 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+def _repr_value(value: Any) -> str:
+    if isinstance(value, Enum):
+        return repr(value.value)
+    if isinstance(value, list):
+        return "[" + ", ".join([_repr_value(item) for item in value]) + "]"
+    return repr(value)
+
+
+def model_repr(model: Any, names: tuple[str, ...]) -> str:
+    """`Class(name=value, ...)` for the attributes in `names` that are set (not UNSET), then
+    `additional_properties` if non-empty; enum members show their value. A model without declared
+    fields (a free-form mapping) shows as `Class({...})`. Used by every model's `__repr__`."""
+    extra = getattr(model, "additional_properties", None)
+    if not names:
+        return f"{type(model).__name__}({extra or {}!r})"
+    parts = [
+        f"{name}={_repr_value(value)}"
+        for name in names
+        if not isinstance(value := getattr(model, name), Unset)
+    ]
+    if extra:
+        parts.append(f"additional_properties={extra!r}")
+    return f"{type(model).__name__}({', '.join(parts)})"
+
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.
 # Module-level aliases are evaluated at import time: spelled with Union/Optional for Python 3.9.

@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="AutoSchema")
 
@@ -18,7 +18,7 @@ T = TypeVar("T", bound="AutoSchema")
 _AutoSchema_FIELDS = frozenset(("type",))
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class AutoSchema:
     """Auto schema for a task input or output.
 
@@ -28,6 +28,12 @@ class AutoSchema:
 
     type_: Literal["auto"] | Unset = "auto"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("type_",),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

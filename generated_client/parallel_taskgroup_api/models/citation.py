@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="Citation")
 
@@ -20,7 +20,7 @@ _Citation_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Citation:
     """A citation for a task output.
 
@@ -35,6 +35,16 @@ class Citation:
     title: None | str | Unset = UNSET
     excerpts: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "url",
+                "title",
+                "excerpts",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url

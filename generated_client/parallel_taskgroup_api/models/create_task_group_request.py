@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="CreateTaskGroupRequest")
 
@@ -14,7 +14,7 @@ T = TypeVar("T", bound="CreateTaskGroupRequest")
 _CreateTaskGroupRequest_FIELDS = frozenset(("metadata",))
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class CreateTaskGroupRequest:
     """Request to create a task group.
 
@@ -25,6 +25,12 @@ class CreateTaskGroupRequest:
 
     metadata: CreateTaskGroupRequestMetadataType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("metadata",),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         metadata: dict[str, Any] | None | Unset

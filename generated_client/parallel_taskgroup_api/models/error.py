@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="Error")
 
@@ -20,7 +20,7 @@ _Error_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Error:
     """An error message.
 
@@ -34,6 +34,16 @@ class Error:
     message: str
     detail: ErrorDetailType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "ref_id",
+                "message",
+                "detail",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         ref_id = self.ref_id

@@ -10,6 +10,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="ErrorEvent")
 
 
@@ -21,7 +23,7 @@ _ErrorEvent_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ErrorEvent:
     """Event indicating an error.
 
@@ -33,6 +35,15 @@ class ErrorEvent:
     type_: Literal["error"]
     error: Error
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "error",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="FieldBasis")
 
@@ -21,7 +21,7 @@ _FieldBasis_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class FieldBasis:
     """Citations and reasoning supporting one field of a task output.
 
@@ -38,6 +38,17 @@ class FieldBasis:
     citations: list[Citation] | Unset = UNSET
     confidence: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "field",
+                "reasoning",
+                "citations",
+                "confidence",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         field = self.field

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="HTTPValidationError")
 
@@ -14,7 +14,7 @@ T = TypeVar("T", bound="HTTPValidationError")
 _HTTPValidationError_FIELDS = frozenset(("detail",))
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class HTTPValidationError:
     """
     Attributes:
@@ -23,6 +23,12 @@ class HTTPValidationError:
 
     detail: list[ValidationError] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("detail",),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         detail: list[dict[str, Any]] | Unset = UNSET

@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="JsonSchema")
 
@@ -23,7 +23,7 @@ _JsonSchema_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class JsonSchema:
     """JSON schema for a task input or output.
 
@@ -35,6 +35,15 @@ class JsonSchema:
     json_schema: JsonSchemaJsonSchema
     type_: Literal["json"] | Unset = "json"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "json_schema",
+                "type_",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         json_schema = self.json_schema.to_dict()

@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="McpServer")
 
@@ -27,7 +27,7 @@ _McpServer_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class McpServer:
     """MCP server configuration.
 
@@ -45,6 +45,18 @@ class McpServer:
     headers: McpServerHeadersType0 | None | Unset = UNSET
     allowed_tools: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "url",
+                "name",
+                "type_",
+                "headers",
+                "allowed_tools",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="McpToolCall")
 
@@ -23,7 +23,7 @@ _McpToolCall_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class McpToolCall:
     """Result of an MCP tool call.
 
@@ -43,6 +43,19 @@ class McpToolCall:
     content: None | str | Unset = UNSET
     error: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "tool_call_id",
+                "server_name",
+                "tool_name",
+                "arguments",
+                "content",
+                "error",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         tool_call_id = self.tool_call_id

@@ -7,7 +7,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="SourcePolicy")
 
@@ -21,7 +21,7 @@ _SourcePolicy_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class SourcePolicy:
     """Source policy for web search results.
 
@@ -44,6 +44,16 @@ class SourcePolicy:
     exclude_domains: list[str] | Unset = UNSET
     after_date: datetime.date | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "include_domains",
+                "exclude_domains",
+                "after_date",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         include_domains: list[str] | Unset = UNSET

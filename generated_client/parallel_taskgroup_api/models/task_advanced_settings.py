@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskAdvancedSettings")
 
@@ -14,7 +14,7 @@ T = TypeVar("T", bound="TaskAdvancedSettings")
 _TaskAdvancedSettings_FIELDS = frozenset(("location",))
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskAdvancedSettings:
     """Advanced search configuration for a task run.
 
@@ -24,6 +24,12 @@ class TaskAdvancedSettings:
 
     location: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            ("location",),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         location: None | str | Unset

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskGroupResponse")
 
@@ -21,7 +21,7 @@ _TaskGroupResponse_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskGroupResponse:
     """Response object for a task group, including its status and metadata.
 
@@ -37,6 +37,17 @@ class TaskGroupResponse:
     created_at: None | str
     metadata: None | TaskGroupResponseMetadataType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "taskgroup_id",
+                "status",
+                "created_at",
+                "metadata",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         taskgroup_id = self.taskgroup_id

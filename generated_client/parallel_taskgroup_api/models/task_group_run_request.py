@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskGroupRunRequest")
 
@@ -19,7 +19,7 @@ _TaskGroupRunRequest_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskGroupRunRequest:
     """Request to initiate new task runs in a task group.
 
@@ -33,6 +33,15 @@ class TaskGroupRunRequest:
     inputs: list[TaskRunInput]
     default_task_spec: None | TaskSpec | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "inputs",
+                "default_task_spec",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         inputs = []

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskGroupRunResponse")
 
 
@@ -19,7 +21,7 @@ _TaskGroupRunResponse_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskGroupRunResponse:
     """Response from adding new task runs to a task group.
 
@@ -37,6 +39,17 @@ class TaskGroupRunResponse:
     run_cursor: None | str
     event_cursor: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "status",
+                "run_ids",
+                "run_cursor",
+                "event_cursor",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         status = self.status.to_dict()

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskGroupStatus")
 
 
@@ -20,7 +22,7 @@ _TaskGroupStatus_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskGroupStatus:
     """Status of a task group.
 
@@ -39,6 +41,18 @@ class TaskGroupStatus:
     status_message: None | str
     modified_at: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "num_task_runs",
+                "task_run_status_counts",
+                "is_active",
+                "status_message",
+                "modified_at",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         num_task_runs = self.num_task_runs

@@ -10,6 +10,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskGroupStatusEvent")
 
 
@@ -22,7 +24,7 @@ _TaskGroupStatusEvent_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskGroupStatusEvent:
     """Event indicating an update to group status.
 
@@ -36,6 +38,16 @@ class TaskGroupStatusEvent:
     event_id: str
     status: TaskGroupStatus
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "event_id",
+                "status",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

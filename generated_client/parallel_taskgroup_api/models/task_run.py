@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.task_run_status import TaskRunStatus
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRun")
 
@@ -29,7 +29,7 @@ _TaskRun_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRun:
     """Status of a task run.
 
@@ -61,6 +61,24 @@ class TaskRun:
     metadata: None | TaskRunMetadataType0 | Unset = UNSET
     taskgroup_id: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "run_id",
+                "interaction_id",
+                "status",
+                "is_active",
+                "processor",
+                "created_at",
+                "modified_at",
+                "warnings",
+                "error",
+                "metadata",
+                "taskgroup_id",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         run_id = self.run_id

@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunEvent")
 
@@ -27,7 +27,7 @@ _TaskRunEvent_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunEvent:
     """Event when a task run transitions to a non-active status.
 
@@ -48,6 +48,18 @@ class TaskRunEvent:
     input_: None | TaskRunInput | Unset = UNSET
     output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "event_id",
+                "run",
+                "input_",
+                "output",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunInput")
 
@@ -27,7 +27,7 @@ _TaskRunInput_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunInput:
     """Request to run a task.
 
@@ -62,6 +62,23 @@ class TaskRunInput:
     enable_events: bool | None | Unset = UNSET
     webhook: None | Unset | Webhook = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "processor",
+                "input_",
+                "metadata",
+                "source_policy",
+                "advanced_settings",
+                "task_spec",
+                "previous_interaction_id",
+                "mcp_servers",
+                "enable_events",
+                "webhook",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         processor = self.processor

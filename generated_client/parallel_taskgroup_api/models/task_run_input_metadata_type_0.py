@@ -6,14 +6,19 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskRunInputMetadataType0")
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunInputMetadataType0:
     additional_properties: dict[str, bool | float | int | str] = _attrs_field(
         init=False, factory=dict
     )
+
+    def __repr__(self) -> str:
+        return model_repr(self, ())
 
     def to_dict(self) -> dict[str, Any]:
 

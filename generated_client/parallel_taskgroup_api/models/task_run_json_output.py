@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunJsonOutput")
 
@@ -28,7 +28,7 @@ _TaskRunJsonOutput_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunJsonOutput:
     """Output from a task that returns JSON.
 
@@ -52,6 +52,19 @@ class TaskRunJsonOutput:
     beta_fields: None | TaskRunJsonOutputBetaFieldsType0 | Unset = UNSET
     output_schema: None | TaskRunJsonOutputOutputSchemaType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "basis",
+                "type_",
+                "content",
+                "mcp_tool_calls",
+                "beta_fields",
+                "output_schema",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         basis = []

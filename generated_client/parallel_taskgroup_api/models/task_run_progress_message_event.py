@@ -9,6 +9,7 @@ from attrs import field as _attrs_field
 from ..models.task_run_progress_message_event_type import (
     TaskRunProgressMessageEventType,
 )
+from ..types import model_repr
 
 T = TypeVar("T", bound="TaskRunProgressMessageEvent")
 
@@ -22,7 +23,7 @@ _TaskRunProgressMessageEvent_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunProgressMessageEvent:
     """A message for a task run progress update.
 
@@ -36,6 +37,16 @@ class TaskRunProgressMessageEvent:
     message: str
     timestamp: None | str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "message",
+                "timestamp",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value

@@ -10,6 +10,8 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskRunProgressStatsEvent")
 
 
@@ -22,7 +24,7 @@ _TaskRunProgressStatsEvent_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunProgressStatsEvent:
     """A progress update for a task run.
 
@@ -37,6 +39,16 @@ class TaskRunProgressStatsEvent:
     source_stats: TaskRunSourceStats
     progress_meter: float
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "source_stats",
+                "progress_meter",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskRunResult")
 
 
@@ -17,7 +19,7 @@ _TaskRunResult_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunResult:
     """Result of a task run.
 
@@ -29,6 +31,15 @@ class TaskRunResult:
     run: TaskRun
     output: TaskRunJsonOutput | TaskRunTextOutput
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "run",
+                "output",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         run = self.run.to_dict()

@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="TaskRunSourceStats")
 
 
@@ -18,7 +20,7 @@ _TaskRunSourceStats_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunSourceStats:
     """Source stats for a task run.
 
@@ -32,6 +34,16 @@ class TaskRunSourceStats:
     num_sources_read: int | None
     sources_read_sample: list[str] | None
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "num_sources_considered",
+                "num_sources_read",
+                "sources_read_sample",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         num_sources_considered: int | None

@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunTextOutput")
 
@@ -27,7 +27,7 @@ _TaskRunTextOutput_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskRunTextOutput:
     """Output from a task that returns text.
 
@@ -46,6 +46,18 @@ class TaskRunTextOutput:
     mcp_tool_calls: list[McpToolCall] | None | Unset = UNSET
     beta_fields: None | TaskRunTextOutputBetaFieldsType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "basis",
+                "type_",
+                "content",
+                "mcp_tool_calls",
+                "beta_fields",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         basis = []

@@ -6,7 +6,7 @@ from typing import Any, TypeVar, cast
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskSpec")
 
@@ -19,7 +19,7 @@ _TaskSpec_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TaskSpec:
     """Specification for a task.
 
@@ -39,6 +39,15 @@ class TaskSpec:
     output_schema: AutoSchema | JsonSchema | str | TextSchema
     input_schema: JsonSchema | None | str | TextSchema | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "output_schema",
+                "input_schema",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         output_schema: dict[str, Any] | str

@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TextSchema")
 
@@ -23,7 +23,7 @@ _TextSchema_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class TextSchema:
     """Text description for a task input or output.
 
@@ -35,6 +35,15 @@ class TextSchema:
     description: None | str | Unset = UNSET
     type_: Literal["text"] | Unset = "text"
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "description",
+                "type_",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         description: None | str | Unset

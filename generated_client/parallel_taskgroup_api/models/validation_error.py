@@ -6,6 +6,8 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
+from ..types import model_repr
+
 T = TypeVar("T", bound="ValidationError")
 
 
@@ -18,7 +20,7 @@ _ValidationError_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class ValidationError:
     """
     Attributes:
@@ -31,6 +33,16 @@ class ValidationError:
     msg: str
     type_: str
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "loc",
+                "msg",
+                "type_",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         loc = []

@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.warning_type import WarningType
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="Warning_")
 
@@ -21,7 +21,7 @@ _Warning__FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Warning_:
     """Human-readable message for a task.
 
@@ -36,6 +36,16 @@ class Warning_:
     message: str
     detail: None | Unset | WarningDetailType0 = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "type_",
+                "message",
+                "detail",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_.value

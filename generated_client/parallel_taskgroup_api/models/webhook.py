@@ -7,7 +7,7 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.webhook_event_types_item import WebhookEventTypesItem
-from ..types import UNSET, Unset
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="Webhook")
 
@@ -20,7 +20,7 @@ _Webhook_FIELDS = frozenset(
 )
 
 
-@_attrs_define
+@_attrs_define(repr=False)
 class Webhook:
     """Webhooks for Task Runs.
 
@@ -32,6 +32,15 @@ class Webhook:
     url: str
     event_types: list[WebhookEventTypesItem] | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def __repr__(self) -> str:
+        return model_repr(
+            self,
+            (
+                "url",
+                "event_types",
+            ),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         url = self.url
