@@ -3,7 +3,7 @@
 Both clients talk to the same httpx.MockTransport, which answers with a canned response (1,000 run
 ids) without parsing the request. The same 1,000 rows (dicts with an ``id``) are sent by:
 
-* ours: ``submit_rows(group, rows, key="id")`` (validation, metadata with the row key, exact byte
+* ours: ``group.add_runs(rows, key="id")`` (validation, metadata with the row key, exact byte
   sizing, journal, pacing with an unlimited quota, response parsing);
 * ours with derived keys: the same, each key a hash of the row's canonical JSON;
 * the SDK: ``parallel.Parallel(...).task_group.add_runs(group_id, inputs=[...])`` with the row
@@ -24,8 +24,7 @@ import time
 from typing import Any, Callable, Optional
 
 import httpx
-from parallel_taskgroup import Client, submit_rows
-from parallel_taskgroup.metadata import ROW_KEY_FIELD
+from parallel_taskgroup import ROW_KEY_FIELD, Client
 
 GROUP_ID = "tgrp_bench"
 TARGET_RATIO = 5.0
@@ -86,7 +85,7 @@ def ours(rows: list[dict[str, Any]], key: Optional[str]) -> Callable[[], object]
     group = client.group(GROUP_ID, processor="base")
 
     def call() -> object:
-        report = submit_rows(group, rows, key=key, rate_per_minute=10**9)
+        report = group.add_runs(rows, key=key, rate_per_minute=10**9)
         assert report.sent == len(rows)
         return report
 

@@ -1,7 +1,7 @@
 """Sustained submission rate on the emulator with its run-creation limit set (default 6,000/min).
 
 Starts an emulator with ``--rate-limit``, then submits rows for ``duration`` seconds (a generator
-that stops yielding when the time is up) with ``submit_rows(rate_per_minute=limit)``. Reports:
+that stops yielding when the time is up) with ``group.add_runs(rate_per_minute=limit)``. Reports:
 
 * the steady rate: runs created after the first batch divided by the time from the first
   batch's answer to the last batch's answer (the first batch is free in any window, so counting
@@ -21,8 +21,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from parallel_taskgroup import Client, SubmitReport
-from parallel_taskgroup.metadata import ROW_KEY_FIELD
+from parallel_taskgroup import ROW_KEY_FIELD, Client, SubmitReport
 from taskgroup_emulator.testing import EmulatorServer
 
 TARGET_FRACTION = 0.95

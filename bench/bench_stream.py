@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import httpx
+from parallel_taskgroup._retry import RetryMode
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAME_FILE = ROOT / "bench" / "data" / "stream_runs_event.sse"
@@ -222,10 +223,13 @@ def latency(runs: int = 400, time_scale: float = 0.1) -> dict[str, Any]:
             {"input": f"latency probe {i}", "processor": "lite", "metadata": {"row_key": f"r{i}"}}
             for i in range(runs)
         ]
-        client.request(
-            "POST", f"/v1/tasks/groups/{group.id}/runs", json={"inputs": inputs}, retry=False
+        client._core.request(
+            "POST",
+            f"/v1/tasks/groups/{group.id}/runs",
+            json={"inputs": inputs},
+            retry=RetryMode.NONE,
         )
-        for result in group.results(deadline=300):
+        for result in group.results(timeout=300):
             now = time.time()
             finished = result.run.modified_at
             if isinstance(finished, str):

@@ -35,6 +35,7 @@ from taskgroup_emulator.testing import EmulatorServer
 ROOT = Path(__file__).resolve().parent.parent
 TASKGROUP = [str(Path(sys.executable).parent / "taskgroup")]
 EXTRA_ARGS: list[str] = os.environ.get("CHAOS_CLIENT_ARGS", "").split()
+BURST_RETRY_AFTER = 1
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {"summary": {"type": "string"}, "score": {"type": "number"}},
@@ -202,10 +203,20 @@ def run_chaos(
         ]
 
         def bursts() -> None:
-            while not stop.wait(burst_every):
-                # The emulator may be restarting right now; the next tick sets it again.
+            # A burst is armed only once the previous one was used up and a quiet gap passed,
+            # a gap several times its Retry-After: a client that honours Retry-After always
+            # gets a request through between bursts, so bursts slow it but never starve it.
+            gap = max(burst_every, 5 * BURST_RETRY_AFTER)
+            armed, quiet_since = False, time.monotonic()
+            while not stop.wait(0.25):
+                # The emulator may be restarting right now; the next tick looks again.
                 with contextlib.suppress(Exception):
-                    emu.set_faults(burst_429=2, burst_429_retry_after=1)
+                    now = time.monotonic()
+                    if armed and emu.faults()["burst_429"] == 0:
+                        armed, quiet_since = False, now
+                    if not armed and now - quiet_since >= gap:
+                        emu.set_faults(burst_429=2, burst_429_retry_after=BURST_RETRY_AFTER)
+                        armed = True
 
         threading.Thread(target=bursts, daemon=True).start()
         deadline = started + timeout

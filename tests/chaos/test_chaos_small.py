@@ -12,6 +12,7 @@ import chaos  # noqa: E402
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 def test_cli_survives_every_fault_at_once_with_each_key_exactly_once() -> None:
     report = chaos.run_chaos(
         rows=2_000, restarts=1, client_kills=1, burst_every=2.0, timeout=240, log=lambda _: None

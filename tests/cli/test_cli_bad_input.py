@@ -27,6 +27,7 @@ def assert_one_error_line(err: str, *fragments: str) -> None:
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert lines[0].startswith("taskgroup: error: ")
+    assert "unexpected error" not in lines[0], "a library error that is not a ParallelError"
     for fragment in fragments:
         assert fragment in lines[0]
 

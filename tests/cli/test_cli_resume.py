@@ -41,7 +41,7 @@ def assert_each_row_exactly_once(out: Path, rows: list[dict[str, Any]], server: 
         assert line["status"] == "completed"
     state = json.loads(Path(str(out) + ".state.json").read_text())
     with Client(api_key=server.api_key, base_url=server.base_url) as client:
-        runs = client.group(state["group_id"]).status().status.num_task_runs
+        runs = client.group(state["group_id"]).refresh().status.num_task_runs
     assert runs == len(rows), "a row was submitted twice"
 
 

@@ -135,7 +135,7 @@ def test_running_the_same_command_again_submits_and_writes_nothing_new(
     assert code == 0, err
     assert out.read_bytes() == before
     with Client() as client:
-        assert client.group(group_id_of(out)).status().status.num_task_runs == 20
+        assert client.group(group_id_of(out)).refresh().status.num_task_runs == 20
 
 
 def test_rows_added_to_the_input_are_submitted_on_the_next_run(
@@ -150,7 +150,7 @@ def test_rows_added_to_the_input_are_submitted_on_the_next_run(
     assert run_cli(args)[0] == 0
     assert sorted(r["key"] for r in read_results(out)) == sorted(r["id"] for r in rows)
     with Client() as client:
-        assert client.group(group_id_of(out)).status().status.num_task_runs == 12
+        assert client.group(group_id_of(out)).refresh().status.num_task_runs == 12
 
 
 def test_existing_group_can_be_reused(cli_env: EmulatorServer, tmp_path: Path) -> None:

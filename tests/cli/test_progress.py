@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from parallel_taskgroup.progress import Progress, format_duration
+from parallel_taskgroup.cli.progress import Progress, format_duration
 
 
 class FakeClock:

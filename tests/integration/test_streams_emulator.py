@@ -7,6 +7,7 @@ from typing import Any, Callable
 
 import pytest
 from parallel_taskgroup import Client, MemoryCursorStore, SqliteCursorStore, TaskGroup
+from parallel_taskgroup._retry import RetryMode
 from parallel_taskgroup_api.models import TaskGroupStatus, TaskRunEvent
 from taskgroup_emulator.testing import EmulatorServer
 
@@ -21,9 +22,7 @@ def fast_emulator(emulator_factory: Factory) -> EmulatorServer:
 
 
 def connect(emu: EmulatorServer, **kwargs: Any) -> Client:
-    client = Client(api_key=emu.api_key, base_url=emu.base_url, **kwargs)
-    client.retry_policy.max_backoff = 0.2
-    return client
+    return Client(api_key=emu.api_key, base_url=emu.base_url, max_backoff=0.2, **kwargs)
 
 
 def add_runs(
@@ -35,8 +34,11 @@ def add_runs(
         for i in range(start, min(n, start + 1000)):
             text = f"question {i}" + (" __fail__" if fail_every and i % fail_every == 0 else "")
             inputs.append({"input": text, "processor": processor, "metadata": {"row_key": f"k{i}"}})
-        response = group.client.request(
-            "POST", f"/v1/tasks/groups/{group.id}/runs", json={"inputs": inputs}, retry=False
+        response = group._core.request(
+            "POST",
+            f"/v1/tasks/groups/{group.id}/runs",
+            json={"inputs": inputs},
+            retry=RetryMode.NONE,
         )
         run_ids += response.json()["run_ids"]
     return run_ids
@@ -50,7 +52,7 @@ def test_results_of_small_group_with_failures(fast_emulator: EmulatorServer) -> 
     with connect(fast_emulator) as client:
         group = client.create_group(metadata={"test": "small"})
         add_runs(group, 40, fail_every=7)
-        results = list(group.results(deadline=60))
+        results = list(group.results(timeout=60))
     assert sorted(r.key for r in results) == sorted(f"k{i}" for i in range(40))
     failed = [r for r in results if not r.ok]
     assert len(failed) == 6 and all(r.error is not None and r.output is None for r in failed)
@@ -64,7 +66,7 @@ def test_results_through_dropped_connections_lose_and_repeat_nothing(
     with connect(fast_emulator) as client:
         group = client.create_group()
         add_runs(group, 600)
-        stream = group.events(include_output=True, deadline=120)
+        stream = group.events(timeout=120)
         got = [e.run.run_id for e in stream if isinstance(e, TaskRunEvent)]
     assert len(got) == 600 and len(set(got)) == 600
     assert stream.reconnects > 0
@@ -78,7 +80,7 @@ def test_5000_run_group_through_drops_and_a_restart(fast_emulator: EmulatorServe
         group = client.create_group(metadata={"test": "5000"})
         expected = add_runs(group, 5000)
         seen: list[str] = []
-        stream = group.results(include_input=False, deadline=300)
+        stream = group.results(include_input=False, timeout=300)
         for result in stream:
             seen.append(result.run_id)
             if len(seen) == 2000:
@@ -97,7 +99,7 @@ def test_runs_snapshot_through_drops_is_exactly_once_in_order(
     with connect(fast_emulator) as client:
         group = client.create_group()
         add_runs(group, 300)
-        group.wait(deadline=60)
+        group.wait(timeout=60)
         clean = [e.event_id for e in group.runs(include_input=True, include_output=True)]
         fast_emulator.set_faults(stream_drop_after=25)
         dropped = [e.event_id for e in group.runs(include_input=True, include_output=True)]
@@ -109,7 +111,7 @@ def test_wait_reports_progress_until_inactive(fast_emulator: EmulatorServer) -> 
     with connect(fast_emulator) as client:
         group = client.create_group()
         add_runs(group, 50)
-        final = group.wait(on_progress=updates.append, deadline=60)
+        final = group.wait(on_progress=updates.append, timeout=60)
     assert final.is_active is False and final.num_task_runs == 50
     assert updates and updates[-1].is_active is False
 
@@ -119,7 +121,7 @@ def test_events_reconnect_when_the_server_ends_the_stream_early(emulator_factory
     with connect(emu) as client:
         group = client.create_group()
         add_runs(group, 100, processor="base")
-        stream = group.events(deadline=120)
+        stream = group.events(timeout=120)
         runs = [e.run.run_id for e in stream if isinstance(e, TaskRunEvent)]
     assert len(runs) == 100 and len(set(runs)) == 100
     assert stream.reconnects > 0
@@ -132,7 +134,7 @@ def test_a_new_client_resumes_from_the_cursor_store(
     with connect(fast_emulator) as client:
         group = client.create_group()
         add_runs(group, 100)
-        group.wait(deadline=60)
+        group.wait(timeout=60)
         first = group.results(cursor_store=store, include_input=False)
         head = [next(first).key for _ in range(30)]
         first.close()  # the 30th was not acknowledged: it comes again
@@ -147,4 +149,4 @@ def test_v1beta_paths_work_against_the_emulator(fast_emulator: EmulatorServer) -
     with connect(fast_emulator, api_version="v1beta") as client:
         group = client.create_group()
         add_runs(group, 5)
-        assert len(list(group.results(deadline=60))) == 5
+        assert len(list(group.results(timeout=60))) == 5

@@ -8,15 +8,32 @@ from pathlib import Path
 from typing import Any, Callable
 
 import httpx
+import parallel_taskgroup.submission.submit as submit_module
 import pytest
-from parallel_taskgroup import Client, SubmissionError, SubmitReport, TaskGroup
-from parallel_taskgroup.journal import SqliteJournal
-from parallel_taskgroup.metadata import ROW_KEY_FIELD
+from parallel_taskgroup import (
+    ROW_KEY_FIELD,
+    Client,
+    SqliteJournal,
+    SubmissionError,
+    SubmitReport,
+    TaskGroup,
+)
+from parallel_taskgroup._retry import Backoff
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
 
 UNLIMITED = 10_000_000
+
+
+def reconcile_after(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Wait ``seconds`` (doubling) before reading the group after an unknown outcome."""
+    monkeypatch.setattr(submit_module, "RECONCILE", Backoff(base=seconds, jitter=False))
+
+
+@pytest.fixture(autouse=True)
+def quick_reconciliation(monkeypatch: pytest.MonkeyPatch) -> None:
+    reconcile_after(monkeypatch, 0.05)
 
 
 class Crash(BaseException):
@@ -100,7 +117,6 @@ def submit_with_faults(emu: EmulatorServer, n: int) -> tuple[SubmitReport, list[
             max_batch_inputs=500,
             rate_per_minute=UNLIMITED,
             on_progress=chaos,
-            reconcile_delay=0.05,
         )
         emu.clear_faults()
         return report, group_keys(group)
@@ -155,8 +171,9 @@ def test_a_crash_after_commit_is_resumed_from_the_journal_without_duplicates(
 
 
 def test_a_server_down_mid_job_is_waited_out_and_nothing_is_duplicated(
-    emulator_factory: Callable[..., EmulatorServer],
+    emulator_factory: Callable[..., EmulatorServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    reconcile_after(monkeypatch, 0.2)
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     port = emu.port
     batches = 0
@@ -179,7 +196,6 @@ def test_a_server_down_mid_job_is_waited_out_and_nothing_is_duplicated(
                 max_batch_inputs=100,
                 rate_per_minute=UNLIMITED,
                 on_progress=outage,
-                reconcile_delay=0.2,
             )
             assert report.reconciliations >= 1
             assert_exactly_once(report, group_keys(group), 600)
@@ -189,15 +205,16 @@ def test_a_server_down_mid_job_is_waited_out_and_nothing_is_duplicated(
 
 
 def test_responses_lost_after_commit_are_reconciled_without_duplicates(
-    emulator_factory: Callable[..., EmulatorServer],
+    emulator_factory: Callable[..., EmulatorServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    reconcile_after(monkeypatch, 0)
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     transport = LoseResponses(every=3)
     http = httpx.Client(transport=transport)
     with http, Client(api_key=emu.api_key, base_url=emu.base_url, http_client=http) as client:
         group = client.create_group(processor="base")
         report = group.add_runs(
-            rows(1000), key="id", max_batch_inputs=100, rate_per_minute=UNLIMITED, reconcile_delay=0
+            rows(1000), key="id", max_batch_inputs=100, rate_per_minute=UNLIMITED
         )
         assert transport.lost >= 3 and report.reconciliations == transport.lost
         assert_exactly_once(report, group_keys(group), 1000)

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional, Union
 
 import httpx
+from parallel_taskgroup._http import Clock
 
 GROUP_ID = "tgrp_test"
 
@@ -168,5 +169,16 @@ def fake_client(server: Union[FakeGroupServer, Any], **kwargs: Any) -> Any:
     client = Client(
         api_key="test-key", base_url="https://api.example.test", http_client=http, **kwargs
     )
-    client._sleep = lambda s: None
+    client._core.clock = RecordingClock()
     return client
+
+
+class RecordingClock(Clock):
+    """Real time, but sleeps return at once and are recorded (the client's one time seam)."""
+
+    def __init__(self, sleeps: Optional[list[float]] = None) -> None:
+        super().__init__()
+        self.sleeps: list[float] = sleeps if sleeps is not None else []
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)

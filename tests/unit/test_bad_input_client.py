@@ -12,11 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Optional, Union
 
 import httpx
+import parallel_taskgroup.streaming.stream as stream_module
 import pytest
-from parallel_taskgroup import Client, errors
-from parallel_taskgroup.events import UnknownEvent
+from parallel_taskgroup import Client, UnknownEvent, errors
 from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatusEvent, TaskRunEvent
-from stream_fakes import frame, run_event, status_event
+from stream_fakes import RecordingClock, frame, run_event, status_event
 
 KEY = "sk-bad-input-SECRET-42"
 BASE = "https://api.example.test"
@@ -69,7 +69,7 @@ def client_for(script: Script, **kwargs: Any) -> tuple[Client, list[float]]:
     http = httpx.Client(transport=httpx.MockTransport(script))
     client = Client(api_key=KEY, base_url=BASE, http_client=http, **kwargs)
     sleeps: list[float] = []
-    client._sleep = sleeps.append
+    client._core.clock = RecordingClock(sleeps)
     return client, sleeps
 
 
@@ -172,8 +172,9 @@ def test_runs_stream_with_malformed_sse_gives_events_or_stream_error(
     if isinstance(expected, list):
         assert kinds(stream) == expected
     else:
-        with pytest.raises(expected) as info:
+        with pytest.raises(errors.ParallelError) as info:
             list(stream)
+        assert isinstance(info.value, expected)
         assert info.value.status_code is None
 
 
@@ -224,13 +225,15 @@ def test_runs_stream_ending_cleanly_mid_event_does_not_lose_the_event() -> None:
     assert kinds(client.group(GROUP).runs()) == ["run:trun_1", "run:trun_2"]
 
 
-def test_stream_that_keeps_dropping_ends_in_a_connection_error() -> None:
+def test_stream_that_keeps_dropping_ends_in_a_connection_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     def dropping() -> Iterator[bytes]:
         yield R1[:10]
         raise httpx.ReadError("reset")
 
     client, sleeps = client_for(Script([sse(dropping)] * 4))
-    client.max_stream_failures = 3
+    monkeypatch.setattr(stream_module, "MAX_FAILURES", 3)
     with pytest.raises(errors.APIConnectionError):
         list(client.group(GROUP).runs())
     assert len(sleeps) == 3
@@ -353,7 +356,7 @@ def test_garbage_success_body_is_a_response_format_error(
 ) -> None:
     client, _ = client_for(Script([response]))
     with pytest.raises(errors.ResponseFormatError):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
 
 
 @pytest.mark.parametrize(
@@ -385,13 +388,16 @@ def test_stream_that_cannot_open_is_a_typed_error(
     response: Callable[[httpx.Request], httpx.Response], cls: type
 ) -> None:
     client, _ = client_for(Script([response]))
-    with pytest.raises(cls):
+    with pytest.raises(errors.ParallelError) as info:
         list(client.group(GROUP).runs())
+    assert isinstance(info.value, cls)
 
 
-def test_stream_opening_failing_with_5xx_gives_up_with_a_server_error() -> None:
+def test_stream_opening_failing_with_5xx_gives_up_with_a_server_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     client, sleeps = client_for(Script([reply(503, HTML_502, {"content-type": "text/html"})] * 3))
-    client.max_stream_failures = 2
+    monkeypatch.setattr(stream_module, "MAX_FAILURES", 2)
     with pytest.raises(errors.ServerError) as info:
         list(client.group(GROUP).runs())
     assert info.value.status_code == 503

@@ -7,12 +7,9 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parallel_taskgroup.batching import (
-    BodyLayout,
-    ItemTooLargeError,
-    chunk_by_limits,
-    dumps,
-)
+from parallel_taskgroup import RowError
+from parallel_taskgroup._json import compact
+from parallel_taskgroup.submission.batches import BodyLayout, chunk_by_limits
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.text(max_size=20),
@@ -74,19 +71,36 @@ def test_body_layout_size_is_the_exact_length_of_the_built_body(
     inputs: list[object], extra: dict[str, object]
 ) -> None:
     layout = BodyLayout(extra)
-    parts = [dumps(v).encode() for v in inputs]
+    parts = [compact(v).encode() for v in inputs]
     body = layout.build(parts)
     assert layout.size(parts) == len(body)
     assert json.loads(body) == {"inputs": inputs, **extra}
 
 
-def test_body_matches_what_httpx_sends_for_the_same_json() -> None:
+def test_add_runs_sends_exactly_the_bytes_it_measured() -> None:
     import httpx
+    from parallel_taskgroup import Client
 
-    inputs = [{"input": "é ✓", "processor": "base"}, "x"]
-    extra = {"default_task_spec": {"output_schema": "a"}}
-    sent = httpx.Request("POST", "http://x", json={"inputs": inputs, **extra}).content
-    assert BodyLayout(extra).build([dumps(v).encode() for v in inputs]) == sent
+    sent: list[bytes] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request.content)
+        n = len(json.loads(request.content)["inputs"])
+        return httpx.Response(200, json={"run_ids": [f"r{i}" for i in range(n)]})
+
+    http = httpx.Client(transport=httpx.MockTransport(handler))
+    client = Client(api_key="k", base_url="https://api.example.test", http_client=http)
+    inputs = [{"input": "é ✓", "processor": "base"}, {"input": "x"}]
+    spec = {"output_schema": "a"}
+    group = client.group("tgrp_1", processor="base", task_spec=spec)
+    group.add_runs(inputs, key=lambda row: row["input"])
+    layout = BodyLayout({"default_task_spec": spec})
+    parts = [
+        compact({"input": row, "processor": "base", "metadata": {"row_key": row["input"]}}).encode()
+        for row in inputs
+    ]
+    assert sent == [layout.build(parts)]
+    assert layout.size(parts) == len(sent[0])
 
 
 def test_chunking_reads_the_input_lazily() -> None:
@@ -107,16 +121,16 @@ def test_empty_input_gives_no_chunks() -> None:
 
 
 def test_an_item_too_large_for_any_request_is_reported_by_index() -> None:
-    with pytest.raises(ItemTooLargeError) as info:
+    with pytest.raises(RowError) as info:
         list(chunk_by_limits([b"a", b"toolong"], max_items=5, max_bytes=10, size=len, overhead=4))
-    assert info.value.index == 1
+    assert info.value.position == 1
     assert "max_batch_bytes" in str(info.value)
 
 
 def test_chunks_before_an_oversized_item_are_yielded_first() -> None:
     gen = chunk_by_limits([b"aa", b"bb", b"c" * 50], max_items=2, max_bytes=10, size=len)
     assert next(gen) == [b"aa", b"bb"]
-    with pytest.raises(ItemTooLargeError):
+    with pytest.raises(RowError):
         next(gen)
 
 

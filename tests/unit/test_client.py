@@ -10,6 +10,8 @@ from typing import Any
 import httpx
 import pytest
 from parallel_taskgroup import Client, TaskGroup, errors
+from parallel_taskgroup._retry import RetryMode
+from stream_fakes import RecordingClock
 
 KEY = "sk-test-SECRET-0123456789"
 
@@ -42,7 +44,7 @@ def make_client(
     kwargs.setdefault("base_url", "https://api.example.test")
     client = Client(api_key=KEY, http_client=http, **kwargs)
     sleeps: list[float] = []
-    client._sleep = sleeps.append
+    client._core.clock = RecordingClock(sleeps)
     return client, sleeps
 
 
@@ -111,7 +113,7 @@ def test_user_http_client_is_not_closed_by_client() -> None:
 def test_own_http_client_is_closed_on_exit() -> None:
     with Client(api_key=KEY) as client:
         pass
-    assert client._http.is_closed
+    assert client._core.http.is_closed
 
 
 # -- requests --------------------------------------------------------------------------------
@@ -125,7 +127,7 @@ def test_request_sends_key_header_and_path() -> None:
         return httpx.Response(200, json=GROUP)
 
     client, _ = make_client(handler)
-    client.request("GET", "/v1/tasks/groups/tgrp_1")
+    client._core.request("GET", "/v1/tasks/groups/tgrp_1")
     assert seen[0].headers["x-api-key"] == KEY
     assert seen[0].url == "https://api.example.test/v1/tasks/groups/tgrp_1"
 
@@ -138,7 +140,7 @@ def test_v1beta_maps_group_paths_only() -> None:
         return httpx.Response(200, json=GROUP if "groups" in request.url.path else RUN)
 
     client, _ = make_client(handler, api_version="v1beta")
-    client.get_group("tgrp_1")
+    client.group("tgrp_1").refresh()
     client.get_run("trun_1")
     assert paths == ["/v1beta/tasks/groups/tgrp_1", "/v1/tasks/runs/trun_1"]
 
@@ -171,7 +173,7 @@ def test_get_result_parses_generated_model() -> None:
 def test_malformed_success_body_is_a_response_format_error() -> None:
     client, _ = make_client(lambda r: httpx.Response(200, json={"nope": 1}))
     with pytest.raises(errors.ResponseFormatError, match="TaskGroupResponse"):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
 
 
 def test_non_json_success_body_is_a_response_format_error() -> None:
@@ -183,7 +185,7 @@ def test_non_json_success_body_is_a_response_format_error() -> None:
 def test_not_found_raises_typed_error() -> None:
     client, _ = make_client(lambda r: error_json(404, "no such group"))
     with pytest.raises(errors.NotFoundError) as info:
-        client.get_group("tgrp_x")
+        client.group("tgrp_x").refresh()
     assert info.value.ref_id == "r1" and "no such group" in str(info.value)
 
 
@@ -204,7 +206,7 @@ def test_get_retries_5xx_then_succeeds() -> None:
     client, sleeps = make_client(
         flaky([error_json(503), error_json(500), httpx.Response(200, json=GROUP)])
     )
-    assert client.get_group("tgrp_1").taskgroup_id == "tgrp_1"
+    assert client.group("tgrp_1").refresh().taskgroup_id == "tgrp_1"
     assert len(sleeps) == 2
 
 
@@ -218,21 +220,21 @@ def test_get_retries_connection_errors() -> None:
             ]
         )
     )
-    client.get_group("tgrp_1")
+    client.group("tgrp_1").refresh()
     assert len(sleeps) == 2
 
 
 def test_retries_are_bounded() -> None:
     client, sleeps = make_client(lambda r: error_json(503), max_retries=2)
     with pytest.raises(errors.ServerError):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     assert len(sleeps) == 2
 
 
 def test_backoff_stays_under_the_cap() -> None:
     client, sleeps = make_client(lambda r: error_json(500), max_retries=6, max_backoff=1.5)
     with pytest.raises(errors.ServerError):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     assert all(0 <= s <= 1.5 for s in sleeps)
 
 
@@ -243,7 +245,7 @@ def test_retry_after_is_honoured() -> None:
         json={"type": "error", "error": {"ref_id": "r", "message": "slow"}},
     )
     client, sleeps = make_client(flaky([limited, httpx.Response(200, json=GROUP)]))
-    client.get_group("tgrp_1")
+    client.group("tgrp_1").refresh()
     assert sleeps == [3.0]
 
 
@@ -256,14 +258,14 @@ def test_retry_false_sends_once() -> None:
 
     client, _ = make_client(handler)
     with pytest.raises(errors.ServerError):
-        client.request("POST", "/v1/tasks/groups/g/runs", json={}, retry=False)
+        client._core.request("POST", "/v1/tasks/groups/g/runs", json={}, retry=RetryMode.NONE)
     assert calls == [1]
 
 
 def test_client_errors_are_not_retried() -> None:
     client, sleeps = make_client(lambda r: error_json(401))
     with pytest.raises(errors.AuthenticationError):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     assert sleeps == []
 
 
@@ -300,7 +302,7 @@ def test_redirect_to_other_host_is_not_followed() -> None:
 
     client, _ = make_client(handler)
     with pytest.raises(errors.RedirectError, match="evil.example"):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     assert seen == ["api.example.test"]
 
 
@@ -311,7 +313,7 @@ def test_redirect_on_same_host_is_followed() -> None:
         return httpx.Response(200, json=GROUP)
 
     client, _ = make_client(handler)
-    assert client.request("GET", "/v1/old").status_code == 200
+    assert client._core.request("GET", "/v1/old").status_code == 200
 
 
 def test_user_client_following_redirects_still_does_not_leak_key() -> None:
@@ -324,7 +326,7 @@ def test_user_client_following_redirects_still_does_not_leak_key() -> None:
     http = httpx.Client(transport=httpx.MockTransport(handler), follow_redirects=True)
     client = Client(api_key=KEY, base_url="https://api.example.test", http_client=http)
     with pytest.raises(errors.RedirectError):
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     assert seen == ["api.example.test"]
 
 
@@ -342,7 +344,7 @@ def test_key_never_in_repr_errors_or_logs(caplog: pytest.LogCaptureFixture) -> N
     client, _ = make_client(flaky(failures))
     raised: list[BaseException] = []
     try:
-        client.get_group("tgrp_1")
+        client.group("tgrp_1").refresh()
     except errors.ParallelError as exc:
         raised.append(exc)
     for status in (404, 422, 429, 500):

@@ -11,13 +11,17 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-import parallel_taskgroup.cursors as cursors_mod
+import parallel_taskgroup.streaming.cursors as cursors_mod
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parallel_taskgroup import JsonFileCursorStore, MemoryCursorStore, SqliteCursorStore
-from parallel_taskgroup.cursors import CursorStore
-from parallel_taskgroup.errors import CursorStoreError
+from parallel_taskgroup import (
+    CursorStore,
+    CursorStoreError,
+    JsonFileCursorStore,
+    MemoryCursorStore,
+    SqliteCursorStore,
+)
 
 Factory = Callable[[Path], CursorStore]
 FACTORIES: dict[str, Factory] = {

@@ -9,9 +9,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup import errors
-from parallel_taskgroup.errors import error_from_response, parse_retry_after
-from parallel_taskgroup.events import UnknownEvent, parse_event
-from parallel_taskgroup.sse import RawEvent, iter_sse
+from parallel_taskgroup._http import error_from_response, parse_retry_after
+from parallel_taskgroup.streaming.events import UnknownEvent, parse_event
+from parallel_taskgroup.streaming.sse import RawEvent, iter_sse
 from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatusEvent, TaskRunEvent
 
 TYPED = (TaskGroupStatusEvent, TaskRunEvent, ErrorEvent, UnknownEvent)

@@ -8,14 +8,14 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from parallel_taskgroup.journal import (
+from parallel_taskgroup import (
     JournalError,
     JsonlJournal,
     MemoryJournal,
     SqliteJournal,
     SubmissionJournal,
-    open_journal,
 )
+from parallel_taskgroup.submission.journal import open_journal
 
 Factory = Callable[[], SubmissionJournal]
 

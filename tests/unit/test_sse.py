@@ -7,7 +7,7 @@ from typing import Optional
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parallel_taskgroup.sse import RawEvent, iter_sse
+from parallel_taskgroup.streaming.sse import RawEvent, iter_sse
 
 # Field values: no line breaks (they end a line) and no NUL (an id with NUL is ignored).
 _value = st.text(
@@ -137,7 +137,7 @@ def test_seeded_last_id_is_used_until_a_new_id_arrives() -> None:
 
 
 def test_strict_end_raises_for_a_body_that_stops_mid_event() -> None:
-    from parallel_taskgroup.errors import TruncatedStreamError
+    from parallel_taskgroup import TruncatedStreamError
 
     chunks = [b'id: 1\ndata: {"a": 1}\n\n', b'id: 2\ndata: {"a"']
     events = iter_sse(chunks, strict_end=True)
@@ -171,7 +171,7 @@ _FIELD_TEXT = st.text(
 def test_the_fast_path_agrees_with_the_general_parser(
     event: str, event_id: Optional[str], data: str, ending: bytes
 ) -> None:
-    from parallel_taskgroup import sse
+    from parallel_taskgroup.streaming import sse
 
     block = f"event: {event}\n".encode()
     if event_id is not None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import parallel_taskgroup.streaming.stream as stream_module
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup import MemoryCursorStore, errors
-from parallel_taskgroup.events import event_id_of
+from parallel_taskgroup.streaming.events import event_id_of
 from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, frame, run_event, status_event
 
 
@@ -134,20 +135,22 @@ def test_unacknowledged_event_is_redelivered_to_a_new_process() -> None:
     assert store.load(GROUP_ID, "events") == "e0"
 
 
-def test_quiet_read_timeouts_reopen_without_counting_as_failures() -> None:
+def test_quiet_read_timeouts_reopen_without_counting_as_failures(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     events = make_events(5)
     server = FakeGroupServer(events, cuts=[("quiet", boundaries(events)[1])] + [("quiet", 0)] * 10)
     client = fake_client(server)
-    client.max_stream_failures = 2
+    monkeypatch.setattr(stream_module, "MAX_FAILURES", 2)
     assert ids(client.group(GROUP_ID).events()) == [e["event_id"] for e in events]
 
 
-def test_persistent_failure_gives_up_with_connection_error() -> None:
+def test_persistent_failure_gives_up_with_connection_error(monkeypatch: pytest.MonkeyPatch) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
     client = fake_client(handler)
-    client.max_stream_failures = 3
+    monkeypatch.setattr(stream_module, "MAX_FAILURES", 3)
     with pytest.raises(errors.APIConnectionError):
         list(client.group(GROUP_ID).events())
 
@@ -190,8 +193,8 @@ def test_unknown_events_pass_through_in_order() -> None:
 
 def test_deadline_passing_raises_deadline_exceeded() -> None:
     server = FakeGroupServer(make_events(3), cuts=[("close", 0)] * 1000)
-    with pytest.raises(errors.DeadlineExceeded, match="last_event_id"):
-        list(fake_client(server).group(GROUP_ID).events(deadline=0.05))
+    with pytest.raises(errors.WaitTimeoutError, match="last_event_id"):
+        list(fake_client(server).group(GROUP_ID).events(timeout=0.05))
 
 
 def test_v1beta_streams_use_v1beta_paths() -> None:

@@ -17,11 +17,19 @@ import httpx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from parallel_taskgroup import Client, TaskGroup
-from parallel_taskgroup.journal import MemoryJournal, SqliteJournal
-from parallel_taskgroup.metadata import ROW_KEY_FIELD, RowError, derive_key
-from parallel_taskgroup.pacing import RateLimiter
-from parallel_taskgroup.submission import SubmissionError, SubmitReport, submit_rows
+from parallel_taskgroup import (
+    ROW_KEY_FIELD,
+    Client,
+    MemoryJournal,
+    RateLimiter,
+    RowError,
+    SqliteJournal,
+    SubmissionError,
+    SubmitReport,
+    TaskGroup,
+)
+from parallel_taskgroup._http import Clock
+from parallel_taskgroup.submission.keys import derive_key
 
 GROUP = "tgrp_fake"
 OUTCOMES = ["ok", "before", "after", "lost", "reset", "429", "connect"]
@@ -112,24 +120,30 @@ def make_group(server: FakeGroupServer, **defaults: Any) -> TaskGroup:
     return client.group(GROUP, **defaults)
 
 
-class FakeTime:
+class FakeTime(Clock):
+    """The client's clock, on fake time: sleeping only moves it forward."""
+
     def __init__(self) -> None:
-        self.now = 0.0
+        super().__init__()
+        self.time = 0.0
         self.slept: list[float] = []
 
-    def clock(self) -> float:
-        return self.now
+    def now(self) -> float:
+        return self.time
 
     def sleep(self, seconds: float) -> None:
         self.slept.append(seconds)
-        self.now += seconds
+        self.time += seconds
+
+
+def submit_on(t: FakeTime, group: TaskGroup, rows: Any, **options: Any) -> SubmitReport:
+    group._core.clock = t
+    return group.add_runs(rows, **options)
 
 
 def submit(group: TaskGroup, rows: Any, **options: Any) -> SubmitReport:
-    t = FakeTime()
-    options.setdefault("reconcile_delay", 0.0)
     options.setdefault("rate_per_minute", 100_000)
-    return submit_rows(group, rows, clock=t.clock, sleep=t.sleep, **options)
+    return submit_on(FakeTime(), group, rows, **options)
 
 
 def company_rows(n: int) -> list[dict[str, Any]]:
@@ -228,18 +242,12 @@ def test_a_generator_is_consumed_lazily_one_chunk_at_a_time() -> None:
 def test_the_limiter_paces_batches_and_the_report_gives_the_rate() -> None:
     server = FakeGroupServer()
     t = FakeTime()
-    report = submit_rows(
-        make_group(server),
-        company_rows(40),
-        key="id",
-        max_batch_inputs=10,
-        rate_per_minute=600,
-        clock=t.clock,
-        sleep=t.sleep,
+    report = submit_on(
+        t, make_group(server), company_rows(40), key="id", max_batch_inputs=10, rate_per_minute=600
     )
     # 10 runs per second at 600/min (plus the 0.5 s safety margin per minute): 3 waits of ~1 s.
-    assert t.now == pytest.approx(3 * 10 * 60.5 / 600)
-    assert report.achieved_rate_per_minute == pytest.approx(40 / t.now * 60)
+    assert t.time == pytest.approx(3 * 10 * 60.5 / 600)
+    assert report.achieved_rate_per_minute == pytest.approx(40 / t.time * 60)
 
 
 def test_batches_never_exceed_a_rate_limit_below_one_thousand() -> None:
@@ -254,9 +262,7 @@ def test_batches_never_exceed_a_rate_limit_below_one_thousand() -> None:
 def test_a_429_waits_for_retry_after_and_resends_the_batch() -> None:
     server = FakeGroupServer(["429", "429"])
     t = FakeTime()
-    report = submit_rows(
-        make_group(server), ["a"], rate_per_minute=100, clock=t.clock, sleep=t.sleep
-    )
+    report = submit_on(t, make_group(server), ["a"], rate_per_minute=100)
     assert server.keys() == [derive_key("a")]
     assert report.rate_limited == 2 and report.sent == 1
     assert sum(t.slept) >= 6.0

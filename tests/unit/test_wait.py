@@ -45,15 +45,15 @@ def test_wait_falls_back_to_polling_when_events_are_not_streamed() -> None:
 
 def test_wait_deadline_raises_a_clear_timeout() -> None:
     server = FakeGroupServer([status_event("e0", True)], stay_active=True)
-    with pytest.raises(errors.DeadlineExceeded, match="still active") as info:
-        fake_client(server).group(GROUP_ID).wait(deadline=0.05)
+    with pytest.raises(errors.WaitTimeoutError, match="still active") as info:
+        fake_client(server).group(GROUP_ID).wait(timeout=0.05)
     assert isinstance(info.value, TimeoutError)
 
 
 def test_wait_polling_deadline_raises_a_clear_timeout() -> None:
     server = FakeGroupServer([], streams=False)
-    with pytest.raises(errors.DeadlineExceeded, match=GROUP_ID):
-        fake_client(server).group(GROUP_ID).wait(deadline=0.01)
+    with pytest.raises(errors.WaitTimeoutError, match=GROUP_ID):
+        fake_client(server).group(GROUP_ID).wait(timeout=0.01)
 
 
 def test_missing_group_is_not_found() -> None:

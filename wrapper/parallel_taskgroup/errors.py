@@ -1,44 +1,97 @@
-"""Typed errors raised by the wrapper.
+"""Every error ``parallel_taskgroup`` raises. All derive from :class:`ParallelError`::
 
-Every error carries ``message``, ``status_code`` (``None`` when no HTTP response was involved) and
-the server's ``ref_id`` when it sent one. Errors never hold the request, its headers or the API key.
+    ParallelError
+    ├── ConfigurationError (ValueError)         the client or a call's arguments are wrong
+    │   ├── InsecureTransportError              the key would go over plain http
+    │   └── ArgumentTypeError (TypeError)       an argument of the wrong type
+    ├── APIError                                talking to the API failed
+    │   ├── APIStatusError                      the server answered with an error status
+    │   │   ├── BadRequestError                   400
+    │   │   ├── AuthenticationError               401
+    │   │   ├── PaymentRequiredError              402  not enough credit for the runs
+    │   │   ├── PermissionDeniedError             403
+    │   │   ├── NotFoundError                     404
+    │   │   ├── RequestTimeoutError               408
+    │   │   ├── ConflictError                     409
+    │   │   ├── ValidationError                   422  see ``details``
+    │   │   ├── RateLimitError                    429  see ``retry_after``
+    │   │   ├── ServerError                       5xx
+    │   │   └── RedirectError                     3xx to elsewhere; the key is never sent there
+    │   ├── APIConnectionError                  the server could not be reached
+    │   │   └── APITimeoutError
+    │   └── ResponseFormatError                 a 2xx body not in the API's shape
+    ├── StreamError                             an event stream cannot go on
+    │   ├── TruncatedStreamError                the body stopped mid-event
+    │   ├── StreamNotSupportedError             no event stream here
+    │   └── ErrorEventsOnlyError                only ``error`` events for too long
+    ├── WaitTimeoutError (TimeoutError)         a caller's ``timeout`` passed
+    ├── CursorStoreError                        a cursor store cannot be read or written
+    ├── JournalError                            a submission journal cannot be used
+    ├── InputError (ValueError)                 rows or input files the API would refuse
+    │   ├── RowError                            one row; ``position`` and ``key`` say which
+    │   └── TaskSpecError                       a task spec or schema cannot be used
+    ├── SubmissionError                         add-runs stopped part-way; see ``report``
+    │   └── BudgetExceededError                 the next batch would exceed ``max_cost``
+    └── JobError                                a batch job's files forbid going on
+        ├── StateFileError
+        ├── ResultsFileError
+        ├── JobLockedError                      another process runs this job
+        ├── JobChangedError                     the job's definition differs from its state
+        └── JobIncompleteError                  the group is idle but rows lack a result
+
+Errors carry ``message``, ``status_code`` (``None`` when no HTTP response was involved) and the
+server's ``ref_id`` when it sent one. They never hold a request, its headers or the API key.
 """
 
 from __future__ import annotations
 
-import json
-import math
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from parallel_taskgroup_api.models import ValidationError as ValidationDetail
+if TYPE_CHECKING:
+    from parallel_taskgroup_api.models import ValidationError as ValidationDetail
+
+    from .submission.report import SubmitReport
 
 __all__ = [
     "APIConnectionError",
+    "APIError",
+    "ArgumentTypeError",
     "APIStatusError",
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "BudgetExceededError",
     "ConfigurationError",
     "ConflictError",
     "CursorStoreError",
-    "DeadlineExceeded",
+    "ErrorEventsOnlyError",
+    "InputError",
     "InsecureTransportError",
+    "JobChangedError",
+    "JobError",
+    "JobIncompleteError",
+    "JobLockedError",
+    "JournalError",
     "NotFoundError",
     "ParallelError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
     "RateLimitError",
     "RedirectError",
     "RequestTimeoutError",
     "ResponseFormatError",
+    "ResultsFileError",
+    "RowError",
     "ServerError",
+    "StateFileError",
     "StreamError",
-    "TruncatedStreamError",
     "StreamNotSupportedError",
-    "ValidationDetail",
+    "SubmissionError",
+    "TaskSpecError",
+    "TruncatedStreamError",
     "ValidationError",
-    "error_from_response",
+    "WaitTimeoutError",
 ]
-
-_BODY_EXCERPT = 300
 
 
 class ParallelError(Exception):
@@ -68,15 +121,30 @@ class ParallelError(Exception):
         )
 
 
+# -- configuration -----------------------------------------------------------------------------
+
+
 class ConfigurationError(ParallelError, ValueError):
-    """The client was configured wrongly (missing key, unknown API version, bad base URL)."""
+    """The client or a call was set up wrongly (missing key, unknown API version, bad base URL,
+    an option out of range)."""
 
 
 class InsecureTransportError(ConfigurationError):
     """Refused to send the API key over plain http:// to a host that is not loopback."""
 
 
-class APIStatusError(ParallelError):
+class ArgumentTypeError(ConfigurationError, TypeError):
+    """An argument has the wrong type (e.g. rows that are not an iterable)."""
+
+
+# -- the API -------------------------------------------------------------------------------------
+
+
+class APIError(ParallelError):
+    """A request to the API failed."""
+
+
+class APIStatusError(APIError):
     """The server answered with an error status."""
 
     status_code: int
@@ -102,7 +170,21 @@ class BadRequestError(APIStatusError):
 
 
 class AuthenticationError(APIStatusError):
-    """401/403: the API key is missing, wrong or not allowed to do this."""
+    """401: the API key is missing or wrong."""
+
+
+class PaymentRequiredError(APIStatusError):
+    """402: the account's credit does not cover the runs (groups reserve credit up front).
+
+    Raised by ``add_runs`` with ``report`` set: what was created before the shortfall. Nothing
+    of the refused batch was created; top up and call again with the same journal to resume.
+    """
+
+    report: Optional[SubmitReport] = None
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the request is not allowed (e.g. a processor the account cannot use)."""
 
 
 class NotFoundError(APIStatusError):
@@ -143,10 +225,10 @@ class ServerError(APIStatusError):
 
 
 class RedirectError(APIStatusError):
-    """The server redirected to another host; the key is never sent there."""
+    """A 3xx to another origin (or too many redirects): not followed, so the key stays here."""
 
 
-class APIConnectionError(ParallelError):
+class APIConnectionError(APIError):
     """The server could not be reached or the connection broke.
 
     ``maybe_sent`` is False only when the connection was never established, so the server
@@ -162,12 +244,15 @@ class APITimeoutError(APIConnectionError):
     """The request timed out on the client side."""
 
 
-class ResponseFormatError(ParallelError):
+class ResponseFormatError(APIError):
     """A successful response did not have the shape the API specifies."""
 
 
+# -- streams and waiting -------------------------------------------------------------------------
+
+
 class StreamError(ParallelError):
-    """An event stream delivered something that cannot be understood, or an error event."""
+    """An event stream cannot go on."""
 
     def __init__(
         self,
@@ -186,123 +271,96 @@ class TruncatedStreamError(StreamError):
     streams reconnect from their cursor; the half-received event is never delivered."""
 
 
+class StreamNotSupportedError(StreamError):
+    """The server does not offer an event stream here (404/405 or not text/event-stream)."""
+
+
+class ErrorEventsOnlyError(StreamError):
+    """A stream delivered nothing but ``error`` events for longer than its patience allows."""
+
+
+class WaitTimeoutError(ParallelError, TimeoutError):
+    """A caller-given ``timeout`` passed before the operation finished."""
+
+
 class CursorStoreError(ParallelError):
     """A cursor store cannot be read or written."""
 
 
-class StreamNotSupportedError(ParallelError):
-    """The server does not offer an event stream here (404/405 or not text/event-stream)."""
+class JournalError(ParallelError):
+    """The journal file cannot be used (unreadable, corrupt, or not a journal)."""
 
 
-class DeadlineExceeded(ParallelError, TimeoutError):
-    """A caller-given deadline passed before the operation finished."""
+# -- input and submission ------------------------------------------------------------------------
 
 
-_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
-    400: BadRequestError,
-    401: AuthenticationError,
-    403: AuthenticationError,
-    404: NotFoundError,
-    408: RequestTimeoutError,
-    409: ConflictError,
-    422: ValidationError,
-    429: RateLimitError,
-}
+class InputError(ParallelError, ValueError):
+    """Input rows or files cannot be submitted as they are; the message says where and why."""
 
 
-def parse_retry_after(value: Optional[str]) -> Optional[float]:
-    """Seconds from a ``Retry-After`` header (seconds or HTTP date); ``None`` if absent/bad
-    (including ``inf``/``nan``, which no server means)."""
-    if not value:
-        return None
-    try:
-        seconds = float(value)
-    except ValueError:
-        pass
-    else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
-    from email.utils import parsedate_to_datetime
+class RowError(InputError):
+    """One row cannot be submitted; ``position`` is its 0-based index among the rows, ``key``
+    its row key when known. Nothing of the batch that would have held the row was sent.
 
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    import datetime as _dt
+    ``report`` is set when the error stops a submission part-way: what was already submitted.
+    """
 
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=_dt.timezone.utc)
-    return max(0.0, (when - _dt.datetime.now(_dt.timezone.utc)).total_seconds())
+    def __init__(self, position: int, problem: str, *, key: Optional[str] = None) -> None:
+        where = f"row at index {position}" + (f" (key {key!r})" if key is not None else "")
+        super().__init__(f"{where}: {problem}")
+        self.position = position
+        self.key = key
+        self.problem = problem
+        self.report: Optional[SubmitReport] = None
 
 
-def _describe_details(details: list[ValidationDetail]) -> str:
-    parts = []
-    for d in details[:5]:
-        loc = ".".join(str(p) for p in d.loc)
-        parts.append(f"{loc}: {d.msg}" if loc else d.msg)
-    more = len(details) - 5
-    if more > 0:
-        parts.append(f"... and {more} more")
-    return "; ".join(parts)
+class TaskSpecError(InputError):
+    """A task spec or schema (or the file holding it) cannot be used."""
 
 
-def error_from_response(
-    status_code: int,
-    body: bytes,
-    *,
-    headers: Optional[dict[str, str]] = None,
-    method: Optional[str] = None,
-    url: Optional[str] = None,
-) -> APIStatusError:
-    """The typed error for an HTTP error response (JSON ``ErrorResponse``, 422, or any body)."""
-    headers = headers or {}
-    where = f" ({method} {url})" if method and url else ""
-    message: Optional[str] = None
-    ref_id: Optional[str] = None
-    details: list[ValidationDetail] = []
-    payload: Any = None
-    try:
-        payload = json.loads(body) if body else None
-    except (ValueError, RecursionError):
-        payload = None
-    if isinstance(payload, dict):
-        err = payload.get("error")
-        if isinstance(err, dict):
-            if isinstance(err.get("message"), str):
-                message = err["message"]
-            if isinstance(err.get("ref_id"), str):
-                ref_id = err["ref_id"]
-        raw_detail = payload.get("detail")
-        if isinstance(raw_detail, list):
-            for item in raw_detail:
-                try:
-                    details.append(ValidationDetail.from_dict(item))
-                except (TypeError, ValueError, KeyError, AttributeError):
-                    continue
-            if message is None and details:
-                message = "request rejected: " + _describe_details(details)
-        elif isinstance(raw_detail, str) and message is None:
-            message = raw_detail
-    if message is None:
-        text = body[:_BODY_EXCERPT].decode("utf-8", "replace").strip()
-        content_type = headers.get("content-type", "unknown content type")
-        message = f"unexpected {content_type} error body: {text!r}" if text else "empty error body"
-    message += where
-    cls: type[APIStatusError]
-    if status_code in _STATUS_CLASSES:
-        cls = _STATUS_CLASSES[status_code]
-    elif status_code >= 500:
-        cls = ServerError
-    else:
-        cls = APIStatusError
-    if cls is ValidationError:
-        return ValidationError(
-            message, status_code=status_code, ref_id=ref_id, method=method, url=url, details=details
-        )
-    return cls(
-        message,
-        status_code=status_code,
-        ref_id=ref_id,
-        method=method,
-        url=url,
-        retry_after=parse_retry_after(headers.get("retry-after")),
-    )
+class SubmissionError(ParallelError):
+    """A submission stopped part-way; ``report`` says what was done, the journal resumes it."""
+
+    def __init__(
+        self, message: str, report: SubmitReport, *, cause: Optional[BaseException] = None
+    ) -> None:
+        status: Any = getattr(cause, "status_code", None)
+        ref_id: Any = getattr(cause, "ref_id", None)
+        super().__init__(message, status_code=status, ref_id=ref_id)
+        self.report = report
+
+
+class BudgetExceededError(SubmissionError):
+    """The next batch would take the job's spend over its ``max_cost``; nothing more was sent."""
+
+
+# -- batch jobs ----------------------------------------------------------------------------------
+
+
+class JobError(ParallelError):
+    """A batch job's files (state, results, lock) do not allow it to go on as asked."""
+
+
+class StateFileError(JobError):
+    """The job's state file is unreadable or belongs to another job."""
+
+
+class ResultsFileError(JobError):
+    """The results file cannot be opened, read back or written."""
+
+
+class JobLockedError(JobError):
+    """Another process is running this job (it holds the lock on its state)."""
+
+
+class JobChangedError(JobError):
+    """The job's definition (input, processor, task spec, key) differs from the one it started
+    with; ``differences`` names each."""
+
+    def __init__(self, message: str, *, differences: Optional[list[str]] = None) -> None:
+        super().__init__(message)
+        self.differences = differences or []
+
+
+class JobIncompleteError(JobError):
+    """The group is idle but some input rows have no finished run."""

@@ -1,33 +1,40 @@
-"""TaskGroup: a handle on one group, with the defaults applied to every add-runs call."""
+"""TaskGroup: a handle on one group, with the defaults applied to every add-runs call.
+
+Every method delegates to the layer that does the work (``submission``, ``streaming``,
+``results``, ``wait``), handing it the HTTP core, the group's id and its defaults.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import Any, Callable, Literal, Optional, Union
 
-from parallel_taskgroup_api.api.task_groups import (
-    get_task_group_run,
-    stream_task_group_events,
-    stream_task_group_runs,
-)
 from parallel_taskgroup_api.models import (
     StreamTaskGroupRunsStatusType0,
     TaskGroupResponse,
     TaskGroupStatus,
     TaskRun,
+    TaskSpec,
 )
-from parallel_taskgroup_api.types import UNSET
 
-from .cursors import CursorStore
-from .streams import EventStream
+from . import errors
+from ._endpoints import events_path, get_group, get_group_run, runs_stream_params, runs_stream_path
+from ._http import HttpCore
+from .results import RunResult, follow_results, snapshot_results
+from .streaming.cursors import CursorStore
+from .streaming.stream import EventStream
+from .submission.keys import KeySpec
+from .submission.pacing import RateLimiter
+from .submission.report import SubmitReport
+from .submission.submit import DEFAULT_RATE_PER_MINUTE, JournalArg, SubmitOptions, submit_rows
+from .wait import ProgressCallback, wait_for_group
 
-if TYPE_CHECKING:
-    from .client import Client
-    from .results import RunResult
-    from .submission import SubmitReport
-    from .wait import ProgressCallback
+__all__ = ["RunStatus", "TaskGroup"]
 
-__all__ = ["TaskGroup"]
+RunStatus = Literal[
+    "queued", "action_required", "running", "completed", "failed", "cancelling", "cancelled"
+]
+TaskSpecArg = Union[TaskSpec, Mapping[str, Any], None]
 
 
 def _betas(betas: Union[str, Sequence[str], None]) -> tuple[str, ...]:
@@ -39,53 +46,48 @@ def _betas(betas: Union[str, Sequence[str], None]) -> tuple[str, ...]:
 
 
 class TaskGroup:
-    """A task group on the server. Create with ``Client.create_group`` or ``Client.group``.
+    """A task group on the server. Get one from ``Client.create_group`` or ``Client.group``.
 
     ``task_spec``, ``processor``, ``run_metadata`` and ``betas`` are client-side defaults that
-    ``add_runs`` sends with every batch.
+    ``add_runs`` sends with every batch (the API itself takes them per run).
     """
 
     def __init__(
         self,
-        client: Client,
+        core: HttpCore,
         taskgroup_id: str,
         *,
-        task_spec: Any = None,
+        task_spec: TaskSpecArg = None,
         processor: Optional[str] = None,
-        run_metadata: Optional[Mapping[str, Any]] = None,
+        run_metadata: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
         betas: Union[str, Sequence[str], None] = None,
         info: Optional[TaskGroupResponse] = None,
     ) -> None:
         if not isinstance(taskgroup_id, str) or not taskgroup_id.strip():
-            raise ValueError(f"taskgroup_id must be a non-empty string, got {taskgroup_id!r}")
-        self.client = client
+            raise errors.ConfigurationError(
+                f"taskgroup_id must be a non-empty string, got {taskgroup_id!r}"
+            )
+        self._core = core
         self.id = taskgroup_id.strip()
         self.task_spec = task_spec
         self.processor = processor
         self.run_metadata = dict(run_metadata) if run_metadata else None
         self.betas = _betas(betas)
         self.info = info
+        """The group's summary as last fetched (by ``create_group`` or :meth:`refresh`)."""
 
     def __repr__(self) -> str:
         return f"TaskGroup(id={self.id!r})"
 
-    @property
-    def beta_header(self) -> Optional[str]:
-        """The ``parallel-beta`` header value for this group's requests, if any."""
-        return ",".join(self.betas) if self.betas else None
-
-    def status(self) -> TaskGroupResponse:
-        """Fetch the group's summary; also kept as ``self.info``."""
-        self.info = self.client.get_group(self.id)
+    def refresh(self) -> TaskGroupResponse:
+        """Fetch the group's summary (run counts by status, whether any run is active); also
+        kept as :attr:`info`."""
+        self.info = get_group(self._core, self.id)
         return self.info
 
     def get_run(self, run_id: str) -> TaskRun:
         """Fetch one run of this group."""
-        return self.client.call(
-            get_task_group_run._get_kwargs(self.id, run_id),
-            get_task_group_run._parse_response,
-            TaskRun,
-        )
+        return get_group_run(self._core, self.id, run_id)
 
     # -- streams -----------------------------------------------------------------------------
 
@@ -94,31 +96,28 @@ class TaskGroup:
         *,
         last_event_id: Optional[str] = None,
         cursor_store: Optional[CursorStore] = None,
-        include_input: bool = False,
-        include_output: bool = False,
-        deadline: Optional[float] = None,
-        stream_name: str = "events",
+        timeout: Optional[float] = None,
+        follow: bool = False,
+        before_cursor_save: Optional[Callable[[], None]] = None,
     ) -> EventStream:
-        """Iterate the group's events (status updates, runs finishing, errors) until the group is
-        inactive, resuming automatically after drops. Starts at the group's first event unless
-        ``last_event_id`` or a cursor stored in ``cursor_store`` says otherwise. ``deadline`` is
-        in seconds and raises DeadlineExceeded when it passes."""
-        kwargs = stream_task_group_events._get_kwargs(self.id)
-        params = dict(kwargs.get("params") or {})
-        if include_input:
-            params["include_input"] = "true"
-        if include_output:
-            params["include_output"] = "true"
+        """The group's events (status updates, runs finishing, errors), resuming by itself
+        after drops, until the group is inactive (with ``follow``: until closed).
+
+        Starts at the group's first event unless ``last_event_id`` or a cursor stored in
+        ``cursor_store`` says otherwise; ``before_cursor_save`` runs before each cursor save
+        (e.g. to flush what was written for the events so far). ``timeout`` in seconds raises
+        :class:`~parallel_taskgroup.WaitTimeoutError` when it passes.
+        """
         return EventStream(
-            self.client,
+            self._core,
             self.id,
-            kwargs["url"],
-            stream_name=stream_name,
-            until="inactive",
-            params=params,
+            events_path(self.id),
+            stream_name="events",
+            until="never" if follow else "inactive",
             last_event_id=last_event_id,
             cursor_store=cursor_store,
-            deadline=deadline,
+            timeout=timeout,
+            before_cursor_save=before_cursor_save,
         )
 
     def runs(
@@ -126,78 +125,148 @@ class TaskGroup:
         *,
         include_input: bool = False,
         include_output: bool = False,
-        status: Union[str, StreamTaskGroupRunsStatusType0, None] = None,
+        status: Optional[RunStatus] = None,
         last_event_id: Optional[str] = None,
         cursor_store: Optional[CursorStore] = None,
-        deadline: Optional[float] = None,
-        stream_name: str = "runs",
+        timeout: Optional[float] = None,
     ) -> EventStream:
-        """Iterate one ``task_run.state`` event per run currently in the group (a snapshot),
-        optionally filtered by ``status``; resumes automatically if the connection drops."""
-        status_arg: Union[StreamTaskGroupRunsStatusType0, Any] = UNSET
+        """One ``task_run.state`` event per run in the group now (a snapshot), optionally only
+        runs in ``status``; resumes by itself if the connection drops."""
+        status_arg: Optional[StreamTaskGroupRunsStatusType0] = None
         if status is not None:
             try:
                 status_arg = StreamTaskGroupRunsStatusType0(status)
             except ValueError:
                 allowed = ", ".join(s.value for s in StreamTaskGroupRunsStatusType0)
-                raise ValueError(f"status {status!r} is not one of: {allowed}") from None
-        kwargs = stream_task_group_runs._get_kwargs(
-            self.id,
-            status=status_arg,
-            include_input=include_input,
-            include_output=include_output,
-        )
-        params = {
-            k: (str(v).lower() if isinstance(v, bool) else v)
-            for k, v in (kwargs.get("params") or {}).items()
-        }
+                raise errors.ConfigurationError(
+                    f"status {status!r} is not one of: {allowed}"
+                ) from None
         return EventStream(
-            self.client,
+            self._core,
             self.id,
-            kwargs["url"],
-            stream_name=stream_name,
+            runs_stream_path(self.id),
+            stream_name="runs",
             until="close",
-            params=params,
+            params=runs_stream_params(
+                include_input=include_input, include_output=include_output, status=status_arg
+            ),
             last_event_id=last_event_id,
             cursor_store=cursor_store,
-            deadline=deadline,
+            timeout=timeout,
         )
 
     def wait(
         self,
         *,
         on_progress: Optional[ProgressCallback] = None,
-        deadline: Optional[float] = None,
+        timeout: Optional[float] = None,
     ) -> TaskGroupStatus:
-        """Block until no run of the group is active; see :func:`wait.wait_for_group`."""
-        from .wait import wait_for_group
+        """Block until no run of the group is active and return its final status.
 
-        return wait_for_group(self, on_progress=on_progress, deadline=deadline)
+        ``on_progress`` receives each status update; ``timeout`` (seconds) raises
+        :class:`~parallel_taskgroup.WaitTimeoutError`.
+        """
+        return wait_for_group(self._core, self.id, on_progress=on_progress, timeout=timeout)
 
     def results(
         self,
         *,
+        follow: bool = True,
         include_input: bool = True,
         last_event_id: Optional[str] = None,
         cursor_store: Optional[CursorStore] = None,
-        deadline: Optional[float] = None,
+        timeout: Optional[float] = None,
     ) -> Iterator[RunResult]:
-        """Yield each run as it finishes (completed with output, failed/cancelled with error);
-        see :func:`results.iter_results`."""
-        from .results import iter_results
+        """Each finished run as a :class:`RunResult` (completed with its output, failed or
+        cancelled with its error).
 
-        return iter_results(
-            self,
+        With ``follow`` (the default), yields runs as they finish until the group is inactive,
+        from its first run or from ``last_event_id`` / the cursor in ``cursor_store``. Without,
+        yields the runs finished by now from one snapshot and returns.
+        """
+        if not follow:
+            return snapshot_results(self._core, self.id, include_input=include_input)
+        return follow_results(
+            self._core,
+            self.id,
             include_input=include_input,
             last_event_id=last_event_id,
             cursor_store=cursor_store,
-            deadline=deadline,
+            timeout=timeout,
         )
 
-    def add_runs(self, rows: Iterable[Any], **options: Any) -> SubmitReport:
-        """Submit rows as runs in paced, exactly-once batches, with this group's defaults;
-        options (key, journal, max_batch_inputs, rate_per_minute, on_progress, ...) are those
-        of :func:`parallel_taskgroup.submission.submit_rows`."""
-        from .submission import submit_rows
+    # -- submission --------------------------------------------------------------------------
 
-        return submit_rows(self, rows, **options)
+    def add_runs(
+        self,
+        rows: Iterable[Any],
+        *,
+        key: KeySpec = None,
+        journal: JournalArg = None,
+        processor: Optional[str] = None,
+        task_spec: TaskSpecArg = None,
+        to_input: Optional[Callable[[Any], Any]] = None,
+        metadata: Optional[Callable[[Any], Mapping[str, Union[str, int, float, bool]]]] = None,
+        input_fields: Optional[Mapping[str, Any]] = None,
+        duplicates: Literal["error", "skip"] = "error",
+        skip_existing: bool = False,
+        continue_on_error: bool = False,
+        max_batch_inputs: int = 1000,
+        max_batch_bytes: int = 5_000_000,
+        rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
+        rate_limiter: Optional[RateLimiter] = None,
+        max_attempts: int = 10,
+        on_progress: Optional[Callable[[SubmitReport], None]] = None,
+    ) -> SubmitReport:
+        """Add one run per row, each exactly once, in paced batches, with this group's defaults.
+
+        ``rows``: any iterable of run inputs (str or dict), or of other objects mapped by
+        ``to_input`` (which may also return a ``TaskRunInput`` for full control of one run).
+        ``key``: ``None`` derives a 16-character key from each input (equal inputs, equal keys);
+        a field name reads it from each row; a function computes it. Keys are stored in each
+        run's metadata (``RunResult.key``) and must be unique within the job
+        (``duplicates="skip"`` skips repeats instead of raising). ``metadata``: a function giving
+        each row's own run metadata, merged over the group's ``run_metadata``.
+        ``input_fields``: extra run-input fields for every row (e.g. ``source_policy``).
+
+        ``journal``: a journal or a file path (``.jsonl`` JSON lines, else SQLite) that makes the
+        job resumable from another process; default in memory. ``skip_existing`` first reads the
+        group's runs and skips rows whose keys are already there (useful without a journal).
+
+        ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. ``rate_per_minute``
+        or a shared ``rate_limiter``: the pace of run creation. ``max_attempts``: POSTs with an
+        unknown outcome (each reconciled against the group) before giving up on a batch.
+        ``continue_on_error``: keep going after the server refuses a batch (400/422), counting
+        its rows as failed; otherwise :class:`~parallel_taskgroup.SubmissionError` is raised.
+        ``on_progress`` receives the report after each batch.
+
+        Raises :class:`~parallel_taskgroup.RowError` for an invalid row (nothing of the batch
+        holding it was sent) and :class:`~parallel_taskgroup.SubmissionError` when submission
+        stops part-way; both carry ``report``, and the same call with the same journal resumes.
+        """
+        options = SubmitOptions(
+            key=key,
+            journal=journal,
+            to_input=to_input,
+            metadata=metadata,
+            input_fields=input_fields,
+            max_batch_inputs=max_batch_inputs,
+            max_batch_bytes=max_batch_bytes,
+            rate_per_minute=rate_per_minute,
+            rate_limiter=rate_limiter,
+            duplicates=duplicates,
+            skip_existing=skip_existing,
+            continue_on_error=continue_on_error,
+            on_progress=on_progress,
+            max_attempts=max_attempts,
+        )
+        return submit_rows(
+            self._core,
+            self.id,
+            rows,
+            processor=processor or self.processor,
+            task_spec=task_spec if task_spec is not None else self.task_spec,
+            run_metadata=self.run_metadata,
+            beta_header=",".join(self.betas) if self.betas else None,
+            options=options,
+        )

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import time
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import Callable, Optional
 
 from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatus, TaskGroupStatusEvent
 
 from . import errors
-from .streams import deadline_at
-
-if TYPE_CHECKING:
-    from .group import TaskGroup
+from ._endpoints import events_path, get_group
+from ._http import HttpCore
+from ._retry import POLL
+from .streaming.stream import EventStream, timeout_at
 
 __all__ = ["ProgressCallback", "wait_for_group"]
 
 ProgressCallback = Callable[[TaskGroupStatus], None]
-
-_POLL_START = 1.0
-_POLL_MAX = 10.0
 
 
 def _counts(status: TaskGroupStatus) -> str:
@@ -26,9 +22,9 @@ def _counts(status: TaskGroupStatus) -> str:
     return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if n) or "no runs"
 
 
-def _timed_out(group: TaskGroup, status: TaskGroupStatus, deadline: Optional[float]) -> Exception:
-    return errors.DeadlineExceeded(
-        f"group {group.id} is still active after {deadline}s ({_counts(status)}); "
+def _timed_out(group_id: str, status: TaskGroupStatus, timeout: Optional[float]) -> Exception:
+    return errors.WaitTimeoutError(
+        f"group {group_id} is still active after {timeout}s ({_counts(status)}); "
         "call wait() again to keep waiting"
     )
 
@@ -40,27 +36,34 @@ def _stream_unavailable(exc: errors.ParallelError) -> bool:
 
 
 def wait_for_group(
-    group: TaskGroup,
+    core: HttpCore,
+    group_id: str,
     *,
-    on_progress: Optional[ProgressCallback] = None,
-    deadline: Optional[float] = None,
-    poll_interval: float = _POLL_START,
+    on_progress: Optional[ProgressCallback],
+    timeout: Optional[float],
 ) -> TaskGroupStatus:
-    """Block until ``group`` has no active run and return its final status.
+    """Block until the group has no active run and return its final status.
 
     Watches the events stream (reconnecting as needed); ``on_progress`` receives each status
     update. Falls back to polling the group summary when the server does not stream events.
-    ``deadline`` (seconds) raises DeadlineExceeded; Ctrl-C closes the connection and propagates.
+    ``timeout`` (seconds) raises WaitTimeoutError; Ctrl-C closes the connection and propagates.
     """
-    ends = deadline_at(deadline)
-    status = group.status().status
+    ends = timeout_at(core, timeout)
+    status = get_group(core, group_id).status
     if on_progress is not None:
         on_progress(status)
     if not status.is_active:
         return status
     start_runs = status.num_task_runs
-    remaining = None if ends is None else max(ends - time.monotonic(), 0.0)
-    stream = group.events(deadline=remaining, stream_name="wait")
+    remaining = None if ends is None else max(ends - core.clock.now(), 0.0)
+    stream = EventStream(
+        core,
+        group_id,
+        events_path(group_id),
+        stream_name="wait",
+        until="inactive",
+        timeout=remaining,
+    )
     try:
         with stream:
             for event in stream:
@@ -74,42 +77,44 @@ def wait_for_group(
                         return status
                 elif type(event) is ErrorEvent:
                     raise errors.StreamError(
-                        f"the events stream of group {group.id} reported an error: "
+                        f"the events stream of group {group_id} reported an error: "
                         f"{event.error.message}",
                         event_id=stream.cursor,
-                        ref_id=event.error.ref_id,
+                        ref_id=event.error.ref_id if isinstance(event.error.ref_id, str) else None,
                     )
-        final = group.status().status
+        final = get_group(core, group_id).status
         if on_progress is not None and final != status:
             on_progress(final)
         return final
-    except errors.DeadlineExceeded:
-        raise _timed_out(group, status, deadline) from None
+    except errors.WaitTimeoutError:
+        raise _timed_out(group_id, status, timeout) from None
     except errors.ParallelError as exc:
         if not _stream_unavailable(exc):
             raise
-    return _poll(group, status, on_progress, ends, deadline, poll_interval)
+    return _poll(core, group_id, status, on_progress, ends, timeout)
 
 
 def _poll(
-    group: TaskGroup,
+    core: HttpCore,
+    group_id: str,
     status: TaskGroupStatus,
     on_progress: Optional[ProgressCallback],
     ends: Optional[float],
-    deadline: Optional[float],
-    interval: float,
+    timeout: Optional[float],
 ) -> TaskGroupStatus:
-    sleep = group.client._sleep
+    clock = core.clock
+    attempt = 0
     while status.is_active:
+        interval = POLL.delay(attempt)
+        attempt += 1
         if ends is not None:
-            left = ends - time.monotonic()
+            left = ends - clock.now()
             if left <= 0:
-                raise _timed_out(group, status, deadline)
-            sleep(min(interval, left))
+                raise _timed_out(group_id, status, timeout)
+            clock.sleep(min(interval, left))
         else:
-            sleep(interval)
-        interval = min(interval * 1.5, _POLL_MAX)
-        latest = group.status().status
+            clock.sleep(interval)
+        latest = get_group(core, group_id).status
         if on_progress is not None and latest != status:
             on_progress(latest)
         status = latest

@@ -1,0 +1,24 @@
+"""The client every subcommand talks through, from the connection options and environment."""
+
+from __future__ import annotations
+
+import argparse
+import os
+
+import parallel_taskgroup as ptg
+
+from .errors import UsageError
+
+__all__ = ["connect", "require_api_key"]
+
+
+def require_api_key() -> None:
+    """Refuse to start without ``PARALLEL_API_KEY`` (before any file is touched)."""
+    if not os.environ.get("PARALLEL_API_KEY", "").strip():
+        raise UsageError("no API key: set the PARALLEL_API_KEY environment variable")
+
+
+def connect(args: argparse.Namespace) -> ptg.Client:
+    """A client for ``--base-url``/``--api-version`` (or the environment)."""
+    require_api_key()
+    return ptg.Client(base_url=args.base_url, api_version=args.api_version)

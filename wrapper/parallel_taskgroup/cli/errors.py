@@ -1,0 +1,98 @@
+"""Exit codes, and the one place that maps an error to its code and its one-line message.
+
+Errors of the command line itself carry their code (:class:`CommandError`); the library's
+errors are mapped by class in :func:`exit_status`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import parallel_taskgroup as ptg
+
+EXIT_OK = 0
+EXIT_ROWS_FAILED = 1
+EXIT_USAGE = 2
+EXIT_API = 3
+EXIT_CREDIT = 4
+EXIT_BUDGET = 5
+EXIT_IO = 6
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES_HELP = (
+    "Exit codes: 0 all rows completed, 1 some rows failed, 2 usage or input error, "
+    "3 API/auth/network error, 4 not enough credit (402), 5 --max-cost reached, "
+    "6 file I/O error (e.g. disk full), 130 interrupted. After 1, 3, 4, 5, 6 and 130 the same "
+    "command resumes."
+)
+
+
+class CommandError(Exception):
+    """An error of the command line itself, with the exit code it ends with."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, *, exit_code: Optional[int] = None) -> None:
+        super().__init__(message)
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class UsageError(CommandError):
+    """The command cannot proceed as asked; the message says what to change."""
+
+
+def _server_rejected(exc: BaseException) -> str:
+    return f"the server rejected the request: {exc}"
+
+
+def _auth(exc: BaseException) -> str:
+    assert isinstance(exc, ptg.AuthenticationError)
+    return f"authentication failed (HTTP {exc.status_code}): check PARALLEL_API_KEY ({exc.message})"
+
+
+def _not_found(exc: BaseException) -> str:
+    assert isinstance(exc, ptg.APIStatusError)
+    return f"not found (HTTP 404): {exc.message}; check the group id"
+
+
+def _message(exc: BaseException) -> str:
+    return exc.message if isinstance(exc, ptg.ParallelError) else str(exc)
+
+
+def _api(exc: BaseException) -> str:
+    return f"API error: {exc}"
+
+
+def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], str]]]:
+    # Most specific first: the first class that matches decides.
+    return [
+        (ptg.AuthenticationError, EXIT_API, _auth),
+        (ptg.PaymentRequiredError, EXIT_CREDIT, str),
+        (ptg.NotFoundError, EXIT_USAGE, _not_found),
+        (ptg.ValidationError, EXIT_USAGE, _server_rejected),
+        (ptg.BadRequestError, EXIT_USAGE, _server_rejected),
+        (ptg.PermissionDeniedError, EXIT_USAGE, _server_rejected),
+        (ptg.ConfigurationError, EXIT_USAGE, _message),
+        (ptg.InputError, EXIT_USAGE, str),
+        (ptg.JobIncompleteError, EXIT_API, str),
+        (ptg.JobError, EXIT_USAGE, str),
+        (ptg.JournalError, EXIT_USAGE, str),
+        (ptg.CursorStoreError, EXIT_USAGE, str),
+        (ptg.BudgetExceededError, EXIT_BUDGET, str),
+        (ptg.ParallelError, EXIT_API, _api),
+        (OSError, EXIT_IO, lambda exc: f"file I/O failed: {exc}"),
+    ]
+
+
+def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[int, str]:
+    """The exit code and one-line message for ``exc``."""
+    if isinstance(exc, CommandError):
+        return exc.exit_code, str(exc)
+    if isinstance(exc, ptg.APIConnectionError):
+        where = f" {base_url}" if base_url else ""
+        return EXIT_API, f"cannot reach the server{where}: {exc.message}"
+    for cls, code, describe in _table():
+        if isinstance(exc, cls):
+            return code, describe(exc)
+    return EXIT_API, f"unexpected error: {type(exc).__name__}: {exc}"

@@ -1,0 +1,151 @@
+"""``taskgroup``: the parser, the dispatch to one module per subcommand, and the exit code.
+
+Run a task over a file of rows as one Task Group, watch groups, fetch their results. The API key
+comes from ``PARALLEL_API_KEY``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import IO, Any, Callable, Optional
+
+from . import events as events_cmd
+from . import results as results_cmd
+from . import run as run_cmd
+from . import status as status_cmd
+from .errors import (
+    EXIT_CODES_HELP,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    UsageError,
+    exit_status,
+)
+
+__all__ = ["build_parser", "main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so that ``main()`` returns the code."""
+
+    def error(self, message: str) -> Any:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+def _connection_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="log retries and reconnects to stderr"
+    )
+    parser.add_argument(
+        "--base-url", help="API server (default: PARALLEL_BASE_URL or https://api.parallel.ai)"
+    )
+    parser.add_argument(
+        "--api-version",
+        choices=("v1", "v1beta"),
+        help="path version for group endpoints (default: PARALLEL_API_VERSION or v1)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = _Parser(
+        prog="taskgroup",
+        description="Run Parallel Tasks over a file of rows as one Task Group, watch groups and "
+        "fetch their results. The API key comes from PARALLEL_API_KEY.",
+        epilog=EXIT_CODES_HELP,
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+    for module in (run_cmd, status_cmd, events_cmd, results_cmd):
+        module.add_parser(sub, _connection_options)
+    return parser
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """Treat SIGTERM like Ctrl-C (clean stop, resumable) while a command runs."""
+
+    def handler(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt()
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handler)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _logging(verbose: bool, stream: IO[str]) -> Iterator[None]:
+    """Library logs go to stderr only with --verbose."""
+    logger = logging.getLogger("parallel_taskgroup")
+    handler: logging.Handler
+    if verbose:
+        handler = logging.StreamHandler(stream)
+        handler.setFormatter(logging.Formatter("taskgroup: %(message)s"))
+    else:
+        handler = logging.NullHandler()
+    previous = logger.propagate, logger.level
+    logger.addHandler(handler)
+    logger.propagate = False
+    if verbose:
+        logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate, logger.level = previous[0], previous[1]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(
+    argv: Optional[Sequence[str]] = None,
+    *,
+    stdout: Optional[IO[str]] = None,
+    stderr: Optional[IO[str]] = None,
+) -> int:
+    """Run ``taskgroup`` with ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    parser = build_parser()
+    base_url: Optional[str] = None
+    try:
+        try:
+            args = parser.parse_args(argv)
+        except SystemExit as exc:  # --help
+            return int(exc.code or 0)
+        base_url = args.base_url or os.environ.get("PARALLEL_BASE_URL")
+        commands: dict[str, Callable[[], int]] = {
+            "run": lambda: run_cmd.execute(args, argv, err),
+            "status": lambda: status_cmd.execute(args, out),
+            "events": lambda: events_cmd.execute(args, out),
+            "results": lambda: results_cmd.execute(args, err),
+        }
+        with _logging(args.verbose, err), _sigterm_as_interrupt():
+            return commands[args.command]()
+    except KeyboardInterrupt:
+        err.write("taskgroup: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): stop quietly without a second error at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except Exception as exc:
+        code, message = exit_status(exc, base_url=base_url)
+        err.write(f"taskgroup: error: {_one_line(message)}\n")
+        err.flush()
+        return code

@@ -1,0 +1,121 @@
+"""Bytes to raw Server-Sent Events.
+
+Framing (finding event boundaries across arbitrary chunk splits) comes from sseclient-py; field
+parsing is ours because sseclient-py forgets ``id`` between events, ignores ``retry`` and
+dispatches an unterminated trailing block when the connection drops mid-event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, NamedTuple, Optional
+
+from sseclient import SSEClient
+
+from ..errors import TruncatedStreamError
+
+__all__ = ["RawEvent", "iter_sse"]
+
+_TERMINATORS = (b"\n\n", b"\r\r", b"\r\n\r\n")
+
+
+class RawEvent(NamedTuple):
+    """One dispatched SSE event: its type (``event:``, default "message"), the joined ``data:``
+    lines, the last ``id:`` seen so far in the stream, and this event's ``retry:`` (ms), if any.
+    A block holding only ``retry:`` is dispatched with empty ``event`` and ``data``."""
+
+    event: str
+    data: str
+    id: Optional[str] = None
+    retry: Optional[int] = None
+
+
+def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
+    """sseclient-py's event-block framing, without its field parser."""
+    client: Any = SSEClient(chunks)  # type: ignore[arg-type, unused-ignore]
+    blocks: Iterator[bytes] = client._read()
+    return blocks
+
+
+def _has_fields(block: bytes) -> bool:
+    return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
+
+
+def _canonical_fields(block: bytes) -> Optional[tuple[bytes, Optional[bytes], bytes]]:
+    """(event, id, data) of a block in the shape the API always sends: optional ``event: ``
+    and ``id: `` lines, then one ``data: `` line, LF endings. None for any other block, which
+    then goes through the general field parser. Byte searches only: this is the hot path."""
+    if not block.startswith(b"event: ") or not block.endswith(b"\n\n") or b"\r" in block:
+        return None
+    end = block.find(b"\n", 7)
+    event = block[7:end]
+    start = end + 1
+    event_id: Optional[bytes] = None
+    if block.startswith(b"id: ", start):
+        end = block.find(b"\n", start + 4)
+        event_id = block[start + 4 : end]
+        if b"\0" in event_id:
+            return None
+        start = end + 1
+    if not block.startswith(b"data: ", start) or block.find(b"\n", start) != len(block) - 2:
+        return None
+    return event, event_id, block[start + 6 : -2]
+
+
+def iter_sse(
+    chunks: Iterable[bytes], *, last_id: Optional[str] = None, strict_end: bool = False
+) -> Iterator[RawEvent]:
+    """Parse a byte stream into events. ``last_id`` seeds the SSE ``id`` state.
+
+    An unterminated block at the end (the body stopped mid-event) is never dispatched half-read:
+    it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
+    resume (a trailing blank line or comment is not an event and passes either way)."""
+    for block in _blocks(chunks):
+        fields = _canonical_fields(block)
+        if fields is not None:
+            event_name, event_id, payload = fields
+            if event_id is not None:
+                last_id = event_id.decode("utf-8", "replace")
+            yield RawEvent(
+                event_name.decode("utf-8", "replace") or "message",
+                payload.decode("utf-8", "replace"),
+                last_id,
+            )
+            continue
+        if not block.endswith(_TERMINATORS):
+            if strict_end and _has_fields(block):
+                raise TruncatedStreamError(
+                    f"the stream ended in the middle of an event after id {last_id or '<none>'}",
+                    event_id=last_id,
+                )
+            return
+        event = b""
+        data: list[bytes] = []
+        retry: Optional[int] = None
+        for line in block.splitlines():
+            if line.startswith(b"data:"):  # the hot path: no extra copy of a large payload
+                data.append(line[6:] if line[5:6] == b" " else line[5:])
+                continue
+            if not line or line[0] == 58:  # b":" starts a comment
+                continue
+            name, _, value = line.partition(b":")
+            if value[:1] == b" ":
+                value = value[1:]
+            if name == b"data":
+                data.append(value)
+            elif name == b"event":
+                event = value
+            elif name == b"id":
+                if b"\0" not in value:
+                    last_id = value.decode("utf-8", "replace")
+            elif name == b"retry" and value.isdigit():
+                retry = int(value)
+        if data:
+            yield RawEvent(
+                event.decode("utf-8", "replace") if event else "message",
+                (data[0] if len(data) == 1 else b"\n".join(data)).decode("utf-8", "replace"),
+                last_id,
+                retry,
+            )
+        elif retry is not None:
+            yield RawEvent("", "", last_id, retry)

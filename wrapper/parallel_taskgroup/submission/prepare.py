@@ -1,0 +1,250 @@
+"""Rows into run inputs: each row's key, metadata and encoded bytes, checked before sending.
+
+A row is a run input (``str`` or ``dict``), a ``TaskRunInput``, or anything a caller's
+``to_input`` maps to one. Its key goes into the run's metadata under ``row_key``; the whole
+input is encoded once, as the exact bytes the request body will carry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Callable, Literal, Optional, Union
+
+import attrs
+from parallel_taskgroup_api.models import TaskRunInput
+
+from .._json import compact, compact_bytes
+from ..errors import ConfigurationError, RowError
+from .batches import BodyLayout
+from .keys import ROW_KEY_FIELD, KeySpec, derive_key, key_function
+from .limits import MAX_INPUTS_PER_REQUEST, metadata_problem
+from .report import SubmitReport
+
+__all__ = ["PreparedInput", "RowPlan", "make_plan", "prepare_rows"]
+
+RowInput = Union[str, Mapping[str, Any], TaskRunInput]
+Duplicates = Literal["error", "skip"]
+
+
+@attrs.define(slots=True)
+class PreparedInput:
+    """One row ready to send: its index among the rows, its key and its encoded run input."""
+
+    position: int
+    key: str
+    data: bytes
+
+
+@attrs.frozen
+class RowPlan:
+    """Everything per job that turns rows into run inputs."""
+
+    processor: str
+    base_metadata: dict[str, Any]
+    task_spec: Optional[dict[str, Any]]
+    layout: BodyLayout
+    max_inputs: int
+    max_bytes: int
+    get_key: Optional[Callable[[Any], str]]
+    to_input: Optional[Callable[[Any], Any]]
+    row_metadata: Optional[Callable[[Any], Mapping[str, Any]]]
+    extra_fields: dict[str, Any]
+    skip_duplicates: bool
+
+
+def _spec_dict(spec: Any) -> Optional[dict[str, Any]]:
+    if spec is None:
+        return None
+    if hasattr(spec, "to_dict"):
+        spec = spec.to_dict()
+    if not isinstance(spec, Mapping):
+        raise ConfigurationError(
+            f"task_spec must be a TaskSpec or a dict in the API's TaskSpec shape, "
+            f"got {type(spec).__name__}"
+        )
+    result = dict(spec)
+    try:
+        compact(result)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ConfigurationError(f"task_spec is not JSON-serialisable: {exc}") from None
+    return result
+
+
+def make_plan(
+    *,
+    processor: Optional[str],
+    task_spec: Any,
+    base_metadata: Optional[Mapping[str, Any]],
+    key: KeySpec,
+    to_input: Optional[Callable[[Any], Any]],
+    row_metadata: Optional[Callable[[Any], Mapping[str, Any]]],
+    input_fields: Optional[Mapping[str, Any]],
+    max_batch_inputs: int,
+    max_batch_bytes: int,
+    duplicates: Duplicates,
+) -> RowPlan:
+    """Check the per-job options once and fix how every row is turned into a run input."""
+    if not processor or not isinstance(processor, str):
+        raise ConfigurationError(
+            "no processor for the runs: pass processor= to add_runs, or to create_group/group "
+            "(e.g. processor='base')"
+        )
+    base = dict(base_metadata or {})
+    problem = metadata_problem(base)
+    if problem:
+        raise ConfigurationError(f"the group's run_metadata is invalid: {problem}")
+    if ROW_KEY_FIELD in base:
+        raise ConfigurationError(
+            f"the group's run_metadata must not set {ROW_KEY_FIELD!r}: it holds each row's key"
+        )
+    if duplicates not in ("error", "skip"):
+        raise ConfigurationError(f"duplicates must be 'error' or 'skip', got {duplicates!r}")
+    if not 1 <= max_batch_inputs <= MAX_INPUTS_PER_REQUEST:
+        raise ConfigurationError(
+            f"max_batch_inputs must be between 1 and {MAX_INPUTS_PER_REQUEST}, "
+            f"got {max_batch_inputs}"
+        )
+    extra = dict(input_fields or {})
+    clash = {"input", "processor", "metadata"} & set(extra)
+    if clash:
+        raise ConfigurationError(
+            f"input_fields must not set {sorted(clash)}; use the dedicated options"
+        )
+    try:
+        compact(extra)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise ConfigurationError(f"input_fields are not JSON-serialisable: {exc}") from None
+    spec = _spec_dict(task_spec)
+    layout = BodyLayout({"default_task_spec": spec} if spec is not None else None)
+    if max_batch_bytes <= layout.overhead:
+        raise ConfigurationError(
+            f"max_batch_bytes={max_batch_bytes} leaves no room for inputs "
+            f"(the request's fixed part alone is {layout.overhead} bytes)"
+        )
+    return RowPlan(
+        processor=processor,
+        base_metadata=base,
+        task_spec=spec,
+        layout=layout,
+        max_inputs=max_batch_inputs,
+        max_bytes=max_batch_bytes,
+        get_key=key_function(key),
+        to_input=to_input,
+        row_metadata=row_metadata,
+        extra_fields=extra,
+        skip_duplicates=duplicates == "skip",
+    )
+
+
+_STR_ONLY = frozenset({str})
+
+
+def _describe_type(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _json_problem(exc: BaseException) -> str:
+    return (
+        f"the input is not JSON-serialisable ({exc}); "
+        "convert such values to str, int, float, list or dict"
+    )
+
+
+def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
+    """One row as a :class:`PreparedInput`; :class:`RowError` says what is wrong with it."""
+    mapped = row
+    if plan.to_input is not None:
+        try:
+            mapped = plan.to_input(row)
+        except Exception as exc:  # the caller's function: report which row broke it
+            raise RowError(position, f"to_input failed: {type(exc).__name__}: {exc}") from None
+    fields: dict[str, Any] = {}
+    own_meta: Mapping[str, Any] = {}
+    kind = type(mapped)
+    if kind is dict or kind is str:
+        value = mapped
+    elif isinstance(mapped, TaskRunInput):
+        fields = mapped.to_dict()
+        value = fields.pop("input")
+        own_meta = fields.pop("metadata", None) or {}
+        fields.pop("processor", None)
+    elif isinstance(mapped, (str, Mapping)):
+        value = mapped if isinstance(mapped, str) else dict(mapped)
+    else:
+        hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
+        raise RowError(
+            position,
+            f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
+        )
+    if type(value) is dict and not set(map(type, value)) <= _STR_ONLY:
+        bad = next(k for k in value if not isinstance(k, str))
+        raise RowError(position, f"input keys must be strings, found {bad!r}")
+    try:
+        key = plan.get_key(row) if plan.get_key is not None else derive_key(value)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
+    metadata = dict(plan.base_metadata)
+    if own_meta:
+        metadata.update(own_meta)
+    if plan.row_metadata is not None:
+        try:
+            extra_meta = plan.row_metadata(row)
+        except Exception as exc:  # the caller's function
+            raise RowError(
+                position, f"metadata function failed: {type(exc).__name__}: {exc}", key=key
+            ) from None
+        problem = metadata_problem(extra_meta)
+        if problem:
+            raise RowError(position, problem, key=key)
+        metadata.update(extra_meta)
+    elif own_meta:
+        problem = metadata_problem(own_meta)
+        if problem:
+            raise RowError(position, problem, key=key)
+    if ROW_KEY_FIELD in metadata:
+        raise RowError(
+            position,
+            f"row metadata must not set {ROW_KEY_FIELD!r}; it holds the row key (use key=)",
+            key=key,
+        )
+    metadata[ROW_KEY_FIELD] = key
+    payload = {"input": value, "processor": plan.processor, "metadata": metadata}
+    if fields:
+        payload.update({k: v for k, v in fields.items() if k not in payload})
+    if plan.extra_fields:
+        payload.update(plan.extra_fields)
+    try:
+        data = compact_bytes(payload)
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise RowError(position, _json_problem(exc), key=key) from None
+    if plan.layout.overhead + len(data) > plan.max_bytes:
+        raise RowError(
+            position,
+            f"this run input alone needs a {plan.layout.overhead + len(data)}-byte request, over "
+            f"max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
+            key=key,
+        )
+    return PreparedInput(position, key, data)
+
+
+def prepare_rows(
+    plan: RowPlan, rows: Iterable[Any], report: SubmitReport
+) -> Iterator[PreparedInput]:
+    """Prepare ``rows`` lazily, refusing (or with ``duplicates="skip"`` skipping) repeated keys."""
+    first_seen: dict[str, int] = {}
+    for position, row in enumerate(rows):
+        report.rows = position + 1
+        prepared = prepare_one(plan, position, row)
+        earlier = first_seen.get(prepared.key)
+        if earlier is not None:
+            if plan.skip_duplicates:
+                report.skipped += 1
+                continue
+            raise RowError(
+                position,
+                f"duplicate row key (first used by the row at index {earlier}); keys must be "
+                "unique within a job: give distinct keys, or pass duplicates='skip'",
+                key=prepared.key,
+            )
+        first_seen[prepared.key] = position
+        yield prepared

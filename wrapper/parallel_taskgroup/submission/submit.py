@@ -1,0 +1,351 @@
+"""Exactly-once submission of rows to a task group: the journal protocol around each POST.
+
+``submit_rows`` streams ``rows`` (any iterable; a generator over a file larger than memory is
+fine) through :mod:`.prepare` and :mod:`.batches`, paces the POSTs, and never creates a run
+twice:
+
+* a batch is written to the journal as *pending* before its POST and *confirmed* after;
+* a 429 is a certain "not created": wait (``Retry-After``) and send the batch again;
+* a timeout, broken connection, 408 or 5xx leaves the outcome unknown: the group's runs are read
+  (:mod:`.reconcile`) and only the rows whose keys are absent are sent again;
+* a new process given the same journal first reconciles any batch left pending, then skips rows
+  already confirmed and sends the rest once.
+
+Rows are checked chunk by chunk before each POST: an invalid row stops the job before its chunk
+is sent (earlier chunks are in the group and journaled, so fixing the row and calling again with
+the same journal resumes). When ``rows`` is a list or tuple, every row is checked before anything
+is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Optional, Union
+
+import attrs
+
+from .. import errors
+from .._http import HttpCore
+from .._retry import RECONCILE, THROTTLED
+from .batches import chunk_by_limits
+from .journal import MemoryJournal, SubmissionJournal, open_journal
+from .keys import KeySpec
+from .pacing import RateLimiter
+from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_rows
+from .reconcile import existing_keys
+from .report import SubmitReport
+from .sender import post_batch
+
+__all__ = ["DEFAULT_RATE_PER_MINUTE", "JournalArg", "SubmitOptions", "submit_rows"]
+
+log = logging.getLogger("parallel_taskgroup.submission")
+
+JournalArg = Union[SubmissionJournal, str, "os.PathLike[str]", None]
+
+DEFAULT_RATE_PER_MINUTE = 2000
+"""The Task API's default quota of run creations per minute per account."""
+
+MAX_CONSECUTIVE_429 = 100
+
+PACING_MARGIN_SECONDS = 0.5
+"""Added to the limiter's window to absorb skew between this client and the server's window."""
+
+
+@attrs.frozen
+class SubmitOptions:
+    """How one ``add_runs`` call turns rows into runs (see ``TaskGroup.add_runs``)."""
+
+    key: KeySpec = None
+    journal: JournalArg = None
+    to_input: Optional[Callable[[Any], Any]] = None
+    metadata: Optional[Callable[[Any], Mapping[str, Any]]] = None
+    input_fields: Optional[Mapping[str, Any]] = None
+    max_batch_inputs: int = 1000
+    max_batch_bytes: int = 5_000_000
+    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+    rate_limiter: Optional[RateLimiter] = None
+    duplicates: Duplicates = "error"
+    skip_existing: bool = False
+    continue_on_error: bool = False
+    on_progress: Optional[Callable[[SubmitReport], None]] = None
+    max_attempts: int = 10
+
+
+class _Batches:
+    """Sends prepared chunks of one job with pacing, journaling and reconciliation."""
+
+    def __init__(
+        self,
+        core: HttpCore,
+        group_id: str,
+        plan: RowPlan,
+        journal: SubmissionJournal,
+        limiter: RateLimiter,
+        report: SubmitReport,
+        options: SubmitOptions,
+        beta_header: Optional[str],
+    ) -> None:
+        self.core = core
+        self.clock = core.clock
+        self.group_id = group_id
+        self.plan = plan
+        self.journal = journal
+        self.limiter = limiter
+        self.report = report
+        self.options = options
+        self.beta_header = beta_header
+        self._answered = False
+
+    def _stop(self, message: str, cause: Optional[BaseException] = None) -> errors.SubmissionError:
+        return errors.SubmissionError(message, self.report, cause=cause)
+
+    def reconcile_pending(self, *, record_group: bool = False) -> None:
+        """Resolve batches left pending by an earlier process; with ``record_group``, also
+        record every key already in the group as confirmed (so those rows are skipped)."""
+        pending = self.journal.pending_batches(self.group_id)
+        if not pending and not record_group:
+            return
+        keys = {k for _, ks in pending for k in ks}
+        log.info(
+            "reconciling %d pending batch(es) (%d keys) against group %s",
+            len(pending),
+            len(keys),
+            self.group_id,
+        )
+        found = self._read_group(None if record_group else keys)
+        self.report.reconciliations += 1
+        if record_group:
+            self.journal.confirm(self.group_id, found)
+        for batch_id, batch_keys in pending:
+            self.journal.confirm(
+                self.group_id,
+                {k: found[k] for k in batch_keys if k in found},
+                batch_id=batch_id,
+            )
+
+    def _read_group(self, wanted: Optional[set[str]]) -> dict[str, str]:
+        attempt = 0
+        while True:
+            try:
+                return existing_keys(self.core, self.group_id, wanted)
+            except (errors.APIConnectionError, errors.ServerError, errors.StreamError) as exc:
+                attempt += 1
+                if attempt >= self.options.max_attempts:
+                    raise self._stop(
+                        f"cannot read group {self.group_id} to reconcile an unknown outcome "
+                        f"after {attempt} attempts ({exc}); the journal keeps the batch "
+                        "pending: call again with the same journal to resume",
+                        exc,
+                    ) from exc
+                self.clock.sleep(RECONCILE.delay(attempt))
+
+    def send(self, chunk: Sequence[PreparedInput]) -> None:
+        """Create runs for ``chunk`` exactly once (or record them as failed)."""
+        pending = list(chunk)
+        attempts = 0  # POSTs whose outcome was unknown
+        throttled = 0  # consecutive 429s
+        while pending:
+            if attempts >= self.options.max_attempts or throttled >= MAX_CONSECUTIVE_429:
+                raise self._stop(
+                    f"gave up on a batch of {len(pending)} rows after {attempts} unknown "
+                    f"outcomes and {throttled} consecutive 429s; call again with the same "
+                    "journal to resume"
+                )
+            self.limiter.acquire(len(pending), self.clock)
+            batch_id = uuid.uuid4().hex
+            keys = [r.key for r in pending]
+            self.journal.open_batch(self.group_id, batch_id, keys)
+            body = self.plan.layout.build([r.data for r in pending])
+            self.report.requests += 1
+            try:
+                answer = post_batch(
+                    self.core,
+                    self.group_id,
+                    body,
+                    expected=len(pending),
+                    beta_header=self.beta_header,
+                )
+            except errors.RateLimitError as exc:
+                self.journal.discard_batch(self.group_id, batch_id)
+                self.report.rate_limited += 1
+                throttled += 1
+                wait = THROTTLED.delay(throttled - 1, exc.retry_after)
+                log.info("429 on add-runs; waiting %.2fs before resending", wait)
+                self.limiter.defer(wait, self.clock)
+                continue
+            except (
+                errors.ServerError,
+                errors.RequestTimeoutError,
+                errors.APIConnectionError,
+                errors.ResponseFormatError,
+            ) as exc:
+                attempts += 1
+                throttled = 0
+                pending = self._reconcile(batch_id, pending, exc, attempts)
+                continue
+            except (errors.AuthenticationError, errors.NotFoundError, errors.RedirectError) as exc:
+                self.journal.discard_batch(self.group_id, batch_id)
+                raise self._stop(f"add-runs refused: {exc}", exc) from exc
+            except errors.APIStatusError as exc:
+                self.journal.discard_batch(self.group_id, batch_id)
+                self.report.failed += len(pending)
+                self.report.failed_keys.extend(keys)
+                if not self.options.continue_on_error:
+                    first = pending[0].position
+                    raise self._stop(
+                        f"add-runs refused the batch starting at row index {first}: {exc}", exc
+                    ) from exc
+                log.warning("batch of %d rows refused: %s", len(pending), exc)
+                break
+            runs = dict(zip(keys, answer.run_ids))
+            self.journal.confirm(self.group_id, runs, batch_id=batch_id)
+            self._created(runs)
+            self._cursors(answer.run_cursor, answer.event_cursor)
+            pending = []
+        if self.options.on_progress is not None:
+            self.options.on_progress(self.report)
+
+    def _reconcile(
+        self, batch_id: str, pending: list[PreparedInput], exc: BaseException, attempt: int
+    ) -> list[PreparedInput]:
+        log.info(
+            "add-runs outcome unknown for %d rows (%s); reconciling with the group",
+            len(pending),
+            exc,
+        )
+        self.report.reconciliations += 1
+        # Give a request the server may still be processing time to land before reading.
+        self.clock.sleep(RECONCILE.delay(attempt - 1))
+        found = self._read_group({r.key for r in pending})
+        self.journal.confirm(self.group_id, found, batch_id=batch_id)
+        self._created(found)
+        return [r for r in pending if r.key not in found]
+
+    def _created(self, runs: Mapping[str, str]) -> None:
+        self.report.sent += len(runs)
+        self.report.run_ids.update(runs)
+
+    def _cursors(self, run_cursor: Optional[str], event_cursor: Optional[str]) -> None:
+        report = self.report
+        if not self._answered:
+            self._answered = True
+            report.first_run_cursor = run_cursor
+            report.first_event_cursor = event_cursor
+        report.last_run_cursor = run_cursor
+        report.last_event_cursor = event_cursor
+
+
+def _drop_confirmed(
+    prepared: Iterable[PreparedInput],
+    journal: SubmissionJournal,
+    group_id: str,
+    report: SubmitReport,
+    lookahead: int,
+) -> Iterator[PreparedInput]:
+    """Skip rows the journal already knows as created, looking them up ``lookahead`` at a time."""
+    it = iter(prepared)
+    while True:
+        block: list[PreparedInput] = []
+        for row in it:
+            block.append(row)
+            if len(block) >= lookahead:
+                break
+        if not block:
+            return
+        known = journal.confirmed_among(group_id, [r.key for r in block])
+        for row in block:
+            run_id = known.get(row.key)
+            if run_id is None:
+                yield row
+            else:
+                report.skipped += 1
+                report.run_ids[row.key] = run_id
+
+
+def _open(journal: JournalArg) -> tuple[SubmissionJournal, bool]:
+    if journal is None:
+        return MemoryJournal(), True
+    if isinstance(journal, (str, os.PathLike)):
+        return open_journal(journal), True
+    if not isinstance(journal, SubmissionJournal):
+        raise errors.ArgumentTypeError(
+            "journal must be a SubmissionJournal (MemoryJournal, SqliteJournal, JsonlJournal) "
+            f"or a file path, got {type(journal).__name__}"
+        )
+    return journal, False
+
+
+def _size_of(row: PreparedInput) -> int:
+    return len(row.data)
+
+
+def submit_rows(
+    core: HttpCore,
+    group_id: str,
+    rows: Iterable[Any],
+    *,
+    processor: Optional[str],
+    task_spec: Any,
+    run_metadata: Optional[Mapping[str, Any]],
+    beta_header: Optional[str],
+    options: SubmitOptions,
+) -> SubmitReport:
+    """Add one run per row of ``rows`` to group ``group_id``, each exactly once (see the module
+    docstring); ``TaskGroup.add_runs`` documents the options."""
+    if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
+        kind = "None" if rows is None else type(rows).__name__
+        raise errors.ArgumentTypeError(
+            f"rows must be an iterable of rows (e.g. a list or a generator), got {kind}; "
+            "wrap a single row in a list"
+        )
+    clock = core.clock
+    started = clock.now()
+    limiter = options.rate_limiter or RateLimiter(
+        options.rate_per_minute, 60.0, margin=PACING_MARGIN_SECONDS
+    )
+    plan = make_plan(
+        processor=processor,
+        task_spec=task_spec,
+        base_metadata=run_metadata,
+        key=options.key,
+        to_input=options.to_input,
+        row_metadata=options.metadata,
+        input_fields=options.input_fields,
+        max_batch_inputs=min(options.max_batch_inputs, limiter.limit),
+        max_batch_bytes=options.max_batch_bytes,
+        duplicates=options.duplicates,
+    )
+    report = SubmitReport(group_id=group_id)
+    journal, owned = _open(options.journal)
+    batches = _Batches(core, group_id, plan, journal, limiter, report, options, beta_header)
+    try:
+        batches.reconcile_pending(record_group=options.skip_existing)
+        prepared: Iterable[PreparedInput] = prepare_rows(plan, rows, report)
+        if isinstance(rows, (list, tuple)):
+            prepared = list(prepared)  # check every row before sending anything
+        fresh = _drop_confirmed(prepared, journal, group_id, report, plan.max_inputs)
+        for chunk in chunk_by_limits(
+            fresh,
+            max_items=plan.max_inputs,
+            max_bytes=plan.max_bytes,
+            size=_size_of,
+            overhead=plan.layout.overhead,
+        ):
+            batches.send(chunk)
+    except (errors.RowError, errors.SubmissionError) as exc:
+        _finish(report, started, clock.now())
+        exc.report = report
+        raise
+    finally:
+        if owned:
+            journal.close()
+    return _finish(report, started, clock.now())
+
+
+def _finish(report: SubmitReport, started: float, now: float) -> SubmitReport:
+    report.elapsed = max(0.0, now - started)
+    report.achieved_rate_per_minute = report.sent / report.elapsed * 60 if report.elapsed else 0.0
+    return report
