@@ -53,7 +53,10 @@ def check_repr(model: Any) -> None:
     set_names = [n for n in names if not isinstance(getattr(model, n), Unset)]
     if model.additional_properties:
         set_names.append("additional_properties")
-    assert [kw.arg for kw in call.keywords] == set_names
+    shown = [kw.arg for kw in call.keywords]
+    assert sorted(shown) == sorted(set_names)
+    if model.additional_properties:
+        assert shown[-1] == "additional_properties"
     for kw in call.keywords:
         value = getattr(model, kw.arg) if kw.arg != "additional_properties" else None
         if isinstance(value, enum.Enum):

@@ -164,7 +164,7 @@ def test_unknown_output_type_is_kept_as_its_raw_mapping() -> None:
 
 def test_malformed_output_of_a_known_type_raises() -> None:
     data = recorded_event()
-    del data["output"]["basis"]
+    del data["output"]["content"]
     with pytest.raises(KeyError):
         TaskRunEvent.from_dict(data)
 

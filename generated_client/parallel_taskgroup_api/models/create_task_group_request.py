@@ -43,7 +43,6 @@ class CreateTaskGroupRequest:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if metadata is not UNSET:
             field_dict["metadata"] = metadata
 

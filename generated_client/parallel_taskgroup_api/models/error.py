@@ -25,13 +25,13 @@ class Error:
     """An error message.
 
     Attributes:
-        ref_id (str): Reference ID for the error.
+        ref_id (str | None | Unset): Reference ID for the error.
         message (str): Human-readable message.
         detail (ErrorDetailType0 | None | Unset): Optional detail supporting the error.
     """
 
-    ref_id: str
     message: str
+    ref_id: str | None | Unset = UNSET
     detail: ErrorDetailType0 | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -62,10 +62,11 @@ class Error:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "ref_id": ref_id,
                 "message": message,
             }
         )
+        if ref_id is not UNSET:
+            field_dict["ref_id"] = ref_id
         if detail is not UNSET:
             field_dict["detail"] = detail
 
@@ -73,7 +74,7 @@ class Error:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        ref_id = src_dict["ref_id"]
+        ref_id = src_dict.get("ref_id", UNSET)
 
         message = src_dict["message"]
 
@@ -90,8 +91,8 @@ class Error:
             detail = _detail
 
         _instance = cls(
-            ref_id,
             message,
+            ref_id,
             detail,
         )
 

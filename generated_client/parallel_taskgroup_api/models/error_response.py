@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="ErrorResponse")
 
@@ -29,11 +29,11 @@ class ErrorResponse:
 
     Attributes:
         type_ (Literal['error']): Always 'error'.
-        error (Error): An error message.
+        error (Error | None | Unset): An error message.
     """
 
     type_: Literal["error"]
-    error: Error
+    error: Error | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -48,16 +48,21 @@ class ErrorResponse:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        error = self.error.to_dict()
+        error: dict[str, Any] | None | Unset
+        if self.error is None or isinstance(self.error, Unset):
+            error = self.error
+        else:
+            error = self.error.to_dict()
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
                 "type": type_,
-                "error": error,
             }
         )
+        if error is not UNSET:
+            field_dict["error"] = error
 
         return field_dict
 
@@ -67,11 +72,16 @@ class ErrorResponse:
         if type_ != "error":
             raise ValueError(f"type must match const 'error', got '{type_}'")
 
-        error = Error.from_dict(src_dict["error"])
+        _error_raw = src_dict.get("error", UNSET)
+        _error_value: Error | None | Unset
+        if _error_raw is None or _error_raw is UNSET:
+            _error_value = _error_raw
+        else:
+            _error_value = Error.from_dict(_error_raw)
 
         _instance = cls(
             type_,
-            error,
+            _error_value,
         )
 
         if not _ErrorResponse_FIELDS.issuperset(src_dict):

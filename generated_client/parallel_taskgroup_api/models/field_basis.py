@@ -27,15 +27,15 @@ class FieldBasis:
 
     Attributes:
         field (str): Name of the output field.
-        reasoning (str): Reasoning for the output field.
-        citations (list[Citation] | Unset): List of citations supporting the output field.
+        reasoning (str | None | Unset): Reasoning for the output field.
+        citations (list[Citation] | None | Unset): List of citations supporting the output field.
         confidence (None | str | Unset): Confidence level for the output field. Only certain processors provide
             confidence levels.
     """
 
     field: str
-    reasoning: str
-    citations: list[Citation] | Unset = UNSET
+    reasoning: str | None | Unset = UNSET
+    citations: list[Citation] | None | Unset = UNSET
     confidence: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -55,12 +55,11 @@ class FieldBasis:
 
         reasoning = self.reasoning
 
-        citations: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.citations, Unset):
-            citations = []
-            for citations_item_data in self.citations:
-                citations_item = citations_item_data.to_dict()
-                citations.append(citations_item)
+        citations: list[dict[str, Any]] | None | Unset
+        if self.citations is None or isinstance(self.citations, Unset):
+            citations = self.citations
+        else:
+            citations = [item.to_dict() for item in self.citations]
 
         confidence: None | str | Unset
         if isinstance(self.confidence, Unset):
@@ -73,9 +72,10 @@ class FieldBasis:
         field_dict.update(
             {
                 "field": field,
-                "reasoning": reasoning,
             }
         )
+        if reasoning is not UNSET:
+            field_dict["reasoning"] = reasoning
         if citations is not UNSET:
             field_dict["citations"] = citations
         if confidence is not UNSET:
@@ -87,19 +87,21 @@ class FieldBasis:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         field = src_dict["field"]
 
-        reasoning = src_dict["reasoning"]
+        reasoning = src_dict.get("reasoning", UNSET)
 
-        _citations = src_dict.get("citations", UNSET)
-        citations: list[Citation] | Unset = UNSET
-        if _citations is not UNSET:
-            citations = [Citation.from_dict(item) for item in _citations]
+        _citations_raw = src_dict.get("citations", UNSET)
+        _citations_value: list[Citation] | None | Unset
+        if _citations_raw is None or _citations_raw is UNSET:
+            _citations_value = _citations_raw
+        else:
+            _citations_value = [Citation.from_dict(item) for item in _citations_raw]
 
         confidence: None | str | Unset = src_dict.get("confidence", UNSET)
 
         _instance = cls(
             field,
             reasoning,
-            citations,
+            _citations_value,
             confidence,
         )
 

@@ -18,10 +18,10 @@ _HTTPValidationError_FIELDS = frozenset(("detail",))
 class HTTPValidationError:
     """
     Attributes:
-        detail (list[ValidationError] | Unset):
+        detail (list[ValidationError] | None | Unset):
     """
 
-    detail: list[ValidationError] | Unset = UNSET
+    detail: list[ValidationError] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -31,16 +31,14 @@ class HTTPValidationError:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        detail: list[dict[str, Any]] | Unset = UNSET
-        if not isinstance(self.detail, Unset):
-            detail = []
-            for detail_item_data in self.detail:
-                detail_item = detail_item_data.to_dict()
-                detail.append(detail_item)
+        detail: list[dict[str, Any]] | None | Unset
+        if self.detail is None or isinstance(self.detail, Unset):
+            detail = self.detail
+        else:
+            detail = [item.to_dict() for item in self.detail]
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if detail is not UNSET:
             field_dict["detail"] = detail
 
@@ -48,13 +46,15 @@ class HTTPValidationError:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        _detail = src_dict.get("detail", UNSET)
-        detail: list[ValidationError] | Unset = UNSET
-        if _detail is not UNSET:
-            detail = [ValidationError.from_dict(item) for item in _detail]
+        _detail_raw = src_dict.get("detail", UNSET)
+        _detail_value: list[ValidationError] | None | Unset
+        if _detail_raw is None or _detail_raw is UNSET:
+            _detail_value = _detail_raw
+        else:
+            _detail_value = [ValidationError.from_dict(item) for item in _detail_raw]
 
         _instance = cls(
-            detail,
+            _detail_value,
         )
 
         if not _HTTPValidationError_FIELDS.issuperset(src_dict):

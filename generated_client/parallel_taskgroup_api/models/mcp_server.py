@@ -32,15 +32,15 @@ class McpServer:
     """MCP server configuration.
 
     Attributes:
-        url (str): URL of the MCP server.
-        name (str): Name of the MCP server.
+        url (str | None | Unset): URL of the MCP server.
+        name (str | None | Unset): Name of the MCP server.
         type_ (Literal['url'] | Unset): Type of MCP server being configured. Always `url`. Default: 'url'.
         headers (McpServerHeadersType0 | None | Unset): Headers for the MCP server.
         allowed_tools (list[str] | None | Unset): List of allowed tools for the MCP server.
     """
 
-    url: str
-    name: str
+    url: str | None | Unset = UNSET
+    name: str | None | Unset = UNSET
     type_: Literal["url"] | Unset = "url"
     headers: McpServerHeadersType0 | None | Unset = UNSET
     allowed_tools: list[str] | None | Unset = UNSET
@@ -84,12 +84,10 @@ class McpServer:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-                "name": name,
-            }
-        )
+        if url is not UNSET:
+            field_dict["url"] = url
+        if name is not UNSET:
+            field_dict["name"] = name
         if type_ is not UNSET:
             field_dict["type"] = type_
         if headers is not UNSET:
@@ -101,9 +99,9 @@ class McpServer:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        url = src_dict["url"]
+        url = src_dict.get("url", UNSET)
 
-        name = src_dict["name"]
+        name = src_dict.get("name", UNSET)
 
         type_ = src_dict.get("type", UNSET)
         if type_ != "url" and not isinstance(type_, Unset):

@@ -28,18 +28,18 @@ class McpToolCall:
     """Result of an MCP tool call.
 
     Attributes:
-        tool_call_id (str): Identifier for the tool call.
-        server_name (str): Name of the MCP server.
-        tool_name (str): Name of the tool being called.
-        arguments (str): Arguments used to call the MCP tool.
+        tool_call_id (str | None | Unset): Identifier for the tool call.
+        server_name (str | None | Unset): Name of the MCP server.
+        tool_name (str | None | Unset): Name of the tool being called.
+        arguments (str | None | Unset): Arguments used to call the MCP tool.
         content (None | str | Unset): Output received from the tool call, if successful.
         error (None | str | Unset): Error message if the tool call failed.
     """
 
-    tool_call_id: str
-    server_name: str
-    tool_name: str
-    arguments: str
+    tool_call_id: str | None | Unset = UNSET
+    server_name: str | None | Unset = UNSET
+    tool_name: str | None | Unset = UNSET
+    arguments: str | None | Unset = UNSET
     content: None | str | Unset = UNSET
     error: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -80,14 +80,14 @@ class McpToolCall:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "tool_call_id": tool_call_id,
-                "server_name": server_name,
-                "tool_name": tool_name,
-                "arguments": arguments,
-            }
-        )
+        if tool_call_id is not UNSET:
+            field_dict["tool_call_id"] = tool_call_id
+        if server_name is not UNSET:
+            field_dict["server_name"] = server_name
+        if tool_name is not UNSET:
+            field_dict["tool_name"] = tool_name
+        if arguments is not UNSET:
+            field_dict["arguments"] = arguments
         if content is not UNSET:
             field_dict["content"] = content
         if error is not UNSET:
@@ -97,13 +97,13 @@ class McpToolCall:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        tool_call_id = src_dict["tool_call_id"]
+        tool_call_id = src_dict.get("tool_call_id", UNSET)
 
-        server_name = src_dict["server_name"]
+        server_name = src_dict.get("server_name", UNSET)
 
-        tool_name = src_dict["tool_name"]
+        tool_name = src_dict.get("tool_name", UNSET)
 
-        arguments = src_dict["arguments"]
+        arguments = src_dict.get("arguments", UNSET)
 
         content: None | str | Unset = src_dict.get("content", UNSET)
 

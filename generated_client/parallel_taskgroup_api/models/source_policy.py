@@ -28,20 +28,20 @@ class SourcePolicy:
     This policy governs which sources are allowed/disallowed in results.
 
         Attributes:
-            include_domains (list[str] | Unset): List of domains to restrict the results to. If specified, only sources from
-                these domains will be included. Accepts plain domains (e.g., example.com, subdomain.example.gov) or bare domain
-                extension starting with a period (e.g., .gov, .edu, .co.uk). The combined number of domains in include_domains
-                and exclude_domains cannot exceed 200.
-            exclude_domains (list[str] | Unset): List of domains to exclude from results. If specified, sources from these
-                domains will be excluded. Accepts plain domains (e.g., example.com, subdomain.example.gov) or bare domain
+            include_domains (list[str] | None | Unset): List of domains to restrict the results to. If specified, only
+                sources from these domains will be included. Accepts plain domains (e.g., example.com, subdomain.example.gov) or
+                bare domain extension starting with a period (e.g., .gov, .edu, .co.uk). The combined number of domains in
+                include_domains and exclude_domains cannot exceed 200.
+            exclude_domains (list[str] | None | Unset): List of domains to exclude from results. If specified, sources from
+                these domains will be excluded. Accepts plain domains (e.g., example.com, subdomain.example.gov) or bare domain
                 extension starting with a period (e.g., .gov, .edu, .co.uk). The combined number of domains in include_domains
                 and exclude_domains cannot exceed 200.
             after_date (datetime.date | None | Unset): Optional start date for filtering search results. Results will be
                 limited to content published on or after this date. Provided as an RFC 3339 date string (YYYY-MM-DD).
     """
 
-    include_domains: list[str] | Unset = UNSET
-    exclude_domains: list[str] | Unset = UNSET
+    include_domains: list[str] | None | Unset = UNSET
+    exclude_domains: list[str] | None | Unset = UNSET
     after_date: datetime.date | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -56,13 +56,9 @@ class SourcePolicy:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        include_domains: list[str] | Unset = UNSET
-        if not isinstance(self.include_domains, Unset):
-            include_domains = self.include_domains
+        include_domains = self.include_domains
 
-        exclude_domains: list[str] | Unset = UNSET
-        if not isinstance(self.exclude_domains, Unset):
-            exclude_domains = self.exclude_domains
+        exclude_domains = self.exclude_domains
 
         after_date: None | str | Unset
         if isinstance(self.after_date, Unset):
@@ -74,7 +70,6 @@ class SourcePolicy:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if include_domains is not UNSET:
             field_dict["include_domains"] = include_domains
         if exclude_domains is not UNSET:

@@ -40,7 +40,6 @@ class TaskAdvancedSettings:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update({})
         if location is not UNSET:
             field_dict["location"] = location
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskGroupRunResponse")
 
@@ -26,18 +26,18 @@ class TaskGroupRunResponse:
     """Response from adding new task runs to a task group.
 
     Attributes:
-        status (TaskGroupStatus): Status of a task group.
+        status (TaskGroupStatus | None | Unset): Status of a task group.
         run_ids (list[str]): IDs of the newly created runs.
-        run_cursor (None | str): Cursor for these runs in the run stream at taskgroup/runs?last_event_id=<run_cursor>.
-            Empty for the first runs in the group.
-        event_cursor (None | str): Cursor for these runs in the event stream at
+        run_cursor (None | str | Unset): Cursor for these runs in the run stream at
+            taskgroup/runs?last_event_id=<run_cursor>. Empty for the first runs in the group.
+        event_cursor (None | str | Unset): Cursor for these runs in the event stream at
             taskgroup/events?last_event_id=<event_cursor>. Empty for the first runs in the group.
     """
 
-    status: TaskGroupStatus
     run_ids: list[str]
-    run_cursor: None | str
-    event_cursor: None | str
+    status: TaskGroupStatus | None | Unset = UNSET
+    run_cursor: None | str | Unset = UNSET
+    event_cursor: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -52,42 +52,52 @@ class TaskGroupRunResponse:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        status = self.status.to_dict()
+        status: dict[str, Any] | None | Unset
+        if self.status is None or isinstance(self.status, Unset):
+            status = self.status
+        else:
+            status = self.status.to_dict()
 
         run_ids = self.run_ids
 
-        run_cursor: None | str
         run_cursor = self.run_cursor
 
-        event_cursor: None | str
         event_cursor = self.event_cursor
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "status": status,
                 "run_ids": run_ids,
-                "run_cursor": run_cursor,
-                "event_cursor": event_cursor,
             }
         )
+        if status is not UNSET:
+            field_dict["status"] = status
+        if run_cursor is not UNSET:
+            field_dict["run_cursor"] = run_cursor
+        if event_cursor is not UNSET:
+            field_dict["event_cursor"] = event_cursor
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        status = TaskGroupStatus.from_dict(src_dict["status"])
+        _status_raw = src_dict.get("status", UNSET)
+        _status_value: TaskGroupStatus | None | Unset
+        if _status_raw is None or _status_raw is UNSET:
+            _status_value = _status_raw
+        else:
+            _status_value = TaskGroupStatus.from_dict(_status_raw)
 
         run_ids = src_dict["run_ids"]
 
-        run_cursor: None | str = src_dict["run_cursor"]
+        run_cursor = src_dict.get("run_cursor", UNSET)
 
-        event_cursor: None | str = src_dict["event_cursor"]
+        event_cursor = src_dict.get("event_cursor", UNSET)
 
         _instance = cls(
-            status,
             run_ids,
+            _status_value,
             run_cursor,
             event_cursor,
         )

@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskGroupStatusEvent")
 
@@ -30,13 +30,13 @@ class TaskGroupStatusEvent:
 
     Attributes:
         type_ (Literal['task_group_status']): Event type; always 'task_group_status'.
-        event_id (str): Cursor to resume the event stream.
+        event_id (str | None | Unset): Cursor to resume the event stream.
         status (TaskGroupStatus): Status of a task group.
     """
 
     type_: Literal["task_group_status"]
-    event_id: str
     status: TaskGroupStatus
+    event_id: str | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -61,10 +61,11 @@ class TaskGroupStatusEvent:
         field_dict.update(
             {
                 "type": type_,
-                "event_id": event_id,
                 "status": status,
             }
         )
+        if event_id is not UNSET:
+            field_dict["event_id"] = event_id
 
         return field_dict
 
@@ -74,14 +75,14 @@ class TaskGroupStatusEvent:
         if type_ != "task_group_status":
             raise ValueError(f"type must match const 'task_group_status', got '{type_}'")
 
-        event_id = src_dict["event_id"]
+        event_id = src_dict.get("event_id", UNSET)
 
         status = TaskGroupStatus.from_dict(src_dict["status"])
 
         _instance = cls(
             type_,
-            event_id,
             status,
+            event_id,
         )
 
         if not _TaskGroupStatusEvent_FIELDS.issuperset(src_dict):

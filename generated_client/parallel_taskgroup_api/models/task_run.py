@@ -35,14 +35,14 @@ class TaskRun:
 
     Attributes:
         run_id (str): ID of the task run.
-        interaction_id (str): Identifier for this interaction. Pass this value as `previous_interaction_id` to reuse
-            context for a future request.
+        interaction_id (str | None | Unset): Identifier for this interaction. Pass this value as
+            `previous_interaction_id` to reuse context for a future request.
         status (TaskRunStatus): Status of the run.
-        is_active (bool): Whether the run is currently active, i.e. status is one of {'cancelling', 'queued',
-            'running'}.
-        processor (str): Processor used for the run.
-        created_at (None | str): Timestamp of the creation of the task, as an RFC 3339 string.
-        modified_at (None | str): Timestamp of the last modification to the task, as an RFC 3339 string.
+        is_active (bool | None | Unset): Whether the run is currently active, i.e. status is one of {'cancelling',
+            'queued', 'running'}.
+        processor (str | None | Unset): Processor used for the run.
+        created_at (None | str | Unset): Timestamp of the creation of the task, as an RFC 3339 string.
+        modified_at (None | str | Unset): Timestamp of the last modification to the task, as an RFC 3339 string.
         warnings (list[Warning_] | None | Unset): Warnings for the run, if any.
         error (Error | None | Unset): Error for the run, present only if status is 'failed'.
         metadata (None | TaskRunMetadataType0 | Unset): User-provided metadata stored with the run.
@@ -50,12 +50,12 @@ class TaskRun:
     """
 
     run_id: str
-    interaction_id: str
     status: TaskRunStatus
-    is_active: bool
-    processor: str
-    created_at: None | str
-    modified_at: None | str
+    interaction_id: str | None | Unset = UNSET
+    is_active: bool | None | Unset = UNSET
+    processor: str | None | Unset = UNSET
+    created_at: None | str | Unset = UNSET
+    modified_at: None | str | Unset = UNSET
     warnings: list[Warning_] | None | Unset = UNSET
     error: Error | None | Unset = UNSET
     metadata: None | TaskRunMetadataType0 | Unset = UNSET
@@ -91,10 +91,8 @@ class TaskRun:
 
         processor = self.processor
 
-        created_at: None | str
         created_at = self.created_at
 
-        modified_at: None | str
         modified_at = self.modified_at
 
         warnings: list[dict[str, Any]] | None | Unset
@@ -136,14 +134,19 @@ class TaskRun:
         field_dict.update(
             {
                 "run_id": run_id,
-                "interaction_id": interaction_id,
                 "status": status,
-                "is_active": is_active,
-                "processor": processor,
-                "created_at": created_at,
-                "modified_at": modified_at,
             }
         )
+        if interaction_id is not UNSET:
+            field_dict["interaction_id"] = interaction_id
+        if is_active is not UNSET:
+            field_dict["is_active"] = is_active
+        if processor is not UNSET:
+            field_dict["processor"] = processor
+        if created_at is not UNSET:
+            field_dict["created_at"] = created_at
+        if modified_at is not UNSET:
+            field_dict["modified_at"] = modified_at
         if warnings is not UNSET:
             field_dict["warnings"] = warnings
         if error is not UNSET:
@@ -159,17 +162,17 @@ class TaskRun:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         run_id = src_dict["run_id"]
 
-        interaction_id = src_dict["interaction_id"]
+        interaction_id = src_dict.get("interaction_id", UNSET)
 
         status = TaskRunStatus(src_dict["status"])
 
-        is_active = src_dict["is_active"]
+        is_active = src_dict.get("is_active", UNSET)
 
-        processor = src_dict["processor"]
+        processor = src_dict.get("processor", UNSET)
 
-        created_at: None | str = src_dict["created_at"]
+        created_at = src_dict.get("created_at", UNSET)
 
-        modified_at: None | str = src_dict["modified_at"]
+        modified_at = src_dict.get("modified_at", UNSET)
 
         warnings: list[Warning_] | None | Unset
         _warnings: Any = src_dict.get("warnings", UNSET)
@@ -211,8 +214,8 @@ class TaskRun:
 
         _instance = cls(
             run_id,
-            interaction_id,
             status,
+            interaction_id,
             is_active,
             processor,
             created_at,

@@ -35,7 +35,7 @@ class TaskRunEvent:
 
         Attributes:
             type_ (Literal['task_run.state']): Event type; always 'task_run.state'.
-            event_id (None | str): Cursor to resume the event stream. Always empty for non Task Group runs.
+            event_id (None | str | Unset): Cursor to resume the event stream. Always empty for non Task Group runs.
             run (TaskRun): Status of a task run.
             input_ (None | TaskRunInput | Unset): Input to the run; included only if requested.
             output (None | TaskRunJsonOutput | TaskRunTextOutput | Unset): Output from the run; included only if requested
@@ -43,8 +43,8 @@ class TaskRunEvent:
     """
 
     type_: Literal["task_run.state"]
-    event_id: None | str
     run: TaskRun
+    event_id: None | str | Unset = UNSET
     input_: None | TaskRunInput | Unset = UNSET
     output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -64,7 +64,6 @@ class TaskRunEvent:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        event_id: None | str
         event_id = self.event_id
 
         run = self.run.to_dict()
@@ -92,10 +91,11 @@ class TaskRunEvent:
         field_dict.update(
             {
                 "type": type_,
-                "event_id": event_id,
                 "run": run,
             }
         )
+        if event_id is not UNSET:
+            field_dict["event_id"] = event_id
         if input_ is not UNSET:
             field_dict["input"] = input_
         if output is not UNSET:
@@ -109,7 +109,7 @@ class TaskRunEvent:
         if type_ != "task_run.state":
             raise ValueError(f"type must match const 'task_run.state', got '{type_}'")
 
-        event_id: None | str = src_dict["event_id"]
+        event_id = src_dict.get("event_id", UNSET)
 
         run = TaskRun.from_dict(src_dict["run"])
 
@@ -161,8 +161,8 @@ class TaskRunEvent:
 
         _instance = cls(
             type_,
-            event_id,
             run,
+            event_id,
             input_,
             output,
         )

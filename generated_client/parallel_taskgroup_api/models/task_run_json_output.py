@@ -33,8 +33,8 @@ class TaskRunJsonOutput:
     """Output from a task that returns JSON.
 
     Attributes:
-        basis (list[FieldBasis]): Basis for each top-level field in the JSON output. Per-list-element basis entries are
-            available only when the `parallel-beta: field-basis-2025-11-25` header is supplied.
+        basis (list[FieldBasis] | None | Unset): Basis for each top-level field in the JSON output. Per-list-element
+            basis entries are available only when the `parallel-beta: field-basis-2025-11-25` header is supplied.
         type_ (Literal['json']): The type of output being returned, as determined by the output schema of the task spec.
         content (TaskRunJsonOutputContent): Output from the task as a native JSON object, as determined by the output
             schema of the task spec.
@@ -45,9 +45,9 @@ class TaskRunJsonOutput:
             only if the task was executed with an auto schema.
     """
 
-    basis: list[FieldBasis]
     type_: Literal["json"]
     content: TaskRunJsonOutputContent
+    basis: list[FieldBasis] | None | Unset = UNSET
     mcp_tool_calls: list[McpToolCall] | None | Unset = UNSET
     beta_fields: None | TaskRunJsonOutputBetaFieldsType0 | Unset = UNSET
     output_schema: None | TaskRunJsonOutputOutputSchemaType0 | Unset = UNSET
@@ -67,10 +67,11 @@ class TaskRunJsonOutput:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        basis = []
-        for basis_item_data in self.basis:
-            basis_item = basis_item_data.to_dict()
-            basis.append(basis_item)
+        basis: list[dict[str, Any]] | None | Unset
+        if self.basis is None or isinstance(self.basis, Unset):
+            basis = self.basis
+        else:
+            basis = [item.to_dict() for item in self.basis]
 
         type_ = self.type_
 
@@ -108,11 +109,12 @@ class TaskRunJsonOutput:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "basis": basis,
                 "type": type_,
                 "content": content,
             }
         )
+        if basis is not UNSET:
+            field_dict["basis"] = basis
         if mcp_tool_calls is not UNSET:
             field_dict["mcp_tool_calls"] = mcp_tool_calls
         if beta_fields is not UNSET:
@@ -124,7 +126,12 @@ class TaskRunJsonOutput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        basis = [FieldBasis.from_dict(item) for item in src_dict["basis"]]
+        _basis_raw = src_dict.get("basis", UNSET)
+        _basis_value: list[FieldBasis] | None | Unset
+        if _basis_raw is None or _basis_raw is UNSET:
+            _basis_value = _basis_raw
+        else:
+            _basis_value = [FieldBasis.from_dict(item) for item in _basis_raw]
 
         type_ = src_dict["type"]
         if type_ != "json":
@@ -171,9 +178,9 @@ class TaskRunJsonOutput:
             output_schema = _output_schema
 
         _instance = cls(
-            basis,
             type_,
             content,
+            _basis_value,
             mcp_tool_calls,
             beta_fields,
             output_schema,

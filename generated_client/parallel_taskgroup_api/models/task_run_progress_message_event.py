@@ -9,7 +9,7 @@ from attrs import field as _attrs_field
 from ..models.task_run_progress_message_event_type import (
     TaskRunProgressMessageEventType,
 )
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunProgressMessageEvent")
 
@@ -29,13 +29,13 @@ class TaskRunProgressMessageEvent:
 
     Attributes:
         type_ (TaskRunProgressMessageEventType): Event type; always starts with 'task_run.progress_msg'.
-        message (str): Progress update message.
-        timestamp (None | str): Timestamp of the message.
+        message (str | None | Unset): Progress update message.
+        timestamp (None | str | Unset): Timestamp of the message.
     """
 
     type_: TaskRunProgressMessageEventType
-    message: str
-    timestamp: None | str
+    message: str | None | Unset = UNSET
+    timestamp: None | str | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -53,7 +53,6 @@ class TaskRunProgressMessageEvent:
 
         message = self.message
 
-        timestamp: None | str
         timestamp = self.timestamp
 
         field_dict: dict[str, Any] = {}
@@ -61,10 +60,12 @@ class TaskRunProgressMessageEvent:
         field_dict.update(
             {
                 "type": type_,
-                "message": message,
-                "timestamp": timestamp,
             }
         )
+        if message is not UNSET:
+            field_dict["message"] = message
+        if timestamp is not UNSET:
+            field_dict["timestamp"] = timestamp
 
         return field_dict
 
@@ -72,9 +73,9 @@ class TaskRunProgressMessageEvent:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         type_ = TaskRunProgressMessageEventType(src_dict["type"])
 
-        message = src_dict["message"]
+        message = src_dict.get("message", UNSET)
 
-        timestamp: None | str = src_dict["timestamp"]
+        timestamp = src_dict.get("timestamp", UNSET)
 
         _instance = cls(
             type_,

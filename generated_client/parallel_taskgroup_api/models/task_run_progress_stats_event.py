@@ -10,7 +10,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunProgressStatsEvent")
 
@@ -30,14 +30,14 @@ class TaskRunProgressStatsEvent:
 
     Attributes:
         type_ (Literal['task_run.progress_stats']): Event type; always 'task_run.progress_stats'.
-        source_stats (TaskRunSourceStats): Source stats for a task run.
-        progress_meter (float): Completion percentage of the task run. Ranges from 0 to 100 where 0 indicates no
-            progress and 100 indicates completion.
+        source_stats (TaskRunSourceStats | None | Unset): Source stats for a task run.
+        progress_meter (float | None | Unset): Completion percentage of the task run. Ranges from 0 to 100 where 0
+            indicates no progress and 100 indicates completion.
     """
 
     type_: Literal["task_run.progress_stats"]
-    source_stats: TaskRunSourceStats
-    progress_meter: float
+    source_stats: TaskRunSourceStats | None | Unset = UNSET
+    progress_meter: float | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -53,7 +53,11 @@ class TaskRunProgressStatsEvent:
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
 
-        source_stats = self.source_stats.to_dict()
+        source_stats: dict[str, Any] | None | Unset
+        if self.source_stats is None or isinstance(self.source_stats, Unset):
+            source_stats = self.source_stats
+        else:
+            source_stats = self.source_stats.to_dict()
 
         progress_meter = self.progress_meter
 
@@ -62,10 +66,12 @@ class TaskRunProgressStatsEvent:
         field_dict.update(
             {
                 "type": type_,
-                "source_stats": source_stats,
-                "progress_meter": progress_meter,
             }
         )
+        if source_stats is not UNSET:
+            field_dict["source_stats"] = source_stats
+        if progress_meter is not UNSET:
+            field_dict["progress_meter"] = progress_meter
 
         return field_dict
 
@@ -75,13 +81,18 @@ class TaskRunProgressStatsEvent:
         if type_ != "task_run.progress_stats":
             raise ValueError(f"type must match const 'task_run.progress_stats', got '{type_}'")
 
-        source_stats = TaskRunSourceStats.from_dict(src_dict["source_stats"])
+        _source_stats_raw = src_dict.get("source_stats", UNSET)
+        _source_stats_value: TaskRunSourceStats | None | Unset
+        if _source_stats_raw is None or _source_stats_raw is UNSET:
+            _source_stats_value = _source_stats_raw
+        else:
+            _source_stats_value = TaskRunSourceStats.from_dict(_source_stats_raw)
 
-        progress_meter = src_dict["progress_meter"]
+        progress_meter = src_dict.get("progress_meter", UNSET)
 
         _instance = cls(
             type_,
-            source_stats,
+            _source_stats_value,
             progress_meter,
         )
 

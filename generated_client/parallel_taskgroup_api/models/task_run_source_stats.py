@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunSourceStats")
 
@@ -25,14 +25,14 @@ class TaskRunSourceStats:
     """Source stats for a task run.
 
     Attributes:
-        num_sources_considered (int | None): Number of sources considered in processing the task.
-        num_sources_read (int | None): Number of sources read in processing the task.
-        sources_read_sample (list[str] | None): A sample of URLs of sources read in processing the task.
+        num_sources_considered (int | None | Unset): Number of sources considered in processing the task.
+        num_sources_read (int | None | Unset): Number of sources read in processing the task.
+        sources_read_sample (list[str] | None | Unset): A sample of URLs of sources read in processing the task.
     """
 
-    num_sources_considered: int | None
-    num_sources_read: int | None
-    sources_read_sample: list[str] | None
+    num_sources_considered: int | None | Unset = UNSET
+    num_sources_read: int | None | Unset = UNSET
+    sources_read_sample: list[str] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -46,38 +46,30 @@ class TaskRunSourceStats:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        num_sources_considered: int | None
         num_sources_considered = self.num_sources_considered
 
-        num_sources_read: int | None
         num_sources_read = self.num_sources_read
 
-        sources_read_sample: list[str] | None
-        if isinstance(self.sources_read_sample, list):
-            sources_read_sample = self.sources_read_sample
-
-        else:
-            sources_read_sample = self.sources_read_sample
+        sources_read_sample = self.sources_read_sample
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "num_sources_considered": num_sources_considered,
-                "num_sources_read": num_sources_read,
-                "sources_read_sample": sources_read_sample,
-            }
-        )
+        if num_sources_considered is not UNSET:
+            field_dict["num_sources_considered"] = num_sources_considered
+        if num_sources_read is not UNSET:
+            field_dict["num_sources_read"] = num_sources_read
+        if sources_read_sample is not UNSET:
+            field_dict["sources_read_sample"] = sources_read_sample
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        num_sources_considered: int | None = src_dict["num_sources_considered"]
+        num_sources_considered = src_dict.get("num_sources_considered", UNSET)
 
-        num_sources_read: int | None = src_dict["num_sources_read"]
+        num_sources_read = src_dict.get("num_sources_read", UNSET)
 
-        sources_read_sample: list[str] | None = src_dict["sources_read_sample"]
+        sources_read_sample = src_dict.get("sources_read_sample", UNSET)
 
         _instance = cls(
             num_sources_considered,

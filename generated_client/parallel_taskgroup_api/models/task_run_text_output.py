@@ -32,7 +32,7 @@ class TaskRunTextOutput:
     """Output from a task that returns text.
 
     Attributes:
-        basis (list[FieldBasis]): Basis for the output. The basis has a single field 'output'.
+        basis (list[FieldBasis] | None | Unset): Basis for the output. The basis has a single field 'output'.
         type_ (Literal['text']): The type of output being returned, as determined by the output schema of the task spec.
         content (str): Text output from the task.
         mcp_tool_calls (list[McpToolCall] | None | Unset): MCP tool calls made by the task.
@@ -40,9 +40,9 @@ class TaskRunTextOutput:
             directly in the output (e.g. mcp_tool_calls).
     """
 
-    basis: list[FieldBasis]
     type_: Literal["text"]
     content: str
+    basis: list[FieldBasis] | None | Unset = UNSET
     mcp_tool_calls: list[McpToolCall] | None | Unset = UNSET
     beta_fields: None | TaskRunTextOutputBetaFieldsType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -60,10 +60,11 @@ class TaskRunTextOutput:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        basis = []
-        for basis_item_data in self.basis:
-            basis_item = basis_item_data.to_dict()
-            basis.append(basis_item)
+        basis: list[dict[str, Any]] | None | Unset
+        if self.basis is None or isinstance(self.basis, Unset):
+            basis = self.basis
+        else:
+            basis = [item.to_dict() for item in self.basis]
 
         type_ = self.type_
 
@@ -93,11 +94,12 @@ class TaskRunTextOutput:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "basis": basis,
                 "type": type_,
                 "content": content,
             }
         )
+        if basis is not UNSET:
+            field_dict["basis"] = basis
         if mcp_tool_calls is not UNSET:
             field_dict["mcp_tool_calls"] = mcp_tool_calls
         if beta_fields is not UNSET:
@@ -107,7 +109,12 @@ class TaskRunTextOutput:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        basis = [FieldBasis.from_dict(item) for item in src_dict["basis"]]
+        _basis_raw = src_dict.get("basis", UNSET)
+        _basis_value: list[FieldBasis] | None | Unset
+        if _basis_raw is None or _basis_raw is UNSET:
+            _basis_value = _basis_raw
+        else:
+            _basis_value = [FieldBasis.from_dict(item) for item in _basis_raw]
 
         type_ = src_dict["type"]
         if type_ != "text":
@@ -140,9 +147,9 @@ class TaskRunTextOutput:
             beta_fields = _beta_fields
 
         _instance = cls(
-            basis,
             type_,
             content,
+            _basis_value,
             mcp_tool_calls,
             beta_fields,
         )

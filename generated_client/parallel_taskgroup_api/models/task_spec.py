@@ -29,14 +29,14 @@ class TaskSpec:
     For convenience bare strings are also accepted as input or output schemas.
 
         Attributes:
-            output_schema (AutoSchema | JsonSchema | str | TextSchema): JSON schema or text fully describing the desired
-                output from the task. Descriptions of output fields will determine the form and content of the response. A bare
-                string is equivalent to a text schema with the same description.
+            output_schema (AutoSchema | JsonSchema | None | str | TextSchema | Unset): JSON schema or text fully describing
+                the desired output from the task. Descriptions of output fields will determine the form and content of the
+                response. A bare string is equivalent to a text schema with the same description.
             input_schema (JsonSchema | None | str | TextSchema | Unset): Optional JSON schema or text description of
                 expected input to the task. A bare string is equivalent to a text schema with the same description.
     """
 
-    output_schema: AutoSchema | JsonSchema | str | TextSchema
+    output_schema: AutoSchema | JsonSchema | None | str | TextSchema | Unset = UNSET
     input_schema: JsonSchema | None | str | TextSchema | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -50,15 +50,18 @@ class TaskSpec:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        output_schema: dict[str, Any] | str
-        if isinstance(self.output_schema, JsonSchema):
-            output_schema = self.output_schema.to_dict()
-        elif isinstance(self.output_schema, TextSchema):
-            output_schema = self.output_schema.to_dict()
-        elif isinstance(self.output_schema, AutoSchema):
-            output_schema = self.output_schema.to_dict()
-        else:
+        output_schema: dict[str, Any] | None | str | Unset
+        if self.output_schema is None or isinstance(self.output_schema, Unset):
             output_schema = self.output_schema
+        else:
+            if isinstance(self.output_schema, JsonSchema):
+                output_schema = self.output_schema.to_dict()
+            elif isinstance(self.output_schema, TextSchema):
+                output_schema = self.output_schema.to_dict()
+            elif isinstance(self.output_schema, AutoSchema):
+                output_schema = self.output_schema.to_dict()
+            else:
+                output_schema = self.output_schema
 
         input_schema: dict[str, Any] | None | str | Unset
         if isinstance(self.input_schema, Unset):
@@ -72,11 +75,8 @@ class TaskSpec:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "output_schema": output_schema,
-            }
-        )
+        if output_schema is not UNSET:
+            field_dict["output_schema"] = output_schema
         if input_schema is not UNSET:
             field_dict["input_schema"] = input_schema
 
@@ -84,34 +84,42 @@ class TaskSpec:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        def _parse_output_schema(data: object) -> AutoSchema | JsonSchema | str | TextSchema:
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_schema_type_0 = JsonSchema.from_dict(data)
+        _output_schema_raw = src_dict.get("output_schema", UNSET)
+        _output_schema_value: AutoSchema | JsonSchema | None | str | TextSchema | Unset
+        if _output_schema_raw is None or _output_schema_raw is UNSET:
+            _output_schema_value = _output_schema_raw
+        else:
 
-                return output_schema_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_schema_type_1 = TextSchema.from_dict(data)
+            def _parse_output_schema(data: object) -> AutoSchema | JsonSchema | str | TextSchema:
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_schema_type_0 = JsonSchema.from_dict(data)
 
-                return output_schema_type_1
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            try:
-                if not isinstance(data, dict):
-                    raise TypeError()
-                output_schema_type_2 = AutoSchema.from_dict(data)
+                    return output_schema_type_0
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_schema_type_1 = TextSchema.from_dict(data)
 
-                return output_schema_type_2
-            except (TypeError, ValueError, AttributeError, KeyError):
-                pass
-            return cast("AutoSchema | JsonSchema | str | TextSchema", data)
+                    return output_schema_type_1
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                try:
+                    if not isinstance(data, dict):
+                        raise TypeError()
+                    output_schema_type_2 = AutoSchema.from_dict(data)
 
-        output_schema = _parse_output_schema(src_dict["output_schema"])
+                    return output_schema_type_2
+                except (TypeError, ValueError, AttributeError, KeyError):
+                    pass
+                return cast("AutoSchema | JsonSchema | str | TextSchema", data)
+
+            output_schema = _parse_output_schema(_output_schema_raw)
+
+            _output_schema_value = output_schema
 
         def _parse_input_schema(data: object) -> JsonSchema | None | str | TextSchema | Unset:
             if data is None:
@@ -139,7 +147,7 @@ class TaskSpec:
         input_schema = _parse_input_schema(src_dict.get("input_schema", UNSET))
 
         _instance = cls(
-            output_schema,
+            _output_schema_value,
             input_schema,
         )
 

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import UNSET, Unset, model_repr
 
 T = TypeVar("T", bound="ValidationError")
 
@@ -24,14 +24,14 @@ _ValidationError_FIELDS = frozenset(
 class ValidationError:
     """
     Attributes:
-        loc (list[int | str]):
+        loc (list[int | str] | None | Unset):
         msg (str):
-        type_ (str):
+        type_ (str | None | Unset):
     """
 
-    loc: list[int | str]
     msg: str
-    type_: str
+    loc: list[int | str] | None | Unset = UNSET
+    type_: str | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -45,11 +45,15 @@ class ValidationError:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        loc = []
-        for loc_item_data in self.loc:
-            loc_item: int | str
-            loc_item = loc_item_data
-            loc.append(loc_item)
+        loc: list[int | str] | None | Unset
+        if self.loc is None or isinstance(self.loc, Unset):
+            loc = self.loc
+        else:
+            loc = []
+            for loc_item_data in self.loc:
+                loc_item: int | str
+                loc_item = loc_item_data
+                loc.append(loc_item)
 
         msg = self.msg
 
@@ -59,30 +63,39 @@ class ValidationError:
         field_dict.update(self.additional_properties)
         field_dict.update(
             {
-                "loc": loc,
                 "msg": msg,
-                "type": type_,
             }
         )
+        if loc is not UNSET:
+            field_dict["loc"] = loc
+        if type_ is not UNSET:
+            field_dict["type"] = type_
 
         return field_dict
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        loc = []
-        _loc = src_dict["loc"]
-        for loc_item_data in _loc:
-            loc_item: int | str = loc_item_data
+        _loc_raw = src_dict.get("loc", UNSET)
+        _loc_value: list[int | str] | None | Unset
+        if _loc_raw is None or _loc_raw is UNSET:
+            _loc_value = _loc_raw
+        else:
+            loc = []
+            _loc = _loc_raw
+            for loc_item_data in _loc:
+                loc_item: int | str = loc_item_data
 
-            loc.append(loc_item)
+                loc.append(loc_item)
+
+            _loc_value = loc
 
         msg = src_dict["msg"]
 
-        type_ = src_dict["type"]
+        type_ = src_dict.get("type", UNSET)
 
         _instance = cls(
-            loc,
             msg,
+            _loc_value,
             type_,
         )
 

@@ -26,14 +26,14 @@ class Warning_:
     """Human-readable message for a task.
 
     Attributes:
-        type_ (WarningType): Type of warning. Note that adding new warning types is considered a backward-compatible
-            change.
-        message (str): Human-readable message.
+        type_ (WarningType | None | Unset): Type of warning. Note that adding new warning types is considered a
+            backward-compatible change.
+        message (str | None | Unset): Human-readable message.
         detail (None | Unset | WarningDetailType0): Optional detail supporting the warning.
     """
 
-    type_: WarningType
-    message: str
+    type_: WarningType | None | Unset = UNSET
+    message: str | None | Unset = UNSET
     detail: None | Unset | WarningDetailType0 = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
@@ -48,7 +48,11 @@ class Warning_:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        type_ = self.type_.value
+        type_: str | None | Unset
+        if self.type_ is None or isinstance(self.type_, Unset):
+            type_ = self.type_
+        else:
+            type_ = self.type_.value
 
         message = self.message
 
@@ -62,12 +66,10 @@ class Warning_:
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "type": type_,
-                "message": message,
-            }
-        )
+        if type_ is not UNSET:
+            field_dict["type"] = type_
+        if message is not UNSET:
+            field_dict["message"] = message
         if detail is not UNSET:
             field_dict["detail"] = detail
 
@@ -75,9 +77,14 @@ class Warning_:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        type_ = WarningType(src_dict["type"])
+        _type__raw = src_dict.get("type", UNSET)
+        _type__value: WarningType | None | Unset
+        if _type__raw is None or _type__raw is UNSET:
+            _type__value = _type__raw
+        else:
+            _type__value = WarningType(_type__raw)
 
-        message = src_dict["message"]
+        message = src_dict.get("message", UNSET)
 
         detail: None | Unset | WarningDetailType0
         _detail: Any = src_dict.get("detail", UNSET)
@@ -92,7 +99,7 @@ class Warning_:
             detail = _detail
 
         _instance = cls(
-            type_,
+            _type__value,
             message,
             detail,
         )

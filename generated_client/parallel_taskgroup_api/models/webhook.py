@@ -25,12 +25,12 @@ class Webhook:
     """Webhooks for Task Runs.
 
     Attributes:
-        url (str): URL for the webhook.
-        event_types (list[WebhookEventTypesItem] | Unset): Event types to send the webhook notifications for.
+        url (str | None | Unset): URL for the webhook.
+        event_types (list[WebhookEventTypesItem] | None | Unset): Event types to send the webhook notifications for.
     """
 
-    url: str
-    event_types: list[WebhookEventTypesItem] | Unset = UNSET
+    url: str | None | Unset = UNSET
+    event_types: list[WebhookEventTypesItem] | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -45,20 +45,16 @@ class Webhook:
     def to_dict(self) -> dict[str, Any]:
         url = self.url
 
-        event_types: list[str] | Unset = UNSET
-        if not isinstance(self.event_types, Unset):
-            event_types = []
-            for event_types_item_data in self.event_types:
-                event_types_item = event_types_item_data.value
-                event_types.append(event_types_item)
+        event_types: list[str] | None | Unset
+        if self.event_types is None or isinstance(self.event_types, Unset):
+            event_types = self.event_types
+        else:
+            event_types = [item.value for item in self.event_types]
 
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
-        field_dict.update(
-            {
-                "url": url,
-            }
-        )
+        if url is not UNSET:
+            field_dict["url"] = url
         if event_types is not UNSET:
             field_dict["event_types"] = event_types
 
@@ -66,20 +62,18 @@ class Webhook:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        url = src_dict["url"]
+        url = src_dict.get("url", UNSET)
 
-        _event_types = src_dict.get("event_types", UNSET)
-        event_types: list[WebhookEventTypesItem] | Unset = UNSET
-        if _event_types is not UNSET:
-            event_types = []
-            for event_types_item_data in _event_types:
-                event_types_item = WebhookEventTypesItem(event_types_item_data)
-
-                event_types.append(event_types_item)
+        _event_types_raw = src_dict.get("event_types", UNSET)
+        _event_types_value: list[WebhookEventTypesItem] | None | Unset
+        if _event_types_raw is None or _event_types_raw is UNSET:
+            _event_types_value = _event_types_raw
+        else:
+            _event_types_value = [WebhookEventTypesItem(item) for item in _event_types_raw]
 
         _instance = cls(
             url,
-            event_types,
+            _event_types_value,
         )
 
         if not _Webhook_FIELDS.issuperset(src_dict):
