@@ -37,7 +37,7 @@ ESSENTIAL: dict[str, set[str]] = {
     "ErrorResponse": {"type"},
     "FieldBasis": {"field"},
     "JsonSchema": {"json_schema"},
-    "TaskGroupResponse": {"taskgroup_id"},
+    "TaskGroupResponse": {"taskgroup_id", "status"},
     "TaskGroupRunRequest": {"inputs"},
     "TaskGroupRunResponse": {"run_ids"},
     "TaskGroupStatus": {"is_active", "num_task_runs"},

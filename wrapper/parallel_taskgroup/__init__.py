@@ -23,6 +23,7 @@ from ._version import __version__ as __version__
 if TYPE_CHECKING:
     from . import errors as errors
     from . import types as types
+    from ._status import status_counts as status_counts
     from .client import Client as Client
     from .errors import APIConnectionError as APIConnectionError
     from .errors import APIError as APIError
@@ -155,6 +156,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "TaskGroup": (".group", "TaskGroup"),
     "UnknownEvent": (".streaming.events", "UnknownEvent"),
     "event_record": (".jobs.records", "event_record"),
+    "status_counts": ("._status", "status_counts"),
     "export_results": (".jobs.export", "export_results"),
     "run_job": (".jobs.runner", "run_job"),
     "task_spec_from_files": (".jobs.specs", "task_spec_from_files"),

@@ -108,7 +108,8 @@ def result_of(core: HttpCore, event: TaskRunEvent, *, include_input: bool = Fals
     if run_input is None and include_input:
         run_input = get_input(core, run.run_id)
     error = run.error if isinstance(run.error, Error) else None
-    return RunResult(run=run, output=output, error=error, input=run_input, event_id=event.event_id)
+    event_id = event.event_id if isinstance(event.event_id, str) else None
+    return RunResult(run=run, output=output, error=error, input=run_input, event_id=event_id)
 
 
 def follow_results(

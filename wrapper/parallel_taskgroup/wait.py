@@ -10,6 +10,7 @@ from . import errors
 from ._endpoints import events_path, get_group
 from ._http import HttpCore
 from ._retry import POLL
+from ._status import status_counts
 from .streaming.stream import EventStream, timeout_at
 
 __all__ = ["ProgressCallback", "wait_for_group"]
@@ -18,7 +19,7 @@ ProgressCallback = Callable[[TaskGroupStatus], None]
 
 
 def _counts(status: TaskGroupStatus) -> str:
-    counts = status.task_run_status_counts.additional_properties
+    counts = status_counts(status)
     return ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if n) or "no runs"
 
 

@@ -27,13 +27,13 @@ class TaskGroupResponse:
 
     Attributes:
         taskgroup_id (str): ID of the group.
-        status (TaskGroupStatus | None | Unset): Status of a task group.
+        status (TaskGroupStatus): Status of a task group.
         created_at (None | str | Unset): Timestamp of the creation of the group, as an RFC 3339 string.
         metadata (None | TaskGroupResponseMetadataType0 | Unset): User-provided metadata stored with the group.
     """
 
     taskgroup_id: str
-    status: TaskGroupStatus | None | Unset = UNSET
+    status: TaskGroupStatus
     created_at: None | str | Unset = UNSET
     metadata: None | TaskGroupResponseMetadataType0 | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
@@ -52,11 +52,7 @@ class TaskGroupResponse:
     def to_dict(self) -> dict[str, Any]:
         taskgroup_id = self.taskgroup_id
 
-        status: dict[str, Any] | None | Unset
-        if self.status is None or isinstance(self.status, Unset):
-            status = self.status
-        else:
-            status = self.status.to_dict()
+        status = self.status.to_dict()
 
         created_at = self.created_at
 
@@ -73,10 +69,9 @@ class TaskGroupResponse:
         field_dict.update(
             {
                 "taskgroup_id": taskgroup_id,
+                "status": status,
             }
         )
-        if status is not UNSET:
-            field_dict["status"] = status
         if created_at is not UNSET:
             field_dict["created_at"] = created_at
         if metadata is not UNSET:
@@ -88,12 +83,7 @@ class TaskGroupResponse:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         taskgroup_id = src_dict["taskgroup_id"]
 
-        _status_raw = src_dict.get("status", UNSET)
-        _status_value: TaskGroupStatus | None | Unset
-        if _status_raw is None or _status_raw is UNSET:
-            _status_value = _status_raw
-        else:
-            _status_value = TaskGroupStatus.from_dict(_status_raw)
+        status = TaskGroupStatus.from_dict(src_dict["status"])
 
         created_at = src_dict.get("created_at", UNSET)
 
@@ -111,7 +101,7 @@ class TaskGroupResponse:
 
         _instance = cls(
             taskgroup_id,
-            _status_value,
+            status,
             created_at,
             metadata,
         )

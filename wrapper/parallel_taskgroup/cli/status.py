@@ -6,6 +6,8 @@ import argparse
 import json
 from typing import IO, Any, Callable
 
+import parallel_taskgroup as ptg
+
 from .connection import connect
 from .errors import EXIT_OK
 
@@ -28,7 +30,7 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
         stdout.write(json.dumps(info.to_dict(), indent=2) + "\n")
         return EXIT_OK
     status = info.status
-    counts = {str(k): v for k, v in status.task_run_status_counts.to_dict().items()}
+    counts = ptg.status_counts(status)
     rows = [
         ("group", info.taskgroup_id),
         ("state", "active" if status.is_active else "idle"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 
+from .._status import active_runs
 from ..client import Client
 from .outputs import ResultsWriter, output_format
 from .records import result_record
@@ -45,13 +46,5 @@ def export_results(
         writer.flush()
         written = len(writer.keys) - before
         failed = sum(n for s, n in writer.status_counts.items() if s != "completed")
-    active = 0 if follow else _active_runs(info.status.task_run_status_counts.to_dict())
+    active = 0 if follow else active_runs(info.status)
     return ExportReport(group_id=group.id, written=written, failed=failed, active=active)
-
-
-def _active_runs(counts: dict[str, object]) -> int:
-    return sum(
-        int(n)
-        for s, n in counts.items()
-        if s in ("queued", "running", "cancelling") and isinstance(n, int)
-    )

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from parallel_taskgroup_api.models import TaskGroupStatus
-
 from ..results import RunResult
 from ..streaming.events import Event
 
-__all__ = ["event_record", "result_record", "status_counts"]
+__all__ = ["event_record", "result_record"]
 
 
 def _plain(value: Any) -> Any:
@@ -22,14 +20,6 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "value") and not isinstance(value, (str, int, float, bool)):
         return value.value
     return value
-
-
-def status_counts(status: TaskGroupStatus) -> dict[str, int]:
-    """The group's run counts by status, as a plain dict."""
-    raw = _plain(status.task_run_status_counts)
-    if not isinstance(raw, dict):
-        return {}
-    return {str(k): int(v) for k, v in raw.items() if isinstance(v, (int, float))}
 
 
 def result_record(result: RunResult, *, include_basis: bool) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Literal, Optional, Protocol, Union
 
 import attrs
 
+from .._status import status_counts
 from ..client import Client
 from ..errors import JobIncompleteError, StateFileError
 from ..group import TaskGroup
@@ -24,7 +25,7 @@ from ..submission.keys import derive_key, key_function
 from ..submission.report import SubmitReport
 from .inputs import RowValue, detect_format, read_rows, scan, spool_stdin
 from .outputs import ResultsWriter, check_writable, output_format
-from .records import result_record, status_counts
+from .records import result_record
 from .specs import required_input_fields
 from .state import RunState, default_journal_path, default_state_path, load_state, save_state
 

@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 from typing import Optional, Protocol, Union, runtime_checkable
 
-
 from .._fs import atomic_write
 from ..errors import CursorStoreError
 
