@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Union
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,13 +17,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .config import EmulatorConfig
+from .errors import APIError
 from .faults import FaultError, Faults, FaultState
 from .ids import parse_cursor
 from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .responses import error_response, json_response, validation_response
 from .schedule import PROCESSOR_SECONDS, known_processor
 from .sse import Abort, Chunk, SSEResponse
-from .store import Store, group_response, group_status, run_json
+from .store import Group, Run, Store, group_response, group_status, run_json
 from .validation import (
     RequestInvalid,
     parse_json_body,
@@ -44,7 +45,8 @@ CHECKPOINT_SECONDS = 1.0
 STREAM_POLL_SECONDS = 0.05
 RESULT_POLL_SECONDS = 0.02
 STREAM_BATCH = 2000
-Handler = Callable[[Request], Awaitable[Response]]
+Reply = Union[Response, SSEResponse]
+Handler = Callable[[Request], Awaitable[Reply]]
 
 
 def _processors_hint() -> str:
@@ -89,29 +91,33 @@ class Emulator:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def api(self, handler: Handler, style: str = "http") -> Handler:
-        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500."""
+    def api(self, handler: Handler, style: str = "http", control: bool = False) -> Handler:
+        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500.
 
-        async def endpoint(request: Request) -> Response:
-            latency = self.faults.faults.latency_ms
-            if latency > 0:
-                await asyncio.sleep(latency / 1000.0)
+        Every error answer is made here: `RequestInvalid` becomes a 422 in the operation's
+        `style`, `APIError` an ErrorResponse. Control routes (`control=True`) skip latency,
+        auth and Server-Timing.
+        """
+
+        async def endpoint(request: Request) -> Reply:
+            if not control:
+                latency = self.faults.faults.latency_ms
+                if latency > 0:
+                    await asyncio.sleep(latency / 1000.0)
             started = time.perf_counter()
-            key = request.headers.get("x-api-key")
-            if not key or (self.config.api_keys and key not in self.config.api_keys):
-                return error_response(
-                    401,
-                    "Unauthorized: invalid or missing credentials (send your key in the "
-                    "x-api-key header)",
-                )
+            response: Reply
             try:
+                if not control:
+                    self._authenticate(request)
                 response = await handler(request)
             except RequestInvalid as exc:
                 response = validation_response(exc.errors, style)
+            except APIError as exc:
+                response = error_response(exc.status, exc.message, exc.detail, exc.headers)
             except Exception:
                 print(traceback.format_exc(), file=sys.stderr, flush=True)
                 response = error_response(500, "Internal emulator error; see the server log")
-            if not isinstance(response, SSEResponse):
+            if not control and isinstance(response, Response):
                 started = getattr(request.state, "server_started", started)
                 elapsed = (time.perf_counter() - started) * 1000
                 response.headers["server-timing"] = f"app;dur={elapsed:.2f}"
@@ -119,25 +125,44 @@ class Emulator:
 
         return endpoint
 
+    def control(self, handler: Handler) -> Handler:
+        """Wrap a test-only control route: no auth or injected latency, same error mapping."""
+        return self.api(handler, "error", control=True)
+
+    def _authenticate(self, request: Request) -> None:
+        key = request.headers.get("x-api-key")
+        if not key or (self.config.api_keys and key not in self.config.api_keys):
+            raise APIError(
+                401,
+                "Unauthorized: invalid or missing credentials (send your key in the "
+                "x-api-key header)",
+            )
+
     async def _body(self, request: Request) -> Any:
         raw = await request.body()
         # Server time counts from the moment the body has arrived, not the upload itself.
         request.state.server_started = time.perf_counter()
         return parse_json_body(raw)
 
-    def _group_or_404(self, request: Request) -> Any:
+    def _group(self, request: Request) -> Group:
         group = self.store.get_group(request.path_params["gid"])
         if group is None:
-            return None, error_response(404, "TaskGroup not found")
-        return group, None
+            raise APIError(404, "TaskGroup not found")
+        return group
+
+    def _run(self, request: Request) -> Run:
+        run = self.store.get_run(request.path_params["rid"])
+        if run is None:
+            raise APIError(404, "Run id not found")
+        return run
 
     def _injected_post_error(self) -> Optional[List[Any]]:
         return self.faults.post_error()
 
-    def _rate_limited(self, request: Request, runs: int) -> Optional[Response]:
+    def _check_rate_limit(self, request: Request, runs: int) -> None:
         if self.faults.take_429():
             wait = self.faults.faults.burst_429_retry_after
-            return error_response(
+            raise APIError(
                 429,
                 "Too many requests: quota temporarily exceeded (injected fault burst_429)",
                 headers={"retry-after": str(wait)},
@@ -145,9 +170,9 @@ class Emulator:
         key = request.headers.get("x-api-key", "")
         wait_for = self.limiter.check(key, runs)
         if wait_for is None:
-            return None
+            return
         limit = self.limiter.per_minute
-        return error_response(
+        raise APIError(
             429,
             f"Too many requests: at most {limit} task runs may be created per minute per API key; "
             f"this request would create {runs}. Retry after {wait_for} s.",
@@ -161,22 +186,19 @@ class Emulator:
         metadata = validate_create_group(await self._body(request))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         group = self.store.create_group(metadata)
         if fault:
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         return json_response(group_response(group))
 
     async def get_group(self, request: Request) -> Response:
-        group, missing = self._group_or_404(request)
-        return missing or json_response(group_response(group))
+        return json_response(group_response(self._group(request)))
 
     async def add_runs(self, request: Request) -> Response:
         refresh = query_bool(request.query_params, "refresh_status", True)
         body = validate_add_runs(await self._body(request))
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         inputs = body["inputs"]
         unknown = [
             {
@@ -189,16 +211,14 @@ class Emulator:
         ]
         if unknown:
             raise RequestInvalid(unknown[:50])
-        limited = self._rate_limited(request, len(inputs))
-        if limited:
-            return limited
+        self._check_rate_limit(request, len(inputs))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         added = self.store.add_runs(group, inputs, body.get("default_task_spec"))
         self.limiter.record(request.headers.get("x-api-key", ""), len(inputs))
         if fault:
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         status = group_status(added.group if refresh else added.group)
         return json_response(
             {
@@ -209,34 +229,22 @@ class Emulator:
             }
         )
 
-    def _fault_response(self, fault: List[Any]) -> Response:
-        status, phase = fault
-        note = "the request was applied" if phase == "after" else "nothing was applied"
-        return error_response(
-            status,
-            f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)",
-        )
-
     async def get_group_run(self, request: Request) -> Response:
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         run = self.store.get_run(request.path_params["rid"])
         if run is None or run.group_id != group.id:
-            return error_response(404, "Run id not found in this TaskGroup")
+            raise APIError(404, "Run id not found in this TaskGroup")
         return json_response(run_json(run))
 
     # -- streams ------------------------------------------------------------------------
 
-    async def stream_runs(self, request: Request) -> Response:
+    async def stream_runs(self, request: Request) -> SSEResponse:
         params = request.query_params
         include_input = query_bool(params, "include_input", False)
         include_output = query_bool(params, "include_output", False)
         status = query_status(params)
         cursor = query_cursor(params, parse_cursor)
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         upto = self.store.last_run_seq(group)
         store, faults = self.store, self.faults
 
@@ -256,17 +264,15 @@ class Emulator:
                 yield "".join(frames)
                 await asyncio.sleep(0)
 
-        return SSEResponse(body)  # type: ignore[return-value]
+        return SSEResponse(body)
 
-    async def stream_events(self, request: Request) -> Response:
+    async def stream_events(self, request: Request) -> SSEResponse:
         params = request.query_params
         include_input = query_bool(params, "include_input", False)
         include_output = query_bool(params, "include_output", False)
         timeout = query_number(params, "timeout")
         cursor = query_cursor(params, parse_cursor)
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         lifetime = self.config.stream_lifetime_seconds
         if timeout is not None:
             lifetime = min(lifetime, max(timeout, 0.0))
@@ -296,61 +302,49 @@ class Emulator:
                     return
                 await asyncio.sleep(STREAM_POLL_SECONDS)
 
-        return SSEResponse(body)  # type: ignore[return-value]
+        return SSEResponse(body)
 
     # -- single runs --------------------------------------------------------------------
 
     async def create_run(self, request: Request) -> Response:
         item = validate_single_run(await self._body(request))
         if not known_processor(item["processor"]):
-            return error_response(
+            raise APIError(
                 403,
                 f"Forbidden: invalid processor {item['processor']!r} in request; "
                 + _processors_hint(),
             )
-        limited = self._rate_limited(request, 1)
-        if limited:
-            return limited
+        self._check_rate_limit(request, 1)
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         run = self.store.create_run(item)
         self.limiter.record(request.headers.get("x-api-key", ""), 1)
         if fault:
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         return json_response(run_json(run), 202)
 
-    def _run_or_404(self, request: Request) -> Any:
-        run = self.store.get_run(request.path_params["rid"])
-        if run is None:
-            return None, error_response(404, "Run id not found")
-        return run, None
-
     async def get_run(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        return missing or json_response(run_json(run))
+        return json_response(run_json(self._run(request)))
 
     async def get_run_input(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        return missing or json_response(run.input_json)
+        return json_response(self._run(request).input_json)
 
     async def get_run_result(self, request: Request) -> Response:
         timeout = query_number(request.query_params, "timeout", integer=True)
-        run, missing = self._run_or_404(request)
-        if missing:
-            return missing
+        run = self._run(request)
         deadline = time.monotonic() + max(600.0 if timeout is None else timeout, 0.0)
         while run.status in ("queued", "running") and time.monotonic() < deadline:
             await asyncio.sleep(RESULT_POLL_SECONDS)
             if await request.is_disconnected():
                 break
-            run = self.store.get_run(run.id)
+            current = self.store.get_run(run.id)
+            assert current is not None
+            run = current
         return _result_response(run)
 
-    async def stream_run_events(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        if missing:
-            return missing
+    async def stream_run_events(self, request: Request) -> SSEResponse:
+        run = self._run(request)
         store, rid = self.store, run.id
         deadline = time.monotonic() + self.config.stream_lifetime_seconds
 
@@ -376,7 +370,7 @@ class Emulator:
                 data += ',"output":' + output
             yield "event: task_run.state\ndata: " + data + "}\n\n"
 
-        return SSEResponse(body)  # type: ignore[return-value]
+        return SSEResponse(body)
 
     # -- control (test-only) ------------------------------------------------------------
 
@@ -390,7 +384,7 @@ class Emulator:
                 raise FaultError("send a JSON object of fault settings")
             faults = self.faults.update(changes)
         except (ValueError, FaultError) as exc:
-            return error_response(400, f"Bad fault settings: {exc}")
+            raise APIError(400, f"Bad fault settings: {exc}") from None
         return json_response(faults.as_dict())
 
     async def faults_reset(self, request: Request) -> Response:
@@ -412,7 +406,7 @@ class Emulator:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ValueError("runs_per_minute must be a positive integer")
         except ValueError as exc:
-            return error_response(400, f"Bad rate-limit settings: {exc}")
+            raise APIError(400, f"Bad rate-limit settings: {exc}") from None
         self.limiter.per_minute = value
         if body.get("reset_usage"):
             self.limiter = RateLimiter(value)
@@ -430,17 +424,25 @@ def _cut_point(faults: FaultState, sent: int, count: int) -> Optional[int]:
     return None
 
 
-def _result_response(run: Any) -> Response:
+def _fault_error(fault: List[Any]) -> APIError:
+    status, phase = fault
+    note = "the request was applied" if phase == "after" else "nothing was applied"
+    return APIError(
+        status, f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)"
+    )
+
+
+def _result_response(run: Run) -> Response:
     if run.status == "completed" and run.output_json is not None:
         return json_response('{"run":' + run_json(run) + ',"output":' + run.output_json + "}")
     if run.status == "failed":
         error = json.loads(run.error_json) if run.error_json else {}
-        return error_response(
+        raise APIError(
             404,
             f"Run failed: {error.get('message', 'no output')}",
             {"run_id": run.id, "status": "failed", "error": error},
         )
-    return error_response(408, "Request timed out; run still active")
+    raise APIError(408, "Request timed out; run still active")
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -459,7 +461,7 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 def _route(path: str, handlers: Dict[str, Handler]) -> Route:
     """One route per path dispatching on method, so 405 answers list every allowed method."""
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Reply:
         method = "GET" if request.method == "HEAD" else request.method
         return await handlers[method](request)
 
@@ -491,11 +493,18 @@ def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starle
     routes += [
         _route(
             "/_emulator/faults",
-            {"GET": emu.faults_get, "POST": emu.faults_set, "DELETE": emu.faults_reset},
+            {
+                "GET": emu.control(emu.faults_get),
+                "POST": emu.control(emu.faults_set),
+                "DELETE": emu.control(emu.faults_reset),
+            },
         ),
-        _route("/_emulator/faults/reset", {"POST": emu.faults_reset}),
-        _route("/_emulator/rate-limit", {"GET": emu.rate_limit_get, "POST": emu.rate_limit_set}),
-        _route("/_emulator/health", {"GET": emu.health}),
+        _route("/_emulator/faults/reset", {"POST": emu.control(emu.faults_reset)}),
+        _route(
+            "/_emulator/rate-limit",
+            {"GET": emu.control(emu.rate_limit_get), "POST": emu.control(emu.rate_limit_set)},
+        ),
+        _route("/_emulator/health", {"GET": emu.control(emu.health)}),
     ]
     app = Starlette(
         routes=routes,
