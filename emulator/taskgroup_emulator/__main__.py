@@ -10,6 +10,7 @@ import tempfile
 from typing import List, Optional
 
 from .config import (
+    DEFAULT_KEEPALIVE_SECONDS,
     DEFAULT_RATE_LIMIT_PER_MINUTE,
     DEFAULT_STREAM_LIFETIME_SECONDS,
     DEFAULT_TIME_SCALE,
@@ -65,6 +66,26 @@ def _parser() -> argparse.ArgumentParser:
         help="fraction of runs that fail, drawn from (seed, input) (default 0)",
     )
     p.add_argument("--failure-seed", type=int, default=0, help="seed of --failure-rate")
+    w = p.add_argument_group("wire (see emulator/README.md)")
+    w.add_argument(
+        "--keepalive-seconds",
+        type=float,
+        default=DEFAULT_KEEPALIVE_SECONDS,
+        help="an idle stream sends a ': keep-alive' comment this often (default 10)",
+    )
+    w.add_argument(
+        "--old-shape-rate",
+        type=float,
+        default=0.0,
+        help="share of runs rendered in the older documented shape: no interaction_id, "
+        "explicit null warnings/error (default 0)",
+    )
+    w.add_argument(
+        "--legacy-wire",
+        action="store_true",
+        help="the emulator's earlier wire: id: lines, 16-digit decimal cursors, a creation "
+        "event, input/output on /events, never-empty add-runs cursors",
+    )
     f = p.add_argument_group("fault injection (off by default; see emulator/README.md)")
     f.add_argument(
         "--drop-after", type=int, default=None, help="cut every stream after this many events"
@@ -92,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument(
         "--burst-429", type=int, default=0, help="answer the next N run-creating POSTs with 429"
     )
+    f.add_argument(
+        "--error-event-rate",
+        type=float,
+        default=0.0,
+        help="share of delivered stream events preceded by an injected error event",
+    )
     f.add_argument("--fault-seed", type=int, default=None, help="seed of the fault dice")
     return p
 
@@ -107,6 +134,7 @@ def _faults(args: argparse.Namespace) -> Faults:
             "post_error_phase": args.post_error_phase,
             "latency_ms": args.latency_ms,
             "burst_429": args.burst_429,
+            "error_event_rate": args.error_event_rate,
             "seed": args.fault_seed,
         }
     )
@@ -138,6 +166,10 @@ def main(argv: Optional[List[str]] = None) -> int:
         problems.append("--stream-lifetime must be > 0")
     if not 0 <= args.failure_rate <= 1:
         problems.append("--failure-rate must be between 0 and 1")
+    if not 0 <= args.old_shape_rate <= 1:
+        problems.append("--old-shape-rate must be between 0 and 1")
+    if not args.keepalive_seconds > 0:
+        problems.append("--keepalive-seconds must be > 0")
     try:
         faults = _faults(args)
     except FaultError as exc:
@@ -154,6 +186,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         stream_lifetime_seconds=args.stream_lifetime,
         failure_rate=args.failure_rate,
         failure_seed=args.failure_seed,
+        keepalive_seconds=args.keepalive_seconds,
+        old_shape_rate=args.old_shape_rate,
+        legacy_wire=args.legacy_wire,
     )
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)

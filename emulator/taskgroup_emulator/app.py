@@ -19,12 +19,12 @@ from starlette.routing import Route
 from .config import EmulatorConfig
 from .errors import APIError
 from .faults import FaultError, Faults, FaultState
-from .ids import parse_cursor
 from .ratelimit import WINDOW_SECONDS, RateLimiter
 from .responses import error_response, json_response, validation_response
 from .schedule import PROCESSOR_SECONDS, known_processor
-from .sse import Abort, Chunk, SSEResponse
-from .store import Group, Run, Store, group_response, group_status, run_json
+from .sse import SSEResponse
+from .store import Group, Run, Store, group_response, group_status
+from .streams import Delivery, events_body, run_events_body, runs_body
 from .validation import (
     RequestInvalid,
     parse_json_body,
@@ -36,15 +36,14 @@ from .validation import (
     validate_create_group,
     validate_single_run,
 )
+from .wire import Wire
 
 log = logging.getLogger("taskgroup_emulator")
 
 CLOCK_TICK_SECONDS = 0.02
 CLOCK_BATCH = 500
 CHECKPOINT_SECONDS = 1.0
-STREAM_POLL_SECONDS = 0.05
 RESULT_POLL_SECONDS = 0.02
-STREAM_BATCH = 2000
 Reply = Union[Response, SSEResponse]
 Handler = Callable[[Request], Awaitable[Reply]]
 
@@ -60,6 +59,7 @@ class Emulator:
     def __init__(self, config: EmulatorConfig, faults: Optional[Faults] = None) -> None:
         self.config = config
         self.store = Store(config)
+        self.wire = Wire(config.legacy_wire, config.old_shape_rate)
         self.faults = FaultState(faults)
         self.limiter = RateLimiter(config.rate_limit_per_minute)
         self._clock: Optional[asyncio.Task[None]] = None
@@ -219,13 +219,17 @@ class Emulator:
         self.limiter.record(request.headers.get("x-api-key", ""), len(inputs))
         if fault:
             raise _fault_error(fault)
-        status = group_status(added.group if refresh else added.group)
+        # refresh_status=false answers with the cached status: as it was before this call.
+        status = group_status(added.group if refresh else group)
+        first = group.n_runs == 0 and not self.wire.legacy
+        event_id = self.wire.event_id
         return json_response(
             {
                 "status": status,
                 "run_ids": added.run_ids,
-                "run_cursor": added.run_cursor,
-                "event_cursor": added.event_cursor,
+                # Documented: "empty for the first runs in the group" (read from the start).
+                "run_cursor": None if first else event_id(added.first_run_seq - 1),
+                "event_cursor": None if first else event_id(added.status_event_seq - 1),
             }
         )
 
@@ -234,7 +238,7 @@ class Emulator:
         run = self.store.get_run(request.path_params["rid"])
         if run is None or run.group_id != group.id:
             raise APIError(404, "Run id not found in this TaskGroup")
-        return json_response(run_json(run))
+        return json_response(self.wire.run(run))
 
     # -- streams ------------------------------------------------------------------------
 
@@ -243,66 +247,49 @@ class Emulator:
         include_input = query_bool(params, "include_input", False)
         include_output = query_bool(params, "include_output", False)
         status = query_status(params)
-        cursor = query_cursor(params, parse_cursor)
+        cursor = query_cursor(params, self.wire.parse_event_id)
         group = self._group(request)
-        upto = self.store.last_run_seq(group)
-        store, faults = self.store, self.faults
-
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            after = cursor or 0
-            sent = 0
-            while after < upto and not stopped.is_set():
-                frames, after = store.run_frames(
-                    group, after, upto, status, include_input, include_output, STREAM_BATCH
-                )
-                cut = _cut_point(faults, sent, len(frames))
-                if cut is not None:
-                    yield "".join(frames[:cut])
-                    yield Abort(frames[cut][: len(frames[cut]) // 2] if cut < len(frames) else "")
-                    return
-                sent += len(frames)
-                yield "".join(frames)
-                await asyncio.sleep(0)
-
-        return SSEResponse(body)
+        delivery = Delivery(self.faults, f"runs|{cursor}")
+        return SSEResponse(
+            runs_body(
+                self.store,
+                self.wire,
+                delivery,
+                group,
+                cursor or 0,
+                status,
+                include_input,
+                include_output,
+            )
+        )
 
     async def stream_events(self, request: Request) -> SSEResponse:
         params = request.query_params
-        include_input = query_bool(params, "include_input", False)
-        include_output = query_bool(params, "include_output", False)
+        # The documented /events takes only last_event_id and timeout: include_input and
+        # include_output are ignored there, except on the legacy wire.
+        legacy = self.wire.legacy
+        with_input = legacy and query_bool(params, "include_input", False)
+        with_output = legacy and query_bool(params, "include_output", False)
         timeout = query_number(params, "timeout")
-        cursor = query_cursor(params, parse_cursor)
+        cursor = query_cursor(params, self.wire.parse_event_id)
         group = self._group(request)
         lifetime = self.config.stream_lifetime_seconds
         if timeout is not None:
             lifetime = min(lifetime, max(timeout, 0.0))
-        deadline = time.monotonic() + lifetime
-        store, faults = self.store, self.faults
-        gid = group.id
-
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            after = cursor or 0
-            sent = 0
-            while not stopped.is_set():
-                current = store.get_group(gid)
-                assert current is not None
-                frames = store.event_frames(current, after, include_input, include_output, 1000)
-                if frames:
-                    texts = [f for _, f in frames]
-                    cut = _cut_point(faults, sent, len(texts))
-                    if cut is not None:
-                        yield "".join(texts[:cut])
-                        yield Abort(texts[cut][: len(texts[cut]) // 2] if cut < len(texts) else "")
-                        return
-                    sent += len(texts)
-                    after = frames[-1][0]
-                    yield "".join(texts)
-                    continue
-                if not current.is_active or time.monotonic() >= deadline:
-                    return
-                await asyncio.sleep(STREAM_POLL_SECONDS)
-
-        return SSEResponse(body)
+        delivery = Delivery(self.faults, f"events|{cursor}")
+        return SSEResponse(
+            events_body(
+                self.store,
+                self.wire,
+                delivery,
+                group.id,
+                cursor or 0,
+                lifetime,
+                self.config.keepalive_seconds,
+                with_input,
+                with_output,
+            )
+        )
 
     # -- single runs --------------------------------------------------------------------
 
@@ -322,10 +309,10 @@ class Emulator:
         self.limiter.record(request.headers.get("x-api-key", ""), 1)
         if fault:
             raise _fault_error(fault)
-        return json_response(run_json(run), 202)
+        return json_response(self.wire.run(run), 202)
 
     async def get_run(self, request: Request) -> Response:
-        return json_response(run_json(self._run(request)))
+        return json_response(self.wire.run(self._run(request)))
 
     async def get_run_input(self, request: Request) -> Response:
         return json_response(self._run(request).input_json)
@@ -341,36 +328,32 @@ class Emulator:
             current = self.store.get_run(run.id)
             assert current is not None
             run = current
-        return _result_response(run)
+        return self._result_response(run)
+
+    def _result_response(self, run: Run) -> Response:
+        if run.status == "completed" and run.output_json is not None:
+            text = '{"run":' + self.wire.run(run) + ',"output":' + run.output_json + "}"
+            return json_response(text)
+        if run.status == "failed":
+            error = json.loads(run.error_json) if run.error_json else {}
+            raise APIError(
+                404,
+                f"Run failed: {error.get('message', 'no output')}",
+                {"run_id": run.id, "status": "failed", "error": error},
+            )
+        raise APIError(408, "Request timed out; run still active")
 
     async def stream_run_events(self, request: Request) -> SSEResponse:
         run = self._run(request)
-        store, rid = self.store, run.id
-        deadline = time.monotonic() + self.config.stream_lifetime_seconds
-
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            current = store.get_run(rid)
-            assert current is not None
-            if current.status in ("queued", "running"):
-                stamp = json.dumps(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-                yield (
-                    "event: task_run.progress_msg.plan\ndata: "
-                    '{"type":"task_run.progress_msg.plan","message":"Planning task...",'
-                    f'"timestamp":{stamp}}}\n\n'
-                )
-            while current.status in ("queued", "running"):
-                if stopped.is_set() or time.monotonic() >= deadline:
-                    return
-                await asyncio.sleep(STREAM_POLL_SECONDS)
-                current = store.get_run(rid)
-                assert current is not None
-            output = store.output_json(current)
-            data = '{"type":"task_run.state","event_id":null,"run":' + run_json(current)
-            if output is not None:
-                data += ',"output":' + output
-            yield "event: task_run.state\ndata: " + data + "}\n\n"
-
-        return SSEResponse(body)
+        return SSEResponse(
+            run_events_body(
+                self.store,
+                self.wire,
+                run.id,
+                self.config.stream_lifetime_seconds,
+                self.config.keepalive_seconds,
+            )
+        )
 
     # -- control (test-only) ------------------------------------------------------------
 
@@ -416,33 +399,12 @@ class Emulator:
         return json_response({"ok": True, "time_scale": self.config.time_scale})
 
 
-def _cut_point(faults: FaultState, sent: int, count: int) -> Optional[int]:
-    """Index of the first frame (of `count` about to go) at which the stream must drop."""
-    for i in range(count):
-        if faults.drop_now(sent + i):
-            return i
-    return None
-
-
 def _fault_error(fault: List[Any]) -> APIError:
     status, phase = fault
     note = "the request was applied" if phase == "after" else "nothing was applied"
     return APIError(
         status, f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)"
     )
-
-
-def _result_response(run: Run) -> Response:
-    if run.status == "completed" and run.output_json is not None:
-        return json_response('{"run":' + run_json(run) + ',"output":' + run.output_json + "}")
-    if run.status == "failed":
-        error = json.loads(run.error_json) if run.error_json else {}
-        raise APIError(
-            404,
-            f"Run failed: {error.get('message', 'no output')}",
-            {"run_id": run.id, "status": "failed", "error": error},
-        )
-    raise APIError(408, "Request timed out; run still active")
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:

@@ -8,6 +8,7 @@ from typing import Tuple
 DEFAULT_TIME_SCALE = 0.01
 DEFAULT_RATE_LIMIT_PER_MINUTE = 2000
 DEFAULT_STREAM_LIFETIME_SECONDS = 3600.0
+DEFAULT_KEEPALIVE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -21,3 +22,6 @@ class EmulatorConfig:
     stream_lifetime_seconds: float = DEFAULT_STREAM_LIFETIME_SECONDS
     failure_rate: float = 0.0
     failure_seed: int = 0
+    keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS
+    old_shape_rate: float = 0.0
+    legacy_wire: bool = False

@@ -42,6 +42,10 @@ class EmulatorServer:
         stream_lifetime: Optional[float] = None,
         failure_rate: float = 0.0,
         failure_seed: int = 0,
+        legacy_wire: bool = False,
+        keepalive_seconds: Optional[float] = None,
+        old_shape_rate: float = 0.0,
+        error_event_rate: float = 0.0,
         faults: Optional[Dict[str, Any]] = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
@@ -52,6 +56,10 @@ class EmulatorServer:
         self.stream_lifetime = stream_lifetime
         self.failure_rate = failure_rate
         self.failure_seed = failure_seed
+        self.legacy_wire = legacy_wire
+        self.keepalive_seconds = keepalive_seconds
+        self.old_shape_rate = old_shape_rate
+        self.error_event_rate = error_event_rate
         self.initial_faults = dict(faults or {})
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -101,6 +109,14 @@ class EmulatorServer:
             cmd += ["--rate-limit", str(self.rate_limit_per_minute)]
         if self.stream_lifetime is not None:
             cmd += ["--stream-lifetime", repr(self.stream_lifetime)]
+        if self.keepalive_seconds is not None:
+            cmd += ["--keepalive-seconds", repr(self.keepalive_seconds)]
+        if self.old_shape_rate:
+            cmd += ["--old-shape-rate", repr(self.old_shape_rate)]
+        if self.error_event_rate:
+            cmd += ["--error-event-rate", repr(self.error_event_rate)]
+        if self.legacy_wire:
+            cmd.append("--legacy-wire")
         return cmd + self.extra_args
 
     def start(self, port: Optional[int] = None) -> None:

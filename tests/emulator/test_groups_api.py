@@ -48,12 +48,15 @@ def test_unknown_group_is_404_error_response(api: httpx.Client) -> None:
 
 def test_add_runs_returns_run_ids_status_and_cursors(api: httpx.Client) -> None:
     group_id = new_group(api)
-    result = add_runs(api, group_id, ["a", "b", "c"])
-    assert len(result["run_ids"]) == 3
-    assert all(run_id.startswith("trun_") for run_id in result["run_ids"])
-    assert result["status"]["num_task_runs"] == 3
-    assert result["status"]["is_active"] is True
-    assert result["run_cursor"] and result["event_cursor"]
+    first = add_runs(api, group_id, ["a", "b", "c"])
+    assert len(first["run_ids"]) == 3
+    assert all(run_id.startswith("trun_") for run_id in first["run_ids"])
+    assert first["status"]["num_task_runs"] == 3
+    assert first["status"]["is_active"] is True
+    # Documented: the cursors are "empty for the first runs in the group".
+    assert first["run_cursor"] is None and first["event_cursor"] is None
+    later = add_runs(api, group_id, ["d"])
+    assert later["run_cursor"] and later["event_cursor"]
 
 
 def test_add_runs_reports_server_time_per_post(api: httpx.Client) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator_helpers import add_runs, client_for, new_group, parse_sse, wait_done
+from emulator_helpers import add_runs, client_for, event_ids, new_group, parse_sse, wait_done
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -21,7 +21,7 @@ def test_restart_keeps_every_result_and_resumes_events_without_loss_or_duplicate
             run_ids = add_runs(api, group_id, [f"row {i}" for i in range(30)])["run_ids"]
             wait_done(api, group_id)
             before = parse_sse(api.get(f"/v1/tasks/groups/{group_id}/events").text)
-            cursor = before[len(before) // 2]["id"]
+            cursor = event_ids(before)[len(before) // 2]
             outputs = {r: api.get(f"/v1/tasks/runs/{r}/result").json() for r in run_ids}
         emu.stop()
         emu.restart()
@@ -33,11 +33,11 @@ def test_restart_keeps_every_result_and_resumes_events_without_loss_or_duplicate
                     f"/v1/tasks/groups/{group_id}/events", params={"last_event_id": cursor}
                 ).text
             )
-            assert [e["id"] for e in resumed] == [e["id"] for e in before[len(before) // 2 + 1 :]]
+            assert event_ids(resumed) == event_ids(before)[len(before) // 2 + 1 :]
             more = add_runs(api, group_id, ["new row"])
             wait_done(api, group_id)
             newest = parse_sse(api.get(f"/v1/tasks/groups/{group_id}/events").text)
-            assert int(newest[-1]["id"]) > int(before[-1]["id"])
+            assert int(event_ids(newest)[-1], 16) > int(event_ids(before)[-1], 16)
             assert newest[: len(before)] == before
             assert more["run_ids"][0] in {
                 e["data"]["run"]["run_id"] for e in newest if e["event"] == "task_run.state"
