@@ -17,6 +17,7 @@ from .config import (
     EmulatorConfig,
 )
 from .faults import FaultError, Faults, FaultState
+from .ratelimit import UNITS
 
 API_KEYS_ENV = "TASKGROUP_EMULATOR_API_KEYS"
 
@@ -51,7 +52,22 @@ def _parser() -> argparse.ArgumentParser:
         "--rate-limit",
         type=int,
         default=DEFAULT_RATE_LIMIT_PER_MINUTE,
-        help="task runs created per minute per API key before 429 (default 2000)",
+        help="run-creating POSTs (or runs, see --rate-limit-unit) per rolling minute per API "
+        "key before 429 (default 2000)",
+    )
+    p.add_argument(
+        "--rate-limit-unit",
+        choices=UNITS,
+        default="request",
+        help="what --rate-limit counts: each run-creating POST as 1 (request, the documented "
+        "unit; the default) or each run it creates (run)",
+    )
+    p.add_argument(
+        "--credit",
+        type=int,
+        default=None,
+        help="runs the account can pay for in all (spent runs are kept in --db; a POST "
+        "needing more gets 402); default unlimited",
     )
     p.add_argument(
         "--stream-lifetime",
@@ -162,6 +178,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         problems.append("--time-scale must be > 0")
     if args.rate_limit < 1:
         problems.append("--rate-limit must be >= 1")
+    if args.credit is not None and args.credit < 0:
+        problems.append("--credit must be >= 0")
     if args.stream_lifetime <= 0:
         problems.append("--stream-lifetime must be > 0")
     if not 0 <= args.failure_rate <= 1:
@@ -183,6 +201,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         time_scale=args.time_scale,
         api_keys=tuple(keys),
         rate_limit_per_minute=args.rate_limit,
+        rate_limit_unit=args.rate_limit_unit,
+        credit=args.credit,
         stream_lifetime_seconds=args.stream_lifetime,
         failure_rate=args.failure_rate,
         failure_seed=args.failure_seed,

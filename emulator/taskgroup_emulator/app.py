@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Union
+from typing import Any, AsyncIterator, Dict, List, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,15 +17,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .config import EmulatorConfig
+from .control import Control
 from .errors import APIError
-from .faults import FaultError, Faults, FaultState
-from .ratelimit import WINDOW_SECONDS, RateLimiter
+from .faults import Faults, FaultState
+from .limits import check_input, check_inputs
+from .ratelimit import RateLimiter
 from .responses import error_response, json_response, validation_response
 from .schedule import PROCESSOR_SECONDS, known_processor
-from .sse import SSEResponse
+from .sse import Handler, Reply, SSEResponse
 from .store import Group, Run, Store, group_response, group_status
 from .streams import Delivery, events_body, run_events_body, runs_body
 from .validation import (
+    ErrorItem,
+    Loc,
     RequestInvalid,
     parse_json_body,
     query_bool,
@@ -40,12 +44,14 @@ from .wire import Wire
 
 log = logging.getLogger("taskgroup_emulator")
 
+# The documented error messages (Parallel's API reference, e.g. create-task-run).
+RATE_LIMITED = "Too many requests: quota temporarily exceeded"
+PAYMENT_REQUIRED = "Payment required: insufficient credit in account"
+
 CLOCK_TICK_SECONDS = 0.02
 CLOCK_BATCH = 500
 CHECKPOINT_SECONDS = 1.0
 RESULT_POLL_SECONDS = 0.02
-Reply = Union[Response, SSEResponse]
-Handler = Callable[[Request], Awaitable[Reply]]
 
 
 def _processors_hint() -> str:
@@ -61,7 +67,8 @@ class Emulator:
         self.store = Store(config)
         self.wire = Wire(config.legacy_wire, config.old_shape_rate)
         self.faults = FaultState(faults)
-        self.limiter = RateLimiter(config.rate_limit_per_minute)
+        self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_unit)
+        self.credit = config.credit  # runs the account can pay for in all; None: unlimited
         self._clock: Optional[asyncio.Task[None]] = None
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -159,26 +166,36 @@ class Emulator:
     def _injected_post_error(self) -> Optional[List[Any]]:
         return self.faults.post_error()
 
-    def _check_rate_limit(self, request: Request, runs: int) -> None:
+    def _check_rate_limit(self, request: Request, runs: int) -> int:
+        """Raise the documented 429 unless this POST fits the key's window; returns its cost."""
         if self.faults.take_429():
             wait = self.faults.faults.burst_429_retry_after
-            raise APIError(
-                429,
-                "Too many requests: quota temporarily exceeded (injected fault burst_429)",
-                headers={"retry-after": str(wait)},
-            )
-        key = request.headers.get("x-api-key", "")
-        wait_for = self.limiter.check(key, runs)
-        if wait_for is None:
-            return
-        limit = self.limiter.per_minute
-        raise APIError(
-            429,
-            f"Too many requests: at most {limit} task runs may be created per minute per API key; "
-            f"this request would create {runs}. Retry after {wait_for} s.",
-            {"limit_per_minute": limit, "requested": runs, "retry_after": wait_for},
-            headers={"retry-after": str(wait_for)},
-        )
+            raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait)})
+        cost = self.limiter.cost(runs)
+        wait_for = self.limiter.check(request.headers.get("x-api-key", ""), cost)
+        if wait_for is not None:
+            raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait_for)})
+        return cost
+
+    def _check_credit(self, runs: int) -> None:
+        """Raise the documented 402 unless the account can pay for `runs` more runs."""
+        if self.credit is not None and self.store.runs_spent + runs > self.credit:
+            raise APIError(402, PAYMENT_REQUIRED)
+
+    def _task_errors(
+        self, inputs: Sequence[Dict[str, Any]], default_spec: Any, loc: Loc
+    ) -> List[ErrorItem]:
+        """Unknown processors and documented size limits, for every input."""
+        unknown: List[ErrorItem] = [
+            {
+                "loc": [*loc, i, "processor"],
+                "msg": f"Unknown processor {item['processor']!r}: {_processors_hint()}",
+                "type": "value_error",
+            }
+            for i, item in enumerate(inputs)
+            if not known_processor(item["processor"])
+        ]
+        return unknown[:50] + check_inputs(inputs, default_spec, loc)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -200,23 +217,17 @@ class Emulator:
         body = validate_add_runs(await self._body(request))
         group = self._group(request)
         inputs = body["inputs"]
-        unknown = [
-            {
-                "loc": ["body", "inputs", i, "processor"],
-                "msg": f"Unknown processor {item['processor']!r}: {_processors_hint()}",
-                "type": "value_error",
-            }
-            for i, item in enumerate(inputs)
-            if not known_processor(item["processor"])
-        ]
-        if unknown:
-            raise RequestInvalid(unknown[:50])
-        self._check_rate_limit(request, len(inputs))
+        default_spec = body.get("default_task_spec")
+        errors = self._task_errors(inputs, default_spec, ["body", "inputs"])
+        if errors:
+            raise RequestInvalid(errors)
+        cost = self._check_rate_limit(request, len(inputs))
+        self._check_credit(len(inputs))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
             raise _fault_error(fault)
-        added = self.store.add_runs(group, inputs, body.get("default_task_spec"))
-        self.limiter.record(request.headers.get("x-api-key", ""), len(inputs))
+        added = self.store.add_runs(group, inputs, default_spec)
+        self.limiter.record(request.headers.get("x-api-key", ""), cost)
         if fault:
             raise _fault_error(fault)
         # refresh_status=false answers with the cached status: as it was before this call.
@@ -295,18 +306,22 @@ class Emulator:
 
     async def create_run(self, request: Request) -> Response:
         item = validate_single_run(await self._body(request))
+        errors = check_input(item, None, ["body"])
+        if errors:
+            raise RequestInvalid(errors)
         if not known_processor(item["processor"]):
             raise APIError(
                 403,
                 f"Forbidden: invalid processor {item['processor']!r} in request; "
                 + _processors_hint(),
             )
-        self._check_rate_limit(request, 1)
+        cost = self._check_rate_limit(request, 1)
+        self._check_credit(1)
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
             raise _fault_error(fault)
         run = self.store.create_run(item)
-        self.limiter.record(request.headers.get("x-api-key", ""), 1)
+        self.limiter.record(request.headers.get("x-api-key", ""), cost)
         if fault:
             raise _fault_error(fault)
         return json_response(self.wire.run(run), 202)
@@ -354,49 +369,6 @@ class Emulator:
                 self.config.keepalive_seconds,
             )
         )
-
-    # -- control (test-only) ------------------------------------------------------------
-
-    async def faults_get(self, request: Request) -> Response:
-        return json_response(self.faults.faults.as_dict())
-
-    async def faults_set(self, request: Request) -> Response:
-        try:
-            changes = json.loads(await request.body() or b"{}")
-            if not isinstance(changes, dict):
-                raise FaultError("send a JSON object of fault settings")
-            faults = self.faults.update(changes)
-        except (ValueError, FaultError) as exc:
-            raise APIError(400, f"Bad fault settings: {exc}") from None
-        return json_response(faults.as_dict())
-
-    async def faults_reset(self, request: Request) -> Response:
-        return json_response(self.faults.reset().as_dict())
-
-    async def rate_limit_get(self, request: Request) -> Response:
-        return json_response(
-            {
-                "runs_per_minute": self.limiter.per_minute,
-                "window_seconds": WINDOW_SECONDS,
-                "usage_by_key_digest": self.limiter.usage(),
-            }
-        )
-
-    async def rate_limit_set(self, request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-            value = body.get("runs_per_minute") if isinstance(body, dict) else None
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError("runs_per_minute must be a positive integer")
-        except ValueError as exc:
-            raise APIError(400, f"Bad rate-limit settings: {exc}") from None
-        self.limiter.per_minute = value
-        if body.get("reset_usage"):
-            self.limiter = RateLimiter(value)
-        return await self.rate_limit_get(request)
-
-    async def health(self, request: Request) -> Response:
-        return json_response({"ok": True, "time_scale": self.config.time_scale})
 
 
 def _fault_error(fault: List[Any]) -> APIError:
@@ -452,22 +424,8 @@ def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starle
             _route(runs + "/{rid}/result", {"GET": emu.api(emu.get_run_result, "error")}),
             _route(runs + "/{rid}/events", {"GET": emu.api(emu.stream_run_events, "error")}),
         ]
-    routes += [
-        _route(
-            "/_emulator/faults",
-            {
-                "GET": emu.control(emu.faults_get),
-                "POST": emu.control(emu.faults_set),
-                "DELETE": emu.control(emu.faults_reset),
-            },
-        ),
-        _route("/_emulator/faults/reset", {"POST": emu.control(emu.faults_reset)}),
-        _route(
-            "/_emulator/rate-limit",
-            {"GET": emu.control(emu.rate_limit_get), "POST": emu.control(emu.rate_limit_set)},
-        ),
-        _route("/_emulator/health", {"GET": emu.control(emu.health)}),
-    ]
+    control = Control(emu)
+    routes += [_route(path, handlers) for path, handlers in control.routes().items()]
     app = Starlette(
         routes=routes,
         lifespan=emu.lifespan,

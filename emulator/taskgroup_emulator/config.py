@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Optional, Tuple
 
 DEFAULT_TIME_SCALE = 0.01
 DEFAULT_RATE_LIMIT_PER_MINUTE = 2000
@@ -19,6 +19,8 @@ class EmulatorConfig:
     time_scale: float = DEFAULT_TIME_SCALE
     api_keys: Tuple[str, ...] = field(default=(), repr=False)
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    rate_limit_unit: str = "request"  # or "run"
+    credit: Optional[int] = None  # runs the account can pay for in all; None: unlimited
     stream_lifetime_seconds: float = DEFAULT_STREAM_LIFETIME_SECONDS
     failure_rate: float = 0.0
     failure_seed: int = 0

@@ -53,12 +53,18 @@ def run_times(
 
 
 def _contains_marker(value: Any) -> bool:
-    if isinstance(value, str):
-        return FAIL_MARKER in value
-    if isinstance(value, dict):
-        return any(_contains_marker(k) or _contains_marker(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_marker(v) for v in value)
+    # Iterative: an input may nest as deep as the JSON parser allows.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if FAIL_MARKER in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 

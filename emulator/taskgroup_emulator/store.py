@@ -61,6 +61,10 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_group ON events (group_seq, seq);
+CREATE TABLE IF NOT EXISTS account (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    runs_spent INTEGER NOT NULL
+);
 """
 
 ACTIVE = ("queued", "running")
@@ -112,8 +116,8 @@ _GROUP_COLUMNS = (
 )
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every call: json.dumps builds a new one per call when given options.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def run_json(run: Run) -> str:
@@ -233,6 +237,14 @@ class Store:
             self.conn.execute("SELECT MAX(seq) FROM runs").fetchone()[0] or 0,
             self.conn.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0,
         )
+        # Every run ever created spent one unit of credit (a database from before this
+        # table existed starts from its run count).
+        self.conn.execute(
+            "INSERT OR IGNORE INTO account (id, runs_spent) SELECT 1, COUNT(*) FROM runs"
+        )
+        self.runs_spent: int = self.conn.execute(
+            "SELECT runs_spent FROM account WHERE id = 1"
+        ).fetchone()[0]
 
     def _next_seqs(self, count: int) -> int:
         """The first of `count` fresh sequence numbers: a microsecond stamp above all issued."""
@@ -330,7 +342,10 @@ class Store:
         return rows, ids
 
     def _insert_runs(self, rows: List[Tuple[Any, ...]]) -> int:
-        """Insert with consecutive sequence numbers; returns the first one."""
+        """Insert with consecutive sequence numbers and spend their credit; returns the first.
+
+        Call inside a transaction, and `_spent` once it has committed.
+        """
         first = self._next_seqs(len(rows))
         self.conn.executemany(
             "INSERT INTO runs (seq, id, group_seq, group_id, status, processor, metadata, "
@@ -338,7 +353,11 @@ class Store:
             "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
+        self.conn.execute("UPDATE account SET runs_spent = runs_spent + ?", (len(rows),))
         return first
+
+    def _spent(self, runs: int) -> None:
+        self.runs_spent += runs
 
     def add_runs(
         self, group: Group, inputs: Sequence[Dict[str, Any]], default_spec: Any
@@ -356,6 +375,7 @@ class Store:
             )
             updated = self._group_by_seq(group.seq)
             event_seq = self._status_event(updated)
+        self._spent(len(rows))
         return AddedRuns(ids, first, event_seq, updated)
 
     def create_run(self, item: Dict[str, Any]) -> Run:
@@ -364,6 +384,7 @@ class Store:
         rows, ids = self._run_rows([item], None, None, now)
         with self._transaction():
             self._insert_runs(rows)
+        self._spent(1)
         run = self.get_run(ids[0])
         assert run is not None
         return run

@@ -159,3 +159,15 @@ def test_group_run_lookup_requires_membership(api: httpx.Client) -> None:
     run_id = add_runs(api, first, ["x"])["run_ids"][0]
     assert api.get(f"/v1/tasks/groups/{first}/runs/{run_id}").json()["run_id"] == run_id
     assert api.get(f"/v1/tasks/groups/{second}/runs/{run_id}").status_code == 404
+
+
+def test_a_deeply_nested_input_is_accepted_and_its_run_completes(api: httpx.Client) -> None:
+    group_id = new_group(api)
+    nested: object = "leaf __fail__"
+    for _ in range(450):
+        nested = [nested]
+    run_id = add_runs(api, group_id, [{"input": {"deep": nested}, "processor": "lite"}])["run_ids"][
+        0
+    ]
+    wait_done(api, group_id)
+    assert api.get(f"/v1/tasks/runs/{run_id}").json()["status"] == "failed"  # marker found
