@@ -10,12 +10,14 @@ import tempfile
 from typing import List, Optional
 
 from .config import (
+    DEFAULT_KEEPALIVE_SECONDS,
     DEFAULT_RATE_LIMIT_PER_MINUTE,
     DEFAULT_STREAM_LIFETIME_SECONDS,
     DEFAULT_TIME_SCALE,
     EmulatorConfig,
 )
 from .faults import FaultError, Faults, FaultState
+from .ratelimit import UNITS
 
 API_KEYS_ENV = "TASKGROUP_EMULATOR_API_KEYS"
 
@@ -50,7 +52,22 @@ def _parser() -> argparse.ArgumentParser:
         "--rate-limit",
         type=int,
         default=DEFAULT_RATE_LIMIT_PER_MINUTE,
-        help="task runs created per minute per API key before 429 (default 2000)",
+        help="run-creating POSTs (or runs, see --rate-limit-unit) per rolling minute per API "
+        "key before 429 (default 2000)",
+    )
+    p.add_argument(
+        "--rate-limit-unit",
+        choices=UNITS,
+        default="request",
+        help="what --rate-limit counts: each run-creating POST as 1 (request, the documented "
+        "unit; the default) or each run it creates (run)",
+    )
+    p.add_argument(
+        "--credit",
+        type=int,
+        default=None,
+        help="runs the account can pay for in all (spent runs are kept in --db; a POST "
+        "needing more gets 402); default unlimited",
     )
     p.add_argument(
         "--stream-lifetime",
@@ -65,6 +82,26 @@ def _parser() -> argparse.ArgumentParser:
         help="fraction of runs that fail, drawn from (seed, input) (default 0)",
     )
     p.add_argument("--failure-seed", type=int, default=0, help="seed of --failure-rate")
+    w = p.add_argument_group("wire (see emulator/README.md)")
+    w.add_argument(
+        "--keepalive-seconds",
+        type=float,
+        default=DEFAULT_KEEPALIVE_SECONDS,
+        help="an idle stream sends a ': keep-alive' comment this often (default 10)",
+    )
+    w.add_argument(
+        "--old-shape-rate",
+        type=float,
+        default=0.0,
+        help="share of runs rendered in the older documented shape: no interaction_id, "
+        "explicit null warnings/error (default 0)",
+    )
+    w.add_argument(
+        "--legacy-wire",
+        action="store_true",
+        help="the emulator's earlier wire: id: lines, 16-digit decimal cursors, a creation "
+        "event, input/output on /events, never-empty add-runs cursors",
+    )
     f = p.add_argument_group("fault injection (off by default; see emulator/README.md)")
     f.add_argument(
         "--drop-after", type=int, default=None, help="cut every stream after this many events"
@@ -92,6 +129,12 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument(
         "--burst-429", type=int, default=0, help="answer the next N run-creating POSTs with 429"
     )
+    f.add_argument(
+        "--error-event-rate",
+        type=float,
+        default=0.0,
+        help="share of delivered stream events preceded by an injected error event",
+    )
     f.add_argument("--fault-seed", type=int, default=None, help="seed of the fault dice")
     return p
 
@@ -107,6 +150,7 @@ def _faults(args: argparse.Namespace) -> Faults:
             "post_error_phase": args.post_error_phase,
             "latency_ms": args.latency_ms,
             "burst_429": args.burst_429,
+            "error_event_rate": args.error_event_rate,
             "seed": args.fault_seed,
         }
     )
@@ -134,10 +178,16 @@ def main(argv: Optional[List[str]] = None) -> int:
         problems.append("--time-scale must be > 0")
     if args.rate_limit < 1:
         problems.append("--rate-limit must be >= 1")
+    if args.credit is not None and args.credit < 0:
+        problems.append("--credit must be >= 0")
     if args.stream_lifetime <= 0:
         problems.append("--stream-lifetime must be > 0")
     if not 0 <= args.failure_rate <= 1:
         problems.append("--failure-rate must be between 0 and 1")
+    if not 0 <= args.old_shape_rate <= 1:
+        problems.append("--old-shape-rate must be between 0 and 1")
+    if not args.keepalive_seconds > 0:
+        problems.append("--keepalive-seconds must be > 0")
     try:
         faults = _faults(args)
     except FaultError as exc:
@@ -151,9 +201,14 @@ def main(argv: Optional[List[str]] = None) -> int:
         time_scale=args.time_scale,
         api_keys=tuple(keys),
         rate_limit_per_minute=args.rate_limit,
+        rate_limit_unit=args.rate_limit_unit,
+        credit=args.credit,
         stream_lifetime_seconds=args.stream_lifetime,
         failure_rate=args.failure_rate,
         failure_seed=args.failure_seed,
+        keepalive_seconds=args.keepalive_seconds,
+        old_shape_rate=args.old_shape_rate,
+        legacy_wire=args.legacy_wire,
     )
     try:
         sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)

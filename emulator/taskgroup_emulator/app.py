@@ -9,7 +9,7 @@ import logging
 import sys
 import time
 import traceback
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Dict, List, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -17,14 +17,19 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from .config import EmulatorConfig
-from .faults import FaultError, Faults, FaultState
-from .ids import parse_cursor
-from .ratelimit import WINDOW_SECONDS, RateLimiter
+from .control import Control
+from .errors import APIError
+from .faults import Faults, FaultState
+from .limits import check_input, check_inputs
+from .ratelimit import RateLimiter
 from .responses import error_response, json_response, validation_response
 from .schedule import PROCESSOR_SECONDS, known_processor
-from .sse import Abort, Chunk, SSEResponse
-from .store import Store, group_response, group_status, run_json
+from .sse import Handler, Reply, SSEResponse
+from .store import Group, Run, Store, group_response, group_status
+from .streams import Delivery, events_body, run_events_body, runs_body
 from .validation import (
+    ErrorItem,
+    Loc,
     RequestInvalid,
     parse_json_body,
     query_bool,
@@ -35,16 +40,18 @@ from .validation import (
     validate_create_group,
     validate_single_run,
 )
+from .wire import Wire
 
 log = logging.getLogger("taskgroup_emulator")
+
+# The documented error messages (Parallel's API reference, e.g. create-task-run).
+RATE_LIMITED = "Too many requests: quota temporarily exceeded"
+PAYMENT_REQUIRED = "Payment required: insufficient credit in account"
 
 CLOCK_TICK_SECONDS = 0.02
 CLOCK_BATCH = 500
 CHECKPOINT_SECONDS = 1.0
-STREAM_POLL_SECONDS = 0.05
 RESULT_POLL_SECONDS = 0.02
-STREAM_BATCH = 2000
-Handler = Callable[[Request], Awaitable[Response]]
 
 
 def _processors_hint() -> str:
@@ -58,8 +65,10 @@ class Emulator:
     def __init__(self, config: EmulatorConfig, faults: Optional[Faults] = None) -> None:
         self.config = config
         self.store = Store(config)
+        self.wire = Wire(config.legacy_wire, config.old_shape_rate)
         self.faults = FaultState(faults)
-        self.limiter = RateLimiter(config.rate_limit_per_minute)
+        self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_unit)
+        self.credit = config.credit  # runs the account can pay for in all; None: unlimited
         self._clock: Optional[asyncio.Task[None]] = None
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -89,29 +98,33 @@ class Emulator:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def api(self, handler: Handler, style: str = "http") -> Handler:
-        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500."""
+    def api(self, handler: Handler, style: str = "http", control: bool = False) -> Handler:
+        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500.
 
-        async def endpoint(request: Request) -> Response:
-            latency = self.faults.faults.latency_ms
-            if latency > 0:
-                await asyncio.sleep(latency / 1000.0)
+        Every error answer is made here: `RequestInvalid` becomes a 422 in the operation's
+        `style`, `APIError` an ErrorResponse. Control routes (`control=True`) skip latency,
+        auth and Server-Timing.
+        """
+
+        async def endpoint(request: Request) -> Reply:
+            if not control:
+                latency = self.faults.faults.latency_ms
+                if latency > 0:
+                    await asyncio.sleep(latency / 1000.0)
             started = time.perf_counter()
-            key = request.headers.get("x-api-key")
-            if not key or (self.config.api_keys and key not in self.config.api_keys):
-                return error_response(
-                    401,
-                    "Unauthorized: invalid or missing credentials (send your key in the "
-                    "x-api-key header)",
-                )
+            response: Reply
             try:
+                if not control:
+                    self._authenticate(request)
                 response = await handler(request)
             except RequestInvalid as exc:
                 response = validation_response(exc.errors, style)
+            except APIError as exc:
+                response = error_response(exc.status, exc.message, exc.detail, exc.headers)
             except Exception:
                 print(traceback.format_exc(), file=sys.stderr, flush=True)
                 response = error_response(500, "Internal emulator error; see the server log")
-            if not isinstance(response, SSEResponse):
+            if not control and isinstance(response, Response):
                 started = getattr(request.state, "server_started", started)
                 elapsed = (time.perf_counter() - started) * 1000
                 response.headers["server-timing"] = f"app;dur={elapsed:.2f}"
@@ -119,41 +132,70 @@ class Emulator:
 
         return endpoint
 
+    def control(self, handler: Handler) -> Handler:
+        """Wrap a test-only control route: no auth or injected latency, same error mapping."""
+        return self.api(handler, "error", control=True)
+
+    def _authenticate(self, request: Request) -> None:
+        key = request.headers.get("x-api-key")
+        if not key or (self.config.api_keys and key not in self.config.api_keys):
+            raise APIError(
+                401,
+                "Unauthorized: invalid or missing credentials (send your key in the "
+                "x-api-key header)",
+            )
+
     async def _body(self, request: Request) -> Any:
         raw = await request.body()
         # Server time counts from the moment the body has arrived, not the upload itself.
         request.state.server_started = time.perf_counter()
         return parse_json_body(raw)
 
-    def _group_or_404(self, request: Request) -> Any:
+    def _group(self, request: Request) -> Group:
         group = self.store.get_group(request.path_params["gid"])
         if group is None:
-            return None, error_response(404, "TaskGroup not found")
-        return group, None
+            raise APIError(404, "TaskGroup not found")
+        return group
+
+    def _run(self, request: Request) -> Run:
+        run = self.store.get_run(request.path_params["rid"])
+        if run is None:
+            raise APIError(404, "Run id not found")
+        return run
 
     def _injected_post_error(self) -> Optional[List[Any]]:
         return self.faults.post_error()
 
-    def _rate_limited(self, request: Request, runs: int) -> Optional[Response]:
+    def _check_rate_limit(self, request: Request, runs: int) -> int:
+        """Raise the documented 429 unless this POST fits the key's window; returns its cost."""
         if self.faults.take_429():
             wait = self.faults.faults.burst_429_retry_after
-            return error_response(
-                429,
-                "Too many requests: quota temporarily exceeded (injected fault burst_429)",
-                headers={"retry-after": str(wait)},
-            )
-        key = request.headers.get("x-api-key", "")
-        wait_for = self.limiter.check(key, runs)
-        if wait_for is None:
-            return None
-        limit = self.limiter.per_minute
-        return error_response(
-            429,
-            f"Too many requests: at most {limit} task runs may be created per minute per API key; "
-            f"this request would create {runs}. Retry after {wait_for} s.",
-            {"limit_per_minute": limit, "requested": runs, "retry_after": wait_for},
-            headers={"retry-after": str(wait_for)},
-        )
+            raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait)})
+        cost = self.limiter.cost(runs)
+        wait_for = self.limiter.check(request.headers.get("x-api-key", ""), cost)
+        if wait_for is not None:
+            raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait_for)})
+        return cost
+
+    def _check_credit(self, runs: int) -> None:
+        """Raise the documented 402 unless the account can pay for `runs` more runs."""
+        if self.credit is not None and self.store.runs_spent + runs > self.credit:
+            raise APIError(402, PAYMENT_REQUIRED)
+
+    def _task_errors(
+        self, inputs: Sequence[Dict[str, Any]], default_spec: Any, loc: Loc
+    ) -> List[ErrorItem]:
+        """Unknown processors and documented size limits, for every input."""
+        unknown: List[ErrorItem] = [
+            {
+                "loc": [*loc, i, "processor"],
+                "msg": f"Unknown processor {item['processor']!r}: {_processors_hint()}",
+                "type": "value_error",
+            }
+            for i, item in enumerate(inputs)
+            if not known_processor(item["processor"])
+        ]
+        return unknown[:50] + check_inputs(inputs, default_spec, loc)
 
     # -- groups -------------------------------------------------------------------------
 
@@ -161,286 +203,180 @@ class Emulator:
         metadata = validate_create_group(await self._body(request))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         group = self.store.create_group(metadata)
         if fault:
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         return json_response(group_response(group))
 
     async def get_group(self, request: Request) -> Response:
-        group, missing = self._group_or_404(request)
-        return missing or json_response(group_response(group))
+        return json_response(group_response(self._group(request)))
 
     async def add_runs(self, request: Request) -> Response:
         refresh = query_bool(request.query_params, "refresh_status", True)
         body = validate_add_runs(await self._body(request))
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         inputs = body["inputs"]
-        unknown = [
-            {
-                "loc": ["body", "inputs", i, "processor"],
-                "msg": f"Unknown processor {item['processor']!r}: {_processors_hint()}",
-                "type": "value_error",
-            }
-            for i, item in enumerate(inputs)
-            if not known_processor(item["processor"])
-        ]
-        if unknown:
-            raise RequestInvalid(unknown[:50])
-        limited = self._rate_limited(request, len(inputs))
-        if limited:
-            return limited
+        default_spec = body.get("default_task_spec")
+        errors = self._task_errors(inputs, default_spec, ["body", "inputs"])
+        if errors:
+            raise RequestInvalid(errors)
+        cost = self._check_rate_limit(request, len(inputs))
+        self._check_credit(len(inputs))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
-        added = self.store.add_runs(group, inputs, body.get("default_task_spec"))
-        self.limiter.record(request.headers.get("x-api-key", ""), len(inputs))
+            raise _fault_error(fault)
+        added = self.store.add_runs(group, inputs, default_spec)
+        self.limiter.record(request.headers.get("x-api-key", ""), cost)
         if fault:
-            return self._fault_response(fault)
-        status = group_status(added.group if refresh else added.group)
+            raise _fault_error(fault)
+        # refresh_status=false answers with the cached status: as it was before this call.
+        status = group_status(added.group if refresh else group)
+        first = group.n_runs == 0 and not self.wire.legacy
+        event_id = self.wire.event_id
         return json_response(
             {
                 "status": status,
                 "run_ids": added.run_ids,
-                "run_cursor": added.run_cursor,
-                "event_cursor": added.event_cursor,
+                # Documented: "empty for the first runs in the group" (read from the start).
+                "run_cursor": None if first else event_id(added.first_run_seq - 1),
+                "event_cursor": None if first else event_id(added.status_event_seq - 1),
             }
         )
 
-    def _fault_response(self, fault: List[Any]) -> Response:
-        status, phase = fault
-        note = "the request was applied" if phase == "after" else "nothing was applied"
-        return error_response(
-            status,
-            f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)",
-        )
-
     async def get_group_run(self, request: Request) -> Response:
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        group = self._group(request)
         run = self.store.get_run(request.path_params["rid"])
         if run is None or run.group_id != group.id:
-            return error_response(404, "Run id not found in this TaskGroup")
-        return json_response(run_json(run))
+            raise APIError(404, "Run id not found in this TaskGroup")
+        return json_response(self.wire.run(run))
 
     # -- streams ------------------------------------------------------------------------
 
-    async def stream_runs(self, request: Request) -> Response:
+    async def stream_runs(self, request: Request) -> SSEResponse:
         params = request.query_params
         include_input = query_bool(params, "include_input", False)
         include_output = query_bool(params, "include_output", False)
         status = query_status(params)
-        cursor = query_cursor(params, parse_cursor)
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
-        upto = self.store.last_run_seq(group)
-        store, faults = self.store, self.faults
+        cursor = query_cursor(params, self.wire.parse_event_id)
+        group = self._group(request)
+        delivery = Delivery(self.faults, f"runs|{cursor}")
+        return SSEResponse(
+            runs_body(
+                self.store,
+                self.wire,
+                delivery,
+                group,
+                cursor or 0,
+                status,
+                include_input,
+                include_output,
+            )
+        )
 
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            after = cursor or 0
-            sent = 0
-            while after < upto and not stopped.is_set():
-                frames, after = store.run_frames(
-                    group, after, upto, status, include_input, include_output, STREAM_BATCH
-                )
-                cut = _cut_point(faults, sent, len(frames))
-                if cut is not None:
-                    yield "".join(frames[:cut])
-                    yield Abort(frames[cut][: len(frames[cut]) // 2] if cut < len(frames) else "")
-                    return
-                sent += len(frames)
-                yield "".join(frames)
-                await asyncio.sleep(0)
-
-        return SSEResponse(body)  # type: ignore[return-value]
-
-    async def stream_events(self, request: Request) -> Response:
+    async def stream_events(self, request: Request) -> SSEResponse:
         params = request.query_params
-        include_input = query_bool(params, "include_input", False)
-        include_output = query_bool(params, "include_output", False)
+        # The documented /events takes only last_event_id and timeout: include_input and
+        # include_output are ignored there, except on the legacy wire.
+        legacy = self.wire.legacy
+        with_input = legacy and query_bool(params, "include_input", False)
+        with_output = legacy and query_bool(params, "include_output", False)
         timeout = query_number(params, "timeout")
-        cursor = query_cursor(params, parse_cursor)
-        group, missing = self._group_or_404(request)
-        if missing:
-            return missing
+        cursor = query_cursor(params, self.wire.parse_event_id)
+        group = self._group(request)
         lifetime = self.config.stream_lifetime_seconds
         if timeout is not None:
             lifetime = min(lifetime, max(timeout, 0.0))
-        deadline = time.monotonic() + lifetime
-        store, faults = self.store, self.faults
-        gid = group.id
-
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            after = cursor or 0
-            sent = 0
-            while not stopped.is_set():
-                current = store.get_group(gid)
-                assert current is not None
-                frames = store.event_frames(current, after, include_input, include_output, 1000)
-                if frames:
-                    texts = [f for _, f in frames]
-                    cut = _cut_point(faults, sent, len(texts))
-                    if cut is not None:
-                        yield "".join(texts[:cut])
-                        yield Abort(texts[cut][: len(texts[cut]) // 2] if cut < len(texts) else "")
-                        return
-                    sent += len(texts)
-                    after = frames[-1][0]
-                    yield "".join(texts)
-                    continue
-                if not current.is_active or time.monotonic() >= deadline:
-                    return
-                await asyncio.sleep(STREAM_POLL_SECONDS)
-
-        return SSEResponse(body)  # type: ignore[return-value]
+        delivery = Delivery(self.faults, f"events|{cursor}")
+        return SSEResponse(
+            events_body(
+                self.store,
+                self.wire,
+                delivery,
+                group.id,
+                cursor or 0,
+                lifetime,
+                self.config.keepalive_seconds,
+                with_input,
+                with_output,
+            )
+        )
 
     # -- single runs --------------------------------------------------------------------
 
     async def create_run(self, request: Request) -> Response:
         item = validate_single_run(await self._body(request))
+        errors = check_input(item, None, ["body"])
+        if errors:
+            raise RequestInvalid(errors)
         if not known_processor(item["processor"]):
-            return error_response(
+            raise APIError(
                 403,
                 f"Forbidden: invalid processor {item['processor']!r} in request; "
                 + _processors_hint(),
             )
-        limited = self._rate_limited(request, 1)
-        if limited:
-            return limited
+        cost = self._check_rate_limit(request, 1)
+        self._check_credit(1)
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
-            return self._fault_response(fault)
+            raise _fault_error(fault)
         run = self.store.create_run(item)
-        self.limiter.record(request.headers.get("x-api-key", ""), 1)
+        self.limiter.record(request.headers.get("x-api-key", ""), cost)
         if fault:
-            return self._fault_response(fault)
-        return json_response(run_json(run), 202)
-
-    def _run_or_404(self, request: Request) -> Any:
-        run = self.store.get_run(request.path_params["rid"])
-        if run is None:
-            return None, error_response(404, "Run id not found")
-        return run, None
+            raise _fault_error(fault)
+        return json_response(self.wire.run(run), 202)
 
     async def get_run(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        return missing or json_response(run_json(run))
+        return json_response(self.wire.run(self._run(request)))
 
     async def get_run_input(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        return missing or json_response(run.input_json)
+        return json_response(self._run(request).input_json)
 
     async def get_run_result(self, request: Request) -> Response:
         timeout = query_number(request.query_params, "timeout", integer=True)
-        run, missing = self._run_or_404(request)
-        if missing:
-            return missing
+        run = self._run(request)
         deadline = time.monotonic() + max(600.0 if timeout is None else timeout, 0.0)
         while run.status in ("queued", "running") and time.monotonic() < deadline:
             await asyncio.sleep(RESULT_POLL_SECONDS)
             if await request.is_disconnected():
                 break
-            run = self.store.get_run(run.id)
-        return _result_response(run)
-
-    async def stream_run_events(self, request: Request) -> Response:
-        run, missing = self._run_or_404(request)
-        if missing:
-            return missing
-        store, rid = self.store, run.id
-        deadline = time.monotonic() + self.config.stream_lifetime_seconds
-
-        async def body(stopped: asyncio.Event) -> AsyncIterator[Chunk]:
-            current = store.get_run(rid)
+            current = self.store.get_run(run.id)
             assert current is not None
-            if current.status in ("queued", "running"):
-                stamp = json.dumps(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
-                yield (
-                    "event: task_run.progress_msg.plan\ndata: "
-                    '{"type":"task_run.progress_msg.plan","message":"Planning task...",'
-                    f'"timestamp":{stamp}}}\n\n'
-                )
-            while current.status in ("queued", "running"):
-                if stopped.is_set() or time.monotonic() >= deadline:
-                    return
-                await asyncio.sleep(STREAM_POLL_SECONDS)
-                current = store.get_run(rid)
-                assert current is not None
-            output = store.output_json(current)
-            data = '{"type":"task_run.state","event_id":null,"run":' + run_json(current)
-            if output is not None:
-                data += ',"output":' + output
-            yield "event: task_run.state\ndata: " + data + "}\n\n"
+            run = current
+        return self._result_response(run)
 
-        return SSEResponse(body)  # type: ignore[return-value]
+    def _result_response(self, run: Run) -> Response:
+        if run.status == "completed" and run.output_json is not None:
+            text = '{"run":' + self.wire.run(run) + ',"output":' + run.output_json + "}"
+            return json_response(text)
+        if run.status == "failed":
+            error = json.loads(run.error_json) if run.error_json else {}
+            raise APIError(
+                404,
+                f"Run failed: {error.get('message', 'no output')}",
+                {"run_id": run.id, "status": "failed", "error": error},
+            )
+        raise APIError(408, "Request timed out; run still active")
 
-    # -- control (test-only) ------------------------------------------------------------
-
-    async def faults_get(self, request: Request) -> Response:
-        return json_response(self.faults.faults.as_dict())
-
-    async def faults_set(self, request: Request) -> Response:
-        try:
-            changes = json.loads(await request.body() or b"{}")
-            if not isinstance(changes, dict):
-                raise FaultError("send a JSON object of fault settings")
-            faults = self.faults.update(changes)
-        except (ValueError, FaultError) as exc:
-            return error_response(400, f"Bad fault settings: {exc}")
-        return json_response(faults.as_dict())
-
-    async def faults_reset(self, request: Request) -> Response:
-        return json_response(self.faults.reset().as_dict())
-
-    async def rate_limit_get(self, request: Request) -> Response:
-        return json_response(
-            {
-                "runs_per_minute": self.limiter.per_minute,
-                "window_seconds": WINDOW_SECONDS,
-                "usage_by_key_digest": self.limiter.usage(),
-            }
+    async def stream_run_events(self, request: Request) -> SSEResponse:
+        run = self._run(request)
+        return SSEResponse(
+            run_events_body(
+                self.store,
+                self.wire,
+                run.id,
+                self.config.stream_lifetime_seconds,
+                self.config.keepalive_seconds,
+            )
         )
 
-    async def rate_limit_set(self, request: Request) -> Response:
-        try:
-            body = json.loads(await request.body() or b"{}")
-            value = body.get("runs_per_minute") if isinstance(body, dict) else None
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError("runs_per_minute must be a positive integer")
-        except ValueError as exc:
-            return error_response(400, f"Bad rate-limit settings: {exc}")
-        self.limiter.per_minute = value
-        if body.get("reset_usage"):
-            self.limiter = RateLimiter(value)
-        return await self.rate_limit_get(request)
 
-    async def health(self, request: Request) -> Response:
-        return json_response({"ok": True, "time_scale": self.config.time_scale})
-
-
-def _cut_point(faults: FaultState, sent: int, count: int) -> Optional[int]:
-    """Index of the first frame (of `count` about to go) at which the stream must drop."""
-    for i in range(count):
-        if faults.drop_now(sent + i):
-            return i
-    return None
-
-
-def _result_response(run: Any) -> Response:
-    if run.status == "completed" and run.output_json is not None:
-        return json_response('{"run":' + run_json(run) + ',"output":' + run.output_json + "}")
-    if run.status == "failed":
-        error = json.loads(run.error_json) if run.error_json else {}
-        return error_response(
-            404,
-            f"Run failed: {error.get('message', 'no output')}",
-            {"run_id": run.id, "status": "failed", "error": error},
-        )
-    return error_response(408, "Request timed out; run still active")
+def _fault_error(fault: List[Any]) -> APIError:
+    status, phase = fault
+    note = "the request was applied" if phase == "after" else "nothing was applied"
+    return APIError(
+        status, f"Injected server error ({phase} commit: {note}; emulator fault post_error_rate)"
+    )
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
@@ -459,7 +395,7 @@ async def _not_allowed(request: Request, exc: Exception) -> Response:
 def _route(path: str, handlers: Dict[str, Handler]) -> Route:
     """One route per path dispatching on method, so 405 answers list every allowed method."""
 
-    async def endpoint(request: Request) -> Response:
+    async def endpoint(request: Request) -> Reply:
         method = "GET" if request.method == "HEAD" else request.method
         return await handlers[method](request)
 
@@ -488,15 +424,8 @@ def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starle
             _route(runs + "/{rid}/result", {"GET": emu.api(emu.get_run_result, "error")}),
             _route(runs + "/{rid}/events", {"GET": emu.api(emu.stream_run_events, "error")}),
         ]
-    routes += [
-        _route(
-            "/_emulator/faults",
-            {"GET": emu.faults_get, "POST": emu.faults_set, "DELETE": emu.faults_reset},
-        ),
-        _route("/_emulator/faults/reset", {"POST": emu.faults_reset}),
-        _route("/_emulator/rate-limit", {"GET": emu.rate_limit_get, "POST": emu.rate_limit_set}),
-        _route("/_emulator/health", {"GET": emu.health}),
-    ]
+    control = Control(emu)
+    routes += [_route(path, handlers) for path, handlers in control.routes().items()]
     app = Starlette(
         routes=routes,
         lifespan=emu.lifespan,

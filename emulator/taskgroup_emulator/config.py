@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Tuple
+from typing import Optional, Tuple
 
 DEFAULT_TIME_SCALE = 0.01
 DEFAULT_RATE_LIMIT_PER_MINUTE = 2000
 DEFAULT_STREAM_LIFETIME_SECONDS = 3600.0
+DEFAULT_KEEPALIVE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,11 @@ class EmulatorConfig:
     time_scale: float = DEFAULT_TIME_SCALE
     api_keys: Tuple[str, ...] = field(default=(), repr=False)
     rate_limit_per_minute: int = DEFAULT_RATE_LIMIT_PER_MINUTE
+    rate_limit_unit: str = "request"  # or "run"
+    credit: Optional[int] = None  # runs the account can pay for in all; None: unlimited
     stream_lifetime_seconds: float = DEFAULT_STREAM_LIFETIME_SECONDS
     failure_rate: float = 0.0
     failure_seed: int = 0
+    keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS
+    old_shape_rate: float = 0.0
+    legacy_wire: bool = False

@@ -26,6 +26,7 @@ class Faults:
     latency_ms: float = 0.0
     burst_429: int = 0
     burst_429_retry_after: int = 1
+    error_event_rate: float = 0.0
     seed: Optional[int] = None
 
     def as_dict(self) -> Dict[str, Any]:
@@ -77,6 +78,7 @@ class FaultState:
                 "burst_429_retry_after", merged["burst_429_retry_after"], False
             )
             or 0,
+            error_event_rate=_rate("error_event_rate", merged["error_event_rate"]),
             seed=_count("seed", merged["seed"], True),
         )
         if candidate.post_error_status not in POST_ERROR_STATUSES:

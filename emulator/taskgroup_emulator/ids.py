@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 from typing import Optional
 
 CURSOR_WIDTH = 16
+_HEX_DIGITS = frozenset("0123456789abcdef")
+_MAX_SEQ = 2**63 - 1  # SQLite's largest integer
 
 
 def new_group_id() -> str:
@@ -24,8 +26,21 @@ def new_ref_id() -> str:
     return str(uuid.uuid4())
 
 
+def format_event_id(seq: int) -> str:
+    """An event id as the documented wire shows it: lowercase hex of a microsecond stamp."""
+    return format(seq, "x")
+
+
+def parse_event_id(value: str) -> Optional[int]:
+    """Parse an id issued by `format_event_id`; None unless 1-16 lowercase hex digits."""
+    text = value.strip()
+    if not text or len(text) > 16 or not _HEX_DIGITS.issuperset(text):
+        return None
+    return min(int(text, 16), _MAX_SEQ)
+
+
 def format_cursor(seq: int) -> str:
-    """Render a sequence number as a cursor: zero-padded, so cursors sort as strings too."""
+    """A legacy-wire cursor: the sequence number zero-padded to 16 decimal digits."""
     return str(seq).zfill(CURSOR_WIDTH)
 
 

@@ -211,8 +211,8 @@ def build_output(task_input: Any, spec: Any) -> Dict[str, Any]:
     kind, schema, description = output_kind(spec)
     if kind == "text":
         what = f" ({description[:120]})" if description else ""
-        content = f"Emulated answer for {subject}{what}: {rng.choice(_WORDS)}."
-        return {"type": "text", "content": content, "basis": [_basis("output", subject, rng)]}
+        text = f"Emulated answer for {subject}{what}: {rng.choice(_WORDS)}."
+        return {"type": "text", "content": text, "basis": [_basis("output", subject, rng)]}
     auto = kind == "auto"
     if schema is None:
         schema = _auto_schema(task_input)

@@ -33,7 +33,7 @@ def known_processor(name: str) -> bool:
     return base in PROCESSOR_SECONDS
 
 
-def _unit(*parts: str) -> float:
+def stable_unit(*parts: str) -> float:
     """A deterministic number in [0, 1) from the given strings."""
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=8).digest()
     return int.from_bytes(digest, "big") / 2**64
@@ -47,18 +47,24 @@ def run_times(
     seconds = PROCESSOR_SECONDS.get(base, PROCESSOR_SECONDS["core"])
     if processor.endswith("-fast"):
         seconds *= FAST_FACTOR
-    wait = QUEUE_SECONDS * (0.5 + _unit(run_id, "queue")) * time_scale
-    work = seconds * (0.5 + _unit(run_id, "work")) * time_scale
+    wait = QUEUE_SECONDS * (0.5 + stable_unit(run_id, "queue")) * time_scale
+    work = seconds * (0.5 + stable_unit(run_id, "work")) * time_scale
     return created + wait, created + wait + work
 
 
 def _contains_marker(value: Any) -> bool:
-    if isinstance(value, str):
-        return FAIL_MARKER in value
-    if isinstance(value, dict):
-        return any(_contains_marker(k) or _contains_marker(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_contains_marker(v) for v in value)
+    # Iterative: an input may nest as deep as the JSON parser allows.
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if FAIL_MARKER in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
     return False
 
 
@@ -69,7 +75,9 @@ def failure_reason(task_input: Any, failure_rate: float, failure_seed: int) -> O
     """
     if _contains_marker(task_input):
         return f"Run failed: the input contains the failure marker {FAIL_MARKER!r}."
-    if failure_rate > 0 and _unit(str(failure_seed), canonical(task_input), "fail") < failure_rate:
+    if failure_rate > 0 and (
+        stable_unit(str(failure_seed), canonical(task_input), "fail") < failure_rate
+    ):
         return "Run failed: simulated processing failure (emulator --failure-rate)."
     return None
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any, AsyncIterator, Callable, Union
+from typing import Any, AsyncIterator, Awaitable, Callable, Union
 
+from starlette.requests import Request
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 
@@ -72,3 +74,8 @@ class SSEResponse:
             return
         finally:
             watcher.cancel()
+
+
+# What a route handler answers, and a route handler.
+Reply = Union[Response, SSEResponse]
+Handler = Callable[[Request], Awaitable[Reply]]

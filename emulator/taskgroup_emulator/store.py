@@ -2,9 +2,10 @@
 
 One connection, used only from the server's event loop thread, so every method runs
 to completion without interleaving. Run transitions are driven by `advance`, which
-moves runs along their stored schedule and appends the resulting events in order;
-sequence numbers come from AUTOINCREMENT keys, so event ids keep increasing across
-restarts.
+moves runs along their stored schedule and appends the resulting events in order.
+Runs and events share one sequence: microseconds since the epoch, kept strictly
+increasing (and above every stored value, so across restarts too). These numbers are
+the event ids and cursors; `wire.Wire` renders them.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 from .config import EmulatorConfig
-from .ids import format_cursor, new_group_id, new_ref_id, new_run_id, rfc3339
+from .ids import new_group_id, new_ref_id, new_run_id, rfc3339
 from .outputs import build_output
 from .schedule import failure_reason, run_times
 
@@ -60,6 +61,10 @@ CREATE TABLE IF NOT EXISTS events (
     payload TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS events_by_group ON events (group_seq, seq);
+CREATE TABLE IF NOT EXISTS account (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    runs_spent INTEGER NOT NULL
+);
 """
 
 ACTIVE = ("queued", "running")
@@ -111,8 +116,8 @@ _GROUP_COLUMNS = (
 )
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+# One encoder for every call: json.dumps builds a new one per call when given options.
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 def run_json(run: Run) -> str:
@@ -202,12 +207,18 @@ def group_response(group: Group) -> Dict[str, Any]:
 
 
 class AddedRuns(NamedTuple):
-    """What an add-runs call created."""
+    """What an add-runs call created: ids, first run and status-event sequence numbers."""
 
     run_ids: List[str]
-    run_cursor: str
-    event_cursor: str
+    first_run_seq: int
+    status_event_seq: int
     group: Group
+
+
+# (seq, type, payload, run id, run error, run input, run output, run status)
+EventRow = Tuple[
+    int, str, str, Optional[str], Optional[str], Optional[str], Optional[str], Optional[str]
+]
 
 
 class Store:
@@ -222,6 +233,24 @@ class Store:
         # Checkpoints run from the clock task (`checkpoint`), not inside a request's commit.
         self.conn.execute("PRAGMA wal_autocheckpoint=0")
         self.conn.executescript(_SCHEMA)
+        self._last_seq = max(
+            self.conn.execute("SELECT MAX(seq) FROM runs").fetchone()[0] or 0,
+            self.conn.execute("SELECT MAX(seq) FROM events").fetchone()[0] or 0,
+        )
+        # Every run ever created spent one unit of credit (a database from before this
+        # table existed starts from its run count).
+        self.conn.execute(
+            "INSERT OR IGNORE INTO account (id, runs_spent) SELECT 1, COUNT(*) FROM runs"
+        )
+        self.runs_spent: int = self.conn.execute(
+            "SELECT runs_spent FROM account WHERE id = 1"
+        ).fetchone()[0]
+
+    def _next_seqs(self, count: int) -> int:
+        """The first of `count` fresh sequence numbers: a microsecond stamp above all issued."""
+        first = max(int(time.time() * 1_000_000), self._last_seq + 1)
+        self._last_seq = first + count - 1
+        return first
 
     def close(self) -> None:
         """Checkpoint and close the database."""
@@ -235,7 +264,7 @@ class Store:
     # -- groups -------------------------------------------------------------------------
 
     def create_group(self, metadata: Optional[Dict[str, Any]]) -> Group:
-        """Create an empty group and its first task_group_status event."""
+        """Create an empty group (announced by a status event only on the legacy wire)."""
         now = time.time()
         meta = _dumps(metadata) if metadata is not None else None
         gid = new_group_id()
@@ -245,7 +274,8 @@ class Store:
                 (gid, meta, now, now),
             )
             group = Group(int(cur.lastrowid or 0), gid, meta, now, now, 0, 0, 0, 0, 0)
-            self._status_event(group)
+            if self.config.legacy_wire:
+                self._status_event(group)
         return group
 
     def get_group(self, group_id: str) -> Optional[Group]:
@@ -262,11 +292,13 @@ class Store:
         return Group(*row)
 
     def _status_event(self, group: Group) -> int:
-        cur = self.conn.execute(
-            "INSERT INTO events (group_seq, type, payload) VALUES (?, 'task_group_status', ?)",
-            (group.seq, _dumps(group_status(group))),
+        seq = self._next_seqs(1)
+        self.conn.execute(
+            "INSERT INTO events (seq, group_seq, type, payload) "
+            "VALUES (?, ?, 'task_group_status', ?)",
+            (seq, group.seq, _dumps(group_status(group))),
         )
-        return int(cur.lastrowid or 0)
+        return seq
 
     # -- runs ---------------------------------------------------------------------------
 
@@ -310,26 +342,31 @@ class Store:
         return rows, ids
 
     def _insert_runs(self, rows: List[Tuple[Any, ...]]) -> int:
-        """Insert with explicit consecutive sequence numbers; returns the first one."""
-        last = self.conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'runs'").fetchone()
-        top = self.conn.execute("SELECT MAX(seq) FROM runs").fetchone()[0] or 0
-        first = max(last[0] if last else 0, top) + 1
+        """Insert with consecutive sequence numbers and spend their credit; returns the first.
+
+        Call inside a transaction, and `_spent` once it has committed.
+        """
+        first = self._next_seqs(len(rows))
         self.conn.executemany(
             "INSERT INTO runs (seq, id, group_seq, group_id, status, processor, metadata, "
             "input_json, created_at, start_at, finish_at, final_status, error_json) "
             "VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?)",
             [(first + i, *row) for i, row in enumerate(rows)],
         )
+        self.conn.execute("UPDATE account SET runs_spent = runs_spent + ?", (len(rows),))
         return first
+
+    def _spent(self, runs: int) -> None:
+        self.runs_spent += runs
 
     def add_runs(
         self, group: Group, inputs: Sequence[Dict[str, Any]], default_spec: Any
     ) -> AddedRuns:
-        """Create runs in one transaction; cursors point just before them."""
+        """Create runs and the status event announcing them, in one transaction."""
         now = time.time()
         rows, ids = self._run_rows(inputs, default_spec, group, now)
         with self._transaction():
-            first = self._insert_runs(rows) if rows else None
+            first = self._insert_runs(rows) if rows else self._last_seq + 1
             n = len(rows)
             self.conn.execute(
                 "UPDATE groups SET n_runs = n_runs + ?, n_queued = n_queued + ?, modified_at = ? "
@@ -338,10 +375,8 @@ class Store:
             )
             updated = self._group_by_seq(group.seq)
             event_seq = self._status_event(updated)
-        if first is None:
-            top = self.conn.execute("SELECT MAX(seq) FROM runs").fetchone()[0] or 0
-            first = top + 1
-        return AddedRuns(ids, format_cursor(first - 1), format_cursor(event_seq - 1), updated)
+        self._spent(len(rows))
+        return AddedRuns(ids, first, event_seq, updated)
 
     def create_run(self, item: Dict[str, Any]) -> Run:
         """Create one run outside any group."""
@@ -349,6 +384,7 @@ class Store:
         rows, ids = self._run_rows([item], None, None, now)
         with self._transaction():
             self._insert_runs(rows)
+        self._spent(1)
         run = self.get_run(ids[0])
         assert run is not None
         return run
@@ -373,17 +409,10 @@ class Store:
         ).fetchone()
         return int(row[0] or 0)
 
-    def run_frames(
-        self,
-        group: Group,
-        after: int,
-        upto: int,
-        status: Optional[str],
-        include_input: bool,
-        include_output: bool,
-        limit: int,
-    ) -> Tuple[List[str], int]:
-        """SSE frames for the group's runs with after < seq <= upto; returns (frames, last seq)."""
+    def run_page(
+        self, group: Group, after: int, upto: int, status: Optional[str], limit: int
+    ) -> Tuple[List[Run], int]:
+        """The group's runs with after < seq <= upto, oldest first; returns (runs, last seq)."""
         sql = f"SELECT {_RUN_COLUMNS} FROM runs WHERE group_seq = ? AND seq > ? AND seq <= ?"
         args: List[Any] = [group.seq, after, upto]
         if status is not None:
@@ -391,55 +420,23 @@ class Store:
             args.append(status)
         sql += " ORDER BY seq LIMIT ?"
         args.append(limit)
-        frames: List[str] = []
-        last = after
-        for row in self.conn.execute(sql, args).fetchall():
-            run = Run(*row)
-            cid = format_cursor(run.seq)
-            parts = [
-                "event: task_run.state\nid: ",
-                cid,
-                '\ndata: {"type":"task_run.state","event_id":"',
-                cid,
-                '","run":',
-                run_json(run),
-            ]
-            if include_input:
-                parts += [',"input":', run.input_json]
-            if include_output and run.output_json is not None and run.status == "completed":
-                parts += [',"output":', run.output_json]
-            parts.append("}\n\n")
-            frames.append("".join(parts))
-            last = run.seq
-        if len(frames) < limit:
-            last = upto
-        return frames, last
+        runs = [Run(*row) for row in self.conn.execute(sql, args).fetchall()]
+        last = upto if len(runs) < limit else runs[-1].seq
+        return runs, last
 
-    def event_frames(
-        self, group: Group, after: int, include_input: bool, include_output: bool, limit: int
-    ) -> List[Tuple[int, str]]:
-        """(seq, SSE frame) for the group's events after `after`, oldest first."""
-        rows = self.conn.execute(
-            "SELECT e.seq, e.type, e.payload, r.input_json, r.output_json, r.status "
+    def event_page(
+        self, group: Group, after: int, limit: int, with_input: bool, with_output: bool
+    ) -> List[EventRow]:
+        """The group's events after `after`, oldest first (with run input/output if asked)."""
+        io = ("r.input_json" if with_input else "NULL") + ", "
+        io += "r.output_json" if with_output else "NULL"
+        rows: List[EventRow] = self.conn.execute(
+            f"SELECT e.seq, e.type, e.payload, r.id, r.error_json, {io}, r.status "
             "FROM events e LEFT JOIN runs r ON r.seq = e.run_seq "
             "WHERE e.group_seq = ? AND e.seq > ? ORDER BY e.seq LIMIT ?",
             (group.seq, after, limit),
         ).fetchall()
-        frames: List[Tuple[int, str]] = []
-        for seq, kind, payload, input_json, output_json, status in rows:
-            cid = format_cursor(seq)
-            head = f"event: {kind}\nid: {cid}\ndata: " + '{"type":"' + kind + '","event_id":"' + cid
-            if kind == "task_group_status":
-                frames.append((seq, head + '","status":' + payload + "}\n\n"))
-                continue
-            parts = [head, '","run":', payload]
-            if include_input and input_json is not None:
-                parts += [',"input":', input_json]
-            if include_output and output_json is not None and status == "completed":
-                parts += [',"output":', output_json]
-            parts.append("}\n\n")
-            frames.append((seq, "".join(parts)))
-        return frames
+        return rows
 
     # -- the clock ----------------------------------------------------------------------
 
@@ -499,10 +496,11 @@ class Store:
                     updates,
                 )
             if events:
+                first = self._next_seqs(len(events))
                 self.conn.executemany(
-                    "INSERT INTO events (group_seq, type, run_seq, payload) "
-                    "VALUES (?, 'task_run.state', ?, ?)",
-                    events,
+                    "INSERT INTO events (seq, group_seq, type, run_seq, payload) "
+                    "VALUES (?, ?, 'task_run.state', ?, ?)",
+                    [(first + i, *event) for i, event in enumerate(events)],
                 )
             for gseq, (dq, dr, dc, df) in touched.items():
                 self.conn.execute(

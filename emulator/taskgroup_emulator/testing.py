@@ -39,9 +39,15 @@ class EmulatorServer:
         db_path: Optional[str] = None,
         rate_limit_per_minute: Optional[int] = None,
         *,
+        rate_limit_unit: Optional[str] = None,
+        credit: Optional[int] = None,
         stream_lifetime: Optional[float] = None,
         failure_rate: float = 0.0,
         failure_seed: int = 0,
+        legacy_wire: bool = False,
+        keepalive_seconds: Optional[float] = None,
+        old_shape_rate: float = 0.0,
+        error_event_rate: float = 0.0,
         faults: Optional[Dict[str, Any]] = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
@@ -49,9 +55,15 @@ class EmulatorServer:
         self.time_scale = time_scale
         self.api_keys: List[str] = list(api_keys or [])
         self.rate_limit_per_minute = rate_limit_per_minute
+        self.rate_limit_unit = rate_limit_unit
+        self.credit = credit
         self.stream_lifetime = stream_lifetime
         self.failure_rate = failure_rate
         self.failure_seed = failure_seed
+        self.legacy_wire = legacy_wire
+        self.keepalive_seconds = keepalive_seconds
+        self.old_shape_rate = old_shape_rate
+        self.error_event_rate = error_event_rate
         self.initial_faults = dict(faults or {})
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -99,8 +111,20 @@ class EmulatorServer:
         ]
         if self.rate_limit_per_minute is not None:
             cmd += ["--rate-limit", str(self.rate_limit_per_minute)]
+        if self.rate_limit_unit is not None:
+            cmd += ["--rate-limit-unit", self.rate_limit_unit]
+        if self.credit is not None:
+            cmd += ["--credit", str(self.credit)]
         if self.stream_lifetime is not None:
             cmd += ["--stream-lifetime", repr(self.stream_lifetime)]
+        if self.keepalive_seconds is not None:
+            cmd += ["--keepalive-seconds", repr(self.keepalive_seconds)]
+        if self.old_shape_rate:
+            cmd += ["--old-shape-rate", repr(self.old_shape_rate)]
+        if self.error_event_rate:
+            cmd += ["--error-event-rate", repr(self.error_event_rate)]
+        if self.legacy_wire:
+            cmd.append("--legacy-wire")
         return cmd + self.extra_args
 
     def start(self, port: Optional[int] = None) -> None:
@@ -211,13 +235,27 @@ class EmulatorServer:
         result: Dict[str, Any] = self._control("GET", "/_emulator/rate-limit")
         return result
 
-    def set_rate_limit(self, runs_per_minute: int, reset_usage: bool = True) -> Dict[str, Any]:
-        """Change the per-key run-creation limit at runtime."""
-        result: Dict[str, Any] = self._control(
-            "POST",
-            "/_emulator/rate-limit",
-            {"runs_per_minute": runs_per_minute, "reset_usage": reset_usage},
-        )
+    def set_rate_limit(
+        self, limit_per_minute: int, unit: Optional[str] = None, reset_usage: bool = True
+    ) -> Dict[str, Any]:
+        """Change the per-key limit (and its unit, "request" or "run") at runtime."""
+        body: Dict[str, Any] = {"limit_per_minute": limit_per_minute, "reset_usage": reset_usage}
+        if unit is not None:
+            body["unit"] = unit
+        result: Dict[str, Any] = self._control("POST", "/_emulator/rate-limit", body)
+        return result
+
+    def credit_status(self) -> Dict[str, Any]:
+        """{credit, spent, remaining}: the allowance in runs (None: unlimited) and its use."""
+        result: Dict[str, Any] = self._control("GET", "/_emulator/credit")
+        return result
+
+    def set_credit(self, credit: Optional[int]) -> Dict[str, Any]:
+        """Set the account's total allowance in runs at runtime (None: unlimited).
+
+        What was spent stays spent: `remaining` is `credit - spent`.
+        """
+        result: Dict[str, Any] = self._control("POST", "/_emulator/credit", {"credit": credit})
         return result
 
 

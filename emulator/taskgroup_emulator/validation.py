@@ -340,7 +340,8 @@ def validate_add_runs(body: Any) -> Dict[str, Any]:
                 break
     if errors:
         raise RequestInvalid(errors)
-    return body
+    validated: Dict[str, Any] = body
+    return validated
 
 
 def validate_single_run(body: Any) -> Dict[str, Any]:
@@ -349,7 +350,8 @@ def validate_single_run(body: Any) -> Dict[str, Any]:
     validate_run_input(body, ["body"], errors)
     if errors:
         raise RequestInvalid(errors)
-    return body
+    validated: Dict[str, Any] = body
+    return validated
 
 
 _TRUE = {"1", "on", "t", "true", "y", "yes"}

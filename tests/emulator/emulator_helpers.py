@@ -15,17 +15,23 @@ def client_for(emu: EmulatorServer) -> httpx.Client:
 
 
 def parse_sse(text: str) -> List[Dict[str, Any]]:
-    """Frames of an SSE body as dicts {event, id, data (parsed JSON)}."""
+    """Frames of an SSE body as dicts {event, data (parsed JSON), id if sent}; comments skipped."""
     events = []
     for block in text.split("\n\n"):
-        if not block.strip():
-            continue
         frame: Dict[str, Any] = {}
         for line in block.split("\n"):
+            if not line or line.startswith(":"):
+                continue
             field, _, value = line.partition(": ")
             frame[field] = json.loads(value) if field == "data" else value
-        events.append(frame)
+        if frame:
+            events.append(frame)
     return events
+
+
+def event_ids(events: List[Dict[str, Any]]) -> List[str]:
+    """The JSON event_id of each frame (the documented cursor)."""
+    return [e["data"]["event_id"] for e in events]
 
 
 def new_group(client: httpx.Client, **metadata: Any) -> str:

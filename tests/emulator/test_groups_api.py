@@ -48,12 +48,15 @@ def test_unknown_group_is_404_error_response(api: httpx.Client) -> None:
 
 def test_add_runs_returns_run_ids_status_and_cursors(api: httpx.Client) -> None:
     group_id = new_group(api)
-    result = add_runs(api, group_id, ["a", "b", "c"])
-    assert len(result["run_ids"]) == 3
-    assert all(run_id.startswith("trun_") for run_id in result["run_ids"])
-    assert result["status"]["num_task_runs"] == 3
-    assert result["status"]["is_active"] is True
-    assert result["run_cursor"] and result["event_cursor"]
+    first = add_runs(api, group_id, ["a", "b", "c"])
+    assert len(first["run_ids"]) == 3
+    assert all(run_id.startswith("trun_") for run_id in first["run_ids"])
+    assert first["status"]["num_task_runs"] == 3
+    assert first["status"]["is_active"] is True
+    # Documented: the cursors are "empty for the first runs in the group".
+    assert first["run_cursor"] is None and first["event_cursor"] is None
+    later = add_runs(api, group_id, ["d"])
+    assert later["run_cursor"] and later["event_cursor"]
 
 
 def test_add_runs_reports_server_time_per_post(api: httpx.Client) -> None:
@@ -156,3 +159,15 @@ def test_group_run_lookup_requires_membership(api: httpx.Client) -> None:
     run_id = add_runs(api, first, ["x"])["run_ids"][0]
     assert api.get(f"/v1/tasks/groups/{first}/runs/{run_id}").json()["run_id"] == run_id
     assert api.get(f"/v1/tasks/groups/{second}/runs/{run_id}").status_code == 404
+
+
+def test_a_deeply_nested_input_is_accepted_and_its_run_completes(api: httpx.Client) -> None:
+    group_id = new_group(api)
+    nested: object = "leaf __fail__"
+    for _ in range(450):
+        nested = [nested]
+    run_id = add_runs(api, group_id, [{"input": {"deep": nested}, "processor": "lite"}])["run_ids"][
+        0
+    ]
+    wait_done(api, group_id)
+    assert api.get(f"/v1/tasks/runs/{run_id}").json()["status"] == "failed"  # marker found

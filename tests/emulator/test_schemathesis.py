@@ -5,7 +5,7 @@ the service returns) and leaves some of upstream's behaviour in prose, so the co
 schemathesis states that prose as schema (nothing is loosened):
 - metadata keys at most 16 characters and string values at most 512 (TaskRunInput docs);
 - processor is one of the processors the service offers;
-- last_event_id is a cursor this server issued (digits); anything else is a 422;
+- last_event_id is an event id this server issued (lowercase hex); anything else is a 422;
 - each text/event-stream response documents the JSON in an event's `data` line, which
   schemathesis reads as an OpenAPI 3.2 `itemSchema` with `contentSchema`.
 """
@@ -45,7 +45,7 @@ def spec_for_emulator() -> Dict[str, Any]:
             responses = op["responses"]
             for param in op.get("parameters", []):
                 if param["name"] == "last_event_id":
-                    param["schema"]["anyOf"][0]["pattern"] = "^[0-9]{0,18}$"
+                    param["schema"]["anyOf"][0]["pattern"] = "^[0-9a-f]{0,16}$"
             ok = responses.get("200", {}).get("content", {})
             if "text/event-stream" in ok:
                 event = ok["text/event-stream"].pop("schema")
