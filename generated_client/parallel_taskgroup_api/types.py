@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, MutableMapping
 from enum import Enum
 from http import HTTPStatus
@@ -41,6 +42,17 @@ def model_repr(model: Any, names: tuple[str, ...]) -> str:
     if extra:
         parts.append(f"additional_properties={extra!r}")
     return f"{type(model).__name__}({', '.join(parts)})"
+
+
+def free_form(value: Any) -> Mapping[str, Any]:
+    """The mapping of a free-form object: as sent, or decoded from a string holding it as JSON
+    (some published payloads encode an object, e.g. a JSON output's content, that way)."""
+    if isinstance(value, str):
+        value = json.loads(value)
+        if not isinstance(value, dict):
+            raise ValueError("expected a JSON object or a string holding one")
+    mapping: Mapping[str, Any] = value
+    return mapping
 
 
 # The types that `httpx.Client(files=)` can accept, copied from that library.

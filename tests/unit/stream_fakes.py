@@ -90,8 +90,15 @@ class FakeGroupServer:
         runs: Optional[dict[str, dict[str, Any]]] = None,
         streams: bool = True,
         stay_active: bool = False,
+        id_lines: bool = False,
+        keepalives: Sequence[int] = (),
     ) -> None:
-        self.frames = [frame(e) for e in events]
+        # As on the documented wire: no `id:` lines unless asked, and an SSE comment
+        # (`: keep-alive`) before each frame whose index is in `keepalives`.
+        self.frames = [
+            (b": keep-alive\n\n" if i in keepalives else b"") + frame(e, sse_id=id_lines)
+            for i, e in enumerate(events)
+        ]
         self.ids = [e.get("event_id") for e in events]
         self.cuts = list(cuts)
         self.chunk = chunk

@@ -91,6 +91,7 @@ def kinds(events: Iterable[Any]) -> list[str]:
 
 R1 = frame(run_event(1, "0001"))
 R2 = frame(run_event(2, "0002"))
+BAD = "a malformed event: reported, counted and skipped"
 
 
 # -- SSE bytes --------------------------------------------------------------------------------
@@ -132,16 +133,14 @@ SSE_CASES = [
         ["run:trun_1", "unknown:huge", "run:trun_2"],
         id="2MB-data-line",
     ),
-    pytest.param(b'event: task_run.state\ndata: {"type":\n\n', errors.StreamError, id="bad-json"),
-    pytest.param(
-        b"event: task_run.state\ndata: \xff\xfe\n\n", errors.StreamError, id="invalid-utf8-data"
-    ),
-    pytest.param(b"event: task_run.state\ndata: [1, 2]\n\n", errors.StreamError, id="json-list"),
-    pytest.param(b"event: error\ndata: null\n\n", errors.StreamError, id="error-event-null"),
-    pytest.param(b'data: {"type": "task_run.state"}\n\n', errors.StreamError, id="missing-fields"),
+    pytest.param(b'event: task_run.state\ndata: {"type":\n\n', BAD, id="bad-json"),
+    pytest.param(b"event: task_run.state\ndata: \xff\xfe\n\n", BAD, id="invalid-utf8-data"),
+    pytest.param(b"event: task_run.state\ndata: [1, 2]\n\n", BAD, id="json-list"),
+    pytest.param(b"event: error\ndata: null\n\n", BAD, id="error-event-null"),
+    pytest.param(b'data: {"type": "task_run.state"}\n\n', BAD, id="missing-fields"),
     pytest.param(
         b"event: task_run.state\ndata: " + b"[" * 100_000 + b"\n\n",
-        errors.StreamError,
+        BAD,
         id="deeply-nested-known-event",
     ),
     pytest.param(
@@ -151,31 +150,48 @@ SSE_CASES = [
     ),
     pytest.param(
         b'data: {"type": "task_run.state", "event_id": "9", "run": {"run_id": 5}}\n\n',
-        errors.StreamError,
+        BAD,
         id="wrong-field-types",
     ),
     pytest.param(
         b'data: {"type": "task_group_status", "event_id": "9", "status": []}\n\n',
-        errors.StreamError,
+        BAD,
         id="status-not-object",
+    ),
+    pytest.param(b": keep-alive\n\n" * 3, ["run:trun_1", "run:trun_2"], id="keep-alives"),
+    pytest.param(
+        frame(run_event(3, "0003"), sse_id=False),
+        ["run:trun_1", "run:trun_3", "run:trun_2"],
+        id="no-id-line",
+    ),
+    pytest.param(
+        b'event: task_run.state\ndata: {"type": "task_run.state", "event_id": "9", '
+        b'"run": {"run_id": "trun_9", "status": "completed"}}\n\n',
+        ["run:trun_1", "run:trun_9", "run:trun_2"],
+        id="run-with-only-essential-fields",
+    ),
+    pytest.param(
+        b'event: task_run.state\ndata: {"type": "task_run.state", "event_id": "9", '
+        b'"run": {"run_id": "trun_9", "status": "done-ish"}}\n\n',
+        BAD,
+        id="unknown-run-status",
     ),
 ]
 
 
 @pytest.mark.parametrize("middle, expected", SSE_CASES)
-def test_runs_stream_with_malformed_sse_gives_events_or_stream_error(
-    middle: bytes, expected: Union[list[str], type[Exception]]
+def test_runs_stream_with_malformed_sse_gives_events_and_reports_bad_ones(
+    middle: bytes, expected: Union[list[str], str]
 ) -> None:
     script = Script([sse(R1 + middle + R2)])
     client, _ = client_for(script)
     stream = client.group(GROUP).runs()
     if isinstance(expected, list):
         assert kinds(stream) == expected
+        assert stream.bad_events == 0
     else:
-        with pytest.raises(errors.ParallelError) as info:
-            list(stream)
-        assert isinstance(info.value, expected)
-        assert info.value.status_code is None
+        assert kinds(stream) == ["run:trun_1", "run:trun_2"]
+        assert stream.bad_events == 1 and stream.last_bad_event
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 7, 64, 10_000], ids=lambda n: f"chunks-of-{n}")

@@ -1,9 +1,15 @@
-"""results(): each finished run once, with input, output or error, fetching what events lack."""
+"""results(): each finished run once, with its output (fetched when the event lacks it, several
+at once) or its error; inputs only from a snapshot; error events counted, never fatal."""
 
 from __future__ import annotations
 
+import threading
+import time
+
+import httpx
 import pytest
 from parallel_taskgroup import MemoryCursorStore, RunResult, errors
+from parallel_taskgroup.results import ResultStream
 from parallel_taskgroup_api.models import TaskRunJsonOutput, TaskRunTextOutput
 from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, run_event, status_event
 
@@ -12,42 +18,56 @@ def fetched(server: FakeGroupServer, what: str) -> list[str]:
     return [r.url.path.split("/")[-2] for r in server.requests if r.url.path.endswith(what)]
 
 
-def test_completed_runs_come_with_output_and_input_from_the_event() -> None:
-    server = FakeGroupServer(
-        [run_event(1, "e1", with_input=True, with_output=True), status_event("e2", active=False)]
-    )
+def test_completed_runs_come_with_the_output_the_event_carries() -> None:
+    server = FakeGroupServer([run_event(1, "e1", with_output=True), status_event("e2", False)])
     [res] = list(fake_client(server).group(GROUP_ID).results())
     assert isinstance(res, RunResult)
     assert res.ok and res.run_id == "trun_1" and res.key == "row-1" and res.event_id == "e1"
-    assert isinstance(res.output, TaskRunJsonOutput) and res.output.content["answer"] == 1
-    assert res.input is not None and res.input.input_ == "question 1"
+    assert isinstance(res.output, TaskRunJsonOutput) and res.content == {"answer": 1}
     assert fetched(server, "/result") == [] and fetched(server, "/input") == []
 
 
 def test_missing_output_is_fetched_from_the_result_endpoint() -> None:
-    server = FakeGroupServer([run_event(4, "e1", with_input=True), status_event("e2", False)])
+    server = FakeGroupServer([run_event(4, "e1"), status_event("e2", False)])
     [res] = list(fake_client(server).group(GROUP_ID).results())
-    assert isinstance(res.output, TaskRunTextOutput) and res.output.content == "r4"
+    assert isinstance(res.output, TaskRunTextOutput) and res.content == "r4"
     assert fetched(server, "/result") == ["trun_4"]
 
 
-def test_missing_input_is_fetched_when_asked_for() -> None:
+def test_following_never_fetches_inputs() -> None:
     server = FakeGroupServer([run_event(2, "e1", with_output=True), status_event("e2", False)])
     [res] = list(fake_client(server).group(GROUP_ID).results())
-    assert res.input is not None and res.input.input_ == "fetched 2"
-
-
-def test_input_is_not_fetched_when_not_asked_for() -> None:
-    server = FakeGroupServer([run_event(2, "e1", with_output=True), status_event("e2", False)])
-    [res] = list(fake_client(server).group(GROUP_ID).results(include_input=False))
     assert res.input is None and fetched(server, "/input") == []
 
 
-def test_results_request_inputs_and_outputs_on_the_stream() -> None:
-    server = FakeGroupServer([status_event("e0", False)])
-    list(fake_client(server).group(GROUP_ID).results())
+def test_asking_for_inputs_while_following_is_refused_with_the_way_to_get_them() -> None:
+    with pytest.raises(errors.ConfigurationError, match="follow=False"):
+        fake_client(FakeGroupServer([])).group(GROUP_ID).results(include_input=True)
+
+
+def test_a_snapshot_brings_inputs_and_outputs_in_one_request() -> None:
+    events = [run_event(i, f"r{i}", with_input=True, with_output=True) for i in range(5)]
+    server = FakeGroupServer(events)
+    got = list(fake_client(server).group(GROUP_ID).results(follow=False, include_input=True))
+    assert [r.run_id for r in got] == [f"trun_{i}" for i in range(5)]
+    assert all(r.input is not None and r.output is not None for r in got)
+    assert len(server.requests) == 1 and server.requests[0].url.path.endswith("/runs")
+    assert server.requests[0].url.params["include_input"] == "true"
+
+
+def test_the_events_stream_is_asked_for_nothing_it_does_not_carry() -> None:
+    server = FakeGroupServer([status_event("e0", True), status_event("e1", False)])
+    list(fake_client(server).group(GROUP_ID).results(last_event_id="e0"))
     params = server.connections[0].url.params
-    assert params["include_input"] == "true" and params["include_output"] == "true"
+    assert "include_input" not in params and "include_output" not in params
+
+
+def test_an_idle_group_followed_from_scratch_is_read_from_one_snapshot() -> None:
+    server = FakeGroupServer([run_event(i, f"r{i}", with_output=True) for i in range(50)])
+    server.finished = True
+    got = list(fake_client(server).group(GROUP_ID).results())
+    assert len(got) == 50
+    assert [r.url.path.rsplit("/", 1)[-1] for r in server.requests] == [GROUP_ID, "runs"]
 
 
 @pytest.mark.parametrize("status", ["failed", "cancelled"])
@@ -72,14 +92,35 @@ def test_active_run_events_and_status_events_are_skipped() -> None:
     assert [r.run_id for r in fake_client(server).group(GROUP_ID).results()] == ["trun_2"]
 
 
-def test_results_survive_drops_without_duplicates() -> None:
-    events = [run_event(i, f"e{i}", with_input=True, with_output=True) for i in range(30)]
+def test_results_survive_drops_without_duplicates_at_one_request_per_run() -> None:
+    events = [run_event(i, f"e{i}") for i in range(30)]
     events.append(status_event("e30", False))
     server = FakeGroupServer(
         events, cuts=[("drop", 700), ("drop", 2500), ("close", 3000)], chunk=61
     )
     got = [r.run_id for r in fake_client(server).group(GROUP_ID).results()]
-    assert got == [f"trun_{i}" for i in range(30)]
+    assert sorted(got) == sorted(f"trun_{i}" for i in range(30))
+    assert len(fetched(server, "/result")) == 30
+
+
+def test_outputs_are_fetched_several_at_once() -> None:
+    server = FakeGroupServer(
+        [run_event(i, f"e{i}") for i in range(16)] + [status_event("x", False)]
+    )
+    running, peak, lock = [0], [0], threading.Lock()
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/result"):
+            with lock:
+                running[0] += 1
+                peak[0] = max(peak[0], running[0])
+            time.sleep(0.05)
+            with lock:
+                running[0] -= 1
+        return server(request)
+
+    got = list(fake_client(handler).group(GROUP_ID).results(fetch_concurrency=8))
+    assert len(got) == 16 and peak[0] >= 4
 
 
 def test_results_cursor_is_stored_under_its_own_stream_name() -> None:
@@ -89,8 +130,22 @@ def test_results_cursor_is_stored_under_its_own_stream_name() -> None:
     assert store.load(GROUP_ID, "results") == "e2"
 
 
-def test_error_event_raises_stream_error_with_ref_id() -> None:
-    server = FakeGroupServer([{"type": "error", "error": {"ref_id": "ref-x", "message": "broken"}}])
-    with pytest.raises(errors.StreamError, match="broken") as info:
-        list(fake_client(server).group(GROUP_ID).results())
-    assert info.value.ref_id == "ref-x"
+def test_the_cursor_never_passes_a_result_not_yet_handed_out() -> None:
+    store = MemoryCursorStore()
+    events = [run_event(1, "e1"), run_event(2, "e2", status="failed"), status_event("e3", False)]
+    stream = fake_client(FakeGroupServer(events)).group(GROUP_ID).results(cursor_store=store)
+    first = next(stream)
+    assert first.run_id == "trun_2"  # the failure needs no fetch, so it comes first
+    stream.close()
+    assert store.load(GROUP_ID, "results") is None  # e1's output was never handed out
+
+
+def test_error_events_are_counted_and_results_go_on() -> None:
+    error = {"type": "error", "error": {"ref_id": "ref-x", "message": "broken"}}
+    events = [run_event(1, "e1", with_output=True), error, run_event(2, "e2", with_output=True)]
+    stream = (
+        fake_client(FakeGroupServer(events + [status_event("e3", False)])).group(GROUP_ID).results()
+    )
+    assert isinstance(stream, ResultStream)
+    assert [r.run_id for r in stream] == ["trun_1", "trun_2"]
+    assert stream.error_events == 1

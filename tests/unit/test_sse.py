@@ -23,6 +23,9 @@ def sse_blocks(draw: st.DrawFn) -> list[dict[str, object]]:
         if draw(st.integers(0, 5)) == 0:
             blocks.append({"retry_only": draw(st.integers(0, 10**6))})
             continue
+        if draw(st.integers(0, 4)) == 0:  # an idle stream's keep-alive: a comment-only block
+            blocks.append({"keepalive": draw(_value)})
+            continue
         blocks.append(
             {
                 "event": draw(st.none() | _name),
@@ -40,6 +43,9 @@ def serialize(blocks: list[dict[str, object]], eol: str) -> bytes:
     for b in blocks:
         if "retry_only" in b:
             out.append(f"retry: {b['retry_only']}{eol}{eol}")
+            continue
+        if "keepalive" in b:
+            out.append(f":{b['keepalive']}{eol}{eol}")
             continue
         lines = []
         if b["comment"] is not None:
@@ -61,6 +67,8 @@ def expected(blocks: list[dict[str, object]]) -> list[RawEvent]:
     for b in blocks:
         if "retry_only" in b:
             events.append(RawEvent("", "", last_id, b["retry_only"]))  # type: ignore[arg-type]
+            continue
+        if "keepalive" in b:
             continue
         if b["id"] is not None:
             last_id = b["id"]  # type: ignore[assignment]

@@ -33,12 +33,26 @@ def ids(stream: Any) -> list[str | None]:
 cuts = st.lists(st.tuples(st.sampled_from(["drop", "close"]), st.integers(0, 4000)), max_size=8)
 
 
-@given(st.integers(0, 25), cuts, st.integers(1, 300), st.booleans())
+@given(
+    st.integers(0, 25),
+    cuts,
+    st.integers(1, 300),
+    st.booleans(),
+    st.booleans(),
+    st.sets(st.integers(0, 25)),
+)
 def test_events_resume_gives_the_exact_sequence(
-    n: int, cut_list: list[tuple[str, int]], chunk: int, final_status: bool
+    n: int,
+    cut_list: list[tuple[str, int]],
+    chunk: int,
+    final_status: bool,
+    id_lines: bool,
+    keepalives: set[int],
 ) -> None:
     events = make_events(n, final_status)
-    server = FakeGroupServer(events, cuts=cut_list, chunk=chunk)
+    server = FakeGroupServer(
+        events, cuts=cut_list, chunk=chunk, id_lines=id_lines, keepalives=sorted(keepalives)
+    )
     group = fake_client(server).group(GROUP_ID)
     assert ids(group.events()) == [e["event_id"] for e in events]
 
@@ -175,13 +189,35 @@ def test_non_sse_response_is_stream_not_supported() -> None:
         list(client.group(GROUP_ID).runs())
 
 
-def test_malformed_event_raises_stream_error_naming_it() -> None:
+def test_malformed_event_is_reported_by_its_id_and_the_stream_goes_on() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
-        body = b"event: task_run.state\nid: bad-7\ndata: {oops\n\n"
+        body = b"event: task_run.state\nid: bad-7\ndata: {oops\n\n" + frame(run_event(1, "e1"))
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
 
-    with pytest.raises(errors.StreamError, match="bad-7"):
-        list(fake_client(handler).group(GROUP_ID).runs())
+    stream = fake_client(handler).group(GROUP_ID).runs()
+    assert ids(stream) == ["e1"]
+    assert stream.bad_events == 1 and "bad-7" in (stream.last_bad_event or "")
+
+
+def test_error_events_are_yielded_and_counted() -> None:
+    error = {"type": "error", "error": {"ref_id": "r", "message": "hiccup"}}
+    events = [error, *make_events(2)]
+    stream = fake_client(FakeGroupServer(events)).group(GROUP_ID).events()
+    got = list(stream)
+    assert type(got[0]).__name__ == "ErrorEvent" and len(got) == len(events)
+    assert stream.error_events == 1
+
+
+def test_a_stream_of_nothing_but_error_events_gives_up_after_its_patience(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    error = {"type": "error", "error": {"ref_id": "r", "message": "down"}}
+    server = FakeGroupServer([error] * 3, stay_active=True, cuts=[("close", 10**9)] * 1000)
+    client = fake_client(server)
+    ticks = iter(range(0, 10**6, 200))
+    monkeypatch.setattr(client._core.clock, "now", lambda: float(next(ticks)))
+    with pytest.raises(errors.ErrorEventsOnlyError, match="only error events"):
+        list(client.group(GROUP_ID).events(follow=True))
 
 
 def test_unknown_events_pass_through_in_order() -> None:

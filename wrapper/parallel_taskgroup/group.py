@@ -20,7 +20,7 @@ from parallel_taskgroup_api.models import (
 from . import errors
 from ._endpoints import events_path, get_group, get_group_run, runs_stream_params, runs_stream_path
 from ._http import HttpCore
-from .results import RunResult, follow_results, snapshot_results
+from .results import DEFAULT_FETCH_CONCURRENCY, ResultStream, RunResult, snapshot_results
 from .streaming.cursors import CursorStore
 from .streaming.stream import EventStream
 from .submission.keys import KeySpec
@@ -75,6 +75,10 @@ class TaskGroup:
         self.betas = _betas(betas)
         self.info = info
         """The group's summary as last fetched (by ``create_group`` or :meth:`refresh`)."""
+        # Where "now" is in the events stream, once this handle has added runs (None: the
+        # group's start, which the API answers for the first runs of a group).
+        self._events_after: Optional[str] = None
+        self._events_known = info is not None and info.status.num_task_runs == 0
 
     def __repr__(self) -> str:
         return f"TaskGroup(id={self.id!r})"
@@ -160,39 +164,72 @@ class TaskGroup:
         *,
         on_progress: Optional[ProgressCallback] = None,
         timeout: Optional[float] = None,
+        last_event_id: Optional[str] = None,
     ) -> TaskGroupStatus:
         """Block until no run of the group is active and return its final status.
 
-        ``on_progress`` receives each status update; ``timeout`` (seconds) raises
-        :class:`~parallel_taskgroup.WaitTimeoutError`.
+        Never replays the group's history: follows the events stream from ``last_event_id``
+        (``""``: from the start) or from where this handle's last ``add_runs`` left it, and
+        otherwise polls the group's summary with backoff. ``on_progress`` receives each status
+        update; ``timeout`` (seconds) raises :class:`~parallel_taskgroup.WaitTimeoutError`.
         """
-        return wait_for_group(self._core, self.id, on_progress=on_progress, timeout=timeout)
+        if last_event_id is not None:
+            follow, after = True, last_event_id or None
+        else:
+            follow, after = self._events_known, self._events_after
+        return wait_for_group(
+            self._core,
+            self.id,
+            on_progress=on_progress,
+            timeout=timeout,
+            events_after=after,
+            follow_events=follow,
+        )
 
     def results(
         self,
         *,
         follow: bool = True,
-        include_input: bool = True,
+        include_input: bool = False,
         last_event_id: Optional[str] = None,
         cursor_store: Optional[CursorStore] = None,
         timeout: Optional[float] = None,
+        fetch_concurrency: int = DEFAULT_FETCH_CONCURRENCY,
     ) -> Iterator[RunResult]:
         """Each finished run as a :class:`RunResult` (completed with its output, failed or
         cancelled with its error).
 
-        With ``follow`` (the default), yields runs as they finish until the group is inactive,
-        from its first run or from ``last_event_id`` / the cursor in ``cursor_store``. Without,
-        yields the runs finished by now from one snapshot and returns.
+        With ``follow`` (the default), yields runs as they finish until the group is idle, from
+        its first run or from ``last_event_id`` / the cursor in ``cursor_store``: the iterator
+        is a :class:`ResultStream`, which fetches outputs up to ``fetch_concurrency`` at once
+        and counts the server's ``error`` events (it goes on past them). A group already idle
+        when following starts from scratch is read from one snapshot instead.
+
+        With ``follow=False``, yields the runs finished by now from one snapshot of the
+        group's runs, with their inputs if ``include_input``, and returns. (The events stream
+        carries no inputs: to pair results with your rows, use ``RunResult.key``.)
         """
+        core = self._core
         if not follow:
-            return snapshot_results(self._core, self.id, include_input=include_input)
-        return follow_results(
-            self._core,
+            return snapshot_results(core, self.id, include_input=include_input)
+        if include_input:
+            raise errors.ConfigurationError(
+                "include_input needs follow=False: inputs come from a snapshot of the group's "
+                "runs (the events stream carries none); pair results with your rows by "
+                "RunResult.key instead"
+            )
+        fresh = last_event_id is None and (
+            cursor_store is None or cursor_store.load(self.id, "results") is None
+        )
+        if fresh and not self.refresh().status.is_active:
+            return snapshot_results(core, self.id, include_input=False)
+        return ResultStream(
+            core,
             self.id,
-            include_input=include_input,
             last_event_id=last_event_id,
             cursor_store=cursor_store,
             timeout=timeout,
+            fetch_concurrency=fetch_concurrency,
         )
 
     # -- submission --------------------------------------------------------------------------
@@ -260,7 +297,7 @@ class TaskGroup:
             on_progress=on_progress,
             max_attempts=max_attempts,
         )
-        return submit_rows(
+        report = submit_rows(
             self._core,
             self.id,
             rows,
@@ -270,3 +307,7 @@ class TaskGroup:
             beta_header=",".join(self.betas) if self.betas else None,
             options=options,
         )
+        if report.requests and report.sent:
+            self._events_known = True
+            self._events_after = report.last_event_cursor
+        return report

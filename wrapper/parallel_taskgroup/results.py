@@ -1,8 +1,21 @@
-"""RunResult, and the group's finished runs as results: followed as they finish, or a snapshot."""
+"""RunResult, and a group's finished runs as results: followed as they finish, or a snapshot.
+
+The events stream says *that* a run finished, not what it produced: outputs are fetched with
+``GET /v1/tasks/runs/{id}/result``, several at once on the client's one connection pool, and
+each result is yielded as soon as its output is in. A snapshot (``/runs`` with outputs) costs
+one request for all runs that have finished by now, so it is used when there is nothing to
+follow: ``follow=False``, or a group that is already idle when following starts from scratch.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import queue
+import threading
+from collections import deque
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from types import TracebackType
 from typing import Any, Optional, Union
 
 import attrs
@@ -13,28 +26,30 @@ from parallel_taskgroup_api.models import (
     TaskRunEvent,
     TaskRunInput,
     TaskRunJsonOutput,
+    TaskRunResult,
     TaskRunStatus,
     TaskRunTextOutput,
 )
 
 from . import errors
-from ._endpoints import (
-    events_path,
-    get_input,
-    get_result,
-    runs_stream_params,
-    runs_stream_path,
-)
+from ._endpoints import events_path, get_result, runs_stream_params, runs_stream_path
 from ._http import HttpCore
-from .streaming.cursors import CursorStore
-from .streaming.stream import EventStream
+from .streaming.cursors import CursorStore, MemoryCursorStore
+from .streaming.events import event_id_of
+from .streaming.stream import ERROR_PATIENCE, FLUSH_SECONDS, EventStream
 from .submission.keys import run_key
 
-__all__ = ["Output", "RunResult", "follow_results", "snapshot_results"]
+__all__ = ["Output", "ResultStream", "RunResult", "snapshot_results"]
+
+log = logging.getLogger("parallel_taskgroup")
 
 Output = Union[TaskRunJsonOutput, TaskRunTextOutput]
 
-_TERMINAL = frozenset({TaskRunStatus.COMPLETED, TaskRunStatus.FAILED, TaskRunStatus.CANCELLED})
+TERMINAL = frozenset({TaskRunStatus.COMPLETED, TaskRunStatus.FAILED, TaskRunStatus.CANCELLED})
+DEFAULT_FETCH_CONCURRENCY = 8
+READ_AHEAD = 2000
+"""Events read ahead of what the consumer has taken (bounds memory on a fast stream)."""
+
 _REPR_CONTENT = 60
 
 
@@ -44,7 +59,7 @@ class RunResult:
 
     ``output`` is set for completed runs, ``error`` for failed ones (``None`` when the server gave
     no detail, e.g. for cancelled runs). ``input`` only when it came with the run (a snapshot
-    asked for it).
+    that asked for inputs).
     """
 
     run: TaskRun
@@ -96,62 +111,31 @@ class RunResult:
         return f"RunResult({', '.join(parts)})"
 
 
-def result_of(core: HttpCore, event: TaskRunEvent, *, include_input: bool = False) -> RunResult:
-    """The :class:`RunResult` of one finished run's event, fetching the output it lacks."""
+def _output_of(value: Any) -> Optional[Output]:
+    return value if isinstance(value, (TaskRunJsonOutput, TaskRunTextOutput)) else None
+
+
+def result_of(event: TaskRunEvent, output: Optional[Output] = None) -> RunResult:
+    """The RunResult of a finished run's event (``output`` when it was fetched separately)."""
     run = event.run
-    output = (
-        event.output if isinstance(event.output, (TaskRunJsonOutput, TaskRunTextOutput)) else None
+    return RunResult(
+        run=run,
+        output=output if output is not None else _output_of(event.output),
+        error=run.error if isinstance(run.error, Error) else None,
+        input=event.input_ if isinstance(event.input_, TaskRunInput) else None,
+        event_id=event_id_of(event),
     )
-    if output is None and run.status == TaskRunStatus.COMPLETED:
-        output = get_result(core, run.run_id).output
-    run_input = event.input_ if isinstance(event.input_, TaskRunInput) else None
-    if run_input is None and include_input:
-        run_input = get_input(core, run.run_id)
-    error = run.error if isinstance(run.error, Error) else None
-    event_id = event.event_id if isinstance(event.event_id, str) else None
-    return RunResult(run=run, output=output, error=error, input=run_input, event_id=event_id)
 
 
-def follow_results(
-    core: HttpCore,
-    group_id: str,
-    *,
-    include_input: bool,
-    last_event_id: Optional[str],
-    cursor_store: Optional[CursorStore],
-    timeout: Optional[float],
-) -> Iterator[RunResult]:
-    """A RunResult for each run of the group as it stops being active, from the group's first
-    run (or from ``last_event_id`` / the stored cursor) until the group is inactive.
+def needs_output(event: TaskRunEvent) -> bool:
+    """Whether a finished run's output must be fetched (a completed run without one)."""
+    return event.run.status == TaskRunStatus.COMPLETED and _output_of(event.output) is None
 
-    An ``error`` event from the server raises StreamError with its ref_id and message.
-    """
-    params = {"include_output": "true"}
-    if include_input:
-        params["include_input"] = "true"
-    stream = EventStream(
-        core,
-        group_id,
-        events_path(group_id),
-        stream_name="results",
-        until="inactive",
-        params=params,
-        last_event_id=last_event_id,
-        cursor_store=cursor_store,
-        timeout=timeout,
-    )
-    with stream:
-        for event in stream:
-            if type(event) is TaskRunEvent:
-                if not event.run.is_active:
-                    yield result_of(core, event, include_input=include_input)
-            elif type(event) is ErrorEvent:
-                raise errors.StreamError(
-                    f"the events stream of group {group_id} reported an error: "
-                    f"{event.error.message}",
-                    event_id=stream.cursor,
-                    ref_id=event.error.ref_id if isinstance(event.error.ref_id, str) else None,
-                )
+
+def fetch_output(core: HttpCore, run_id: str) -> Optional[Output]:
+    """A completed run's output, from its result."""
+    result: TaskRunResult = get_result(core, run_id)
+    return _output_of(result.output)
 
 
 def snapshot_results(core: HttpCore, group_id: str, *, include_input: bool) -> Iterator[RunResult]:
@@ -167,5 +151,219 @@ def snapshot_results(core: HttpCore, group_id: str, *, include_input: bool) -> I
     )
     with stream:
         for event in stream:
-            if type(event) is TaskRunEvent and event.run.status in _TERMINAL:
-                yield result_of(core, event, include_input=include_input)
+            if type(event) is TaskRunEvent and event.run.status in TERMINAL:
+                output = fetch_output(core, event.run.run_id) if needs_output(event) else None
+                yield result_of(event, output)
+
+
+class _Mark:
+    """One event in arrival order; the cursor may pass it once it is ``done``."""
+
+    __slots__ = ("done", "event_id")
+
+    def __init__(self, event_id: Optional[str]) -> None:
+        self.event_id = event_id
+        self.done = False
+
+
+_END = object()
+
+
+class ResultStream(Iterator[RunResult]):
+    """Each run of a group as it finishes, with its output, until the group is idle.
+
+    Built by ``TaskGroup.results()``. Reads the group's events in a background thread and
+    fetches the outputs of completed runs, up to ``fetch_concurrency`` at once; yields a result
+    as soon as it is complete (so not always in the order runs finished). ``error`` events from
+    the server are counted in ``error_events`` and logged; malformed events in ``bad_events``.
+
+    With a cursor store, the stream's position is saved under the name ``results``, and only
+    past events whose results were all handed out: a new process resumes without losing one
+    (and may see again the few handed out just before a crash).
+    """
+
+    def __init__(
+        self,
+        core: HttpCore,
+        group_id: str,
+        *,
+        last_event_id: Optional[str],
+        cursor_store: Optional[CursorStore],
+        timeout: Optional[float],
+        fetch_concurrency: int,
+        error_patience: float = ERROR_PATIENCE,
+    ) -> None:
+        if fetch_concurrency < 1:
+            raise errors.ConfigurationError(
+                f"fetch_concurrency must be at least 1, got {fetch_concurrency}"
+            )
+        self._core = core
+        self.group_id = group_id
+        self._store = cursor_store
+        if last_event_id is None and cursor_store is not None:
+            last_event_id = cursor_store.load(group_id, "results")
+        self.cursor: Optional[str] = last_event_id
+        self._saved = last_event_id
+        self._flush_every = 0.0 if isinstance(cursor_store, MemoryCursorStore) else FLUSH_SECONDS
+        self._last_flush = core.clock.now()
+        self._events = EventStream(
+            core,
+            group_id,
+            events_path(group_id),
+            stream_name="results",
+            until="inactive",
+            last_event_id=last_event_id,
+            timeout=timeout,
+            error_patience=error_patience,
+        )
+        self._fetch_concurrency = fetch_concurrency
+        self._queue: queue.Queue[Any] = queue.Queue()
+        self._room = threading.Semaphore(READ_AHEAD)
+        self._stopping = threading.Event()
+        self._pool: Optional[ThreadPoolExecutor] = None
+        self._reader: Optional[threading.Thread] = None
+        self.fetched = 0
+        """Outputs fetched with a request of their own."""
+        self._gen = self._run()
+
+    # -- iterator protocol -------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[RunResult]:
+        return self._gen
+
+    def __next__(self) -> RunResult:
+        return next(self._gen)
+
+    def __enter__(self) -> ResultStream:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop reading and fetching, and save the cursor of what was handed out."""
+        self._gen.close()
+        self._flush(force=True)
+
+    def __repr__(self) -> str:
+        return f"ResultStream(group={self.group_id!r}, cursor={self.cursor!r})"
+
+    # -- what the stream reports -------------------------------------------------------------
+
+    @property
+    def error_events(self) -> int:
+        """``error`` events the server sent (each is logged, and the stream goes on)."""
+        return self._events.error_events
+
+    @property
+    def bad_events(self) -> int:
+        """Events that could not be read and were skipped (see ``EventStream.last_bad_event``)."""
+        return self._events.bad_events
+
+    @property
+    def reconnects(self) -> int:
+        """Reconnections of the underlying events stream."""
+        return self._events.reconnects
+
+    # -- cursor ------------------------------------------------------------------------------
+
+    def _flush(self, *, force: bool = False) -> None:
+        if self._store is None or self.cursor is None or self.cursor == self._saved:
+            return
+        now = self._core.clock.now()
+        if force or now - self._last_flush >= self._flush_every:
+            self._store.save(self.group_id, "results", self.cursor)
+            self._saved = self.cursor
+            self._last_flush = now
+
+    def _advance(self, marks: deque[_Mark]) -> None:
+        while marks and marks[0].done:
+            mark = marks.popleft()
+            if mark.event_id is not None:
+                self.cursor = mark.event_id
+        self._flush()
+
+    # -- the threads -------------------------------------------------------------------------
+
+    def _read(self) -> None:
+        """Background: every event into the queue (or the error that ended the stream)."""
+        ended: Optional[BaseException] = None
+        try:
+            for event in self._events:
+                self._room.acquire()
+                if self._stopping.is_set():
+                    return
+                self._queue.put(("event", event))
+        except BaseException as exc:  # handed to the consuming thread
+            ended = exc
+        finally:
+            self._queue.put(("end", ended))
+
+    def _fetch(self, event: TaskRunEvent, mark: _Mark) -> None:
+        assert self._pool is not None
+        future = self._pool.submit(fetch_output, self._core, event.run.run_id)
+
+        def done(f: Future[Optional[Output]]) -> None:
+            self._queue.put(("fetched", event, mark, f))
+
+        future.add_done_callback(done)
+
+    def _run(self) -> Generator[RunResult, None, None]:
+        marks: deque[_Mark] = deque()
+        in_flight = 0
+        self._pool = ThreadPoolExecutor(
+            max_workers=self._fetch_concurrency, thread_name_prefix="taskgroup-result"
+        )
+        self._reader = threading.Thread(target=self._read, name="taskgroup-results", daemon=True)
+        self._reader.start()
+        reading = True
+        try:
+            while reading or in_flight:
+                item = self._queue.get()
+                kind = item[0]
+                if kind == "end":
+                    reading = False
+                    if item[1] is not None:
+                        raise item[1]
+                    continue
+                if kind == "fetched":
+                    _, event, mark, future = item
+                    in_flight -= 1
+                    output = future.result()  # a failed fetch raises its typed error here
+                    self.fetched += 1
+                    yield result_of(event, output)
+                    mark.done = True
+                    self._advance(marks)
+                    continue
+                event = item[1]
+                self._room.release()
+                mark = _Mark(event_id_of(event))
+                marks.append(mark)
+                if type(event) is TaskRunEvent and event.run.status in TERMINAL:
+                    if needs_output(event):
+                        in_flight += 1
+                        self._fetch(event, mark)
+                        continue
+                    yield result_of(event)
+                elif type(event) is ErrorEvent:
+                    log.info(
+                        "the events stream of group %s reported an error (%s); going on",
+                        self.group_id,
+                        event.error.message,
+                    )
+                mark.done = True
+                self._advance(marks)
+        finally:
+            self._stop()
+
+    def _stop(self) -> None:
+        self._stopping.set()
+        self._room.release()  # a reader waiting for room sees the stop
+        self._events.abort()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

@@ -6,7 +6,7 @@ from typing import Any, TypeVar
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import model_repr
+from ..types import free_form, model_repr
 
 T = TypeVar("T", bound="WarningDetailType0")
 
@@ -29,7 +29,7 @@ class WarningDetailType0:
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
         _instance = cls()
 
-        _extra = dict(src_dict)
+        _extra = dict(free_form(src_dict))
         _instance.additional_properties = _extra
 
         return _instance

@@ -45,44 +45,49 @@ def _loads(text: str) -> Any:
 
 
 def event_id_of(event: Event) -> Optional[str]:
-    """The resume cursor carried by ``event`` (``None`` for error events)."""
-    return getattr(event, "event_id", None)
+    """The resume cursor carried by ``event`` (``None`` for error events and events without one)."""
+    value = getattr(event, "event_id", None)
+    return value if type(value) is str and value else None
 
 
-def _describe(raw: RawEvent, payload: Any = None) -> str:
+def _event_id(raw: RawEvent, payload: Any = None) -> Optional[str]:
     eid = payload.get("event_id") if isinstance(payload, dict) else None
-    return str(eid or raw.id or "<no id>")
+    if isinstance(eid, str) and eid:
+        return eid
+    return raw.id or None
 
 
 def parse_event(raw: RawEvent) -> Event:
     """Type one raw event. The JSON ``type`` field decides the model (the SSE ``event:`` name is
-    the fallback). Raises StreamError, naming the event id, for payloads that do not parse."""
+    the fallback); unknown types pass through as :class:`UnknownEvent`. A known type whose
+    payload does not parse raises StreamError naming the event (its ``event_id`` when it has
+    one, so that a stream can step over it)."""
     data = raw.data
     try:
         payload = _loads(data)
     except (ValueError, RecursionError):
         if raw.event in _PARSERS:
             raise StreamError(
-                f"{raw.event!r} event {_describe(raw)} has data that is not JSON: {data[:120]!r}",
-                event_id=raw.id,
+                f"{raw.event!r} event {raw.id or '<no id>'} has data that is not JSON: "
+                f"{data[:120]!r}",
+                event_id=raw.id or None,
             ) from None
         return UnknownEvent(raw.event, data, raw.id)
     kind = payload.get("type", raw.event) if isinstance(payload, dict) else raw.event
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None:
-        eid = payload.get("event_id") if isinstance(payload, dict) else None
-        return UnknownEvent(str(kind), payload, eid if isinstance(eid, str) else raw.id)
+        return UnknownEvent(str(kind), payload, _event_id(raw, payload))
+    eid = _event_id(raw, payload)
     if not isinstance(payload, dict):
         raise StreamError(
-            f"{kind!r} event {_describe(raw)} is not a JSON object: {data[:120]!r}",
-            event_id=raw.id,
+            f"{kind!r} event {eid or '<no id>'} is not a JSON object: {data[:120]!r}",
+            event_id=eid,
         )
     try:
         return parser(payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        eid = _describe(raw, payload)
         raise StreamError(
-            f"{kind!r} event {eid} does not match the API schema "
+            f"{kind!r} event {eid or '<no id>'} does not match the API schema "
             f"({type(exc).__name__}: {exc}); data: {data[:200]!r}",
             event_id=eid,
         ) from None

@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import Any, Callable, Literal, Optional
 
 import httpx
-from parallel_taskgroup_api.models import TaskGroupStatus, TaskGroupStatusEvent
+from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatus, TaskGroupStatusEvent
 
 from .. import errors
 from .._endpoints import get_group
@@ -46,12 +46,21 @@ FLUSH_SECONDS = 0.5
 MAX_SERVER_RETRY = 60.0
 """Cap on a server's SSE ``retry:`` hint, in seconds."""
 
+ERROR_PATIENCE = 300.0
+"""Default seconds a stream may deliver nothing but ``error`` events before it gives up."""
+
 
 class EventStream(Iterator[Event]):
     """Iterator of typed events from one group stream, reconnecting until it is complete.
 
     Built by ``TaskGroup.events()`` and ``TaskGroup.runs()``. ``cursor`` is the event id of the
     last event handed out; ``reconnects`` counts reconnections.
+
+    ``error`` events are handed out like any other (``error_events`` counts them); only a stream
+    that delivers nothing but errors for ``error_patience`` seconds raises
+    :class:`~parallel_taskgroup.ErrorEventsOnlyError`. An event of a known type whose payload
+    cannot be read is skipped and reported: logged, counted in ``bad_events``, described in
+    ``last_bad_event``; the stream goes on past it.
     """
 
     def __init__(
@@ -67,6 +76,7 @@ class EventStream(Iterator[Event]):
         cursor_store: Optional[CursorStore] = None,
         timeout: Optional[float] = None,
         before_cursor_save: Optional[Callable[[], None]] = None,
+        error_patience: float = ERROR_PATIENCE,
     ) -> None:
         self._core = core
         self._clock = core.clock
@@ -86,7 +96,14 @@ class EventStream(Iterator[Event]):
         self._saved = last_event_id
         self._last_flush = self._clock.now()
         self.reconnects = 0
+        self.error_events = 0
+        self.bad_events = 0
+        self.last_bad_event: Optional[str] = None
+        self._error_patience = error_patience
+        self._errors_since: Optional[float] = None
         self._server_retry: Optional[float] = None
+        self._aborted = False
+        self._response: Optional[httpx.Response] = None
         self._gen = self._run()
 
     # -- iterator protocol -----------------------------------------------------------------
@@ -102,6 +119,14 @@ class EventStream(Iterator[Event]):
         """Stop reading, close the connection and save the cursor of the last processed event."""
         self._gen.close()
         self._flush()
+
+    def abort(self) -> None:
+        """Make a stream being read in another thread stop: its connection is closed, and the
+        reading loop ends instead of reconnecting."""
+        self._aborted = True
+        response = self._response
+        if response is not None:
+            response.close()
 
     def __enter__(self) -> EventStream:
         return self
@@ -137,6 +162,34 @@ class EventStream(Iterator[Event]):
         ):
             self._flush()
 
+    # -- what the stream reports ---------------------------------------------------------
+
+    def _skip_bad_event(self, exc: errors.StreamError) -> None:
+        self.bad_events += 1
+        self.last_bad_event = exc.message
+        log.warning(
+            "%s stream of group %s: skipped an event that cannot be read (%s)",
+            self.stream_name,
+            self.group_id,
+            exc.message,
+        )
+        if exc.event_id is not None:
+            self.cursor = exc.event_id
+            self._ack(exc.event_id)
+
+    def _error_event(self) -> None:
+        self.error_events += 1
+        now = self._clock.now()
+        if self._errors_since is None:
+            self._errors_since = now
+        elif now - self._errors_since > self._error_patience:
+            raise errors.ErrorEventsOnlyError(
+                f"the {self.stream_name} stream of group {self.group_id} delivered only error "
+                f"events for {now - self._errors_since:.0f}s ({self.error_events} in all); "
+                f"resume with last_event_id={self.cursor!r} once the service recovers",
+                event_id=self.cursor,
+            )
+
     # -- reading -------------------------------------------------------------------------
 
     def _remaining(self) -> float:
@@ -170,6 +223,9 @@ class EventStream(Iterator[Event]):
                     with core.stream(
                         self.path, params=params, timeout=core.read_timeout(remaining)
                     ) as response:
+                        self._response = response
+                        if self._aborted:
+                            return
                         ctype = response.headers.get("content-type", "")
                         if not ctype.startswith("text/event-stream"):
                             raise errors.StreamNotSupportedError(
@@ -183,9 +239,17 @@ class EventStream(Iterator[Event]):
                                 self._server_retry = min(raw.retry / 1000.0, MAX_SERVER_RETRY)
                                 if not raw.event:
                                     continue
-                            event = parse_event(raw)
-                            if type(event) is TaskGroupStatusEvent:
-                                last_status = event.status
+                            try:
+                                event = parse_event(raw)
+                            except errors.StreamError as exc:
+                                self._skip_bad_event(exc)
+                                continue
+                            if type(event) is ErrorEvent:
+                                self._error_event()
+                            else:
+                                self._errors_since = None
+                                if type(event) is TaskGroupStatusEvent:
+                                    last_status = event.status
                             event_id = event_id_of(event)
                             if event_id is not None:
                                 self.cursor = event_id
@@ -201,21 +265,31 @@ class EventStream(Iterator[Event]):
                                 self._remaining()
                     clean = True
                 except httpx.ReadTimeout:
+                    if self._aborted:
+                        return
                     # The connection is up but quiet (long runs): not a failure, just reopen.
                     quiet = True
-                except httpx.TransportError as exc:
+                except (httpx.TransportError, httpx.StreamClosed) as exc:
+                    if self._aborted:
+                        return
                     failure = errors.APIConnectionError(
                         f"{self.stream_name} stream broke: {type(exc).__name__}: {exc}"
                     )
                 except errors.TruncatedStreamError as exc:
                     failure = exc
                 except errors.APIConnectionError as exc:
+                    if self._aborted:
+                        return
                     failure = exc
                 except errors.APIStatusError as exc:
                     if not is_retryable(exc, RetryMode.ALL):
                         raise
                     failure = exc
+                finally:
+                    self._response = None
                 self._flush()
+                if self._aborted:
+                    return
                 if quiet:
                     if drained_after_inactive:
                         return
