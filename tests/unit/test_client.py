@@ -269,11 +269,11 @@ def test_client_errors_are_not_retried() -> None:
     assert sleeps == []
 
 
-def test_create_group_is_not_retried_after_server_error() -> None:
+def test_create_group_is_retried_after_server_error() -> None:
+    # An extra empty group costs nothing; no run is ever created by this call.
     client, sleeps = make_client(flaky([error_json(500), httpx.Response(200, json=GROUP)]))
-    with pytest.raises(errors.ServerError):
-        client.create_group()
-    assert sleeps == []
+    assert client.create_group().id == "tgrp_1"
+    assert len(sleeps) == 1
 
 
 def test_create_group_is_retried_when_never_sent() -> None:
@@ -284,10 +284,9 @@ def test_create_group_is_retried_when_never_sent() -> None:
     assert len(sleeps) == 1
 
 
-def test_create_group_is_not_retried_after_read_timeout() -> None:
+def test_create_group_is_retried_after_read_timeout() -> None:
     client, _ = make_client(flaky([httpx.ReadTimeout("slow"), httpx.Response(200, json=GROUP)]))
-    with pytest.raises(errors.APITimeoutError):
-        client.create_group()
+    assert client.create_group().id == "tgrp_1"
 
 
 # -- redirects -------------------------------------------------------------------------------

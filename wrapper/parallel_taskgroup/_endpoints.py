@@ -55,7 +55,8 @@ RESULT_WAIT_MARGIN = 5.0
 def create_group(
     core: HttpCore, metadata: Optional[Mapping[str, MetadataValue]]
 ) -> TaskGroupResponse:
-    """Create an empty group; retried only when the server certainly did not get the POST."""
+    """Create an empty group. Retried like a GET (connection errors, timeouts, 5xx): an extra
+    empty group costs nothing, and no run is created here."""
     body = CreateTaskGroupRequest(
         metadata=CreateTaskGroupRequestMetadataType0.from_dict(dict(metadata))
         if metadata is not None
@@ -65,7 +66,7 @@ def create_group(
         create_task_group.request_kwargs(body=body),
         create_task_group.parse_response,
         TaskGroupResponse,
-        retry=RetryMode.UNSENT,
+        retry=RetryMode.ALL,
     )
 
 

@@ -201,13 +201,18 @@ def parse_retry_after(value: Optional[str]) -> Optional[float]:
 
 
 def _describe_details(details: list[ValidationDetail]) -> str:
-    parts = []
-    for d in details[:5]:
+    """The problems of a 422, each named once: a problem that every input of a batch shares
+    (an unknown processor, a task spec over its limits) says how many inputs it concerns."""
+    where: dict[str, list[str]] = {}
+    for d in details:
         loc = ".".join(str(p) for p in d.loc) if isinstance(d.loc, list) else ""
-        parts.append(f"{loc}: {d.msg}" if loc else d.msg)
-    more = len(details) - 5
-    if more > 0:
-        parts.append(f"... and {more} more")
+        where.setdefault(d.msg, []).append(loc)
+    parts = []
+    for msg, locs in list(where.items())[:5]:
+        first = f"{locs[0]}: {msg}" if locs[0] else msg
+        parts.append(first if len(locs) == 1 else f"{first} (and {len(locs) - 1} more inputs)")
+    if len(where) > 5:
+        parts.append(f"... and {len(where) - 5} more problems")
     return "; ".join(parts)
 
 

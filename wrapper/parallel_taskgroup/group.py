@@ -26,7 +26,7 @@ from .streaming.stream import EventStream
 from .submission.keys import KeySpec
 from .submission.pacing import RateLimiter
 from .submission.report import SubmitReport
-from .submission.submit import DEFAULT_RATE_PER_MINUTE, JournalArg, SubmitOptions, submit_rows
+from .submission.submit import JournalArg, SubmitOptions, submit_rows
 from .wait import ProgressCallback, wait_for_group
 
 __all__ = ["RunStatus", "TaskGroup"]
@@ -250,7 +250,8 @@ class TaskGroup:
         continue_on_error: bool = False,
         max_batch_inputs: int = 1000,
         max_batch_bytes: int = 5_000_000,
-        rate_per_minute: int = DEFAULT_RATE_PER_MINUTE,
+        rate_per_minute: Optional[int] = None,
+        requests_per_minute: Optional[int] = None,
         rate_limiter: Optional[RateLimiter] = None,
         max_attempts: int = 10,
         on_progress: Optional[Callable[[SubmitReport], None]] = None,
@@ -270,16 +271,24 @@ class TaskGroup:
         job resumable from another process; default in memory. ``skip_existing`` first reads the
         group's runs and skips rows whose keys are already there (useful without a journal).
 
-        ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. ``rate_per_minute``
-        or a shared ``rate_limiter``: the pace of run creation. ``max_attempts``: POSTs with an
-        unknown outcome (each reconciled against the group) before giving up on a batch.
+        ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. Pacing needs no
+        setting: batches go as fast as the service accepts them, and a 429 teaches the pace
+        (whether the service counts requests or runs). ``rate_per_minute`` (runs),
+        ``requests_per_minute`` or a ``rate_limiter`` shared with other calls are explicit caps,
+        for a key shared with other work. ``max_attempts``: POSTs with an unknown outcome (each
+        reconciled against the group) before giving up on a batch.
         ``continue_on_error``: keep going after the server refuses a batch (400/422), counting
         its rows as failed; otherwise :class:`~parallel_taskgroup.SubmissionError` is raised.
         ``on_progress`` receives the report after each batch.
 
+        Rows over the API's documented limits (metadata, task spec + input characters) are
+        refused before their batch is sent, and a task spec over its limits before anything is.
+
         Raises :class:`~parallel_taskgroup.RowError` for an invalid row (nothing of the batch
-        holding it was sent) and :class:`~parallel_taskgroup.SubmissionError` when submission
-        stops part-way; both carry ``report``, and the same call with the same journal resumes.
+        holding it was sent), :class:`~parallel_taskgroup.PaymentRequiredError` when the account's
+        credit runs short (submission stops at once) and
+        :class:`~parallel_taskgroup.SubmissionError` when it stops part-way otherwise; all carry
+        ``report``, and the same call with the same journal resumes.
         """
         options = SubmitOptions(
             key=key,
@@ -290,6 +299,7 @@ class TaskGroup:
             max_batch_inputs=max_batch_inputs,
             max_batch_bytes=max_batch_bytes,
             rate_per_minute=rate_per_minute,
+            requests_per_minute=requests_per_minute,
             rate_limiter=rate_limiter,
             duplicates=duplicates,
             skip_existing=skip_existing,

@@ -58,9 +58,15 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     run.add_argument(
         "--rate-per-minute",
         type=_positive_int,
-        default=2000,
         metavar="N",
-        help="submission pace in runs per minute (default 2000, the API's default limit)",
+        help="cap submission at N runs per minute (default: no cap; the pace adapts to the "
+        "service's rate limit); for a key shared with other work",
+    )
+    run.add_argument(
+        "--requests-per-minute",
+        type=_positive_int,
+        metavar="N",
+        help="cap submission at N add-runs requests per minute (default: no cap)",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     connection(run)
@@ -116,6 +122,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stderr: IO[str]) -> i
                 metadata=metadata,
                 include_basis=args.include_basis,
                 rate_per_minute=args.rate_per_minute,
+                requests_per_minute=args.requests_per_minute,
                 listener=progress,
             )
         except KeyboardInterrupt:

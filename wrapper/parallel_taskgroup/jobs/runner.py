@@ -103,7 +103,8 @@ class _Job:
     state_path: str
     metadata: Optional[dict[str, MetadataValue]]
     include_basis: bool
-    rate_per_minute: int
+    rate_per_minute: Optional[int]
+    requests_per_minute: Optional[int]
 
 
 class _Stopped(Exception):
@@ -149,6 +150,7 @@ class _Submitter(threading.Thread):
                 key=self.job.key_field,
                 journal=self.journal,
                 rate_per_minute=self.job.rate_per_minute,
+                requests_per_minute=self.job.requests_per_minute,
                 on_progress=self._on_progress,
             )
             self._on_progress(report)
@@ -190,7 +192,8 @@ def run_job(
     state_path: Optional[str] = None,
     metadata: Optional[Mapping[str, MetadataValue]] = None,
     include_basis: bool = False,
-    rate_per_minute: int = 2000,
+    rate_per_minute: Optional[int] = None,
+    requests_per_minute: Optional[int] = None,
     listener: Optional[JobListener] = None,
 ) -> JobReport:
     """Run a task over every row of ``input_path`` (JSONL, a JSON array or CSV; ``-`` reads
@@ -215,6 +218,7 @@ def run_job(
         metadata=dict(metadata) if metadata is not None else None,
         include_basis=include_basis,
         rate_per_minute=rate_per_minute,
+        requests_per_minute=requests_per_minute,
     )
     return _Runner(client, job, listener or _Silent()).run()
 

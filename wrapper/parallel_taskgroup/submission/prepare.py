@@ -14,10 +14,17 @@ import attrs
 from parallel_taskgroup_api.models import TaskRunInput
 
 from .._json import compact, compact_bytes
-from ..errors import ConfigurationError, RowError
+from ..errors import ConfigurationError, RowError, TaskSpecError
 from .batches import BodyLayout
 from .keys import ROW_KEY_FIELD, KeySpec, derive_key, key_function
-from .limits import MAX_INPUTS_PER_REQUEST, metadata_problem
+from .limits import (
+    MAX_INPUTS_PER_REQUEST,
+    MAX_TASK_SPEC_AND_INPUT_CHARS,
+    input_too_long,
+    json_chars,
+    metadata_problem,
+    task_spec_problems,
+)
 from .report import SubmitReport
 
 __all__ = ["PreparedInput", "RowPlan", "make_plan", "prepare_rows"]
@@ -42,6 +49,7 @@ class RowPlan:
     processor: str
     base_metadata: dict[str, Any]
     task_spec: Optional[dict[str, Any]]
+    spec_chars: int
     layout: BodyLayout
     max_inputs: int
     max_bytes: int
@@ -115,6 +123,9 @@ def make_plan(
     except (TypeError, ValueError, RecursionError) as exc:
         raise ConfigurationError(f"input_fields are not JSON-serialisable: {exc}") from None
     spec = _spec_dict(task_spec)
+    problems = task_spec_problems(spec)
+    if problems:
+        raise TaskSpecError("the task spec would be refused: " + "; ".join(problems))
     layout = BodyLayout({"default_task_spec": spec} if spec is not None else None)
     if max_batch_bytes <= layout.overhead:
         raise ConfigurationError(
@@ -125,6 +136,7 @@ def make_plan(
         processor=processor,
         base_metadata=base,
         task_spec=spec,
+        spec_chars=json_chars(spec) if spec is not None else 0,
         layout=layout,
         max_inputs=max_batch_inputs,
         max_bytes=max_batch_bytes,
@@ -217,6 +229,14 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
         data = compact_bytes(payload)
     except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
+    own_spec = payload.get("task_spec")
+    spec_chars = plan.spec_chars if own_spec is None else json_chars(own_spec)
+    # The input's text is part of the payload's, and bytes >= characters: only a payload
+    # that long can hold an input over the limit, so the exact count is rarely needed.
+    if len(data) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
+        problem = input_too_long(spec_chars, value)
+        if problem:
+            raise RowError(position, problem, key=key)
     if plan.layout.overhead + len(data) > plan.max_bytes:
         raise RowError(
             position,

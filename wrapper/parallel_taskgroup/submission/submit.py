@@ -5,7 +5,10 @@ fine) through :mod:`.prepare` and :mod:`.batches`, paces the POSTs, and never cr
 twice:
 
 * a batch is written to the journal as *pending* before its POST and *confirmed* after;
-* a 429 is a certain "not created": wait (``Retry-After``) and send the batch again;
+* a 429 is a certain "not created": wait (``Retry-After``, or what :mod:`.pacing` learned)
+  and send the batch again;
+* a 402 (not enough credit) is a certain "not created" too, and stops the job at once: more
+  POSTs cannot succeed until the account is topped up;
 * a timeout, broken connection, 408 or 5xx leaves the outcome unknown: the group's runs are read
   (:mod:`.reconcile`) and only the rows whose keys are absent are sent again;
 * a new process given the same journal first reconciles any batch left pending, then skips rows
@@ -29,29 +32,23 @@ import attrs
 
 from .. import errors
 from .._http import HttpCore
-from .._retry import RECONCILE, THROTTLED
+from .._retry import RECONCILE
 from .batches import chunk_by_limits
 from .journal import MemoryJournal, SubmissionJournal, open_journal
 from .keys import KeySpec
-from .pacing import RateLimiter
+from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
 from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_rows
 from .reconcile import existing_keys
 from .report import SubmitReport
 from .sender import post_batch
 
-__all__ = ["DEFAULT_RATE_PER_MINUTE", "JournalArg", "SubmitOptions", "submit_rows"]
+__all__ = ["JournalArg", "SubmitOptions", "submit_rows"]
 
 log = logging.getLogger("parallel_taskgroup.submission")
 
 JournalArg = Union[SubmissionJournal, str, "os.PathLike[str]", None]
 
-DEFAULT_RATE_PER_MINUTE = 2000
-"""The Task API's default quota of run creations per minute per account."""
-
 MAX_CONSECUTIVE_429 = 100
-
-PACING_MARGIN_SECONDS = 0.5
-"""Added to the limiter's window to absorb skew between this client and the server's window."""
 
 
 @attrs.frozen
@@ -65,7 +62,8 @@ class SubmitOptions:
     input_fields: Optional[Mapping[str, Any]] = None
     max_batch_inputs: int = 1000
     max_batch_bytes: int = 5_000_000
-    rate_per_minute: int = DEFAULT_RATE_PER_MINUTE
+    rate_per_minute: Optional[int] = None
+    requests_per_minute: Optional[int] = None
     rate_limiter: Optional[RateLimiter] = None
     duplicates: Duplicates = "error"
     skip_existing: bool = False
@@ -83,7 +81,7 @@ class _Batches:
         group_id: str,
         plan: RowPlan,
         journal: SubmissionJournal,
-        limiter: RateLimiter,
+        pacer: Pacer,
         report: SubmitReport,
         options: SubmitOptions,
         beta_header: Optional[str],
@@ -93,7 +91,7 @@ class _Batches:
         self.group_id = group_id
         self.plan = plan
         self.journal = journal
-        self.limiter = limiter
+        self.pacer = pacer
         self.report = report
         self.options = options
         self.beta_header = beta_header
@@ -154,7 +152,7 @@ class _Batches:
                     f"outcomes and {throttled} consecutive 429s; call again with the same "
                     "journal to resume"
                 )
-            self.limiter.acquire(len(pending), self.clock)
+            self._wait_for_a_slot(len(pending))
             batch_id = uuid.uuid4().hex
             keys = [r.key for r in pending]
             self.journal.open_batch(self.group_id, batch_id, keys)
@@ -172,10 +170,12 @@ class _Batches:
                 self.journal.discard_batch(self.group_id, batch_id)
                 self.report.rate_limited += 1
                 throttled += 1
-                wait = THROTTLED.delay(throttled - 1, exc.retry_after)
-                log.info("429 on add-runs; waiting %.2fs before resending", wait)
-                self.limiter.defer(wait, self.clock)
+                wait = self.pacer.refused(len(pending), exc.retry_after)
+                log.info("429 on add-runs: sending the batch again in %.1fs", wait)
                 continue
+            except errors.PaymentRequiredError as exc:
+                self.journal.discard_batch(self.group_id, batch_id)
+                raise self._payment_required(exc, pending[0].position) from exc
             except (
                 errors.ServerError,
                 errors.RequestTimeoutError,
@@ -202,11 +202,21 @@ class _Batches:
                 break
             runs = dict(zip(keys, answer.run_ids))
             self.journal.confirm(self.group_id, runs, batch_id=batch_id)
+            self.pacer.admitted(len(runs))
             self._created(runs)
             self._cursors(answer.run_cursor, answer.event_cursor)
             pending = []
         if self.options.on_progress is not None:
             self.options.on_progress(self.report)
+
+    def _wait_for_a_slot(self, n: int) -> None:
+        while True:
+            wait = self.pacer.wait(n)
+            if wait <= 0 and self.pacer.reserve(n):
+                return
+            if wait > 0:
+                log.info("waiting %.1fs before the next batch (%s)", wait, self.pacer.reason)
+                self.clock.sleep(wait)
 
     def _reconcile(
         self, batch_id: str, pending: list[PreparedInput], exc: BaseException, attempt: int
@@ -221,8 +231,27 @@ class _Batches:
         self.clock.sleep(RECONCILE.delay(attempt - 1))
         found = self._read_group({r.key for r in pending})
         self.journal.confirm(self.group_id, found, batch_id=batch_id)
+        self.pacer.admitted(len(found))
         self._created(found)
         return [r for r in pending if r.key not in found]
+
+    def _payment_required(
+        self, exc: errors.PaymentRequiredError, first: int
+    ) -> errors.PaymentRequiredError:
+        report = self.report
+        in_group = report.sent + report.skipped
+        error = errors.PaymentRequiredError(
+            f"not enough credit for the runs ({exc.message}): {in_group} rows of this call are "
+            f"in group {self.group_id}, those from row index {first} on are not (nothing of the "
+            "refused batch was created); top up the account, then call again with the same "
+            "journal to resume",
+            status_code=exc.status_code,
+            ref_id=exc.ref_id,
+            method=exc.method,
+            url=exc.url,
+        )
+        error.report = report
+        return error
 
     def _created(self, runs: Mapping[str, str]) -> None:
         self.report.sent += len(runs)
@@ -303,9 +332,7 @@ def submit_rows(
         )
     clock = core.clock
     started = clock.now()
-    limiter = options.rate_limiter or RateLimiter(
-        options.rate_per_minute, 60.0, margin=PACING_MARGIN_SECONDS
-    )
+    pacer = Pacer(_caps(options), clock)
     plan = make_plan(
         processor=processor,
         task_spec=task_spec,
@@ -314,13 +341,16 @@ def submit_rows(
         to_input=options.to_input,
         row_metadata=options.metadata,
         input_fields=options.input_fields,
-        max_batch_inputs=min(options.max_batch_inputs, limiter.limit),
+        max_batch_inputs=min(
+            [options.max_batch_inputs]
+            + [cap.limit for cap, per_request in pacer.caps if not per_request]
+        ),
         max_batch_bytes=options.max_batch_bytes,
         duplicates=options.duplicates,
     )
     report = SubmitReport(group_id=group_id)
     journal, owned = _open(options.journal)
-    batches = _Batches(core, group_id, plan, journal, limiter, report, options, beta_header)
+    batches = _Batches(core, group_id, plan, journal, pacer, report, options, beta_header)
     try:
         batches.reconcile_pending(record_group=options.skip_existing)
         prepared: Iterable[PreparedInput] = prepare_rows(plan, rows, report)
@@ -335,7 +365,7 @@ def submit_rows(
             overhead=plan.layout.overhead,
         ):
             batches.send(chunk)
-    except (errors.RowError, errors.SubmissionError) as exc:
+    except (errors.RowError, errors.SubmissionError, errors.PaymentRequiredError) as exc:
         _finish(report, started, clock.now())
         exc.report = report
         raise
@@ -343,6 +373,20 @@ def submit_rows(
         if owned:
             journal.close()
     return _finish(report, started, clock.now())
+
+
+def _caps(options: SubmitOptions) -> list[tuple[RateLimiter, bool]]:
+    """The explicit caps: (limiter, counts requests rather than runs)."""
+    caps: list[tuple[RateLimiter, bool]] = []
+    if options.rate_limiter is not None:
+        caps.append((options.rate_limiter, False))
+    for limit, per_request in (
+        (options.rate_per_minute, False),
+        (options.requests_per_minute, True),
+    ):
+        if limit is not None:
+            caps.append((RateLimiter(limit, WINDOW_SECONDS, margin=MARGIN_SECONDS), per_request))
+    return caps
 
 
 def _finish(report: SubmitReport, started: float, now: float) -> SubmitReport:
