@@ -69,7 +69,10 @@ if TYPE_CHECKING:
     from .jobs.export import export_results as export_results
     from .jobs.inputs import FORMATS as INPUT_FORMATS  # noqa: F401
     from .jobs.records import event_record as event_record
-    from .jobs.runner import JobListener as JobListener
+    from .jobs.prices import PriceTable as PriceTable
+    from .jobs.progress import JobListener as JobListener
+    from .jobs.progress import JobProgress as JobProgress
+    from .jobs.runner import JobQuote as JobQuote
     from .jobs.runner import JobReport as JobReport
     from .jobs.runner import run_job as run_job
     from .jobs.specs import task_spec_from_files as task_spec_from_files
@@ -139,8 +142,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "EventStream": (".streaming.stream", "EventStream"),
     "ExportReport": (".jobs.export", "ExportReport"),
     "INPUT_FORMATS": (".jobs.inputs", "FORMATS"),
-    "JobListener": (".jobs.runner", "JobListener"),
+    "JobListener": (".jobs.progress", "JobListener"),
+    "JobProgress": (".jobs.progress", "JobProgress"),
+    "JobQuote": (".jobs.runner", "JobQuote"),
     "JobReport": (".jobs.runner", "JobReport"),
+    "PriceTable": (".jobs.prices", "PriceTable"),
     "JsonFileCursorStore": (".streaming.cursors", "JsonFileCursorStore"),
     "JsonlJournal": (".submission.journal", "JsonlJournal"),
     "MemoryCursorStore": (".streaming.cursors", "MemoryCursorStore"),

@@ -1,14 +1,15 @@
-"""Durable file writes: replace a file atomically, fsync a folder. OSError is the caller's to
-word: each store says which of its files failed."""
+"""Durable files: replace a file atomically, fsync a folder, hold an exclusive lock. OSError is
+the caller's to word: each store says which of its files failed."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
-from typing import Union
+from typing import IO, Optional, Union
 
-__all__ = ["atomic_write", "fsync_dir"]
+__all__ = ["FileLock", "atomic_write", "fsync_dir"]
 
 PathArg = Union[str, "os.PathLike[str]"]
 
@@ -48,3 +49,68 @@ def fsync_dir(directory: PathArg) -> None:
         pass
     finally:
         os.close(fd)
+
+
+class FileLock:
+    """An exclusive, advisory OS lock on a file, held by one process at a time.
+
+    The operating system releases it when the holder exits, however it exits, so a lock left by
+    a killed process never blocks the next one. The holder writes a note (who, since when) into
+    the file for the others' error messages.
+    """
+
+    def __init__(self, path: PathArg) -> None:
+        self.path = os.fspath(path)
+        self._file: Optional[IO[str]] = None
+
+    def acquire(self, note: str) -> bool:
+        """Take the lock without waiting and write ``note``; False if another process holds it."""
+        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        try:
+            _lock(handle)
+        except OSError:
+            handle.close()
+            return False
+        handle.seek(0)
+        handle.truncate()
+        handle.write(note)
+        handle.flush()
+        self._file = handle
+        return True
+
+    def holder(self) -> str:
+        """What the current holder wrote (empty if unreadable)."""
+        try:
+            with open(self.path, encoding="utf-8") as handle:
+                return handle.read().strip()
+        except OSError:
+            return ""
+
+    def release(self) -> None:
+        """Let go of the lock (the file stays: removing it would race a new holder)."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                _unlock(self._file)
+            self._file.close()
+            self._file = None
+
+
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
+    import msvcrt
+
+    def _lock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -310,6 +310,7 @@ class HttpCore:
         max_retries: int,
         max_backoff: float,
         allow_insecure_http: bool,
+        give_up_after: Optional[float] = None,
     ) -> None:
         self._key = _check_key(api_key)
         self._base = _check_base_url(base_url, allow_insecure_http)
@@ -330,11 +331,45 @@ class HttpCore:
         # Only the generated parsers use it; it never sees the key.
         self._generated = GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=True)
         self.clock = Clock()
+        self.give_up_after = give_up_after
+        """Seconds of continuous failure after which retries stop (None: only counts bound)."""
+        self.failing_since: Optional[float] = None
+        self.on_wait: Optional[Callable[[str, Optional[float]], None]] = None
+        """Told (what, until when on the clock) whenever a caller of this core waits."""
 
     def close(self) -> None:
         """Close the pooled connections (only if this core created them)."""
         if self.owns_http:
             self.http.close()
+
+    # -- health and waits ------------------------------------------------------------------
+
+    def waiting(self, what: str, seconds: float) -> None:
+        """Tell the watcher (a job's progress line) that a caller waits ``seconds`` for
+        ``what``."""
+        if self.on_wait is not None:
+            self.on_wait(what, self.clock.now() + seconds if seconds > 0 else None)
+
+    def failed(self, error: errors.ParallelError) -> str:
+        """Note a failure to get an answer; raises ``error`` once the server has failed for
+        longer than ``give_up_after``. Returns how to describe the trouble."""
+        now = self.clock.now()
+        if self.failing_since is None:
+            self.failing_since = now
+        down = now - self.failing_since
+        if self.give_up_after is not None and down > self.give_up_after:
+            raise error
+        if isinstance(error, errors.APIConnectionError):
+            return f"server unreachable for {down:.0f} s"
+        if isinstance(error, errors.APIStatusError) and error.status_code == 429:
+            return "rate limited by the service (429)"
+        if isinstance(error, errors.APIStatusError):
+            return f"server error (HTTP {error.status_code})"
+        return f"{type(error).__name__}"
+
+    def answered(self) -> None:
+        """Note that the server answered."""
+        self.failing_since = None
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API ``path`` after version mapping."""
@@ -405,6 +440,8 @@ class HttpCore:
                     )
                 url, params = target, None
                 continue
+            if response.status_code < 500:
+                self.failing_since = None
             if response.status_code >= 400:
                 try:
                     body = response.read() if stream else response.content
@@ -436,8 +473,10 @@ class HttpCore:
             except errors.ParallelError as exc:
                 if tries >= self.max_retries or not is_retryable(exc, mode):
                     raise
+                trouble = self.failed(exc)
                 delay = self.backoff.delay(tries, retry_after_of(exc))
                 tries += 1
+                self.waiting(f"{trouble}, retrying", delay)
                 log.info(
                     "retrying %s %s in %.2fs (attempt %d of %d) after: %s",
                     method,

@@ -46,6 +46,7 @@ class Client:
         max_retries: int = 4,
         max_backoff: float = 8.0,
         allow_insecure_http: bool = False,
+        give_up_after: Optional[float] = None,
     ) -> None:
         self._core = HttpCore(
             api_key=api_key if api_key is not None else os.environ.get("PARALLEL_API_KEY"),
@@ -56,6 +57,7 @@ class Client:
             max_retries=max_retries,
             max_backoff=max_backoff,
             allow_insecure_http=allow_insecure_http,
+            give_up_after=give_up_after,
         )
 
     @property

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 import attrs
 from parallel_taskgroup_api.models import (
@@ -179,7 +179,8 @@ class ResultStream(Iterator[RunResult]):
 
     With a cursor store, the stream's position is saved under the name ``results``, and only
     past events whose results were all handed out: a new process resumes without losing one
-    (and may see again the few handed out just before a crash).
+    (and may see again the few handed out just before a crash). ``wanted`` (a batch job's)
+    skips finished runs the caller already has: no fetch, nothing yielded.
     """
 
     def __init__(
@@ -192,6 +193,7 @@ class ResultStream(Iterator[RunResult]):
         timeout: Optional[float],
         fetch_concurrency: int,
         error_patience: float = ERROR_PATIENCE,
+        wanted: Optional[Callable[[TaskRunEvent], bool]] = None,
     ) -> None:
         if fetch_concurrency < 1:
             raise errors.ConfigurationError(
@@ -217,6 +219,7 @@ class ResultStream(Iterator[RunResult]):
             error_patience=error_patience,
         )
         self._fetch_concurrency = fetch_concurrency
+        self._wanted = wanted
         self._queue: queue.Queue[Any] = queue.Queue()
         self._room = threading.Semaphore(READ_AHEAD)
         self._stopping = threading.Event()
@@ -344,7 +347,11 @@ class ResultStream(Iterator[RunResult]):
                 self._room.release()
                 mark = _Mark(event_id_of(event))
                 marks.append(mark)
-                if type(event) is TaskRunEvent and event.run.status in TERMINAL:
+                if (
+                    type(event) is TaskRunEvent
+                    and event.run.status in TERMINAL
+                    and (self._wanted is None or self._wanted(event))
+                ):
                     if needs_output(event):
                         in_flight += 1
                         self._fetch(event, mark)

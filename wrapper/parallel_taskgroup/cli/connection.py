@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from typing import Optional
 
 import parallel_taskgroup as ptg
 
@@ -18,7 +19,12 @@ def require_api_key() -> None:
         raise UsageError("no API key: set the PARALLEL_API_KEY environment variable")
 
 
-def connect(args: argparse.Namespace) -> ptg.Client:
+def connect(args: argparse.Namespace, *, give_up_after: Optional[float] = None) -> ptg.Client:
     """A client for ``--base-url``/``--api-version`` (or the environment)."""
     require_api_key()
-    return ptg.Client(base_url=args.base_url, api_version=args.api_version)
+    return ptg.Client(
+        base_url=args.base_url,
+        api_version=args.api_version,
+        allow_insecure_http=args.allow_insecure_http,
+        give_up_after=give_up_after,
+    )

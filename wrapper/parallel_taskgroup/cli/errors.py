@@ -6,6 +6,8 @@ errors are mapped by class in :func:`exit_status`.
 
 from __future__ import annotations
 
+import shlex
+from collections.abc import Sequence
 from typing import Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -56,6 +58,15 @@ def _not_found(exc: BaseException) -> str:
     return f"not found (HTTP 404): {exc.message}; check the group id"
 
 
+def _insecure(exc: BaseException) -> str:
+    assert isinstance(exc, ptg.InsecureTransportError)
+    return exc.message.replace("pass allow_insecure_http=True", "pass --allow-insecure-http")
+
+
+def _io(exc: BaseException) -> str:
+    return f"file I/O failed: {exc}"
+
+
 def _message(exc: BaseException) -> str:
     return exc.message if isinstance(exc, ptg.ParallelError) else str(exc)
 
@@ -73,22 +84,38 @@ def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], s
         (ptg.ValidationError, EXIT_USAGE, _server_rejected),
         (ptg.BadRequestError, EXIT_USAGE, _server_rejected),
         (ptg.PermissionDeniedError, EXIT_USAGE, _server_rejected),
+        (ptg.InsecureTransportError, EXIT_USAGE, _insecure),
         (ptg.ConfigurationError, EXIT_USAGE, _message),
         (ptg.InputError, EXIT_USAGE, str),
         (ptg.JobIncompleteError, EXIT_API, str),
         (ptg.JobError, EXIT_USAGE, str),
         (ptg.JournalError, EXIT_USAGE, str),
         (ptg.CursorStoreError, EXIT_USAGE, str),
-        (ptg.BudgetExceededError, EXIT_BUDGET, str),
+        (ptg.BudgetExceededError, EXIT_BUDGET, _message),
         (ptg.ParallelError, EXIT_API, _api),
-        (OSError, EXIT_IO, lambda exc: f"file I/O failed: {exc}"),
+        (OSError, EXIT_IO, _io),
     ]
+
+
+def _os_error(exc: BaseException) -> Optional[OSError]:
+    """The OSError behind ``exc`` (a full disk under a results-file error), if any."""
+    seen = 0
+    current: Optional[BaseException] = exc
+    while current is not None and seen < 10:
+        if isinstance(current, OSError):
+            return current
+        current = current.__cause__ or current.__context__
+        seen += 1
+    return None
 
 
 def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[int, str]:
     """The exit code and one-line message for ``exc``."""
     if isinstance(exc, CommandError):
         return exc.exit_code, str(exc)
+    io_error = _os_error(exc)
+    if io_error is not None and not isinstance(exc, ptg.APIConnectionError):
+        return EXIT_IO, _io(exc if isinstance(exc, OSError) else io_error)
     if isinstance(exc, ptg.APIConnectionError):
         where = f" {base_url}" if base_url else ""
         return EXIT_API, f"cannot reach the server{where}: {exc.message}"
@@ -96,3 +123,15 @@ def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[
         if isinstance(exc, cls):
             return code, describe(exc)
     return EXIT_API, f"unexpected error: {type(exc).__name__}: {exc}"
+
+
+def resume_hint(code: int, argv: Sequence[str]) -> Optional[str]:
+    """How to continue after ``taskgroup run`` exited with ``code`` (None: nothing to resume)."""
+    command = shlex.join(["taskgroup", *argv])
+    if code in (EXIT_API, EXIT_IO, EXIT_INTERRUPTED):
+        return f"to resume, run the same command again: {command}"
+    if code == EXIT_CREDIT:
+        return f"to resume after topping up the account, run the same command again: {command}"
+    if code == EXIT_BUDGET:
+        return f"to continue, run the same command with a higher --max-cost: {command}"
+    return None

@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Callable, Optional
+
+import parallel_taskgroup as ptg
 
 from . import events as events_cmd
 from . import results as results_cmd
@@ -25,6 +26,7 @@ from .errors import (
     EXIT_OK,
     UsageError,
     exit_status,
+    resume_hint,
 )
 
 __all__ = ["build_parser", "main"]
@@ -49,6 +51,11 @@ def _connection_options(parser: argparse.ArgumentParser) -> None:
         choices=("v1", "v1beta"),
         help="path version for group endpoints (default: PARALLEL_API_VERSION or v1)",
     )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow a plain http:// --base-url on a trusted network (the key goes unencrypted)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,29 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         "fetch their results. The API key comes from PARALLEL_API_KEY.",
         epilog=EXIT_CODES_HELP,
     )
+    parser.add_argument("--version", action="version", version=f"taskgroup {ptg.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.required = True
     for module in (run_cmd, status_cmd, events_cmd, results_cmd):
         module.add_parser(sub, _connection_options)
     return parser
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """Treat SIGTERM like Ctrl-C (clean stop, resumable) while a command runs."""
-
-    def handler(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt()
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handler)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager
@@ -121,23 +110,34 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     parser = build_parser()
+    if not argv:
+        parser.print_help(out)
+        return EXIT_OK
     base_url: Optional[str] = None
+    command: Optional[str] = None
     try:
         try:
             args = parser.parse_args(argv)
-        except SystemExit as exc:  # --help
+        except SystemExit as exc:  # --help, --version
             return int(exc.code or 0)
+        if args.command is None:
+            parser.print_help(out)
+            return EXIT_OK
+        command = args.command
         base_url = args.base_url or os.environ.get("PARALLEL_BASE_URL")
         commands: dict[str, Callable[[], int]] = {
-            "run": lambda: run_cmd.execute(args, argv, err),
+            "run": lambda: run_cmd.execute(args, argv, out, err),
             "status": lambda: status_cmd.execute(args, out),
             "events": lambda: events_cmd.execute(args, out),
             "results": lambda: results_cmd.execute(args, err),
         }
-        with _logging(args.verbose, err), _sigterm_as_interrupt():
+        with _logging(args.verbose, err):
             return commands[args.command]()
     except KeyboardInterrupt:
         err.write("taskgroup: interrupted\n")
+        if command == "run":
+            err.write(f"taskgroup: {resume_hint(EXIT_INTERRUPTED, argv)}\n")
+        err.flush()
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly without a second error at exit.
@@ -147,5 +147,8 @@ def main(
     except Exception as exc:
         code, message = exit_status(exc, base_url=base_url)
         err.write(f"taskgroup: error: {_one_line(message)}\n")
+        hint = resume_hint(code, argv) if command == "run" else None
+        if hint:
+            err.write(f"taskgroup: {hint}\n")
         err.flush()
         return code

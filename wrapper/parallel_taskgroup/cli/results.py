@@ -17,7 +17,9 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     """Add ``results`` to the subcommands."""
     parser = sub.add_parser("results", help="write every finished run of a group to a file")
     parser.add_argument("group", metavar="GROUP")
-    parser.add_argument("--out", required=True, metavar="FILE", help="results file (.jsonl/.csv)")
+    parser.add_argument(
+        "--out", required=True, metavar="FILE", help="results file (.jsonl, .csv or .parquet)"
+    )
     parser.add_argument("--wait", action="store_true", help="wait for active runs to finish")
     parser.add_argument("--include-basis", action="store_true", help="add basis/citations")
     connection(parser)
@@ -31,7 +33,7 @@ def execute(args: argparse.Namespace, stderr: IO[str]) -> int:
             args.group,
             out=args.out,
             include_basis=args.include_basis,
-            follow=args.wait,
+            wait=args.wait,
         )
     note = f"; {report.active} runs still active (use --wait)" if report.active else ""
     stderr.write(f"wrote {report.written} new result lines to {args.out}{note}\n")

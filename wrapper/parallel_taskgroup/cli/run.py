@@ -1,21 +1,27 @@
-"""``taskgroup run INPUT --out RESULTS``: the batch job, with a progress line."""
+"""``taskgroup run INPUT --out RESULTS``: the batch job, with a quote, a budget and a progress
+line."""
 
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
-from collections.abc import Sequence
+import signal
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import IO, Any, Callable, Optional, Union
 
 import parallel_taskgroup as ptg
 
 from .connection import connect, require_api_key
-from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED, UsageError
+from .errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, UsageError
 from .progress import Progress
 
 __all__ = ["add_parser", "execute", "parse_metadata"]
 
 MetadataValue = Union[str, int, float, bool]
+CONFIRM_ABOVE_USD = 25.0
 
 
 def _positive_int(text: str) -> int:
@@ -28,17 +34,38 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _usd(text: str) -> float:
+    try:
+        value = float(text.lstrip("$"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in USD") from None
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than zero")
+    return value
+
+
 def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``run`` to the subcommands."""
     run = sub.add_parser(
         "run",
         help="run a task over every row of a file and write one result line per row",
-        description="Create (or reuse) a group, submit every row exactly once with pacing, and "
-        "write one line per row to RESULTS as runs finish. Interrupt any time; the same "
-        "command resumes.",
+        description="Create (or reuse) a group, submit every row exactly once, and write one "
+        "line per row to RESULTS as runs finish. Interrupt any time; the same command resumes.",
     )
     run.add_argument("input", metavar="INPUT", help="JSONL, JSON array or CSV file; - for stdin")
-    run.add_argument("--out", required=True, metavar="RESULTS", help="results file (.jsonl/.csv)")
+    run.add_argument(
+        "--out", required=True, metavar="RESULTS", help="results file (.jsonl, .csv or .parquet)"
+    )
     run.add_argument(
         "--format", choices=("jsonl", "json", "csv"), help="input format (default: from extension)"
     )
@@ -49,12 +76,47 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     spec.add_argument("--output-text", metavar="TEXT", help="describe a text output instead")
     run.add_argument("--input-schema", metavar="FILE", help="input JSON schema file")
     run.add_argument("--key", metavar="FIELD", help="row field holding a unique key per row")
-    run.add_argument("--group", metavar="ID", help="add the rows to this existing group")
-    run.add_argument("--state", metavar="FILE", help="state file (default: RESULTS.state.json)")
     run.add_argument(
-        "--metadata", nargs="+", default=[], metavar="K=V", help="metadata for a new group"
+        "--group", metavar="ID", help="add the rows to this group (also re-attaches a job)"
+    )
+    run.add_argument(
+        "--metadata",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="metadata for a new group (repeat for more)",
     )
     run.add_argument("--include-basis", action="store_true", help="add basis/citations to results")
+    money = run.add_argument_group("cost")
+    money.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check every row and print the quote; send nothing (no network needed)",
+    )
+    money.add_argument(
+        "--max-cost", type=_usd, metavar="USD", help="never let the job's runs cost more than this"
+    )
+    money.add_argument(
+        "--confirm-above",
+        type=_usd,
+        default=CONFIRM_ABOVE_USD,
+        metavar="USD",
+        help=f"ask before starting a job quoted above this (default {CONFIRM_ABOVE_USD:g})",
+    )
+    money.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    money.add_argument(
+        "--price-table", metavar="FILE", help='prices as JSON {"processor": usd_per_1000_runs}'
+    )
+    money.add_argument(
+        "--retry",
+        choices=("failed",),
+        help="create a new run for each row whose latest run failed (with --processor)",
+    )
+    run.add_argument(
+        "--add-rows",
+        action="store_true",
+        help="the input changed: add its new rows to this job (rows already in it are kept)",
+    )
     run.add_argument(
         "--rate-per-minute",
         type=_positive_int,
@@ -67,6 +129,13 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
         type=_positive_int,
         metavar="N",
         help="cap submission at N add-runs requests per minute (default: no cap)",
+    )
+    run.add_argument(
+        "--give-up-after",
+        type=_seconds,
+        default=300.0,
+        metavar="SECONDS",
+        help="stop (resumable) when the server has been unreachable this long (default 300)",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     connection(run)
@@ -95,7 +164,75 @@ def parse_metadata(items: Sequence[str]) -> Optional[dict[str, MetadataValue]]:
     return result
 
 
-def execute(args: argparse.Namespace, argv: Sequence[str], stderr: IO[str]) -> int:
+def _describe_quote(quote: ptg.JobQuote) -> list[str]:
+    minutes = quote.min_submit_seconds / 60
+    lines = [
+        f"rows:        {quote.rows}",
+        f"to submit:   {quote.to_submit} runs at {quote.processor} "
+        f"(${quote.price_per_run * 1000:g} per 1,000 runs)",
+        f"price:       ${quote.cost_usd:,.2f}"
+        + (f" (already spent ${quote.spent_usd:,.2f})" if quote.spent_usd else ""),
+        f"requests:    {quote.posts} add-runs POSTs",
+        f"submission:  at least {minutes:.1f} min under the documented 2,000 runs per minute "
+        "(under a per-request reading, seconds)",
+        f"prices from: {quote.price_source}",
+    ]
+    if quote.problem_count:
+        lines.append(f"problems:    {quote.problem_count} row(s) would be refused:")
+        lines += [f"  {p}" for p in quote.problems]
+        more = quote.problem_count - len(quote.problems)
+        if more > 0:
+            lines.append(f"  ... and {more} more")
+    return lines
+
+
+def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQuote], bool]:
+    def confirm(quote: ptg.JobQuote) -> bool:
+        if args.yes or quote.cost_usd <= args.confirm_above:
+            return True
+        ask = (
+            f"this job creates {quote.to_submit} runs at {quote.processor} "
+            f"for ${quote.cost_usd:,.2f}"
+        )
+        if sys.stdin.isatty() and stderr.isatty():
+            stderr.write(f"taskgroup: {ask}. Continue? [y/N] ")
+            stderr.flush()
+            return sys.stdin.readline().strip().lower() in ("y", "yes")
+        if args.max_cost is not None:
+            return True  # the cap bounds it
+        raise UsageError(
+            f"{ask}, above --confirm-above ${args.confirm_above:g}, and there is no terminal to "
+            "ask: pass --yes to go ahead, or --max-cost USD to cap the spend"
+        )
+
+    return confirm
+
+
+@contextmanager
+def _interrupts(progress: Progress) -> Iterator[None]:
+    """Ctrl-C (or SIGTERM) stops the job cleanly and says so at once; a second one exits now."""
+    stopping = {"now": False}
+
+    def handler(signum: int, frame: Any) -> None:
+        if stopping["now"]:
+            os._exit(130)
+        stopping["now"] = True
+        progress.stopping()
+        raise KeyboardInterrupt()
+
+    try:
+        previous = [signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)]
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        for s, old in zip((signal.SIGINT, signal.SIGTERM), previous):
+            signal.signal(s, old)
+
+
+def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the job; exit 0 when every row completed, 1 when some failed."""
     spec = ptg.task_spec_from_files(
         task_spec_file=args.task_spec,
@@ -104,39 +241,48 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stderr: IO[str]) -> i
         input_schema_file=args.input_schema,
     )
     metadata = parse_metadata(args.metadata)
+    options: dict[str, Any] = dict(
+        out=args.out,
+        processor=args.processor,
+        task_spec=spec,
+        key=args.key,
+        input_format=args.format,
+        group_id=args.group,
+        metadata=metadata,
+        include_basis=args.include_basis,
+        max_cost=args.max_cost,
+        prices=args.price_table,
+        retry=args.retry,
+        add_rows=args.add_rows,
+        rate_per_minute=args.rate_per_minute,
+        requests_per_minute=args.requests_per_minute,
+    )
+    if args.dry_run:
+        report = ptg.run_job(None, args.input, dry_run=True, **options)
+        stdout.write("\n".join(_describe_quote(report.quote)) + "\n")
+        return EXIT_OK if report.quote.accepted else EXIT_USAGE
     require_api_key()
-    hint = "run the same command again: " + shlex.join(["taskgroup", *argv])
+    hint = shlex.join(["taskgroup", *argv])
     progress = Progress(stderr, quiet=args.quiet)
-    with connect(args) as client:
+    with connect(args, give_up_after=args.give_up_after) as client, _interrupts(progress):
         try:
             report = ptg.run_job(
                 client,
                 args.input,
-                out=args.out,
-                processor=args.processor,
-                task_spec=spec,
-                key=args.key,
-                input_format=args.format,
-                group_id=args.group,
-                state_path=args.state,
-                metadata=metadata,
-                include_basis=args.include_basis,
-                rate_per_minute=args.rate_per_minute,
-                requests_per_minute=args.requests_per_minute,
+                confirm=_confirmer(args, stderr),
                 listener=progress,
+                **options,
             )
-        except KeyboardInterrupt:
+        finally:
             progress.stop()
-            progress.message(f"to resume, {hint}")
-            if args.quiet:
-                stderr.write(f"interrupted; to resume, {hint}\n")
-            return EXIT_INTERRUPTED
-        except BaseException:
-            progress.stop()
-            raise
-    progress.stop()
-    progress.message(
-        f"done: {report.completed} completed, {report.failed} failed; results in {args.out} "
-        f"(group {report.group_id})"
-    )
-    return EXIT_ROWS_FAILED if report.failed else EXIT_OK
+    if not args.quiet:
+        stderr.write(
+            f"taskgroup: done: {report.completed} completed, {report.failed} failed of "
+            f"{report.rows} rows; ${report.spent_usd:,.2f} spent; results in {args.out} "
+            f"(group {report.group_id})\n"
+        )
+    if report.failed:
+        if not args.quiet:
+            stderr.write(f"taskgroup: to retry the failed rows: {hint} --retry failed\n")
+        return EXIT_ROWS_FAILED
+    return EXIT_OK

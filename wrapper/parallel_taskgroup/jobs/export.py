@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
 import attrs
 
 from .._status import active_runs
 from ..client import Client
-from .outputs import ResultsWriter, output_format
 from .records import result_record
+from .results_file import ResultsLayout, results_format, write_results
 
 __all__ = ["ExportReport", "export_results"]
-
-FLUSH_LINES = 500
 
 
 @attrs.frozen
 class ExportReport:
-    """What an export wrote: new lines, the file's failed lines, and runs still active."""
+    """What an export wrote: its lines, the failed ones among them, and runs still active."""
 
     group_id: str
     written: int
@@ -30,21 +34,48 @@ def export_results(
     *,
     out: str,
     include_basis: bool = False,
-    follow: bool = False,
+    wait: bool = False,
 ) -> ExportReport:
-    """Append a line to ``out`` (JSONL or CSV) for every finished run of the group not in it yet,
-    from one snapshot of the group's runs with inputs and outputs; with ``follow``, wait for
-    active runs and write them as they finish."""
+    """Write ``out`` (JSONL, CSV or Parquet) with a line for every finished run of the group,
+    failures included, from one snapshot of its runs with their inputs and outputs. With
+    ``wait``, first wait until no run is active."""
     group = client.group(group_id)
     info = group.refresh()  # a wrong key, unknown group or unreachable server fails here
-    with ResultsWriter(out, output_format(out, None), include_basis) as writer:
-        before = len(writer.keys)
-        for result in group.results(follow=follow, include_input=True):
-            writer.write(result_record(result, include_basis=include_basis))
-            if writer.pending >= FLUSH_LINES:
-                writer.flush()
-        writer.flush()
-        written = len(writer.keys) - before
-        failed = sum(n for s, n in writer.status_counts.items() if s != "completed")
-    active = 0 if follow else active_runs(info.status)
-    return ExportReport(group_id=group.id, written=written, failed=failed, active=active)
+    status = group.wait() if wait else info.status
+    fmt = results_format(out)
+    columns: dict[str, None] = {}
+    fields: dict[str, None] = {}
+    strings = texts = False
+    counts = {"written": 0, "failed": 0}
+    directory = os.path.dirname(os.path.abspath(out))
+    with tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory) as spool:
+        for result in group.results(follow=False, include_input=True):
+            record = result_record(result, group_id=group.id)
+            if not include_basis:
+                record.pop("basis", None)
+            counts["written"] += 1
+            counts["failed"] += record["status"] != "completed"
+            value, output = record["input"], record["output"]
+            if isinstance(value, dict):
+                columns.update(dict.fromkeys(value))
+            else:
+                strings = True
+            if isinstance(output, dict):
+                fields.update(dict.fromkeys(output))
+            elif output is not None:
+                texts = True
+            spool.write(json.dumps(record, ensure_ascii=False) + "\n")
+        spool.seek(0)
+        layout = ResultsLayout(
+            None if strings or not columns else tuple(columns),
+            None if texts or not fields else tuple((name, "any") for name in fields),
+            include_basis,
+        )
+        write_results(out, _lines(spool), fmt=fmt, layout=layout)
+    active = 0 if wait else active_runs(status)
+    return ExportReport(group.id, counts["written"], counts["failed"], active)
+
+
+def _lines(spool: Any) -> Iterator[dict[str, Any]]:
+    for line in spool:
+        yield json.loads(line)

@@ -7,19 +7,23 @@ naming the file, the line and what is wrong.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Callable, Optional, Union
 
+from .._json import canonical
 from ..errors import InputError
 
 __all__ = [
     "FORMATS",
+    "file_digest",
+    "iterable_rows",
     "InputSummary",
     "Row",
     "RowValue",
@@ -73,8 +77,34 @@ def spool_stdin(directory: Optional[str] = None) -> str:
     return path
 
 
-def read_rows(path: str, fmt: str, name: Optional[str] = None) -> Iterator[Row]:
-    """Rows of the file at `path` in format `fmt`, streamed; errors call the file `name`."""
+def file_digest(path: str) -> str:
+    """A fingerprint of a file's bytes (is this the same input as last time?)."""
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read input ({exc.strerror or exc})") from None
+    return "file:" + digest.hexdigest()[:32]
+
+
+def iterable_rows(values: Iterable[Any], digest: Any) -> Iterator[Row]:
+    """Rows of a Python iterable (dicts or strings), fed into ``digest`` (a hashlib object) as
+    they go, so that its fingerprint is known after one pass."""
+    for number, value in enumerate(values, start=1):
+        if isinstance(value, Mapping) and not isinstance(value, dict):
+            value = dict(value)
+        checked = _row_value("rows", number, value, unit="row")
+        digest.update(canonical(checked).encode("utf-8") + b"\n")
+        yield Row(number, number, checked)
+
+
+def read_rows(
+    path: str, fmt: str, name: Optional[str] = None, *, format_guessed: bool = False
+) -> Iterator[Row]:
+    """Rows of the file at `path` in format `fmt`, streamed; errors call the file `name`.
+    With ``format_guessed``, an error on the first line hints at ``--format``."""
     name = name or path
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator's finally
@@ -82,7 +112,7 @@ def read_rows(path: str, fmt: str, name: Optional[str] = None) -> Iterator[Row]:
         raise InputError(f"{name}: cannot read input ({exc.strerror or exc})") from None
     try:
         if fmt == "jsonl":
-            yield from _jsonl_rows(name, handle)
+            yield from _jsonl_rows(name, handle, format_guessed)
         elif fmt == "json":
             yield from _json_array_rows(name, handle)
         elif fmt == "csv":
@@ -93,7 +123,7 @@ def read_rows(path: str, fmt: str, name: Optional[str] = None) -> Iterator[Row]:
         handle.close()
 
 
-def _row_value(path: str, line: int, value: Any) -> RowValue:
+def _row_value(path: str, line: int, value: Any, *, unit: str = "line") -> RowValue:
     if isinstance(value, (dict, str)):
         return value
     kind = "null" if value is None else type(value).__name__
@@ -103,10 +133,12 @@ def _row_value(path: str, line: int, value: Any) -> RowValue:
         kind = "number"
     elif isinstance(value, list):
         kind = "array"
-    raise InputError(f"{path}, line {line}: each row must be a JSON object or a string, got {kind}")
+    raise InputError(
+        f"{path}, {unit} {line}: each row must be a JSON object or a string, got {kind}"
+    )
 
 
-def _jsonl_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
+def _jsonl_rows(path: str, handle: IO[bytes], format_guessed: bool = False) -> Iterator[Row]:
     number = 0
     for line_no, raw in enumerate(handle, start=1):
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -123,8 +155,11 @@ def _jsonl_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
         try:
             value = json.loads(text)
         except json.JSONDecodeError as exc:
+            hint = ""
+            if format_guessed and number == 0 and "," in text and text[:1] not in '{["':
+                hint = "; if the input is CSV, pass --format csv"
             raise InputError(
-                f"{path}, line {line_no}: invalid JSON ({exc.msg} at column {exc.colno})"
+                f"{path}, line {line_no}: invalid JSON ({exc.msg} at column {exc.colno}){hint}"
             ) from None
         number += 1
         yield Row(number, line_no, _row_value(path, line_no, value))
@@ -234,10 +269,12 @@ def _decode_element(path: str, cur: _TextCursor, decoder: json.JSONDecoder) -> A
         try:
             value, end = decoder.raw_decode(cur.buf, cur.pos)
         except json.JSONDecodeError as exc:
+            offset = exc.pos - cur.pos  # where the error is, from the element's start
             if not cur.eof and cur.fill(want):
                 want *= 2  # geometric growth keeps huge elements linear overall
                 continue
-            cur.pos = exc.pos
+            # A refill (even one that found the end) moved the element to the buffer's start.
+            cur.pos += offset
             raise InputError(f"{path}, {cur.location()}: invalid JSON ({exc.msg})") from None
         # A number (or literal) ending exactly at the buffer edge may continue in the next chunk.
         if end >= len(cur.buf) and not cur.eof and cur.fill(want):

@@ -1,13 +1,24 @@
-"""Plain JSON records: one results-file line per finished run, one line per stream event."""
+"""Plain JSON records: one results-file line per row, one line per stream event.
+
+A row's record::
+
+    {"key", "status", "run_id", "group_id", "input", "output", "error", "basis", "attempts"}
+
+``status`` is the run's (``completed``, ``failed``, ``cancelled``) or, for a row without a
+finished run when the job ended, ``not_submitted`` or ``unfinished`` with the reason in
+``error.message``. ``basis`` (the output's citations and confidences) is kept in the job's
+journal and written to the file with ``include_basis``; ``attempts`` lists the earlier runs
+of a retried row.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ..results import RunResult
 from ..streaming.events import Event
 
-__all__ = ["event_record", "result_record"]
+__all__ = ["event_record", "placeholder", "result_record"]
 
 
 def _plain(value: Any) -> Any:
@@ -22,25 +33,59 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def result_record(result: RunResult, *, include_basis: bool) -> dict[str, Any]:
-    """The results-file record of one finished run: key, status, run id, input, output, error
-    (and the output's basis with ``include_basis``)."""
+def result_record(
+    result: RunResult,
+    *,
+    value: Any = None,
+    attempts: Optional[list[dict[str, Any]]] = None,
+    group_id: Optional[str] = None,
+) -> dict[str, Any]:
+    """The record of a finished run. ``value`` is the row's input (the caller's own: the events
+    stream carries none); without it, the run's input when the result came with one."""
     status = result.status.value
-    run_input = result.input
     error = _plain(result.error)
     if error is None and status != "completed":
         error = {"message": f"run {status} without an error message"}
+    if value is None and result.input is not None:
+        value = _plain(result.input.input_)
+    basis = getattr(result.output, "basis", None)
     record: dict[str, Any] = {
         "key": result.key if result.key is not None else result.run_id,
         "status": status,
         "run_id": result.run_id,
-        "input": _plain(run_input.input_) if run_input is not None else None,
+        "input": value,
         "output": result.content,
         "error": error,
+        "basis": [_plain(b) for b in basis] if isinstance(basis, list) and basis else None,
     }
-    if include_basis:
-        basis = getattr(result.output, "basis", None)
-        record["basis"] = [_plain(b) for b in basis] if isinstance(basis, list) and basis else None
+    if group_id is not None:
+        record["group_id"] = group_id
+    if attempts:
+        record["attempts"] = attempts
+    return record
+
+
+def placeholder(
+    key: str,
+    value: Any,
+    status: str,
+    why: str,
+    *,
+    run_id: Optional[str] = None,
+    group_id: Optional[str] = None,
+) -> dict[str, Any]:
+    """The record of a row without a finished run: ``not_submitted`` or ``unfinished``."""
+    record: dict[str, Any] = {
+        "key": key,
+        "status": status,
+        "run_id": run_id,
+        "input": value,
+        "output": None,
+        "error": {"message": why},
+        "basis": None,
+    }
+    if group_id is not None:
+        record["group_id"] = group_id
     return record
 
 

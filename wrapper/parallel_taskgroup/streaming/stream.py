@@ -224,6 +224,7 @@ class EventStream(Iterator[Event]):
                         self.path, params=params, timeout=core.read_timeout(remaining)
                     ) as response:
                         self._response = response
+                        core.answered()
                         if self._aborted:
                             return
                         ctype = response.headers.get("content-type", "")
@@ -325,9 +326,11 @@ class EventStream(Iterator[Event]):
                     failures += 1
                     if failures > MAX_FAILURES:
                         raise failure
+                    trouble = core.failed(failure)
                     delay = STREAM.delay(failures - 1, retry_after_of(failure))
                     if self._server_retry is not None:
                         delay = max(delay, self._server_retry)
+                    core.waiting(f"{trouble}, reconnecting", delay)
                     log.info(
                         "%s stream of group %s interrupted (%s); reconnecting in %.2fs from %s",
                         self.stream_name,

@@ -18,16 +18,25 @@ from ..errors import ArgumentTypeError
 from .limits import MAX_METADATA_VALUE_CHARS
 
 __all__ = [
+    "ATTEMPT_FIELD",
     "DERIVED_KEY_CHARS",
     "ROW_KEY_FIELD",
     "KeySpec",
     "derive_key",
+    "identity",
     "key_function",
+    "run_identity",
     "run_key",
+    "split_identity",
 ]
 
 ROW_KEY_FIELD = "row_key"
 """The run-metadata key under which each run's row key is stored."""
+
+ATTEMPT_FIELD = "attempt"
+"""The run-metadata key holding the attempt number of a row's retry (absent on the first)."""
+
+_ATTEMPT_SEPARATOR = "\x00"
 
 DERIVED_KEY_CHARS = 16
 
@@ -103,3 +112,27 @@ def run_key(run: TaskRun) -> Optional[str]:
         return None
     value = props.get(ROW_KEY_FIELD)
     return None if value is None else str(value)
+
+
+def identity(key: str, attempt: int = 1) -> str:
+    """What submission counts as one run to create exactly once: a row key, or for a retry the
+    row key and its attempt number (a key never holds NUL, so the two cannot collide)."""
+    return key if attempt <= 1 else f"{key}{_ATTEMPT_SEPARATOR}{attempt}"
+
+
+def split_identity(value: str) -> tuple[str, int]:
+    """The (row key, attempt) of an :func:`identity`."""
+    key, sep, attempt = value.rpartition(_ATTEMPT_SEPARATOR)
+    return (key, int(attempt)) if sep else (value, 1)
+
+
+def run_identity(run: TaskRun) -> Optional[str]:
+    """The :func:`identity` a run was created under (``None`` without a row key)."""
+    key = run_key(run)
+    if key is None:
+        return None
+    props = getattr(run.metadata, "additional_properties", None)
+    attempt = props.get(ATTEMPT_FIELD) if isinstance(props, Mapping) else None
+    return identity(
+        key, attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
+    )

@@ -16,7 +16,7 @@ from parallel_taskgroup_api.models import TaskRunInput
 from .._json import compact, compact_bytes
 from ..errors import ConfigurationError, RowError, TaskSpecError
 from .batches import BodyLayout
-from .keys import ROW_KEY_FIELD, KeySpec, derive_key, key_function
+from .keys import ATTEMPT_FIELD, ROW_KEY_FIELD, KeySpec, derive_key, identity, key_function
 from .limits import (
     MAX_INPUTS_PER_REQUEST,
     MAX_TASK_SPEC_AND_INPUT_CHARS,
@@ -35,7 +35,8 @@ Duplicates = Literal["error", "skip"]
 
 @attrs.define(slots=True)
 class PreparedInput:
-    """One row ready to send: its index among the rows, its key and its encoded run input."""
+    """One row ready to send: its index among the rows, the identity it is created under (its
+    key, with the attempt for a retry) and its encoded run input."""
 
     position: int
     key: str
@@ -58,6 +59,7 @@ class RowPlan:
     row_metadata: Optional[Callable[[Any], Mapping[str, Any]]]
     extra_fields: dict[str, Any]
     skip_duplicates: bool
+    attempt: int = 1
 
 
 def _spec_dict(spec: Any) -> Optional[dict[str, Any]]:
@@ -90,6 +92,7 @@ def make_plan(
     max_batch_inputs: int,
     max_batch_bytes: int,
     duplicates: Duplicates,
+    attempt: int = 1,
 ) -> RowPlan:
     """Check the per-job options once and fix how every row is turned into a run input."""
     if not processor or not isinstance(processor, str):
@@ -101,10 +104,14 @@ def make_plan(
     problem = metadata_problem(base)
     if problem:
         raise ConfigurationError(f"the group's run_metadata is invalid: {problem}")
-    if ROW_KEY_FIELD in base:
-        raise ConfigurationError(
-            f"the group's run_metadata must not set {ROW_KEY_FIELD!r}: it holds each row's key"
-        )
+    for reserved in (ROW_KEY_FIELD, ATTEMPT_FIELD):
+        if reserved in base:
+            raise ConfigurationError(
+                f"the group's run_metadata must not set {reserved!r}: it holds each run's "
+                "row key and attempt"
+            )
+    if attempt < 1:
+        raise ConfigurationError(f"attempt must be at least 1, got {attempt}")
     if duplicates not in ("error", "skip"):
         raise ConfigurationError(f"duplicates must be 'error' or 'skip', got {duplicates!r}")
     if not 1 <= max_batch_inputs <= MAX_INPUTS_PER_REQUEST:
@@ -145,6 +152,7 @@ def make_plan(
         row_metadata=row_metadata,
         extra_fields=extra,
         skip_duplicates=duplicates == "skip",
+        attempt=attempt,
     )
 
 
@@ -213,13 +221,17 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
         problem = metadata_problem(own_meta)
         if problem:
             raise RowError(position, problem, key=key)
-    if ROW_KEY_FIELD in metadata:
-        raise RowError(
-            position,
-            f"row metadata must not set {ROW_KEY_FIELD!r}; it holds the row key (use key=)",
-            key=key,
-        )
+    for reserved in (ROW_KEY_FIELD, ATTEMPT_FIELD):
+        if reserved in metadata:
+            raise RowError(
+                position,
+                f"row metadata must not set {reserved!r}; it holds the row key and attempt "
+                "(use key=)",
+                key=key,
+            )
     metadata[ROW_KEY_FIELD] = key
+    if plan.attempt > 1:
+        metadata[ATTEMPT_FIELD] = plan.attempt
     payload = {"input": value, "processor": plan.processor, "metadata": metadata}
     if fields:
         payload.update({k: v for k, v in fields.items() if k not in payload})
@@ -244,7 +256,7 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
             f"max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
             key=key,
         )
-    return PreparedInput(position, key, data)
+    return PreparedInput(position, identity(key, plan.attempt), data)
 
 
 def prepare_rows(

@@ -9,7 +9,7 @@ from parallel_taskgroup_api.models import TaskRunEvent
 from .._endpoints import runs_stream_params, runs_stream_path
 from .._http import HttpCore
 from ..streaming.stream import EventStream
-from .keys import run_key
+from .keys import run_identity
 
 __all__ = ["existing_keys"]
 
@@ -17,8 +17,9 @@ __all__ = ["existing_keys"]
 def existing_keys(
     core: HttpCore, group_id: str, wanted: Optional[set[str]] = None
 ) -> dict[str, str]:
-    """Row key -> run id of the runs in the group (only keys in ``wanted`` when given), read
-    from one snapshot of its runs stream (no inputs, no outputs)."""
+    """Identity (row key, with its attempt for a retry) -> run id of the runs in the group
+    (only those in ``wanted`` when given), read from one snapshot of its runs stream (no
+    inputs, no outputs)."""
     found: dict[str, str] = {}
     stream = EventStream(
         core,
@@ -32,7 +33,7 @@ def existing_keys(
         for event in stream:
             if type(event) is not TaskRunEvent:
                 continue
-            key = run_key(event.run)
+            key = run_identity(event.run)
             if key is None or key in found or (wanted is not None and key not in wanted):
                 continue
             found[key] = event.run.run_id

@@ -70,6 +70,13 @@ class SubmitOptions:
     continue_on_error: bool = False
     on_progress: Optional[Callable[[SubmitReport], None]] = None
     max_attempts: int = 10
+    attempt: int = 1
+    """Which attempt of each row this call creates (a retry is attempt 2 and up)."""
+    keep_run_ids: bool = True
+    """Whether the report collects every row's run id (a job keeps them in its store)."""
+    budget: Optional[Callable[[int], Optional[str]]] = None
+    """Asked with a batch's size before its POST: None lets it go, a message stops the call
+    with BudgetExceededError (nothing of the batch is sent)."""
 
 
 class _Batches:
@@ -152,6 +159,10 @@ class _Batches:
                     f"outcomes and {throttled} consecutive 429s; call again with the same "
                     "journal to resume"
                 )
+            if self.options.budget is not None:
+                refusal = self.options.budget(len(pending))
+                if refusal is not None:
+                    raise errors.BudgetExceededError(refusal, self.report)
             self._wait_for_a_slot(len(pending))
             batch_id = uuid.uuid4().hex
             keys = [r.key for r in pending]
@@ -172,6 +183,7 @@ class _Batches:
                 throttled += 1
                 wait = self.pacer.refused(len(pending), exc.retry_after)
                 log.info("429 on add-runs: sending the batch again in %.1fs", wait)
+                self.core.waiting("rate limited by the service (429): next batch", wait)
                 continue
             except errors.PaymentRequiredError as exc:
                 self.journal.discard_batch(self.group_id, batch_id)
@@ -216,6 +228,7 @@ class _Batches:
                 return
             if wait > 0:
                 log.info("waiting %.1fs before the next batch (%s)", wait, self.pacer.reason)
+                self.core.waiting(f"{self.pacer.reason}: next batch", wait)
                 self.clock.sleep(wait)
 
     def _reconcile(
@@ -255,7 +268,8 @@ class _Batches:
 
     def _created(self, runs: Mapping[str, str]) -> None:
         self.report.sent += len(runs)
-        self.report.run_ids.update(runs)
+        if self.options.keep_run_ids:
+            self.report.run_ids.update(runs)
 
     def _cursors(self, run_cursor: Optional[str], event_cursor: Optional[str]) -> None:
         report = self.report
@@ -273,6 +287,7 @@ def _drop_confirmed(
     group_id: str,
     report: SubmitReport,
     lookahead: int,
+    keep_run_ids: bool,
 ) -> Iterator[PreparedInput]:
     """Skip rows the journal already knows as created, looking them up ``lookahead`` at a time."""
     it = iter(prepared)
@@ -291,7 +306,8 @@ def _drop_confirmed(
                 yield row
             else:
                 report.skipped += 1
-                report.run_ids[row.key] = run_id
+                if keep_run_ids:
+                    report.run_ids[row.key] = run_id
 
 
 def _open(journal: JournalArg) -> tuple[SubmissionJournal, bool]:
@@ -347,6 +363,7 @@ def submit_rows(
         ),
         max_batch_bytes=options.max_batch_bytes,
         duplicates=options.duplicates,
+        attempt=options.attempt,
     )
     report = SubmitReport(group_id=group_id)
     journal, owned = _open(options.journal)
@@ -356,7 +373,9 @@ def submit_rows(
         prepared: Iterable[PreparedInput] = prepare_rows(plan, rows, report)
         if isinstance(rows, (list, tuple)):
             prepared = list(prepared)  # check every row before sending anything
-        fresh = _drop_confirmed(prepared, journal, group_id, report, plan.max_inputs)
+        fresh = _drop_confirmed(
+            prepared, journal, group_id, report, plan.max_inputs, options.keep_run_ids
+        )
         for chunk in chunk_by_limits(
             fresh,
             max_items=plan.max_inputs,

@@ -1,0 +1,447 @@
+"""A job's state on disk, row by row: one SQLite file (``RESULTS.journal``).
+
+It holds every input row (its key, where it was in the input, its value), every attempt the job
+created for it (run id, processor, final status), the result record of its latest attempt, and
+the add-runs batches in flight. Nothing per row is kept in memory, so a job of a million rows
+runs in the memory of a job of a thousand. It is also the job's submission journal: an
+:class:`AttemptJournal` records what each add-runs POST created.
+
+Each thread gets its own connection (WAL mode: readers never wait for the writer).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Optional
+
+import attrs
+
+from ..errors import JournalError
+from ..submission.journal import PendingBatch
+from ..submission.keys import identity, split_identity
+
+__all__ = ["AttemptJournal", "JobStore", "RowCounts", "StoredRow"]
+
+FORMAT = "parallel-taskgroup-job/1"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS rows (
+    pos INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    line INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    pass INTEGER NOT NULL DEFAULT 0,
+    attempt INTEGER NOT NULL DEFAULT 0,
+    status TEXT,
+    record TEXT
+);
+CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
+CREATE TABLE IF NOT EXISTS attempts (
+    key TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    processor TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    status TEXT,
+    error TEXT,
+    PRIMARY KEY (key, attempt)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_batch (
+    batch_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL,
+    identities TEXT NOT NULL
+);
+"""
+_CHUNK = 500  # bound parameters per statement (old SQLite builds allow 999)
+
+
+@attrs.frozen
+class RowCounts:
+    """How the job's rows stand."""
+
+    rows: int
+    submitted: int
+    finished: int
+    completed: int
+    failed: int
+
+
+@attrs.frozen
+class StoredRow:
+    """A row as stored: key, input line, value (JSON text), latest attempt, its status."""
+
+    pos: int
+    key: str
+    line: int
+    input: str
+    attempt: int
+    status: Optional[str]
+    record: Optional[str]
+
+
+class JobStore:
+    """The job's rows, attempts and pending batches in one SQLite file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
+        self._pass = 0
+        db = self._db()
+        try:
+            db.executescript(_SCHEMA)
+            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if found is None:
+                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+            elif found[0] != FORMAT:
+                raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise JournalError(f"{path}: not a job journal, or damaged ({exc})") from None
+
+    def __repr__(self) -> str:
+        return f"JobStore({self.path!r})"
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _db(self) -> sqlite3.Connection:
+        db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA busy_timeout = 30000")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
+            self._local.db = db
+            with self._all_lock:
+                self._all.append(db)
+        return db
+
+    def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
+        """Run ``statements`` (sql, params or list of params) in one durable transaction."""
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for sql, params in statements:
+                if isinstance(params, list):
+                    db.executemany(sql, params)
+                else:
+                    db.execute(sql, params)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
+    def close(self) -> None:
+        """Close every thread's connection."""
+        with self._all_lock:
+            for db in self._all:
+                db.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # -- meta --------------------------------------------------------------------------------
+
+    def meta(self, name: str) -> Optional[str]:
+        """A stored setting (``None`` if unset)."""
+        row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, **values: str) -> None:
+        """Store settings."""
+        self._write(
+            [("INSERT OR REPLACE INTO meta VALUES (?, ?)", [(k, v) for k, v in values.items()])]
+        )
+
+    # -- rows ----------------------------------------------------------------------------------
+
+    def insert_rows(
+        self, rows: Sequence[tuple[str, int, str]], *, skip_known: bool = False
+    ) -> list[tuple[str, int, int]]:
+        """Store rows (key, line, value as JSON text) in input order, in one transaction.
+
+        Returns the duplicates, (key, its line, the line that had it first), which are not
+        stored; with ``skip_known``, a key stored by an earlier pass is skipped silently (only
+        a key repeated within this input is a duplicate).
+        """
+        duplicates: list[tuple[str, int, int]] = []
+        db = self._db()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            for key, line, value in rows:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
+                    (key, line, value, self._pass),
+                )
+                if cursor.rowcount == 0:
+                    first, seen_in = db.execute(
+                        "SELECT line, pass FROM rows WHERE key = ?", (key,)
+                    ).fetchone()
+                    if not (skip_known and seen_in != self._pass):
+                        duplicates.append((key, line, int(first)))
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return duplicates
+
+    def begin_pass(self) -> None:
+        """Start a pass over an input: keys stored from now on belong to it (an incremental
+        rerun tells a key repeated in its input from one stored by an earlier pass)."""
+        found = self._db().execute("SELECT COALESCE(MAX(pass), 0) FROM rows").fetchone()
+        self._pass = int(found[0]) + 1
+
+    def row_count(self) -> int:
+        """How many rows the job has."""
+        return int(self._db().execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+
+    def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
+        """Rows in input order (optionally filtered with a SQL condition), streamed."""
+        cursor = self._db().execute(
+            "SELECT pos, key, line, input, attempt, status, record FROM rows "
+            f"WHERE {where} ORDER BY pos",
+            tuple(params),
+        )
+        while True:
+            batch = cursor.fetchmany(_CHUNK)
+            if not batch:
+                return
+            for row in batch:
+                yield StoredRow(*row)
+
+    def to_submit(self, attempt: int) -> Iterator[StoredRow]:
+        """Rows whose run for ``attempt`` does not exist yet: new rows for attempt 1; for a
+        retry, rows whose attempt ``attempt - 1`` failed."""
+        if attempt == 1:
+            return self.rows(where="attempt = 0")
+        return self.rows(
+            where="attempt = ? AND status IN ('failed', 'cancelled')", params=(attempt - 1,)
+        )
+
+    def retry_levels(self) -> list[int]:
+        """The attempt numbers a retry of every failed row would create, lowest first."""
+        found = self._db().execute(
+            "SELECT DISTINCT attempt + 1 FROM rows WHERE status IN ('failed', 'cancelled') "
+            "ORDER BY 1"
+        )
+        return [int(r[0]) for r in found]
+
+    def row(self, key: str) -> Optional[StoredRow]:
+        """One row by key."""
+        found = (
+            self._db()
+            .execute(
+                "SELECT pos, key, line, input, attempt, status, record FROM rows WHERE key = ?",
+                (key,),
+            )
+            .fetchone()
+        )
+        return None if found is None else StoredRow(*found)
+
+    def counts(self) -> RowCounts:
+        """How the rows stand."""
+        found = (
+            self._db()
+            .execute(
+                "SELECT COUNT(*), "
+                "COALESCE(SUM(attempt > 0), 0), "
+                "COALESCE(SUM(status IS NOT NULL), 0), "
+                "COALESCE(SUM(status = 'completed'), 0), "
+                "COALESCE(SUM(status IN ('failed', 'cancelled')), 0) FROM rows"
+            )
+            .fetchone()
+        )
+        return RowCounts(*(int(v) for v in found))
+
+    # -- attempts ------------------------------------------------------------------------------
+
+    def record_runs(self, runs: Iterable[tuple[str, str, str]]) -> None:
+        """Store runs found in the group: (identity, run id, processor); rows get their latest
+        attempt. Runs of keys this job does not have are ignored."""
+        batch: list[tuple[str, int, str, str]] = []
+        for ident, run_id, processor in runs:
+            key, attempt = split_identity(ident)
+            batch.append((key, attempt, processor, run_id))
+            if len(batch) >= _CHUNK:
+                self._store_attempts(batch)
+                batch = []
+        if batch:
+            self._store_attempts(batch)
+
+    def _store_attempts(self, batch: list[tuple[str, int, str, str]]) -> None:
+        self._write(
+            [
+                (
+                    "INSERT OR IGNORE INTO attempts (key, attempt, processor, run_id) "
+                    "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rows WHERE key = ?)",
+                    [(k, a, p, r, k) for k, a, p, r in batch],
+                ),
+                (
+                    "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
+                    "WHERE key = ? AND attempt < ?",
+                    [(a, k, a) for k, a, _, _ in batch],
+                ),
+            ]
+        )
+
+    def attempts_of(self, key: str) -> list[dict[str, Any]]:
+        """Every attempt of a row, oldest first."""
+        found = self._db().execute(
+            "SELECT attempt, run_id, processor, status, error FROM attempts WHERE key = ? "
+            "ORDER BY attempt",
+            (key,),
+        )
+        return [
+            {
+                "attempt": a,
+                "run_id": r,
+                "processor": p,
+                "status": s,
+                "error": json.loads(e) if e else None,
+            }
+            for a, r, p, s, e in found
+        ]
+
+    def runs_by_processor(self) -> dict[str, int]:
+        """How many runs the job created, by processor (what it has spent)."""
+        found = self._db().execute("SELECT processor, COUNT(*) FROM attempts GROUP BY processor")
+        return {str(p): int(n) for p, n in found}
+
+    def needs_result(self, key: str, attempt: int) -> bool:
+        """Whether a finished run of (key, attempt) still has to be recorded."""
+        found = (
+            self._db().execute("SELECT attempt, status FROM rows WHERE key = ?", (key,)).fetchone()
+        )
+        if found is None:
+            return False
+        latest, status = found
+        if attempt < latest:
+            done = (
+                self._db()
+                .execute(
+                    "SELECT status FROM attempts WHERE key = ? AND attempt = ?", (key, attempt)
+                )
+                .fetchone()
+            )
+            return done is not None and done[0] is None
+        return attempt == latest and status is None
+
+    def save_results(self, results: Sequence[tuple[str, int, str, Optional[str], str]]) -> None:
+        """Store finished runs: (key, attempt, status, error JSON, the row's record JSON).
+        The row's record and status change only for its latest attempt."""
+        self._write(
+            [
+                (
+                    "UPDATE attempts SET status = ?, error = ? WHERE key = ? AND attempt = ?",
+                    [(s, e, k, a) for k, a, s, e, _ in results],
+                ),
+                (
+                    "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
+                    [(s, rec, k, a) for k, a, s, _, rec in results],
+                ),
+            ]
+        )
+
+    # -- the journal of add-runs batches -------------------------------------------------------
+
+    def journal(self, processor: str) -> AttemptJournal:
+        """The submission journal of add-runs calls that create runs of ``processor``."""
+        return AttemptJournal(self, processor)
+
+    def open_batch(self, batch_id: str, identities: Sequence[str]) -> None:
+        self._write(
+            [
+                (
+                    "INSERT OR REPLACE INTO pending_batch (batch_id, seq, identities) VALUES "
+                    "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?)",
+                    (batch_id, json.dumps(list(identities))),
+                )
+            ]
+        )
+
+    def confirm(
+        self, runs: Mapping[str, str], processor: str, batch_id: Optional[str] = None
+    ) -> None:
+        statements: list[tuple[str, Any]] = []
+        if runs:
+            parsed = [(*split_identity(i), run_id) for i, run_id in runs.items()]
+            statements += [
+                (
+                    "INSERT OR REPLACE INTO attempts (key, attempt, processor, run_id) "
+                    "VALUES (?, ?, ?, ?)",
+                    [(k, a, processor, r) for k, a, r in parsed],
+                ),
+                (
+                    "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
+                    "WHERE key = ? AND attempt < ?",
+                    [(a, k, a) for k, a, _ in parsed],
+                ),
+            ]
+        if batch_id is not None:
+            statements.append(("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,)))
+        if statements:
+            self._write(statements)
+
+    def discard_batch(self, batch_id: str) -> None:
+        self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])
+
+    def pending_batches(self) -> list[PendingBatch]:
+        found = self._db().execute("SELECT batch_id, identities FROM pending_batch ORDER BY seq")
+        return [(str(b), list(json.loads(i))) for b, i in found]
+
+    def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
+        found: dict[str, str] = {}
+        db = self._db()
+        for start in range(0, len(identities), _CHUNK):
+            part = [split_identity(i) for i in identities[start : start + _CHUNK]]
+            marks = " OR ".join("(key = ? AND attempt = ?)" for _ in part)
+            params = [v for pair in part for v in pair]
+            for key, attempt, run_id in db.execute(
+                f"SELECT key, attempt, run_id FROM attempts WHERE {marks}", params
+            ):
+                found[identity(key, attempt)] = run_id
+        return found
+
+
+class AttemptJournal:
+    """The :class:`~parallel_taskgroup.SubmissionJournal` of one job and processor: what add-runs
+    created is stored as the rows' attempts (the group id is the job's own)."""
+
+    def __init__(self, store: JobStore, processor: str) -> None:
+        self._store = store
+        self._processor = processor
+
+    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
+        self._store.open_batch(batch_id, keys)
+
+    def confirm(
+        self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None
+    ) -> None:
+        self._store.confirm(runs, self._processor, batch_id)
+
+    def discard_batch(self, group_id: str, batch_id: str) -> None:
+        self._store.discard_batch(batch_id)
+
+    def pending_batches(self, group_id: str) -> list[PendingBatch]:
+        return self._store.pending_batches()
+
+    def confirmed_among(self, group_id: str, keys: Sequence[str]) -> dict[str, str]:
+        return self._store.confirmed_among(keys)
+
+    def close(self) -> None:
+        """The store stays open: the job closes it."""
+
+
+def remove_store(path: str) -> None:
+    """Delete a store file and its SQLite side files."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
