@@ -58,7 +58,7 @@ def one_run(rows: int, time_scale: float = 0.0005) -> dict[str, Any]:
         with EmulatorServer(time_scale=time_scale, rate_limit_per_minute=10**7) as emu:
             env = dict(os.environ, PARALLEL_API_KEY=emu.api_key)
             args = ["run", str(src), "--out", str(out), "--key", "id", "--quiet"]
-            args += ["--processor", "lite", "--rate-per-minute", str(10**7)]
+            args += ["--processor", "lite", "--yes"]
             args += ["--base-url", emu.base_url]
             code, peak_mb, seconds, _ = measure_cli(args, env)
         lines = sum(1 for _ in out.open()) if out.exists() else 0

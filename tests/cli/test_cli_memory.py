@@ -35,7 +35,7 @@ def peak_rss_mb_of_run(server: EmulatorServer, tmp_path: Path, rows: int) -> flo
     out = tmp_path / "out.jsonl"
     write_rows(src, rows)
     env = dict(os.environ, PARALLEL_API_KEY=server.api_key, PARALLEL_BASE_URL=server.base_url)
-    args = ["run", str(src), "--out", str(out), "--key", "id", "--rate-per-minute", "10000000"]
+    args = ["run", str(src), "--out", str(out), "--key", "id", "--yes"]
     code, peak_mb, _, stderr = measure_cli([*args, "--quiet"], env)
     assert code == 0, stderr
     assert out.read_bytes().count(b"\n") == rows

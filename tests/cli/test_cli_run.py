@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import csv
 import json
 import sys
 from pathlib import Path
@@ -72,9 +73,21 @@ def test_csv_input_and_csv_results(cli_env: EmulatorServer, tmp_path: Path) -> N
     out = tmp_path / "out.csv"
     code, _, err = run_cli(["run", str(src), "--out", str(out), "--key", "id"])
     assert code == 0, err
-    lines = out.read_text(encoding="utf-8").splitlines()
-    assert lines[0] == "key,status,run_id,input,output,error"
-    assert sorted(line.split(",")[0] for line in lines[1:]) == ["a", "b"]
+    with out.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    # Documented columns: the input's, the output, status and error, then key, run_id, attempts.
+    assert rows[0] == [
+        "id",
+        "company_name",
+        "output",
+        "status",
+        "error",
+        "key",
+        "run_id",
+        "attempts",
+    ]
+    assert sorted(r[5] for r in rows[1:]) == ["a", "b"]
+    assert {r[1] for r in rows[1:]} == {"Acme", "Bolt, Inc"}
 
 
 def test_json_array_input(cli_env: EmulatorServer, tmp_path: Path) -> None:
@@ -138,7 +151,7 @@ def test_running_the_same_command_again_submits_and_writes_nothing_new(
         assert client.group(group_id_of(out)).refresh().status.num_task_runs == 20
 
 
-def test_rows_added_to_the_input_are_submitted_on_the_next_run(
+def test_rows_added_to_the_input_are_submitted_with_add_rows(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:
     rows = companies(12)
@@ -147,7 +160,9 @@ def test_rows_added_to_the_input_are_submitted_on_the_next_run(
     args = ["run", str(src), "--out", str(out), "--key", "id"]
     assert run_cli(args)[0] == 0
     write_jsonl(src, rows)
-    assert run_cli(args)[0] == 0
+    code, _, err = run_cli(args)
+    assert code == 2 and "the input rows" in err and "--add-rows" in err
+    assert run_cli([*args, "--add-rows"])[0] == 0
     assert sorted(r["key"] for r in read_results(out)) == sorted(r["id"] for r in rows)
     with Client() as client:
         assert client.group(group_id_of(out)).refresh().status.num_task_runs == 12

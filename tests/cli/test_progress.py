@@ -339,7 +339,7 @@ def test_tty_line_is_cut_to_the_terminal_width(monkeypatch: pytest.MonkeyPatch) 
 def test_non_tty_writes_plain_lines_at_phase_changes_stopping_and_the_end() -> None:
     out = io.StringIO()
     p = Progress(out, tty=False, interval=3600)
-    p.update(snap(phase="checking input"))
+    p.update(snap(phase="checking input"))  # off a terminal, nothing until the job starts
     p.update(snap(phase="submitting"))
     p.update(snap(phase="submitting", submitted=50))  # no phase change: no line
     p.message("hello")
@@ -348,12 +348,19 @@ def test_non_tty_writes_plain_lines_at_phase_changes_stopping_and_the_end() -> N
     text = out.getvalue()
     assert "\r" not in text and "\x1b" not in text
     lines = text.splitlines()
-    assert len(lines) == 5
-    assert "checking input…" in lines[0]
-    assert "submitted 0/100" in lines[1]
-    assert lines[2] == "hello"
-    assert "stopping…" in lines[3] and "submitted 50/100" in lines[3]
-    assert "stopped" in lines[4]
+    assert len(lines) == 4
+    assert "submitted 0/100" in lines[0]
+    assert lines[1] == "hello"
+    assert "stopping…" in lines[2] and "submitted 50/100" in lines[2]
+    assert "stopped" in lines[3]
+
+
+def test_non_tty_stays_silent_for_a_job_refused_while_checking_its_input() -> None:
+    out = io.StringIO()
+    p = Progress(out, tty=False, interval=3600)
+    p.update(snap(phase="checking input", waiting="server unreachable for 2 s, retrying"))
+    p.stop()
+    assert out.getvalue() == ""
 
 
 def test_non_tty_writes_a_line_every_interval() -> None:
@@ -471,20 +478,6 @@ def test_a_closed_or_broken_stream_never_raises(tty: bool) -> None:
         p.stopping()
         time.sleep(0.01)
         p.stop()
-
-
-def test_the_transitional_calls_of_the_current_runner_still_draw() -> None:
-    # Remove with Progress.set_total & co. once the runner reports JobProgress snapshots.
-    out = io.StringIO()
-    p = Progress(out, tty=False, interval=3600)
-    p.set_submitted(2)  # before the total: nothing to show yet
-    assert out.getvalue() == ""
-    p.set_total(3)
-    p.set_written(3)
-    p.set_status({"completed": 2, "failed": 1})
-    p.stop()
-    assert out.getvalue().splitlines()[-1].startswith("[####################] 3/3 100% |")
-    assert "completed 2 failed 1" in out.getvalue()
 
 
 # Properties and formats ----------------------------------------------------------------------

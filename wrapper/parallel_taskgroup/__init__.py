@@ -68,10 +68,10 @@ if TYPE_CHECKING:
     from .jobs.export import ExportReport as ExportReport
     from .jobs.export import export_results as export_results
     from .jobs.inputs import FORMATS as INPUT_FORMATS  # noqa: F401
-    from .jobs.records import event_record as event_record
     from .jobs.prices import PriceTable as PriceTable
     from .jobs.progress import JobListener as JobListener
     from .jobs.progress import JobProgress as JobProgress
+    from .jobs.records import event_record as event_record
     from .jobs.runner import JobQuote as JobQuote
     from .jobs.runner import JobReport as JobReport
     from .jobs.runner import run_job as run_job

@@ -180,7 +180,10 @@ class ResultStream(Iterator[RunResult]):
     With a cursor store, the stream's position is saved under the name ``results``, and only
     past events whose results were all handed out: a new process resumes without losing one
     (and may see again the few handed out just before a crash). ``wanted`` (a batch job's)
-    skips finished runs the caller already has: no fetch, nothing yielded.
+    skips finished runs the caller already has: no fetch, nothing yielded; when
+    ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to read them in
+    bulk, and only those still wanted afterwards are fetched one by one. At most
+    :data:`READ_AHEAD` events are held at a time.
     """
 
     def __init__(
@@ -194,6 +197,8 @@ class ResultStream(Iterator[RunResult]):
         fetch_concurrency: int,
         error_patience: float = ERROR_PATIENCE,
         wanted: Optional[Callable[[TaskRunEvent], bool]] = None,
+        catch_up: Optional[Callable[[], None]] = None,
+        catch_up_after: int = 100,
     ) -> None:
         if fetch_concurrency < 1:
             raise errors.ConfigurationError(
@@ -220,6 +225,8 @@ class ResultStream(Iterator[RunResult]):
         )
         self._fetch_concurrency = fetch_concurrency
         self._wanted = wanted
+        self._catch_up = catch_up
+        self._catch_up_after = catch_up_after
         self._queue: queue.Queue[Any] = queue.Queue()
         self._room = threading.Semaphore(READ_AHEAD)
         self._stopping = threading.Event()
@@ -316,8 +323,15 @@ class ResultStream(Iterator[RunResult]):
 
         future.add_done_callback(done)
 
+    def _done(self, mark: _Mark, marks: deque[_Mark]) -> None:
+        """An event is fully handled: the cursor may pass it, the reader may read one more."""
+        mark.done = True
+        self._room.release()
+        self._advance(marks)
+
     def _run(self) -> Generator[RunResult, None, None]:
         marks: deque[_Mark] = deque()
+        backlog: deque[tuple[TaskRunEvent, _Mark]] = deque()  # outputs not yet asked for
         in_flight = 0
         self._pool = ThreadPoolExecutor(
             max_workers=self._fetch_concurrency, thread_name_prefix="taskgroup-result"
@@ -326,7 +340,23 @@ class ResultStream(Iterator[RunResult]):
         self._reader.start()
         reading = True
         try:
-            while reading or in_flight:
+            while reading or in_flight or backlog:
+                if self._catch_up is not None and len(backlog) >= self._catch_up_after:
+                    # Many outputs at once: the caller reads them in bulk, then only those
+                    # it still wants are fetched one by one.
+                    self._catch_up()
+                    for event, mark in [b for b in backlog if not self._still_wanted(b[0])]:
+                        backlog.remove((event, mark))
+                        self._done(mark, marks)
+                while backlog and in_flight < self._fetch_concurrency:
+                    event, mark = backlog.popleft()
+                    if self._still_wanted(event):
+                        in_flight += 1
+                        self._fetch(event, mark)
+                    else:
+                        self._done(mark, marks)
+                if not (reading or in_flight or backlog):
+                    break
                 item = self._queue.get()
                 kind = item[0]
                 if kind == "end":
@@ -339,22 +369,20 @@ class ResultStream(Iterator[RunResult]):
                     in_flight -= 1
                     output = future.result()  # a failed fetch raises its typed error here
                     self.fetched += 1
-                    yield result_of(event, output)
-                    mark.done = True
-                    self._advance(marks)
+                    if self._still_wanted(event):
+                        yield result_of(event, output)
+                    self._done(mark, marks)
                     continue
                 event = item[1]
-                self._room.release()
                 mark = _Mark(event_id_of(event))
                 marks.append(mark)
                 if (
                     type(event) is TaskRunEvent
                     and event.run.status in TERMINAL
-                    and (self._wanted is None or self._wanted(event))
+                    and self._still_wanted(event)
                 ):
                     if needs_output(event):
-                        in_flight += 1
-                        self._fetch(event, mark)
+                        backlog.append((event, mark))
                         continue
                     yield result_of(event)
                 elif type(event) is ErrorEvent:
@@ -363,10 +391,12 @@ class ResultStream(Iterator[RunResult]):
                         self.group_id,
                         event.error.message,
                     )
-                mark.done = True
-                self._advance(marks)
+                self._done(mark, marks)
         finally:
             self._stop()
+
+    def _still_wanted(self, event: TaskRunEvent) -> bool:
+        return self._wanted is None or self._wanted(event)
 
     def _stop(self) -> None:
         self._stopping.set()

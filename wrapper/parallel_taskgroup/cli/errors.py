@@ -6,6 +6,7 @@ errors are mapped by class in :func:`exit_status`.
 
 from __future__ import annotations
 
+import errno
 import shlex
 from collections.abc import Sequence
 from typing import Callable, Optional
@@ -97,15 +98,20 @@ def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], s
     ]
 
 
-def _os_error(exc: BaseException) -> Optional[OSError]:
-    """The OSError behind ``exc`` (a full disk under a results-file error), if any."""
-    seen = 0
+_IO_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+
+
+def _io_failure(exc: BaseException) -> Optional[BaseException]:
+    """The disk failure (full, read-only, I/O error) behind ``exc``, if that is what it is."""
     current: Optional[BaseException] = exc
-    while current is not None and seen < 10:
-        if isinstance(current, OSError):
+    for _ in range(10):
+        if current is None:
+            return None
+        if getattr(current, "errno", None) in _IO_ERRNOS:
             return current
-        current = current.__cause__ or current.__context__
-        seen += 1
+        current = current.__cause__ or (
+            None if current.__suppress_context__ else current.__context__
+        )
     return None
 
 
@@ -113,9 +119,8 @@ def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[
     """The exit code and one-line message for ``exc``."""
     if isinstance(exc, CommandError):
         return exc.exit_code, str(exc)
-    io_error = _os_error(exc)
-    if io_error is not None and not isinstance(exc, ptg.APIConnectionError):
-        return EXIT_IO, _io(exc if isinstance(exc, OSError) else io_error)
+    if _io_failure(exc) is not None:
+        return EXIT_IO, _io(exc)
     if isinstance(exc, ptg.APIConnectionError):
         where = f" {base_url}" if base_url else ""
         return EXIT_API, f"cannot reach the server{where}: {exc.message}"

@@ -7,11 +7,9 @@ comes from ``PARALLEL_API_KEY``.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -28,6 +26,7 @@ from .errors import (
     exit_status,
     resume_hint,
 )
+from .logs import library_logs
 
 __all__ = ["build_parser", "main"]
 
@@ -73,28 +72,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@contextmanager
-def _logging(verbose: bool, stream: IO[str]) -> Iterator[None]:
-    """Library logs go to stderr only with --verbose."""
-    logger = logging.getLogger("parallel_taskgroup")
-    handler: logging.Handler
-    if verbose:
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter("taskgroup: %(message)s"))
-    else:
-        handler = logging.NullHandler()
-    previous = logger.propagate, logger.level
-    logger.addHandler(handler)
-    logger.propagate = False
-    if verbose:
-        logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.propagate, logger.level = previous[0], previous[1]
-
-
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
@@ -131,7 +108,9 @@ def main(
             "events": lambda: events_cmd.execute(args, out),
             "results": lambda: results_cmd.execute(args, err),
         }
-        with _logging(args.verbose, err):
+        if args.command == "run":  # its log lines go above its progress line
+            return commands["run"]()
+        with library_logs(args.verbose, err):
             return commands[args.command]()
     except KeyboardInterrupt:
         err.write("taskgroup: interrupted\n")

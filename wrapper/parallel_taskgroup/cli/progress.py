@@ -62,7 +62,7 @@ import re
 import shutil
 import threading
 import time
-from typing import IO, Callable, NamedTuple, Optional, Protocol
+from typing import IO, Callable, Optional, Protocol
 
 __all__ = ["Progress", "Snapshot", "format_duration", "format_rate"]
 
@@ -183,6 +183,7 @@ class Progress:
         # The stream, under _write_lock (always taken before _state_lock, never after).
         self._write_lock = threading.RLock()
         self._bar_on_screen = False
+        self._thread_started = False
 
     # The job's side (any thread) ------------------------------------------------------------
 
@@ -200,7 +201,12 @@ class Progress:
             self._sample(now, progress)
             phase_changed = previous is None or previous.phase != progress.phase
             first = False
-            if not self.quiet and not self._stopped and self._thread is None:
+            # Off a terminal (a log), nothing is written until the job really starts: a job
+            # refused while checking its input ends with its one error line.
+            started = self.tty or progress.phase != "checking input"
+            if started:
+                self._thread_started = True
+            if not self.quiet and not self._stopped and self._thread is None and started:
                 first = True
                 self._thread = threading.Thread(
                     target=self._loop, name="taskgroup-progress", daemon=True
@@ -211,7 +217,7 @@ class Progress:
         if self.tty:
             if first:
                 self._draw()
-        elif phase_changed:
+        elif phase_changed and started:
             self._draw()
 
     def message(self, text: str) -> None:
@@ -257,6 +263,8 @@ class Progress:
             with self._state_lock:
                 if self._snap is None and not self._stopping:
                     return  # nothing was shown
+                if not self.tty and self._thread_started is False and not self._stopping:
+                    return  # a log that showed nothing yet stays empty
             if self.tty:
                 self._write(self._bar() + "\n")
             else:
@@ -321,46 +329,6 @@ class Progress:
             parts.append("<$0.01" if spent == "$0.00" else spent)
         parts.append(f"elapsed {format_duration(now - self._started)}")
         return " | ".join(parts)
-
-    # Transitional: the runner on main still reports through set_total/set_submitted/
-    # set_written/set_status (jobs.runner.JobListener). These turn those calls into snapshots.
-    # Delete this section once the runner calls update(JobProgress) instead.
-
-    def set_total(self, total: int) -> None:
-        self._legacy(rows=total)
-
-    def set_submitted(self, submitted: int) -> None:
-        self._legacy(submitted=submitted)
-
-    def set_written(self, written: int) -> None:
-        self._legacy(finished=written)
-
-    def set_status(self, counts: dict[str, int]) -> None:
-        self._legacy(**{s: counts.get(s, 0) for s in ("queued", "running", "completed", "failed")})
-
-    def _legacy(self, **changes: int) -> None:
-        with self._state_lock:
-            fields = dict(self._legacy_fields)
-            fields.update(changes)
-            self._legacy_fields = fields
-        if "rows" not in fields:
-            return  # the old runner announces the rows first; nothing to show before
-        finished = fields.get("finished", 0)
-        completed = min(fields.get("completed", 0), finished)
-        self.update(
-            _LegacySnapshot(
-                phase="collecting results",
-                rows=fields["rows"],
-                submitted=fields.get("submitted", 0),
-                finished=finished,
-                completed=completed,
-                failed=min(fields.get("failed", 0), finished - completed),
-                queued=fields.get("queued", 0),
-                running=fields.get("running", 0),
-            )
-        )
-
-    _legacy_fields: dict[str, int] = {}
 
     # Internals ------------------------------------------------------------------------------
 
@@ -481,20 +449,3 @@ class _MessageHandler(logging.Handler):
             self.handleError(record)
             return
         self._progress.message(text)
-
-
-class _LegacySnapshot(NamedTuple):
-    """A :class:`Snapshot` made from the current runner's calls (transitional)."""
-
-    phase: str
-    rows: int
-    submitted: int
-    finished: int
-    completed: int
-    failed: int
-    queued: int = 0
-    running: int = 0
-    spent_usd: float = 0.0
-    submit_seconds_left: Optional[float] = None
-    waiting: Optional[str] = None
-    waiting_until: Optional[float] = None

@@ -36,5 +36,7 @@ def execute(args: argparse.Namespace, stderr: IO[str]) -> int:
             wait=args.wait,
         )
     note = f"; {report.active} runs still active (use --wait)" if report.active else ""
-    stderr.write(f"wrote {report.written} new result lines to {args.out}{note}\n")
+    stderr.write(
+        f"wrote {report.written} new result lines to {args.out} ({report.lines} in all){note}\n"
+    )
     return EXIT_ROWS_FAILED if report.failed else EXIT_OK

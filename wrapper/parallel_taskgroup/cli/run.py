@@ -16,6 +16,7 @@ import parallel_taskgroup as ptg
 
 from .connection import connect, require_api_key
 from .errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, UsageError
+from .logs import library_logs
 from .progress import Progress
 
 __all__ = ["add_parser", "execute", "parse_metadata"]
@@ -264,7 +265,8 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     require_api_key()
     hint = shlex.join(["taskgroup", *argv])
     progress = Progress(stderr, quiet=args.quiet)
-    with connect(args, give_up_after=args.give_up_after) as client, _interrupts(progress):
+    logs = library_logs(args.verbose, stderr, progress.log_handler())
+    with connect(args, give_up_after=args.give_up_after) as client, _interrupts(progress), logs:
         try:
             report = ptg.run_job(
                 client,

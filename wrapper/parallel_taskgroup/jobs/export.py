@@ -13,17 +13,18 @@ import attrs
 from .._status import active_runs
 from ..client import Client
 from .records import result_record
-from .results_file import ResultsLayout, results_format, write_results
+from .results_file import ResultsLayout, read_records, results_format, write_results
 
 __all__ = ["ExportReport", "export_results"]
 
 
 @attrs.frozen
 class ExportReport:
-    """What an export wrote: its lines, the failed ones among them, and runs still active."""
+    """What an export wrote: new lines, all lines, the failed ones, and runs still active."""
 
     group_id: str
     written: int
+    lines: int
     failed: int
     active: int
 
@@ -38,7 +39,8 @@ def export_results(
 ) -> ExportReport:
     """Write ``out`` (JSONL, CSV or Parquet) with a line for every finished run of the group,
     failures included, from one snapshot of its runs with their inputs and outputs. With
-    ``wait``, first wait until no run is active."""
+    ``wait``, first wait until no run is active. ``written`` counts lines whose key the file
+    did not have before."""
     group = client.group(group_id)
     info = group.refresh()  # a wrong key, unknown group or unreachable server fails here
     status = group.wait() if wait else info.status
@@ -46,14 +48,16 @@ def export_results(
     columns: dict[str, None] = {}
     fields: dict[str, None] = {}
     strings = texts = False
-    counts = {"written": 0, "failed": 0}
+    counts = {"written": 0, "failed": 0, "lines": 0}
+    known = {r["key"] for r in read_records(out, fmt=fmt)} if os.path.exists(out) else set()
     directory = os.path.dirname(os.path.abspath(out))
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory) as spool:
         for result in group.results(follow=False, include_input=True):
             record = result_record(result, group_id=group.id)
             if not include_basis:
                 record.pop("basis", None)
-            counts["written"] += 1
+            counts["lines"] += 1
+            counts["written"] += record["key"] not in known
             counts["failed"] += record["status"] != "completed"
             value, output = record["input"], record["output"]
             if isinstance(value, dict):
@@ -73,7 +77,7 @@ def export_results(
         )
         write_results(out, _lines(spool), fmt=fmt, layout=layout)
     active = 0 if wait else active_runs(status)
-    return ExportReport(group.id, counts["written"], counts["failed"], active)
+    return ExportReport(group.id, counts["written"], counts["lines"], counts["failed"], active)
 
 
 def _lines(spool: Any) -> Iterator[dict[str, Any]]:

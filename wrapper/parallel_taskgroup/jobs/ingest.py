@@ -76,6 +76,7 @@ def ingest(
     required_fields: Iterable[str] = (),
     known_keys_skip: bool = False,
     check_key: Optional[Callable[[Row], None]] = None,
+    show_keys: bool = True,
 ) -> Ingested:
     """Check and store ``rows``. With ``known_keys_skip`` (an incremental rerun), a key the
     job already has is not a duplicate: the row is skipped."""
@@ -91,7 +92,7 @@ def ingest(
         nonlocal count
         count += 1
         if len(problems) < MAX_PROBLEMS:
-            problems.append(problem)
+            problems.append(problem if show_keys else attrs.evolve(problem, key=None))
 
     def flush() -> None:
         for key, line, first in store.insert_rows(pending, skip_known=known_keys_skip):

@@ -51,6 +51,7 @@ from ..errors import (
     JournalError,
     ParallelError,
     PaymentRequiredError,
+    ResultsFileError,
     StateFileError,
 )
 from ..group import TaskGroup
@@ -61,7 +62,15 @@ from ..submission.limits import metadata_problem, task_spec_problems
 from ..submission.prepare import make_plan
 from ..submission.submit import SubmitOptions, submit_rows
 from .ingest import Ingested, Problem, ingest
-from .inputs import Row, detect_format, file_digest, iterable_rows, read_rows, spool_stdin
+from .inputs import (
+    Row,
+    csv_header,
+    detect_format,
+    file_digest,
+    iterable_rows,
+    read_rows,
+    spool_stdin,
+)
 from .prices import PriceTable, price_table
 from .progress import JobListener, JobProgress, SilentListener
 from .records import placeholder, result_record
@@ -236,6 +245,7 @@ def run_job(
         fetch_concurrency=fetch_concurrency,
     )
     listener = listener or SilentListener()
+    _check_out(job.out)
     if dry_run:
         return _dry_run(job, listener)
     if client is None:
@@ -252,6 +262,19 @@ def run_job(
         return _Session(client, job, listener, confirm).run()
     finally:
         lock.release()
+
+
+def _check_out(out: str) -> None:
+    """The results file can be written where it is asked for (checked before anything else)."""
+    folder = os.path.dirname(os.path.abspath(out))
+    if os.path.isdir(out):
+        raise ResultsFileError(f"{out}: is a directory; --out needs a file path")
+    if not os.path.isdir(folder):
+        raise ResultsFileError(f"{out}: the folder {folder} does not exist")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ResultsFileError(f"{out}: cannot create files in {folder} (permission denied)")
+    if os.path.exists(out) and not os.access(out, os.W_OK):
+        raise ResultsFileError(f"{out}: the results file is not writable")
 
 
 def _resolve(
@@ -388,6 +411,13 @@ def _plan(job: _Job, processor: str, attempt: int = 1) -> Any:
 
 
 def _ingest(job: _Job, store: JobStore, source: _Input, *, incremental: bool) -> Ingested:
+    if source.fmt == "csv" and job.key_field is not None and source.path is not None:
+        header = csv_header(source.path, job.input_name)
+        if header is not None and job.key_field not in header:
+            raise InputError(
+                f"{job.input_name}: the key column {job.key_field!r} is not in the CSV header "
+                f"(columns: {', '.join(header)}); fix --key"
+            )
     store.begin_pass()
     return ingest(
         store,
@@ -396,6 +426,7 @@ def _ingest(job: _Job, store: JobStore, source: _Input, *, incremental: bool) ->
         required_fields=required_input_fields(job.task_spec),
         known_keys_skip=incremental,
         check_key=_key_check(job),
+        show_keys=job.key_field is not None,
     )
 
 
@@ -422,8 +453,6 @@ def _quote(job: _Job, rows: int, to_submit: int, spent: float, found: Ingested) 
 def _dry_run(job: _Job, listener: JobListener) -> JobReport:
     """Every check and the quote, with no request: the rows go to a scratch store."""
     scratch_dir = os.path.dirname(os.path.abspath(job.out))
-    if not os.path.isdir(scratch_dir):
-        raise ConfigurationError(f"{job.out}: the folder {scratch_dir} does not exist")
     scratch = os.path.join(scratch_dir, f".{os.path.basename(job.out)}.dryrun-{os.getpid()}")
     source = _Input(job, scratch_dir)
     store = JobStore(scratch)
@@ -542,10 +571,7 @@ class _Session:
 
     def run(self) -> JobReport:
         job = self.job
-        out_dir = os.path.dirname(os.path.abspath(job.out))
-        if not os.path.isdir(out_dir):
-            raise ConfigurationError(f"{job.out}: the folder {out_dir} does not exist")
-        source = _Input(job, out_dir)
+        source = _Input(job, os.path.dirname(os.path.abspath(job.out)))
         previous_on_wait = self.core.on_wait
         clock = self.core.clock
         self.core.on_wait = self._on_wait
@@ -787,54 +813,75 @@ class _Session:
     # -- reading the group (the ground truth) --------------------------------------------------
 
     def _read_group(self, group: TaskGroup, *, only_results: bool = False) -> None:
-        """Record every run the group holds for the job's rows (and the results of those that
-        finished) from one snapshot of its runs with outputs."""
+        """Record every run the group holds for the job's rows (with ``only_results``: just
+        the results of finished runs) from one snapshot of its runs with their outputs.
+
+        Runs come in the order they were created and mostly finish in that order, so the
+        snapshot starts after the runs already all finished and recorded (``runs_prefix``,
+        kept in the journal): catching up again reads only the runs since.
+        """
         store = self.store
         assert store is not None
         started = time.monotonic()
         runs: list[tuple[str, str, str]] = []
         finished: list[TaskRunEvent] = []
         seen = 0
+        after = store.meta("runs_prefix") if only_results else None
+        prefix, open_prefix = after, True
         stream = EventStream(
             self.core,
             group.id,
             runs_stream_path(group.id),
             stream_name="job-read",
             until="close",
+            last_event_id=after,
             params=runs_stream_params(include_input=False, include_output=True, status=None),
         )
         with stream:
             for event in stream:
                 if type(event) is not TaskRunEvent:
                     continue
+                done = event.run.status in TERMINAL
+                if open_prefix:
+                    if done and isinstance(event.event_id, str):
+                        prefix = event.event_id
+                    else:
+                        open_prefix = False
                 ident = run_identity(event.run)
                 if ident is None:
                     continue
                 seen += 1
-                processor = event.run.processor if isinstance(event.run.processor, str) else ""
                 if not only_results:
-                    runs.append((ident, event.run.run_id, processor or self.job.processor))
-                if event.run.status in TERMINAL:
-                    finished.append(event)
-                if len(runs) >= 1000:
-                    store.record_runs(runs)
-                    runs.clear()
-                if len(finished) >= 500:
-                    if runs:
+                    processor = event.run.processor
+                    runs.append(
+                        (
+                            ident,
+                            event.run.run_id,
+                            processor if isinstance(processor, str) else self.job.processor,
+                        )
+                    )
+                    if len(runs) >= 1000:
                         store.record_runs(runs)
                         runs.clear()
-                    self._record_events(finished)
-                    finished.clear()
-        if runs:
-            store.record_runs(runs)
+                if done:
+                    finished.append(event)
+                    if len(finished) >= 500:
+                        store.record_runs(runs)
+                        runs.clear()
+                        self._record_events(finished)
+                        finished.clear()
+                        self._flush()
+        store.record_runs(runs)
         self._record_events(finished)
         self._flush(force=True)
+        if prefix is not None:
+            store.set_meta(runs_prefix=prefix)
+        self.trusted = True
         if not only_results:
             self.listener.message(
                 f"read group {group.id}: {seen} runs with row keys in "
                 f"{time.monotonic() - started:.1f}s; {self._summary()}"
             )
-        self.trusted = True
 
     def _record_events(self, events: list[TaskRunEvent]) -> None:
         for event in events:
@@ -945,6 +992,8 @@ class _Session:
                 timeout=None,
                 fetch_concurrency=self.job.fetch_concurrency,
                 wanted=self._wanted,
+                catch_up=lambda: self._read_group(group, only_results=True),
+                catch_up_after=CATCH_UP_ROWS,
             )
             with stream:
                 for result in stream:

@@ -12,6 +12,7 @@ Each thread gets its own connection (WAL mode: readers never wait for the writer
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import sqlite3
@@ -128,17 +129,21 @@ class JobStore:
     def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
         """Run ``statements`` (sql, params or list of params) in one durable transaction."""
         db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            for sql, params in statements:
-                if isinstance(params, list):
-                    db.executemany(sql, params)
-                else:
-                    db.execute(sql, params)
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in statements:
+                    if isinstance(params, list):
+                        db.executemany(sql, params)
+                    else:
+                        db.execute(sql, params)
+                db.execute("COMMIT")
+            except BaseException:
+                if db.in_transaction:
+                    db.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as exc:
+            raise _disk_error(self.path, exc) from exc
 
     def close(self) -> None:
         """Close every thread's connection."""
@@ -204,18 +209,24 @@ class JobStore:
         return int(self._db().execute("SELECT COUNT(*) FROM rows").fetchone()[0])
 
     def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
-        """Rows in input order (optionally filtered with a SQL condition), streamed."""
-        cursor = self._db().execute(
-            "SELECT pos, key, line, input, attempt, status, record FROM rows "
-            f"WHERE {where} ORDER BY pos",
-            tuple(params),
-        )
+        """Rows in input order (optionally filtered with a SQL condition), streamed.
+
+        Read in short queries, one chunk at a time, so that no read transaction stays open
+        between chunks: a caller may write to the store while it iterates (a transaction that
+        began before another connection's commit could not write afterwards).
+        """
+        last = 0
         while True:
-            batch = cursor.fetchmany(_CHUNK)
-            if not batch:
-                return
+            batch = self._db().execute(
+                "SELECT pos, key, line, input, attempt, status, record FROM rows "
+                f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
+                (last, *params, _CHUNK),
+            ).fetchall()
             for row in batch:
                 yield StoredRow(*row)
+            if len(batch) < _CHUNK:
+                return
+            last = batch[-1][0]
 
     def to_submit(self, attempt: int) -> Iterator[StoredRow]:
         """Rows whose run for ``attempt`` does not exist yet: new rows for attempt 1; for a
@@ -438,6 +449,14 @@ class AttemptJournal:
 
     def close(self) -> None:
         """The store stays open: the job closes it."""
+
+
+def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
+    """A full disk as the OSError it is (the command line's I/O exit code); any other failure
+    of the journal as a JournalError naming it."""
+    if "full" in str(exc).lower():
+        return OSError(errno.ENOSPC, f"{path}: the disk is full ({exc})")
+    return JournalError(f"{path}: the job journal failed ({exc}); run the same command again")
 
 
 def remove_store(path: str) -> None:
