@@ -24,7 +24,7 @@ help:
 $(STAMP): pyproject.toml requirements-dev.txt generator/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator]'
+	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator,parquet]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
