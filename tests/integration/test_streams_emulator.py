@@ -56,7 +56,11 @@ def test_results_of_small_group_with_failures(fast_emulator: EmulatorServer) -> 
     assert sorted(r.key for r in results) == sorted(f"k{i}" for i in range(40))
     failed = [r for r in results if not r.ok]
     assert len(failed) == 6 and all(r.error is not None and r.output is None for r in failed)
-    assert all(r.output is not None and r.input is not None for r in results if r.ok)
+    assert all(r.output is not None for r in results if r.ok)
+    # Inputs come with a snapshot of the group's runs, never one request per run.
+    with connect(fast_emulator) as client:
+        snapshot = list(client.group(group.id).results(follow=False, include_input=True))
+    assert len(snapshot) == 40 and all(r.input is not None for r in snapshot)
 
 
 def test_results_through_dropped_connections_lose_and_repeat_nothing(
@@ -130,19 +134,39 @@ def test_events_reconnect_when_the_server_ends_the_stream_early(emulator_factory
 def test_a_new_client_resumes_from_the_cursor_store(
     fast_emulator: EmulatorServer, tmp_path: Any
 ) -> None:
+    # One output fetched at a time: results come in event order, so the resume is exact.
     store = SqliteCursorStore(tmp_path / "cursors.db")
     with connect(fast_emulator) as client:
         group = client.create_group()
         add_runs(group, 100)
         group.wait(timeout=60)
-        first = group.results(cursor_store=store, include_input=False)
+        first = group.results(cursor_store=store, fetch_concurrency=1)
         head = [next(first).key for _ in range(30)]
         first.close()  # the 30th was not acknowledged: it comes again
     with connect(fast_emulator) as client:
-        rest = keys(client.group(group.id).results(cursor_store=store, include_input=False))
+        rest = keys(client.group(group.id).results(cursor_store=store, fetch_concurrency=1))
     assert head[:29] + rest == keys(
-        connect(fast_emulator).group(group.id).results(cursor_store=MemoryCursorStore())
+        connect(fast_emulator)
+        .group(group.id)
+        .results(cursor_store=MemoryCursorStore(), fetch_concurrency=1)
     )
+
+
+def test_a_resume_with_concurrent_fetches_loses_nothing_and_repeats_little(
+    fast_emulator: EmulatorServer, tmp_path: Any
+) -> None:
+    store = SqliteCursorStore(tmp_path / "cursors.db")
+    with connect(fast_emulator) as client:
+        group = client.create_group()
+        add_runs(group, 100)
+        group.wait(timeout=60)
+        first = group.results(cursor_store=store, fetch_concurrency=8)
+        head = [next(first).key for _ in range(30)]
+        first.close()
+    with connect(fast_emulator) as client:
+        rest = keys(client.group(group.id).results(cursor_store=store, fetch_concurrency=8))
+    assert set(head) | set(rest) == {f"k{i}" for i in range(100)}
+    assert len(head) + len(rest) - 100 <= 8 + 1  # only what was in flight at the cut
 
 
 def test_v1beta_paths_work_against_the_emulator(fast_emulator: EmulatorServer) -> None:

@@ -155,6 +155,33 @@ def test_a_refused_batch_costs_only_its_retry_after() -> None:
     assert clock.time - 1000.0 < 3.0
 
 
+def test_short_429_bursts_from_elsewhere_do_not_slow_the_pace() -> None:
+    clock = FakeTime()
+    service = Service(clock, limit=10**9, unit="request")
+    real = service.__call__
+    bursts = {"left": 0, "posts": 0}
+
+    def with_bursts(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            bursts["posts"] += 1
+            if bursts["posts"] % 5 == 0:
+                bursts["left"] = 3
+            if bursts["left"]:
+                bursts["left"] -= 1
+                body = {"type": "error", "error": {"message": "Too many requests"}}
+                return httpx.Response(429, json=body, headers={"retry-after": "1"})
+        return real(request)
+
+    http = httpx.Client(transport=httpx.MockTransport(with_bursts))
+    client = Client(api_key="k", base_url="https://api.example.test", http_client=http)
+    client._core.clock = clock
+    report = client.group(GROUP, processor="lite").add_runs(
+        rows(20_000), key="id", max_batch_inputs=500
+    )
+    assert report.sent == 20_000 and report.rate_limited >= 20
+    assert clock.time - 1000.0 <= report.rate_limited * 1.5  # only the bursts' own waits
+
+
 def test_an_explicit_request_cap_paces_requests() -> None:
     clock = FakeTime()
     service = Service(clock)

@@ -203,7 +203,8 @@ class TaskGroup:
         its first run or from ``last_event_id`` / the cursor in ``cursor_store``: the iterator
         is a :class:`ResultStream`, which fetches outputs up to ``fetch_concurrency`` at once
         and counts the server's ``error`` events (it goes on past them). A group already idle
-        when following starts from scratch is read from one snapshot instead.
+        when following starts from scratch (no cursor, no cursor store) is read from one
+        snapshot instead.
 
         With ``follow=False``, yields the runs finished by now from one snapshot of the
         group's runs, with their inputs if ``include_input``, and returns. (The events stream
@@ -218,9 +219,8 @@ class TaskGroup:
                 "runs (the events stream carries none); pair results with your rows by "
                 "RunResult.key instead"
             )
-        fresh = last_event_id is None and (
-            cursor_store is None or cursor_store.load(self.id, "results") is None
-        )
+        # A cursor store asks for a resumable stream: the snapshot shortcut has no cursor.
+        fresh = last_event_id is None and cursor_store is None
         if fresh and not self.refresh().status.is_active:
             return snapshot_results(core, self.id, include_input=False)
         return ResultStream(

@@ -98,7 +98,7 @@ def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], s
     ]
 
 
-_IO_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS})
+_IO_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 
 def _io_failure(exc: BaseException) -> Optional[BaseException]:

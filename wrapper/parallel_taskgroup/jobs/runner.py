@@ -596,9 +596,17 @@ class _Session:
         assert store is not None
         to_submit = self._rows_to_submit()
         quote = _quote(job, store.row_count(), to_submit, self._spent(), found)
-        if quote.to_submit and self.confirm is not None and not self.confirm(quote):
-            raise JobError(f"the job was not confirmed; nothing was sent ({quote.to_submit} rows)")
-        group = self._open_group(quote)
+        try:
+            if quote.to_submit and self.confirm is not None and not self.confirm(quote):
+                raise JobError(
+                    f"the job was not confirmed; nothing was sent ({quote.to_submit} rows)"
+                )
+            group = self._open_group(quote)
+        except BaseException:
+            if self.state is None:  # a new job that never got a group leaves no files behind
+                self._discard_new_store(True)
+                self.store = None
+            raise
         if not self.trusted:
             self._read_group(group)
         elif self.state is not None and self._unrecorded() >= CATCH_UP_ROWS:
@@ -664,10 +672,11 @@ class _Session:
             if job.group_id:
                 self.trusted = False
                 return None
+            journal = default_journal_path(job.out)
+            if os.path.exists(journal) and self._recoverable_group() is None:
+                remove_store(journal)  # left by a job refused before it had a group
             leftovers = [
-                p
-                for p in (job.out, default_journal_path(job.out))
-                if os.path.exists(p) and os.path.getsize(p) > 0
+                p for p in (job.out, journal) if os.path.exists(p) and os.path.getsize(p) > 0
             ]
             if leftovers:
                 group = self._recoverable_group()
@@ -1042,7 +1051,7 @@ class _Session:
         )
         error = compact(record["error"]) if record.get("error") else None
         status = record["status"]
-        if attempt == row.attempt and row.record is not None:
+        if attempt > 1 or (attempt == row.attempt and row.record is not None):
             self.dirty = True  # a line for this row is in the file already
         self.pending_results.append((key, attempt, status, error, compact(record)))
         if attempt == row.attempt:
@@ -1103,6 +1112,8 @@ class _Session:
         if appender.repaired_bytes:
             self.listener.message(f"repaired a partly written last line in {self.job.out}")
             self.dirty = True
+        if store.meta("placeholders") == "1" or self.job.retry_failed:
+            self.dirty = True  # lines of rows without a result (or retried) will be replaced
         store.set_meta(results_size=str(size))
         self.appender = appender
 
@@ -1123,7 +1134,10 @@ class _Session:
         if self.dirty or not complete:
             records = _final_records(store, why, self.job.include_basis, self.state.group_id)
             write_results(self.job.out, records, fmt=self.fmt, layout=self.layout)
-            store.set_meta(results_size=str(os.path.getsize(self.job.out)))
+            store.set_meta(
+                results_size=str(os.path.getsize(self.job.out)),
+                placeholders="0" if complete else "1",
+            )
         self.state.submitted_all = counts.submitted == counts.rows
         save_state(self.job.state_path, self.state)
         not_submitted = counts.rows - counts.submitted

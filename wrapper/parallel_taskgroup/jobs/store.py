@@ -454,8 +454,11 @@ class AttemptJournal:
 def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
     """A full disk as the OSError it is (the command line's I/O exit code); any other failure
     of the journal as a JournalError naming it."""
-    if "full" in str(exc).lower():
+    text = str(exc).lower()
+    if "full" in text:
         return OSError(errno.ENOSPC, f"{path}: the disk is full ({exc})")
+    if "disk i/o" in text:
+        return OSError(errno.EIO, f"{path}: writing failed ({exc}); is the disk full?")
     return JournalError(f"{path}: the job journal failed ({exc}); run the same command again")
 
 

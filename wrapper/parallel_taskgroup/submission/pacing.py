@@ -207,6 +207,16 @@ class Pacer:
             self.request_limit = math.ceil(self.request_limit * PROBE_FACTOR)
         self._last_refusal = now
 
+    def _says_window_is_full(self, retry_after: Optional[float], now: float) -> bool:
+        """Whether a 429 means "your window is full": a window limit frees room when the oldest
+        admissions expire, so its ``Retry-After`` is about that long. A much shorter one (or
+        a refusal with nothing of ours about to expire) is another client's doing or a blip,
+        and teaches nothing about the limit."""
+        if retry_after is None:
+            return True
+        expires_in = self._log[0][0] + WINDOW_SECONDS + MARGIN_SECONDS - now
+        return retry_after >= 0.5 * expires_in
+
     def wait(self, n: int) -> float:
         """Seconds a batch of ``n`` runs should wait now (0: send it)."""
         now = self._clock.now()
@@ -266,7 +276,7 @@ class Pacer:
         self._refusals_in_a_row += 1
         self._last_refusal = now
         requests, runs = len(self._log), self._runs_in_window
-        if requests:
+        if requests and self._says_window_is_full(retry_after, now):
             # What got through in the window is what the service allows, in one unit or the
             # other. Each estimate only ever tightens while the service keeps refusing.
             if self.request_limit is None or requests < self.request_limit:

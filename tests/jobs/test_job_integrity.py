@@ -1,0 +1,237 @@
+"""No user action bills a row twice or loses a line: the misuse matrix of issue 13, each scenario
+against the emulator, ending with exactly one run per row key in the group and one line per row
+in the results file, or with a refusal (exit 2) that sent nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+from job_helpers import (
+    assert_one_run_and_one_line_per_row,
+    group_of,
+    runs_per_key,
+    start,
+    taskgroup,
+    write_rows,
+)
+from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
+
+Factory = Callable[..., EmulatorServer]
+
+
+@pytest.fixture
+def server(emulator_factory: Factory) -> EmulatorServer:
+    return emulator_factory(time_scale=0.002)
+
+
+def run(src: Path, out: Path, server: EmulatorServer, *extra: str) -> tuple[int, str]:
+    done = taskgroup(["run", str(src), "--out", str(out), "--key", "id", "-q", *extra], server)
+    return done.returncode, done.stderr
+
+
+def test_two_runs_on_the_same_results_file_bill_each_row_once(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.05)  # slow enough that the first is still running
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 300)
+    args = ["run", str(src), "--out", str(out), "--key", "id", "-q"]
+    first = start(args, server)
+    deadline = time.monotonic() + 30
+    while not Path(f"{out}.state.json").exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    second = taskgroup(args, server)
+    assert second.returncode == 2
+    assert "is in use by another taskgroup run (pid" in second.stderr
+    assert first.wait(timeout=120) == 0, first.stderr.read() if first.stderr else ""
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_lock_left_by_a_killed_run_does_not_block_the_next(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.05)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 200)
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not Path(f"{out}.state.json").exists():
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert Path(f"{out}.lock").exists()
+    assert run(src, out, server) == (0, "")
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_deleted_journal_is_rebuilt_from_the_group(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 60)
+    assert run(src, out, server)[0] == 0
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
+    code, err = run(src, out, server)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_deleted_journal_mid_job_is_rebuilt_without_billing_twice(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.05)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 300)
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
+    code, err = run(src, out, server)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_corrupt_journal_is_set_aside_and_rebuilt(server: EmulatorServer, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 40)
+    assert run(src, out, server)[0] == 0
+    Path(f"{out}.journal").write_bytes(b"this is not a database" * 100)
+    for suffix in ("-wal", "-shm"):
+        Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
+    done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
+    assert done.returncode == 0, done.stderr
+    assert "rebuilding it" in done.stderr
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+@pytest.mark.parametrize("damage", ["delete", "corrupt"])
+def test_a_lost_state_file_names_the_group_and_re_attaching_finishes_the_job(
+    emulator_factory: Factory, tmp_path: Path, damage: str
+) -> None:
+    server = emulator_factory(time_scale=0.05)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 200)
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    group = group_of(out)
+    state = Path(f"{out}.state.json")
+    if damage == "delete":
+        state.unlink()
+    else:
+        state.write_text("{ torn")
+    code, err = run(src, out, server)
+    assert code == 2
+    assert f"--group {group}" in err  # the way forward names the group
+    code, err = run(src, out, server, "--group", group)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, out, rows, group)
+
+
+def test_a_new_results_file_on_a_group_that_holds_the_rows_sends_nothing_again(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 50)
+    assert run(src, out, server)[0] == 0
+    group = group_of(out)
+    other = tmp_path / "other.jsonl"
+    code, err = run(src, other, server, "--group", group)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, other, rows, group)
+
+
+@pytest.mark.parametrize(
+    "change, named",
+    [
+        (["--processor", "pro"], "the processor (base then, pro now)"),
+        (["--output-text", "a summary"], "the task spec"),
+    ],
+)
+def test_a_changed_job_is_refused_naming_each_difference(
+    server: EmulatorServer, tmp_path: Path, change: list[str], named: str
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_rows(src, 10)
+    assert run(src, out, server)[0] == 0
+    before = runs_per_key(server, group_of(out))
+    code, err = run(src, out, server, *change)
+    assert code == 2 and named in err and "another --out" in err
+    assert runs_per_key(server, group_of(out)) == before
+
+
+def test_an_empty_input_creates_nothing(server: EmulatorServer, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    src.write_text("")
+    code, err = run(src, out, server)
+    assert code == 2 and "no rows" in err
+    assert not out.exists() and not Path(f"{out}.state.json").exists()
+    assert not Path(f"{out}.journal").exists()
+
+
+def test_a_moved_job_folder_resumes(emulator_factory: Factory, tmp_path: Path) -> None:
+    server = emulator_factory(time_scale=0.05)
+    first = tmp_path / "job"
+    first.mkdir()
+    src, out = first / "in.jsonl", first / "out.jsonl"
+    rows = write_rows(src, 200)
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    moved = tmp_path / "moved"
+    shutil.move(str(first), str(moved))
+    code, err = run(moved / "in.jsonl", moved / "out.jsonl", server)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, moved / "out.jsonl", rows)
+
+
+def test_a_full_disk_exits_with_the_io_code_and_the_same_command_resumes(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 400)
+    args = ["run", str(src), "--out", str(out), "--key", "id", "-q"]
+
+    def small_disk() -> None:  # every file the job writes may grow to 150 KB only
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+
+    done = taskgroup(args, server, preexec_fn=small_disk)
+    assert done.returncode == 6, done.stderr
+    assert "to resume, run the same command again" in done.stderr
+    code, err = run(src, out, server)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_every_resumable_exit_says_how_to_resume(emulator_factory: Factory, tmp_path: Path) -> None:
+    server = emulator_factory(time_scale=0.05)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    write_rows(src, 200)
+    args = ["run", str(src), "--out", str(out), "--key", "id", "--give-up-after", "3"]
+    proc = start(args, server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    server.stop()
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 3
+    assert "to resume, run the same command again" in err
+    assert json.loads(Path(f"{out}.state.json").read_text())["group_id"]
+    assert os.path.exists(f"{out}.journal")
