@@ -217,11 +217,15 @@ class JobStore:
         """
         last = 0
         while True:
-            batch = self._db().execute(
-                "SELECT pos, key, line, input, attempt, status, record FROM rows "
-                f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
-                (last, *params, _CHUNK),
-            ).fetchall()
+            batch = (
+                self._db()
+                .execute(
+                    "SELECT pos, key, line, input, attempt, status, record FROM rows "
+                    f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
+                    (last, *params, _CHUNK),
+                )
+                .fetchall()
+            )
             for row in batch:
                 yield StoredRow(*row)
             if len(batch) < _CHUNK:
