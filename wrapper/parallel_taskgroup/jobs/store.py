@@ -93,6 +93,7 @@ class JobStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._all_lock = threading.Lock()
+        self._closed = False
         self._pass = 0
         db = self._db()
         try:
@@ -112,6 +113,8 @@ class JobStore:
     # -- connections -------------------------------------------------------------------------
 
     def _db(self) -> sqlite3.Connection:
+        if self._closed:
+            raise JournalError(f"{self.path}: the job journal is closed")
         db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
         if db is None:
             try:
@@ -146,7 +149,9 @@ class JobStore:
             raise _disk_error(self.path, exc) from exc
 
     def close(self) -> None:
-        """Close every thread's connection."""
+        """Close every thread's connection; the store can no longer be used (a thread of an
+        ended session cannot write to it)."""
+        self._closed = True
         with self._all_lock:
             for db in self._all:
                 db.close()
