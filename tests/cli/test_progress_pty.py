@@ -3,23 +3,16 @@ pty; everything it writes is replayed through a screen model, and the test reads
 
 from __future__ import annotations
 
-import os
 import re
-import select
-import subprocess
 import sys
-import time
 
 import pytest
+from pty_run import run_on_pty
 from screen import Screen, UnexpectedControl
 
 if sys.platform == "win32":  # pragma: no cover
     pytest.skip("pseudo-terminals are POSIX only", allow_module_level=True)
 
-import fcntl
-import pty
-import struct
-import termios
 
 COLUMNS = 100
 BAR = re.compile(r"\[[#-]{20}\] (\d+)/(\d+) (\d+)%")
@@ -80,51 +73,12 @@ progress.message("done: 8 completed, 1 failed, 1 cancelled")
 """
 
 
-def run_on_pty(script: str, columns: int, timeout: float = 20.0) -> str:
-    """Run ``script`` with stdin/stdout/stderr on a new pty of ``columns``; all it wrote."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
-    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    env["PYTHONIOENCODING"] = "utf-8"
-    try:
-        child = subprocess.Popen(
-            [sys.executable, "-c", script],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
-            env=env,
-            close_fds=True,
-        )
-    finally:
-        os.close(slave)
-    chunks: list[bytes] = []
-    deadline = time.monotonic() + timeout
-    try:
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                child.kill()
-                raise AssertionError("the child did not finish in time")
-            ready, _, _ = select.select([master], [], [], min(left, 0.5))
-            if not ready:
-                continue
-            try:
-                data = os.read(master, 65536)
-            except OSError:  # EIO: every copy of the slave side is closed
-                break
-            if not data:
-                break
-            chunks.append(data)
-    finally:
-        os.close(master)
-        child.wait(timeout=5)
-    output = b"".join(chunks).decode("utf-8")
-    assert child.returncode == 0, output
-    return output
+def run_script_on_pty(script: str, columns: int, timeout: float = 20.0) -> str:
+    return run_on_pty([sys.executable, "-c", script], columns=columns, timeout=timeout)
 
 
 def test_the_screen_of_a_paced_job_with_messages_logs_and_ctrl_c() -> None:
-    output = run_on_pty(CHILD, COLUMNS)
+    output = run_script_on_pty(CHILD, COLUMNS)
     screen = Screen(COLUMNS, onlcr=False)  # the pty did the \n -> \r\n itself
     screen.feed(output)  # fails on any escape other than \x1b[K
     lines = screen.lines()

@@ -362,7 +362,7 @@ class HttpCore:
         if isinstance(error, errors.APIConnectionError):
             return f"server unreachable for {down:.0f} s"
         if isinstance(error, errors.APIStatusError) and error.status_code == 429:
-            return "rate limited by the service (429)"
+            return "rate limit (429 from the service)"
         if isinstance(error, errors.APIStatusError):
             return f"server error (HTTP {error.status_code})"
         return f"{type(error).__name__}"

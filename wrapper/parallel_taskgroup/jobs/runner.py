@@ -716,6 +716,12 @@ class _Session:
         host = socket.gethostname()
         if state is not None and store.meta("host") not in (None, host):
             self.trusted = False  # a journal carried from another machine may be stale
+        # Until one full read of the group ends, the journal may lack runs the group holds,
+        # and a session that dies before then must not leave a journal that looks complete.
+        if not self.trusted:
+            store.set_meta(group_read="pending")
+        elif store.meta("group_read") == "pending":
+            self.trusted = False
         self.store = store
         if store.meta("ingested") is None:
             found = _ingest(job, store, source, incremental=False)
@@ -885,6 +891,8 @@ class _Session:
         self._flush(force=True)
         if prefix is not None:
             store.set_meta(runs_prefix=prefix)
+        if not only_results:
+            store.set_meta(group_read="done")
         self.trusted = True
         if not only_results:
             self.listener.message(

@@ -91,18 +91,18 @@ class JobStore:
     def __init__(self, path: str) -> None:
         self.path = path
         self._local = threading.local()
-        self._all: list[sqlite3.Connection] = []
+        self._all: list[tuple[sqlite3.Connection, threading.Lock]] = []
         self._all_lock = threading.Lock()
         self._closed = False
         self._pass = 0
-        db = self._db()
         try:
-            db.executescript(_SCHEMA)
-            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-            if found is None:
-                db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-            elif found[0] != FORMAT:
-                raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
+            with self._use() as db:
+                db.executescript(_SCHEMA)
+                found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+                if found is None:
+                    db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+                elif found[0] != FORMAT:
+                    raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
         except sqlite3.DatabaseError as exc:
             self.close()
             raise JournalError(f"{path}: not a job journal, or damaged ({exc})") from None
@@ -112,11 +112,12 @@ class JobStore:
 
     # -- connections -------------------------------------------------------------------------
 
-    def _db(self) -> sqlite3.Connection:
-        if self._closed:
-            raise JournalError(f"{self.path}: the job journal is closed")
-        db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
-        if db is None:
+    def _connection(self) -> tuple[sqlite3.Connection, threading.Lock]:
+        """This thread's connection (opened on first use) and the lock that guards it."""
+        found: Optional[tuple[sqlite3.Connection, threading.Lock]] = getattr(
+            self._local, "db", None
+        )
+        if found is None:
             try:
                 db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
                 db.execute("PRAGMA busy_timeout = 30000")
@@ -124,27 +125,44 @@ class JobStore:
                 db.execute("PRAGMA synchronous = NORMAL")
             except sqlite3.DatabaseError as exc:
                 raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
-            self._local.db = db
+            found = (db, threading.Lock())
+            self._local.db = found
             with self._all_lock:
-                self._all.append(db)
-        return db
+                self._all.append(found)
+        return found
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, held: ``close`` waits for a query in progress to end."""
+        if self._closed:
+            raise JournalError(f"{self.path}: the job journal is closed")
+        db, lock = self._connection()
+        with lock:
+            if self._closed:
+                raise JournalError(f"{self.path}: the job journal is closed")
+            yield db
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one read."""
+        with self._use() as db:
+            return db.execute(sql, tuple(params)).fetchall()
 
     def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
         """Run ``statements`` (sql, params or list of params) in one durable transaction."""
-        db = self._db()
         try:
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in statements:
-                    if isinstance(params, list):
-                        db.executemany(sql, params)
-                    else:
-                        db.execute(sql, params)
-                db.execute("COMMIT")
-            except BaseException:
-                if db.in_transaction:
-                    db.execute("ROLLBACK")
-                raise
+            with self._use() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, params in statements:
+                        if isinstance(params, list):
+                            db.executemany(sql, params)
+                        else:
+                            db.execute(sql, params)
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
         except sqlite3.DatabaseError as exc:
             raise _disk_error(self.path, exc) from exc
 
@@ -153,17 +171,17 @@ class JobStore:
         ended session cannot write to it)."""
         self._closed = True
         with self._all_lock:
-            for db in self._all:
-                db.close()
+            for db, lock in self._all:
+                with lock:
+                    db.close()
             self._all.clear()
-        self._local = threading.local()
 
     # -- meta --------------------------------------------------------------------------------
 
     def meta(self, name: str) -> Optional[str]:
         """A stored setting (``None`` if unset)."""
-        row = self._db().execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-        return None if row is None else str(row[0])
+        found = self._query("SELECT value FROM meta WHERE name = ?", (name,))
+        return str(found[0][0]) if found else None
 
     def set_meta(self, **values: str) -> None:
         """Store settings."""
@@ -183,35 +201,39 @@ class JobStore:
         a key repeated within this input is a duplicate).
         """
         duplicates: list[tuple[str, int, int]] = []
-        db = self._db()
-        db.execute("BEGIN IMMEDIATE")
         try:
-            for key, line, value in rows:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
-                    (key, line, value, self._pass),
-                )
-                if cursor.rowcount == 0:
-                    first, seen_in = db.execute(
-                        "SELECT line, pass FROM rows WHERE key = ?", (key,)
-                    ).fetchone()
-                    if not (skip_known and seen_in != self._pass):
-                        duplicates.append((key, line, int(first)))
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
+            with self._use() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for key, line, value in rows:
+                        cursor = db.execute(
+                            "INSERT OR IGNORE INTO rows (key, line, input, pass) "
+                            "VALUES (?, ?, ?, ?)",
+                            (key, line, value, self._pass),
+                        )
+                        if cursor.rowcount == 0:
+                            first, seen_in = db.execute(
+                                "SELECT line, pass FROM rows WHERE key = ?", (key,)
+                            ).fetchone()
+                            if not (skip_known and seen_in != self._pass):
+                                duplicates.append((key, line, int(first)))
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except sqlite3.DatabaseError as exc:
+            raise _disk_error(self.path, exc) from exc
         return duplicates
 
     def begin_pass(self) -> None:
         """Start a pass over an input: keys stored from now on belong to it (an incremental
         rerun tells a key repeated in its input from one stored by an earlier pass)."""
-        found = self._db().execute("SELECT COALESCE(MAX(pass), 0) FROM rows").fetchone()
-        self._pass = int(found[0]) + 1
+        self._pass = int(self._query("SELECT COALESCE(MAX(pass), 0) FROM rows")[0][0]) + 1
 
     def row_count(self) -> int:
         """How many rows the job has."""
-        return int(self._db().execute("SELECT COUNT(*) FROM rows").fetchone()[0])
+        return int(self._query("SELECT COUNT(*) FROM rows")[0][0])
 
     def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
         """Rows in input order (optionally filtered with a SQL condition), streamed.
@@ -222,14 +244,10 @@ class JobStore:
         """
         last = 0
         while True:
-            batch = (
-                self._db()
-                .execute(
-                    "SELECT pos, key, line, input, attempt, status, record FROM rows "
-                    f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
-                    (last, *params, _CHUNK),
-                )
-                .fetchall()
+            batch = self._query(
+                "SELECT pos, key, line, input, attempt, status, record FROM rows "
+                f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
+                (last, *params, _CHUNK),
             )
             for row in batch:
                 yield StoredRow(*row)
@@ -248,7 +266,7 @@ class JobStore:
 
     def retry_levels(self) -> list[int]:
         """The attempt numbers a retry of every failed row would create, lowest first."""
-        found = self._db().execute(
+        found = self._query(
             "SELECT DISTINCT attempt + 1 FROM rows WHERE status IN ('failed', 'cancelled') "
             "ORDER BY 1"
         )
@@ -256,29 +274,21 @@ class JobStore:
 
     def row(self, key: str) -> Optional[StoredRow]:
         """One row by key."""
-        found = (
-            self._db()
-            .execute(
-                "SELECT pos, key, line, input, attempt, status, record FROM rows WHERE key = ?",
-                (key,),
-            )
-            .fetchone()
+        found = self._query(
+            "SELECT pos, key, line, input, attempt, status, record FROM rows WHERE key = ?",
+            (key,),
         )
-        return None if found is None else StoredRow(*found)
+        return StoredRow(*found[0]) if found else None
 
     def counts(self) -> RowCounts:
         """How the rows stand."""
-        found = (
-            self._db()
-            .execute(
-                "SELECT COUNT(*), "
-                "COALESCE(SUM(attempt > 0), 0), "
-                "COALESCE(SUM(status IS NOT NULL), 0), "
-                "COALESCE(SUM(status = 'completed'), 0), "
-                "COALESCE(SUM(status IN ('failed', 'cancelled')), 0) FROM rows"
-            )
-            .fetchone()
-        )
+        found = self._query(
+            "SELECT COUNT(*), "
+            "COALESCE(SUM(attempt > 0), 0), "
+            "COALESCE(SUM(status IS NOT NULL), 0), "
+            "COALESCE(SUM(status = 'completed'), 0), "
+            "COALESCE(SUM(status IN ('failed', 'cancelled')), 0) FROM rows"
+        )[0]
         return RowCounts(*(int(v) for v in found))
 
     # -- attempts ------------------------------------------------------------------------------
@@ -314,7 +324,7 @@ class JobStore:
 
     def attempts_of(self, key: str) -> list[dict[str, Any]]:
         """Every attempt of a row, oldest first."""
-        found = self._db().execute(
+        found = self._query(
             "SELECT attempt, run_id, processor, status, error FROM attempts WHERE key = ? "
             "ORDER BY attempt",
             (key,),
@@ -332,27 +342,22 @@ class JobStore:
 
     def runs_by_processor(self) -> dict[str, int]:
         """How many runs the job created, by processor (what it has spent)."""
-        found = self._db().execute("SELECT processor, COUNT(*) FROM attempts GROUP BY processor")
+        found = self._query("SELECT processor, COUNT(*) FROM attempts GROUP BY processor")
         return {str(p): int(n) for p, n in found}
 
     def needs_result(self, key: str, attempt: int) -> bool:
         """Whether a finished run of (key, attempt) still has to be recorded."""
-        found = (
-            self._db().execute("SELECT attempt, status FROM rows WHERE key = ?", (key,)).fetchone()
-        )
-        if found is None:
-            return False
-        latest, status = found
-        if attempt < latest:
-            done = (
-                self._db()
-                .execute(
+        with self._use() as db:
+            found = db.execute("SELECT attempt, status FROM rows WHERE key = ?", (key,)).fetchone()
+            if found is None:
+                return False
+            latest, status = found
+            if attempt < latest:
+                done = db.execute(
                     "SELECT status FROM attempts WHERE key = ? AND attempt = ?", (key, attempt)
-                )
-                .fetchone()
-            )
-            return done is not None and done[0] is None
-        return attempt == latest and status is None
+                ).fetchone()
+                return done is not None and done[0] is None
+        return bool(attempt == latest and status is None)
 
     def save_results(self, results: Sequence[tuple[str, int, str, Optional[str], str]]) -> None:
         """Store finished runs: (key, attempt, status, error JSON, the row's record JSON).
@@ -414,17 +419,16 @@ class JobStore:
         self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])
 
     def pending_batches(self) -> list[PendingBatch]:
-        found = self._db().execute("SELECT batch_id, identities FROM pending_batch ORDER BY seq")
+        found = self._query("SELECT batch_id, identities FROM pending_batch ORDER BY seq")
         return [(str(b), list(json.loads(i))) for b, i in found]
 
     def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        db = self._db()
         for start in range(0, len(identities), _CHUNK):
             part = [split_identity(i) for i in identities[start : start + _CHUNK]]
             marks = " OR ".join("(key = ? AND attempt = ?)" for _ in part)
             params = [v for pair in part for v in pair]
-            for key, attempt, run_id in db.execute(
+            for key, attempt, run_id in self._query(
                 f"SELECT key, attempt, run_id FROM attempts WHERE {marks}", params
             ):
                 found[identity(key, attempt)] = run_id

@@ -227,15 +227,15 @@ class Pacer:
             at = cap.ready_at(1 if per_request else min(n, cap.limit), now)
             if at > ready:
                 unit = "requests" if per_request else "runs"
-                ready, self.reason = at, f"rate cap of {cap.limit} {unit} per {cap.period:g}s"
+                ready, self.reason = at, f"rate cap of {cap.limit} {unit}/{cap.period:g}s"
         if self._not_before > ready:
-            ready, self.reason = self._not_before, "the service asked to wait (429)"
+            ready, self.reason = self._not_before, "rate limit (429 from the service)"
         by_runs = self._learned_ready(n, now, self.run_limit, per_run=True)
         by_requests = self._learned_ready(n, now, self.request_limit, per_run=False)
         # Where the two hypotheses disagree, the batch goes and its answer tells which was wrong.
         learned = min(by_runs, by_requests)
         if learned > ready:
-            ready, self.reason = learned, "the service's rate limit (learned from its 429s)"
+            ready, self.reason = learned, "rate limit (learned from the service's 429s)"
         return max(0.0, ready - now)
 
     def reserve(self, n: int) -> bool:

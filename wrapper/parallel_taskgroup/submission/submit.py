@@ -183,7 +183,7 @@ class _Batches:
                 throttled += 1
                 wait = self.pacer.refused(len(pending), exc.retry_after)
                 log.info("429 on add-runs: sending the batch again in %.1fs", wait)
-                self.core.waiting("rate limited by the service (429): next batch", wait)
+                self.core.waiting("rate limit (429 from the service): next batch", wait)
                 continue
             except errors.PaymentRequiredError as exc:
                 self.journal.discard_batch(self.group_id, batch_id)
