@@ -1,0 +1,166 @@
+"""The one method every comparison in bench/ follows.
+
+- Each measurement runs in a fresh process (``python -c``/a script) that prints one JSON object
+  as the last line of its stdout.
+- Ours and the SDK alternate, and which goes first alternates with each round, so a noisy
+  neighbour hits both sides alike.
+- A figure is the median of the per-round ratios, reported with their min and max; absolute
+  values are shown beside it, but only the ratio is claimed.
+
+A bench script built on this prints its goals and, with ``--json PATH``, writes them for
+``run_all.py``: ``{"script": ..., "goals": [Goal...], "series": {...}}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+PYTHON = sys.executable
+
+
+def child(
+    argv: Sequence[str], *, env: Optional[dict[str, str]] = None, timeout: float = 900
+) -> Any:
+    """Run one fresh process and return the JSON object on the last line of its stdout."""
+    merged = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        list(argv), capture_output=True, text=True, env=merged, timeout=timeout, cwd=ROOT
+    )
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(argv[:4])}... exited {done.returncode}:\n{done.stderr[-3000:]}"
+        )
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if not lines:
+        raise RuntimeError(f"{' '.join(argv[:4])}... printed nothing:\n{done.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+@dataclass
+class Rounds:
+    """Per-round figures of both sides, in the order they were taken."""
+
+    ours: list[dict[str, Any]] = field(default_factory=list)
+    sdk: list[dict[str, Any]] = field(default_factory=list)
+
+    def values(self, side: str, key: str) -> list[float]:
+        return [float(r[key]) for r in getattr(self, side)]
+
+
+def alternate(
+    ours: Callable[[], Any], sdk: Callable[[], Any], *, rounds: int, label: str = ""
+) -> Rounds:
+    """Take ``rounds`` rounds, ours and the SDK alternating (and who goes first alternating)."""
+    taken = Rounds()
+    for i in range(rounds):
+        order = [("ours", ours), ("sdk", sdk)] if i % 2 == 0 else [("sdk", sdk), ("ours", ours)]
+        for side, run in order:
+            getattr(taken, side).append(run())
+        if label:
+            print(f"  {label}: round {i + 1}/{rounds}", file=sys.stderr, flush=True)
+    return taken
+
+
+@dataclass
+class Ratio:
+    """The median of per-round ratios and their spread."""
+
+    median: float
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.median:.2f}× (min–max {self.low:.2f}–{self.high:.2f})"
+
+
+def ratio(numerators: Sequence[float], denominators: Sequence[float]) -> Ratio:
+    """Per-round ``numerator / denominator``, summarised."""
+    per_round = [n / d for n, d in zip(numerators, denominators) if d]
+    if not per_round:
+        return Ratio(float("nan"), float("nan"), float("nan"))
+    return Ratio(statistics.median(per_round), min(per_round), max(per_round))
+
+
+def median(values: Sequence[float]) -> float:
+    return float(statistics.median(values)) if values else float("nan")
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``values``, nearest rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return float(ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))])
+
+
+@dataclass
+class Goal:
+    """One goal of an issue, with the figure measured and whether it holds."""
+
+    name: str  # what is measured
+    figure: str  # the claim: a ratio with its spread, or a bound
+    target: str  # the floor from the issue
+    holds: bool
+    ours: str = ""  # absolute figures, shown, not claimed
+    sdk: str = ""
+    command: str = ""  # how to reproduce it
+    notes: str = ""
+    # For the plot: the measured value (its spread) against the limit, and which way is better.
+    value: Optional[float] = None
+    low: Optional[float] = None
+    high: Optional[float] = None
+    limit: Optional[float] = None
+    better: str = "higher"  # or "lower"
+
+    def margin(self) -> Optional[tuple[float, float, float]]:
+        """How far the goal holds (>1) or misses (<1): value against limit, and its spread."""
+        if self.value is None or not self.limit:
+            return None
+        values = [self.value, self.low or self.value, self.high or self.value]
+        if self.better == "higher":
+            m = [v / self.limit for v in values]
+        else:
+            m = [self.limit / v if v else float("inf") for v in values]
+        return m[0], min(m[1:]), max(m[1:])
+
+
+def parser(description: str) -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--rounds", type=int, default=5, help="rounds, ours and the SDK alternating")
+    p.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    p.add_argument("--json", help="write the goals here for run_all.py")
+    return p
+
+
+def report(
+    script: str,
+    goals: Sequence[Goal],
+    *,
+    json_path: Optional[str],
+    series: Optional[dict[str, Any]] = None,
+) -> None:
+    """Print the goals; write them for ``run_all.py`` if asked."""
+    for g in goals:
+        verdict = "holds" if g.holds else "MISSED"
+        print(f"{g.name}: {g.figure} [target {g.target}: {verdict}]")
+        if g.ours or g.sdk:
+            print(f"    ours {g.ours}; SDK {g.sdk}")
+    if json_path:
+        Path(json_path).write_text(
+            json.dumps(
+                {"script": script, "goals": [asdict(g) for g in goals], "series": series or {}},
+                indent=1,
+            ),
+            encoding="utf-8",
+        )
