@@ -9,11 +9,12 @@ UPSTREAM ?=
 PYTEST_ARGS ?=
 
 .PHONY: help venv generate check-generated update-spec spec-report validate-spec lint typecheck \
-        unit pytest pythons test emulator demo bench chaos clean
+        unit pytest pythons test test-slow emulator demo bench chaos clean
 
 help:
 	@echo "make test             everything CI runs: lint, types, drift check, spec validation, tests, 3.9-3.13 smoke"
-	@echo "make demo             run the company-research example against a local emulator"
+	@echo "make test-slow        the scale tests left out of make test (memory at 100k rows, big files)"
+	@echo "make demo             quote, then run, the company-research example on a local emulator"
 	@echo "make emulator         start the local Task Group API server on 127.0.0.1:8787"
 	@echo "make generate         rebuild generated_client/ from openapi.yaml"
 	@echo "make check-generated  fail if generated_client/ differs from what openapi.yaml produces"
@@ -24,7 +25,7 @@ help:
 $(STAMP): pyproject.toml requirements-dev.txt generator/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator,parquet]'
+	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator,parquet,pandas]'
 	@touch $(STAMP)
 
 venv: $(STAMP)
@@ -53,7 +54,10 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(PY) tools/run_pytest.py $(PYTEST_ARGS)
+	$(PY) tools/run_pytest.py -m "not slow" $(PYTEST_ARGS)
+
+test-slow: $(STAMP)
+	$(PY) tools/run_pytest.py -m slow $(PYTEST_ARGS)
 
 pythons: $(STAMP)
 	bash tools/test_pythons.sh

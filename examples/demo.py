@@ -1,8 +1,10 @@
 """`make demo`: research 1,000 companies through a Task Group on a local emulator.
 
-Starts the emulator on a free port, runs the `taskgroup` command line on
-examples/companies.jsonl with the company-research task (examples/company_task.json), shows
-its progress, prints a summary and a few results, and stops the emulator.
+Starts the emulator on a free port (on the documented wire, with a share of runs in the older
+published shape and a few `error` events in the streams, as the real service may send), quotes
+the job with `taskgroup run --dry-run` (rows, price, requests, shortest submission time; nothing
+is sent), runs it with a budget cap at that quote, shows its progress, prints a summary and a
+few results, and stops the emulator.
 """
 
 from __future__ import annotations
@@ -21,6 +23,10 @@ from taskgroup_emulator.testing import EmulatorServer
 HERE = os.path.dirname(os.path.abspath(__file__))
 # Simulated latencies scaled so that 1,000 runs finish in well under a minute.
 TIME_SCALE = 0.5
+# The real wire's imperfections, at modest rates (see emulator/README.md).
+OLD_SHAPE_RATE = 0.05
+ERROR_EVENT_RATE = 0.01
+PRICE_PER_RUN = 0.01  # `base`: $10 per 1,000 runs (wrapper/parallel_taskgroup/jobs/prices.py)
 
 
 def main() -> int:
@@ -42,28 +48,42 @@ def main() -> int:
         "--metadata", "demo=companies",
     ]  # fmt: skip
     print("Starting the Task Group API emulator ...", flush=True)
-    with EmulatorServer(time_scale=TIME_SCALE, api_keys=["demo-key"]) as emu:
+    emulator = EmulatorServer(
+        time_scale=TIME_SCALE,
+        api_keys=["demo-key"],
+        old_shape_rate=OLD_SHAPE_RATE,
+        error_event_rate=ERROR_EVENT_RATE,
+    )
+    with emulator as emu:
         print(f"Emulator at {emu.base_url}\n", flush=True)
         env = dict(os.environ, PARALLEL_API_KEY=emu.api_key, PARALLEL_BASE_URL=emu.base_url)
         env.pop("PARALLEL_API_VERSION", None)
-        rel = [
-            os.path.relpath(a) if os.path.isabs(a) and a.startswith(HERE) else a for a in command
-        ]
-        print("$ taskgroup " + shlex.join(rel), flush=True)
+        code = taskgroup([*command, "--dry-run"], env)
+        if code != 0:
+            print(f"\ntaskgroup run --dry-run exited with {code}", file=sys.stderr)
+            return code
+        with open(companies, encoding="utf-8") as handle:
+            budget = sum(1 for _ in handle) * PRICE_PER_RUN
+        print()
         started = time.monotonic()
-        code = subprocess.call([sys.executable, "-m", "parallel_taskgroup.cli", *command], env=env)
+        code = taskgroup([*command, "--max-cost", f"{budget:.2f}"], env)
         elapsed = time.monotonic() - started
         if code not in (0, 1):
             print(f"\ntaskgroup run exited with {code}", file=sys.stderr)
             return code
         with open(results + ".state.json", encoding="utf-8") as handle:
             group_id = json.load(handle)["group_id"]
-        print(f"\n$ taskgroup status {group_id}", flush=True)
-        subprocess.call(
-            [sys.executable, "-m", "parallel_taskgroup.cli", "status", group_id], env=env
-        )
+        print()
+        taskgroup(["status", group_id], env)
     summarize(results, elapsed)
     return 0
+
+
+def taskgroup(args: list[str], env: dict[str, str]) -> int:
+    """Show ``$ taskgroup ARGS`` (paths relative to here), run it, return its exit code."""
+    shown = [os.path.relpath(a) if os.path.isabs(a) and a.startswith(HERE) else a for a in args]
+    print("$ taskgroup " + shlex.join(shown), flush=True)
+    return subprocess.call([sys.executable, "-m", "parallel_taskgroup.cli", *args], env=env)
 
 
 def summarize(results: str, elapsed: float) -> None:

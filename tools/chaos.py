@@ -2,13 +2,17 @@
 
 Usage: python tools/chaos.py [--rows 20000] [--restarts 2] [--client-kills 1] [--time-scale 0.002]
 
-Faults, all at once: stream connections dropped every few hundred events, 5% of add-runs POSTs
-failing after the runs were committed, 429 bursts, the emulator killed and restarted on its
-database `--restarts` times, the client process killed (SIGKILL) `--client-kills` times and the
-same command run again. Passes only when the results file holds exactly one line per input key,
-every completed run's output equals what the emulator stored, and the group holds exactly
-`--rows` runs with distinct keys. Loopback only; everything lives in a temp folder removed at
-the end (kept with --keep).
+Faults, all at once, on the documented wire (rate limit counted in requests, a share of runs
+in the older published shape, `error` events injected into the streams): stream connections
+dropped every few hundred events, 5% of add-runs POSTs failing after the runs were committed,
+429 bursts, the emulator killed and restarted on its database `--restarts` times, the account
+running out of credit part-way (402: the client exits 4; the soak tops the credit up and runs
+the same command again), the client process killed (SIGKILL) `--client-kills` times and the same
+command run again after the job journal was deleted, and a second copy of the command started
+while the first runs (it must refuse: the job is locked). Passes only when the results file
+holds exactly one line per input key, every completed run's output equals what the emulator
+stored, and the group holds exactly `--rows` runs with distinct keys. Loopback only;
+everything lives in a temp folder removed at the end (kept with --keep).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 TASKGROUP = [str(Path(sys.executable).parent / "taskgroup")]
 EXTRA_ARGS: list[str] = os.environ.get("CHAOS_CLIENT_ARGS", "").split()
 BURST_RETRY_AFTER = 1
+EXIT_USAGE, EXIT_CREDIT = 2, 4  # the CLI's documented exit codes (README)
 OUTPUT_SCHEMA = {
     "type": "object",
     "properties": {"summary": {"type": "string"}, "score": {"type": "number"}},
@@ -57,6 +62,9 @@ class ChaosReport:
     client_exit_codes: list[int] = field(default_factory=list)
     emulator_restarts: int = 0
     client_kills: int = 0
+    credit_top_ups: int = 0
+    journals_deleted: int = 0
+    concurrent_exit_codes: list[int] = field(default_factory=list)
     seconds: float = 0.0
     problems: list[str] = field(default_factory=list)
 
@@ -73,6 +81,8 @@ class ChaosReport:
             f"output mismatches {self.output_mismatches}; missing keys {self.missing_keys}",
             f"  emulator restarts {self.emulator_restarts}; client kills {self.client_kills}; "
             f"client invocations {self.client_invocations} (exit codes {self.client_exit_codes})",
+            f"  credit top-ups {self.credit_top_ups}; journals deleted {self.journals_deleted}; "
+            f"concurrent second process exit codes {self.concurrent_exit_codes}",
         ]
         lines += [f"  problem: {p}" for p in self.problems]
         return "\n".join(lines)
@@ -154,11 +164,20 @@ def run_chaos(
     drop_after: int = 300,
     post_error_rate: float = 0.05,
     burst_every: float = 10.0,
+    credit_share: Optional[float] = 0.6,
+    delete_journal: bool = True,
+    concurrent: bool = True,
+    old_shape_rate: float = 0.05,
+    error_event_rate: float = 0.01,
     timeout: float = 600.0,
     keep: bool = False,
     log: Callable[[str], None] = print,
 ) -> ChaosReport:
-    """Run the soak and return what it measured (never raises for a failed check)."""
+    """Run the soak and return what it measured (never raises for a failed check).
+
+    ``credit_share``: the account can pay for that share of the rows until the soak tops it up
+    (None: unlimited from the start).
+    """
     report = ChaosReport(rows=rows)
     started = time.monotonic()
     workdir = Path(tempfile.mkdtemp(prefix="taskgroup-chaos-"))
@@ -176,6 +195,10 @@ def run_chaos(
         time_scale=time_scale,
         api_keys=["chaos-key"],
         rate_limit_per_minute=rate_limit,
+        rate_limit_unit="request",
+        credit=None if credit_share is None else int(rows * credit_share),
+        old_shape_rate=old_shape_rate,
+        error_event_rate=error_event_rate,
         faults=faults,
     )
     stop = threading.Event()
@@ -221,19 +244,40 @@ def run_chaos(
         threading.Thread(target=bursts, daemon=True).start()
         deadline = started + timeout
         kills_left, restarts_left = client_kills, restarts
+        second = (lambda: _second_copy(command, env, workdir, report, log)) if concurrent else None
         while True:
             report.client_invocations += 1
             proc = subprocess.Popen(command, env=env, cwd=workdir, stdin=subprocess.DEVNULL)
-            code = _supervise(proc, emu, report, results, deadline, restarts_left, kills_left, log)
+            code = _supervise(
+                proc, emu, report, results, deadline, restarts_left, kills_left, second, log
+            )
+            second = None
             restarts_left = restarts - report.emulator_restarts
             kills_left = client_kills - report.client_kills
             report.client_exit_codes.append(code)
             if code in (0, 1) or time.monotonic() > deadline or report.client_invocations > 12:
                 break
+            if code == EXIT_CREDIT:
+                log("chaos: out of credit (exit 4); topping up and running the same command again")
+                emu.credit = None  # a restart keeps the top-up, as a larger --credit would
+                emu.set_credit(None)
+                report.credit_top_ups += 1
+                continue
+            journal = Path(str(results) + ".journal")
+            if code == -9 and delete_journal and not report.journals_deleted and journal.exists():
+                log("chaos: deleting the job journal before running the same command again")
+                for path in workdir.glob("results.jsonl.journal*"):
+                    path.unlink()
+                report.journals_deleted += 1
             log(f"chaos: client exited {code}; running the same command again")
         stop.set()
         if report.client_exit_codes[-1] not in (0, 1):
             report.problems.append(f"client did not finish: exit codes {report.client_exit_codes}")
+        if any(c != EXIT_USAGE for c in report.concurrent_exit_codes):
+            report.problems.append(
+                f"a second copy of the command ran beside the first: exit codes "
+                f"{report.concurrent_exit_codes}, expected {EXIT_USAGE} (job locked)"
+            )
         state = json.loads((workdir / "results.jsonl.state.json").read_text())
         _verify(report, results, emu, state["group_id"])
     except Exception as exc:  # report, never hide
@@ -257,6 +301,21 @@ def _count_lines(path: Path) -> int:
         return 0
 
 
+def _second_copy(
+    command: list[str],
+    env: dict[str, str],
+    workdir: Path,
+    report: ChaosReport,
+    log: Callable[[str], None],
+) -> None:
+    """Run the same command beside the running one; it must refuse at once (job locked)."""
+    log("chaos: starting a second copy of the same command beside the first")
+    done = subprocess.run(
+        command, env=env, cwd=workdir, stdin=subprocess.DEVNULL, capture_output=True, timeout=60
+    )
+    report.concurrent_exit_codes.append(done.returncode)
+
+
 def _supervise(
     proc: subprocess.Popen[bytes],
     emu: EmulatorServer,
@@ -265,13 +324,15 @@ def _supervise(
     deadline: float,
     restarts_left: int,
     kills_left: int,
+    second: Optional[Callable[[], None]],
     log: Callable[[str], None],
 ) -> int:
     """Wait for the client while killing and restarting things at spread-out moments.
 
-    The first emulator restart comes one second in (during submission); the others, and the
-    client kill, when the results file reaches a share of the rows, so every disruption lands
-    mid-job whatever the machine's speed.
+    The first emulator restart comes one second in (during submission), and a second copy of the
+    command is started half a second in; the other restarts, and the client kill, come when the
+    results file reaches a share of the rows, so every disruption lands mid-job whatever the
+    machine's speed.
     """
     begun = time.monotonic()
     restart_marks = [None] + [
@@ -288,6 +349,9 @@ def _supervise(
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             return -9
+        if second is not None and now - begun >= 0.5 and proc.poll() is None:
+            second()
+            second = None
         done = _count_lines(results) / report.rows
         if restart_marks and (
             (restart_marks[0] is None and now - begun >= 1.0)
@@ -313,6 +377,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--client-kills", type=int, default=1)
     parser.add_argument("--time-scale", type=float, default=0.002)
     parser.add_argument("--timeout", type=float, default=600.0)
+    parser.add_argument(
+        "--credit-share", type=float, default=0.6, help="share of rows paid for before a top-up"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temp folder")
     args = parser.parse_args(argv)
     report = run_chaos(
@@ -320,6 +387,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         restarts=args.restarts,
         client_kills=args.client_kills,
         time_scale=args.time_scale,
+        credit_share=args.credit_share,
         timeout=args.timeout,
         keep=args.keep,
     )

@@ -1,4 +1,5 @@
-"""A small `make chaos`: 2,000 rows, every fault on, one emulator restart, one client kill."""
+"""A small `make chaos`: 2,000 rows, every fault on, one emulator restart, one client kill with
+its journal deleted afterwards, a credit shortfall topped up, a second copy of the command."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import chaos  # noqa: E402
 
 
 @pytest.mark.integration
-@pytest.mark.slow
 def test_cli_survives_every_fault_at_once_with_each_key_exactly_once() -> None:
     report = chaos.run_chaos(
         rows=2_000, restarts=1, client_kills=1, burst_every=2.0, timeout=240, log=lambda _: None
@@ -20,3 +20,5 @@ def test_cli_survives_every_fault_at_once_with_each_key_exactly_once() -> None:
     assert report.passed, report.summary()
     assert report.emulator_restarts == 1
     assert report.client_kills == 1
+    assert report.credit_top_ups == 1 and report.journals_deleted == 1
+    assert report.concurrent_exit_codes == [2]

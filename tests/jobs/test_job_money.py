@@ -153,6 +153,7 @@ def test_a_credit_shortfall_stops_then_a_top_up_finishes_with_one_run_per_row(
     done = taskgroup(args, server)
     assert done.returncode == 4, done.stderr
     assert "not enough credit" in done.stderr and "after topping up" in done.stderr
+    assert "1,000 of 2,500 rows are in group" in done.stderr and "1,500 are not" in done.stderr
     assert len(lines(out)) == 2500
     server.set_credit(10_000)
     done = taskgroup([*args, "-q"], server)

@@ -231,6 +231,45 @@ def test_retries_are_bounded() -> None:
     assert len(sleeps) == 2
 
 
+class SleepingClock(RecordingClock):
+    """Time passes only by the client's own sleeps."""
+
+    def now(self) -> float:
+        return sum(self.sleeps)
+
+
+def test_with_give_up_after_an_outage_is_ridden_out_past_the_retry_count() -> None:
+    outage: list[Any] = [httpx.ConnectError("refused")] * 10
+    answers = [httpx.Response(200, json=GROUP), *outage, httpx.Response(200, json=GROUP)]
+    client, _ = make_client(flaky(answers), max_retries=2, give_up_after=300)
+    client._core.clock = SleepingClock()
+    group = client.group("tgrp_1")
+    group.refresh()
+    assert group.refresh().taskgroup_id == "tgrp_1"
+
+
+def test_with_give_up_after_retries_stop_once_the_server_failed_that_long() -> None:
+    answers = [httpx.Response(200, json=GROUP)]
+    client, _ = make_client(
+        lambda r: answers.pop() if answers else error_json(503), give_up_after=30
+    )
+    client._core.clock = clock = SleepingClock()
+    group = client.group("tgrp_1")
+    group.refresh()
+    with pytest.raises(errors.ServerError):
+        group.refresh()
+    assert 30 < clock.now() < 30 + 8.5
+
+
+def test_with_give_up_after_a_server_that_never_answered_fails_after_the_retry_count() -> None:
+    client, sleeps = make_client(
+        flaky([httpx.ConnectError("refused")] * 3), max_retries=2, give_up_after=300
+    )
+    with pytest.raises(errors.APIConnectionError):
+        client.group("tgrp_1").refresh()
+    assert len(sleeps) == 2
+
+
 def test_backoff_stays_under_the_cap() -> None:
     client, sleeps = make_client(lambda r: error_json(500), max_retries=6, max_backoff=1.5)
     with pytest.raises(errors.ServerError):

@@ -129,3 +129,12 @@ def test_runtime_dependencies_are_exactly_what_is_imported() -> None:
         if "extra ==" not in r
     }
     assert declared == imported
+
+
+def test_the_library_prints_nothing_to_stderr_without_logging_configured() -> None:
+    code = (
+        "import logging, parallel_taskgroup; "
+        "logging.getLogger('parallel_taskgroup.streaming').warning('a stray line')"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stderr == ""

@@ -16,9 +16,14 @@ first use, so importing the package (or starting the ``taskgroup`` command) stay
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__ as __version__
+
+# A library never prints on its own: without the application's logging config, our records go
+# nowhere instead of to Python's last-resort stderr handler.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 if TYPE_CHECKING:
     from . import errors as errors
@@ -65,6 +70,7 @@ if TYPE_CHECKING:
     from .errors import WaitTimeoutError as WaitTimeoutError
     from .group import RunStatus as RunStatus
     from .group import TaskGroup as TaskGroup
+    from .jobs.dataframe import run_dataframe as run_dataframe
     from .jobs.export import ExportReport as ExportReport
     from .jobs.export import export_results as export_results
     from .jobs.inputs import FORMATS as INPUT_FORMATS  # noqa: F401
@@ -164,6 +170,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "event_record": (".jobs.records", "event_record"),
     "status_counts": ("._status", "status_counts"),
     "export_results": (".jobs.export", "export_results"),
+    "run_dataframe": (".jobs.dataframe", "run_dataframe"),
     "run_job": (".jobs.runner", "run_job"),
     "task_spec_from_files": (".jobs.specs", "task_spec_from_files"),
 }

@@ -332,8 +332,11 @@ class HttpCore:
         self._generated = GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=True)
         self.clock = Clock()
         self.give_up_after = give_up_after
-        """Seconds of continuous failure after which retries stop (None: only counts bound)."""
+        """Seconds of continuous failure after which retries stop; once the server has
+        answered, it replaces the ``max_retries`` count (None: the count bounds retries)."""
         self.failing_since: Optional[float] = None
+        self.has_answered = False
+        """Whether the server has answered any request of this core."""
         self.on_wait: Optional[Callable[[str, Optional[float]], None]] = None
         """Told (what, until when on the clock) whenever a caller of this core waits."""
 
@@ -370,6 +373,7 @@ class HttpCore:
     def answered(self) -> None:
         """Note that the server answered."""
         self.failing_since = None
+        self.has_answered = True
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API ``path`` after version mapping."""
@@ -441,7 +445,7 @@ class HttpCore:
                 url, params = target, None
                 continue
             if response.status_code < 500:
-                self.failing_since = None
+                self.answered()
             if response.status_code >= 400:
                 try:
                     body = response.read() if stream else response.content
@@ -471,7 +475,13 @@ class HttpCore:
             try:
                 return attempt()
             except errors.ParallelError as exc:
-                if tries >= self.max_retries or not is_retryable(exc, mode):
+                if not is_retryable(exc, mode):
+                    raise
+                # Once the server has answered, ``give_up_after`` bounds the retries by time
+                # (``failed`` raises), not by count: an outage mid-job is ridden out whole,
+                # while a server that never answered (a wrong URL) fails fast.
+                by_time = self.give_up_after is not None and self.has_answered
+                if tries >= self.max_retries and not by_time:
                     raise
                 trouble = self.failed(exc)
                 delay = self.backoff.delay(tries, retry_after_of(exc))

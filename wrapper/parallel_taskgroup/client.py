@@ -31,7 +31,10 @@ class Client:
 
     ``max_retries`` bounds retries of GETs, connection failures, 408/429/5xx (exponential backoff
     with full jitter up to ``max_backoff`` seconds, ``Retry-After`` honoured). POSTs that create
-    runs are never retried blindly. ``api_version="v1beta"`` sends group calls to the older
+    runs are never retried blindly. With ``give_up_after`` (seconds), once the server has
+    answered, retries go on until it has failed that long without a break, whatever their count:
+    a long-running job rides out a restart or an outage, while a wrong URL still fails fast.
+    ``api_version="v1beta"`` sends group calls to the older
     ``/v1beta`` paths.
     """
 

@@ -165,17 +165,24 @@ def parse_metadata(items: Sequence[str]) -> Optional[dict[str, MetadataValue]]:
     return result
 
 
+def _duration(seconds: float) -> str:
+    if seconds < 1:
+        return "no wait"
+    return f"at least {seconds:.0f} s" if seconds < 120 else f"at least {seconds / 60:.1f} min"
+
+
 def _describe_quote(quote: ptg.JobQuote) -> list[str]:
-    minutes = quote.min_submit_seconds / 60
+    # Under the current docs' reading the limit counts POSTs (2,000 a minute, 1,000 runs each).
+    by_requests = max(0.0, (quote.posts - 2000) / 2000 * 60)
     lines = [
         f"rows:        {quote.rows}",
         f"to submit:   {quote.to_submit} runs at {quote.processor} "
         f"(${quote.price_per_run * 1000:g} per 1,000 runs)",
         f"price:       ${quote.cost_usd:,.2f}"
         + (f" (already spent ${quote.spent_usd:,.2f})" if quote.spent_usd else ""),
-        f"requests:    {quote.posts} add-runs POSTs",
-        f"submission:  at least {minutes:.1f} min under the documented 2,000 runs per minute "
-        "(under a per-request reading, seconds)",
+        f"requests:    {quote.posts} add-runs POST{'s' if quote.posts != 1 else ''}",
+        f"submission:  {_duration(by_requests)} at 2,000 requests per minute (current docs); "
+        f"{_duration(quote.min_submit_seconds)} if it counts runs instead",
         f"prices from: {quote.price_source}",
     ]
     if quote.problem_count:

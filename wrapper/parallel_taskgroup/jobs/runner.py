@@ -1162,6 +1162,8 @@ class _Session:
             stopped_by=None if error is None else type(error).__name__,
         )
         self._emit()
+        if isinstance(error, PaymentRequiredError):
+            raise _credit_shortfall(error, report) from error
         if error is not None:
             raise error
         return report
@@ -1172,6 +1174,22 @@ class _Session:
         self.core.clock.interrupt()
         with contextlib.suppress(Exception):
             self._flush(force=True)
+
+
+def _credit_shortfall(error: PaymentRequiredError, report: JobReport) -> PaymentRequiredError:
+    """The 402 told in the job's terms: how many rows are in the group and how many are not."""
+    in_group = report.rows - report.not_submitted
+    job_error = PaymentRequiredError(
+        f"not enough credit in the account: {in_group:,} of {report.rows:,} rows are in group "
+        f"{report.group_id}, {report.not_submitted:,} are not (nothing was created for them); "
+        "top up the account, then run the job again to send the rest",
+        status_code=error.status_code,
+        ref_id=error.ref_id,
+        method=error.method,
+        url=error.url,
+    )
+    job_error.report = error.report
+    return job_error
 
 
 def _why_unsent(error: Optional[BaseException]) -> str:
