@@ -103,7 +103,7 @@ def test_spent_and_server_counts_only_when_known() -> None:
     p = quiet_display(FakeClock())
     p.update(snap())
     assert "$" not in p.line() and "queued" not in p.line()
-    p.update(snap(spent_usd=12.345, queued=3))
+    p.update(snap(spent_usd=12.345, submitted=3, queued=3))
     assert "$12.35" in p.line() and "queued 3 running 0" in p.line()
     p.update(snap(spent_usd=0.001))
     assert "<$0.01" in p.line()
@@ -295,6 +295,15 @@ def test_final_line_uses_the_last_snapshot_and_agrees_with_the_summary() -> None
         " | elapsed 0:00",
         "done: 4990 completed, 10 failed",
     ]
+
+
+def test_runs_in_flight_never_outnumber_rows_submitted_and_unfinished() -> None:
+    p = quiet_display(FakeClock())
+    p.update(snap(rows=3000, submitted=3000, finished=3000, completed=3000, running=771))
+    assert "running" not in p.line()
+    p.update(snap(rows=3000, submitted=3000, finished=2900, completed=2900, queued=50, running=771))
+    assert "queued 0 running 100" in p.line()
+    p.stop()
 
 
 def test_stop_is_idempotent_and_draws_nothing_if_nothing_was_shown() -> None:
@@ -524,6 +533,10 @@ def test_the_line_always_tells_the_truth(steps: list[tuple[float, JobProgress]])
         assert "\r" not in text and "\x1b" not in text
         if s.finished == s.rows:
             assert "ETA" not in text
+        in_flight = re.search(r"queued (\d+) running (\d+)", text)
+        if in_flight is not None:
+            shown = int(in_flight.group(1)) + int(in_flight.group(2))
+            assert shown <= min(s.submitted, s.rows) - s.finished
     p.stop()
 
 

@@ -322,8 +322,12 @@ class Progress:
             counts += f" cancelled {cancelled}"
         parts.append(counts)
         parts.append(f"submitted {min(max(0, snap.submitted), rows)}/{rows}")
-        if snap.queued or snap.running:
-            parts.append(f"queued {snap.queued} running {snap.running}")
+        # The service's counts lag the job's own: never show more in flight than are.
+        in_flight = max(0, min(snap.submitted, rows) - finished)
+        running = min(snap.running, in_flight)
+        queued = min(snap.queued, in_flight - running)
+        if queued or running:
+            parts.append(f"queued {queued} running {running}")
         if snap.spent_usd > 0:
             spent = f"${snap.spent_usd:.2f}"
             parts.append("<$0.01" if spent == "$0.00" else spent)
