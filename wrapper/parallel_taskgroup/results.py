@@ -303,11 +303,25 @@ class ResultStream(Iterator[RunResult]):
     def _read(self) -> None:
         """Background: every event into the queue (or the error that ended the stream)."""
         ended: Optional[BaseException] = None
+        # Without a caller's filter or bulk catch-up, a completed run's output is asked for
+        # right here, as its event is read: one hand-over between threads less before the
+        # result is out (the consuming thread learns of it first, then of the fetch's end).
+        fetch_here = self._wanted is None and self._catch_up is None
         try:
             for event in self._events:
                 self._room.acquire()
                 if self._stopping.is_set():
                     return
+                if (
+                    fetch_here
+                    and type(event) is TaskRunEvent
+                    and event.run.status in TERMINAL
+                    and needs_output(event)
+                ):
+                    mark = _Mark(event_id_of(event))
+                    self._queue.put(("fetching", event, mark))
+                    self._fetch(event, mark)
+                    continue
                 self._queue.put(("event", event))
         except BaseException as exc:  # handed to the consuming thread
             ended = exc
@@ -363,6 +377,10 @@ class ResultStream(Iterator[RunResult]):
                     reading = False
                     if item[1] is not None:
                         raise item[1]
+                    continue
+                if kind == "fetching":  # the reader asked for its output already
+                    marks.append(item[2])
+                    in_flight += 1
                     continue
                 if kind == "fetched":
                     _, event, mark, future = item
