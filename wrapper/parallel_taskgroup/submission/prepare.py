@@ -336,6 +336,7 @@ def prepare_rows(
     field = plan.key_field
     derive = plan.get_key is None
     first_attempt = plan.attempt <= 1
+    join = "".join
     for position, row in enumerate(rows):
         report.rows = position + 1
         prepared: Optional[PreparedInput] = None
@@ -352,7 +353,7 @@ def prepare_rows(
                     key = None
             if key is not None:
                 try:
-                    data = (head + fast_compact(row) + middle + encode_str(key) + tail).encode()
+                    data = join((head, fast_compact(row), middle, encode_str(key), tail)).encode()
                 except (TypeError, ValueError, RecursionError):
                     data = b""
                 if 0 < len(data) <= room:
