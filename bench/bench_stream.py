@@ -3,14 +3,14 @@
 The bytes are the emulator's default (documented) wire, recorded by ``bench/record_streams.py``:
 no ``id:`` lines, opaque hex ``event_id`` cursors, ``: keep-alive`` comments,
 ``task_group_status`` events, ``task_run.state`` events of queued, running, completed (with
-input and output) and failed runs, a share of them in the older shape (explicit null
+output) and failed runs, a share of them in the older shape (explicit null
 ``warnings``/``error``). The recording is repeated (event and run ids varied per copy) up to the
 stream size and served by ``httpx.MockTransport`` in 64 KiB chunks to both clients:
 
 - events stream: ours ``client.group(id).events()``; the SDK
   ``client.task_group.events(id)`` (its documented call);
-- runs snapshot: ours ``client.group(id).runs(include_input=True, include_output=True)``; the
-  SDK ``client.task_group.get_runs(id, include_input=True, include_output=True)``.
+- runs snapshot: ours ``client.group(id).runs(include_output=True)``; the
+  SDK ``client.task_group.get_runs(id, include_output=True)``.
 
 Each measurement is a fresh process that reads the whole stream a few times (after a warm-up
 read) and reports the median events/s by CPU time; ours and the SDK alternate. Goal (issue 15):
@@ -122,16 +122,14 @@ def reader(side: str, kind: str, body: bytes) -> Callable[[], int]:
         group = Client(api_key="bench", base_url=BASE_URL, http_client=http).group(GROUP_ID)
         if kind == "events":
             return lambda: sum(1 for _ in group.events())
-        return lambda: sum(1 for _ in group.runs(include_input=True, include_output=True))
+        return lambda: sum(1 for _ in group.runs(include_output=True))
 
     from parallel import Parallel
 
     task_group = Parallel(api_key="bench", base_url=BASE_URL, http_client=http).task_group
     if kind == "events":
         return lambda: sum(1 for _ in task_group.events(GROUP_ID))
-    return lambda: sum(
-        1 for _ in task_group.get_runs(GROUP_ID, include_input=True, include_output=True)
-    )
+    return lambda: sum(1 for _ in task_group.get_runs(GROUP_ID, include_output=True))
 
 
 def child(side: str, kind: str, events: int) -> None:
@@ -164,7 +162,7 @@ def main() -> None:
     series: dict[str, Any] = {}
     for kind, call in (
         ("events", "events()"),
-        ("runs", "runs(include_input=True, include_output=True)"),
+        ("runs", "runs(include_output=True)"),
     ):
 
         def side(name: str, kind: str = kind) -> Callable[[], Any]:

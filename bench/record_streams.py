@@ -7,8 +7,9 @@ lines, hex ``event_id`` cursors; plus a share of runs in the older shape with ex
 - ``bench/data/events_stream.sse``: a group's ``/events`` stream from its start until the group
   is idle (``task_group_status`` events, a ``task_run.state`` event per finished run,
   completed and failed, keep-alive comments while it is quiet);
-- ``bench/data/runs_stream.sse``: a ``/runs?include_input=true&include_output=true`` snapshot
+- ``bench/data/runs_stream.sse``: a ``/runs?include_output=true`` snapshot
   taken while the group is mid-flight (runs queued, running, completed with output, failed).
+  (This is what ``TaskGroup.results(follow=False)`` reads.)
 
 Usage: python bench/record_streams.py [--runs 300]
 """
@@ -62,7 +63,7 @@ def record(runs: int) -> None:
             for i in range(runs)
         ]
         late = len(inputs) // 6
-        for pause, batch in ((1.0, inputs[:-late]), (0.02, inputs[-late:])):
+        for pause, batch in ((1.25, inputs[:-late]), (0.02, inputs[-late:])):
             added = http.post(
                 f"/v1/tasks/groups/{gid}/runs",
                 json={"inputs": batch, "default_task_spec": TASK_SPEC},
@@ -73,7 +74,7 @@ def record(runs: int) -> None:
         with http.stream(
             "GET",
             f"/v1/tasks/groups/{gid}/runs",
-            params={"include_input": "true", "include_output": "true"},
+            params={"include_output": "true"},
         ) as response:
             snapshot = b"".join(response.iter_raw())
         with http.stream("GET", f"/v1/tasks/groups/{gid}/events") as response:
