@@ -398,10 +398,13 @@ class HttpCore:
         stream: bool,
     ) -> httpx.Response:
         """One attempt, following same-origin redirects of GETs only. Raises typed errors."""
-        url = first = httpx.URL(self.url_for(path))
+        # httpx parses the URL once, in build_request; the display form and a redirect's base
+        # parse it again only when they are needed.
+        url: Union[str, httpx.URL] = self.url_for(path)
+        first = url
 
-        def display() -> str:  # only an error needs it: a URL costs a parse
-            return str(first.copy_with(query=None))
+        def display() -> str:
+            return str(httpx.URL(first).copy_with(query=None))
 
         req_timeout = self.timeout if timeout is None else timeout
         status = 0
@@ -432,7 +435,7 @@ class HttpCore:
                 status = response.status_code
                 location = response.headers.get("location", "")
                 response.close()
-                target = url.join(location)
+                target = httpx.URL(url).join(location)
                 if _origin(target) != _origin(self._base) or method not in ("GET", "HEAD"):
                     raise errors.RedirectError(
                         f"server redirected {method} {display()} to {target.host or location!r}; "
