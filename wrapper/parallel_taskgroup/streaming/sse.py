@@ -38,14 +38,14 @@ class RawEvent(NamedTuple):
 def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """sseclient-py's event-block framing (without its field parser), block for block.
 
-    While the stream has no ``\r`` (the API's LF-only wire), a block ends at the first
-    ``\n\n`` after the previous one: found with one byte search per block, each block one
+    While the stream holds no CR (the API's LF-only wire), a block ends at the first blank line
+    (LF LF) after the previous block: found with one byte search per block, each block one
     slice of its chunk, instead of sseclient-py's copy of every line. From the first chunk that
-    holds a ``\r`` on, sseclient-py itself frames the rest (its state is the unfinished block,
+    holds a CR on, sseclient-py itself frames the rest (its state is the unfinished block,
     handed over in front of that chunk).
     """
     it = iter(chunks)
-    pending: list[bytes] = []  # the unfinished block: no "\n\n" and no "\r" in it
+    pending: list[bytes] = []  # the unfinished block: no blank line and no CR in it
     for chunk in it:
         if not chunk:
             continue
@@ -57,7 +57,7 @@ def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
             return
         start = 0
         if pending:
-            if chunk[0] == 10 and pending[-1][-1] == 10:  # "\n" | "\n": ends at the seam
+            if chunk[0] == 10 and pending[-1][-1] == 10:  # LF | LF: the block ends at the seam
                 start = 1
             else:
                 end = chunk.find(b"\n\n")
