@@ -25,6 +25,7 @@ Usage: python bench/bench_latency.py [--rounds 5] [--quick] [--json PATH] [--res
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -222,7 +223,9 @@ def main() -> None:
         argv += ["--gap-ms", str(args.gap_ms)]
         return lambda: _harness.child(argv)
 
+    load_before = os.getloadavg()[0]
     taken = _harness.alternate(side("ours"), side("sdk"), rounds=args.rounds, label="latency")
+    load = f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after"
     p99 = taken.values("ours", "p99_ms")
     p50 = taken.values("ours", "p50_ms")
     sdk_p99, sdk_p50 = taken.values("sdk", "p99_ms"), taken.values("sdk", "p50_ms")
@@ -240,7 +243,7 @@ def main() -> None:
         notes=f"{n:,} results per round ({n_frames:,} frames of the recorded emulator wire, one "
         f"per chunk every {args.gap_ms:g} ms, completed runs' outputs fetched from the mock); "
         "from a frame handed to httpx to its RunResult out of group.results() (SDK: events() "
-        "loop with task_run.result per completed run)",
+        f"loop with task_run.result per completed run); {load} on {os.cpu_count()} cores",
         value=mid,
         low=min(p99),
         high=max(p99),
