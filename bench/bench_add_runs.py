@@ -1,61 +1,64 @@
-"""Client CPU for building and sending one 1,000-input add-runs POST: ours against the SDK.
+"""Client CPU of one 1,000-input add-runs POST: ours against the parallel-web SDK.
 
-Both clients talk to the same httpx.MockTransport, which answers with a canned response (1,000 run
-ids) without parsing the request. The same 1,000 rows (dicts with an ``id``) are sent by:
+Both clients talk to an ``httpx.MockTransport`` answering what the API answers (the group's
+status, 1,000 run ids, the run and event cursors), without reading the request. The same 1,000
+rows (dicts with an ``id`` field) are sent by:
 
-* ours: ``group.add_runs(rows, key="id")`` (validation, metadata with the row key, exact byte
-  sizing, journal, pacing with an unlimited quota, response parsing);
-* ours with derived keys: the same, each key a hash of the row's canonical JSON;
-* the SDK: ``parallel.Parallel(...).task_group.add_runs(group_id, inputs=[...])`` with the row
-  key already in each input's metadata, ``refresh_status=False``.
+- ours, through the public API: ``client.group(id, processor="base").add_runs(rows, key="id")``
+  (validation and limits of every row, the row key in each run's metadata, exact body sizing,
+  the in-memory journal, pacing, the answer checked);
+- the SDK as its docs show: ``client.task_group.add_runs(id, inputs=[{"input": row,
+  "processor": "base"} for row in rows])``, no metadata.
 
-Prints median client CPU per call (``time.process_time``) and the ratio SDK/ours; the target is
-ours at most one fifth of the SDK.
+Each measurement is a fresh process that makes the call a few times to warm up, then
+``--calls`` times, and reports the median CPU time (``time.process_time``) per call; ours and
+the SDK alternate. Goal (issue 15): ours ≤ 1/10 of the SDK's CPU per 1,000 inputs.
 
-Usage: python bench/bench_add_runs.py [--repetitions N] [--inputs N]
+Usage: python bench/bench_add_runs.py [--rounds 5] [--quick] [--json PATH] [--calls N]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
+import sys
 import time
-from typing import Any, Callable, Optional
+from pathlib import Path
+from typing import Any, Callable
 
-import httpx
-from parallel_taskgroup import ROW_KEY_FIELD, Client
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import _harness  # noqa: E402
 
 GROUP_ID = "tgrp_bench"
-TARGET_RATIO = 5.0
+BASE_URL = "https://api.example.test"
+INPUTS = 1000
+WARMUP = 3
+TARGET = 0.1
 
 
-def canned_handler(n: int) -> Callable[[httpx.Request], httpx.Response]:
-    body = json.dumps(
+def answer(n: int) -> bytes:
+    return json.dumps(
         {
             "status": {
                 "num_task_runs": n,
                 "task_run_status_counts": {"queued": n},
                 "is_active": True,
                 "status_message": None,
-                "modified_at": "2026-01-01T00:00:00Z",
+                "modified_at": "2026-01-01T00:00:00.000000Z",
             },
             "run_ids": [f"trun_{i:032x}" for i in range(n)],
-            "run_cursor": "000000000000",
-            "event_cursor": "000000000001",
+            "run_cursor": "660fcdad23279",
+            "event_cursor": "660fcdad2327a",
         }
     ).encode()
-
-    def handler(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
-
-    return handler
 
 
 def make_rows(n: int) -> list[dict[str, Any]]:
     return [
         {
-            "id": f"row-{i}",
+            "id": f"row-{i:05d}",
             "company": f"Company number {i}",
             "website": f"https://company-{i}.example.com",
             "country": "DE" if i % 2 else "US",
@@ -64,100 +67,94 @@ def make_rows(n: int) -> list[dict[str, Any]]:
     ]
 
 
-def cpu_per_call(calls: dict[str, Callable[[], object]], repetitions: int) -> dict[str, float]:
-    """Median CPU seconds per call of each callable, sampled round-robin so that load from
-    other processes hits all of them alike."""
-    for fn in calls.values():
-        for _ in range(3):
-            fn()
-    samples: dict[str, list[float]] = {name: [] for name in calls}
-    for _ in range(repetitions):
-        for name, fn in calls.items():
-            start = time.process_time()
-            fn()
-            samples[name].append(time.process_time() - start)
-    return {name: statistics.median(values) for name, values in samples.items()}
+def http_client() -> Any:
+    import httpx
+
+    body = answer(INPUTS)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=body, headers={"content-type": "application/json"})
+
+    return httpx.Client(transport=httpx.MockTransport(handler))
 
 
-def ours(rows: list[dict[str, Any]], key: Optional[str]) -> Callable[[], object]:
-    http = httpx.Client(transport=httpx.MockTransport(canned_handler(len(rows))))
-    client = Client(api_key="bench-key", base_url="http://127.0.0.1:9", http_client=http)
-    group = client.group(GROUP_ID, processor="base")
+def call(side: str) -> Callable[[], None]:
+    rows = make_rows(INPUTS)
+    if side == "ours":
+        from parallel_taskgroup import Client
 
-    def call() -> object:
-        report = group.add_runs(rows, key=key, rate_per_minute=10**9)
-        assert report.sent == len(rows)
-        return report
+        client = Client(api_key="bench", base_url=BASE_URL, http_client=http_client())
+        group = client.group(GROUP_ID, processor="base")
 
-    return call
+        def ours() -> None:
+            report = group.add_runs(rows, key="id")
+            assert report.sent == INPUTS
 
+        return ours
 
-def sdk(rows: list[dict[str, Any]]) -> Optional[Callable[[], object]]:
-    try:
-        import parallel
-    except ImportError:
-        return None
-    http = httpx.Client(transport=httpx.MockTransport(canned_handler(len(rows))))
-    client = parallel.Parallel(api_key="bench-key", base_url="http://127.0.0.1:9", http_client=http)
-    beta = getattr(client, "beta", None)
-    task_group = getattr(beta, "task_group", None) or client.task_group
+    from parallel import Parallel
 
-    def call() -> object:
-        inputs = [
-            {"input": row, "processor": "base", "metadata": {ROW_KEY_FIELD: row["id"]}}
-            for row in rows
-        ]
-        response = task_group.add_runs(GROUP_ID, inputs=inputs, refresh_status=False)
-        assert len(response.run_ids) == len(rows)
-        return response
+    task_group = Parallel(api_key="bench", base_url=BASE_URL, http_client=http_client()).task_group
 
-    return call
+    def sdk() -> None:
+        response = task_group.add_runs(
+            GROUP_ID, inputs=[{"input": row, "processor": "base"} for row in rows]
+        )
+        assert len(response.run_ids) == INPUTS
+
+    return sdk
 
 
-def run(repetitions: int = 30, inputs: int = 1000) -> dict[str, Any]:
-    """Measure and return the figures (milliseconds of client CPU per call, ratios)."""
-    rows = make_rows(inputs)
-    calls = {"ours": ours(rows, "id"), "derived": ours(rows, None)}
-    sdk_call = sdk(rows)
-    if sdk_call is not None:
-        calls["sdk"] = sdk_call
-    cpu = cpu_per_call(calls, repetitions)
-    ours_ms = cpu["ours"] * 1000
-    derived_ms = cpu["derived"] * 1000
-    sdk_ms = cpu["sdk"] * 1000 if "sdk" in cpu else None
-    ratio = sdk_ms / ours_ms if sdk_ms and ours_ms else None
-    return {
-        "inputs": inputs,
-        "repetitions": repetitions,
-        "ours_ms": round(ours_ms, 3),
-        "ours_derived_keys_ms": round(derived_ms, 3),
-        "sdk_ms": round(sdk_ms, 3) if sdk_ms is not None else None,
-        "sdk_over_ours": round(ratio, 2) if ratio else None,
-        "sdk_over_ours_derived": round(sdk_ms / derived_ms, 2) if sdk_ms and derived_ms else None,
-        "target_ratio": TARGET_RATIO,
-        "target_met": bool(ratio and ratio >= TARGET_RATIO),
-    }
+def child(side: str, calls: int) -> None:
+    run = call(side)
+    for _ in range(WARMUP):
+        run()
+    spent = []
+    for _ in range(calls):
+        start = time.process_time()
+        run()
+        spent.append(time.process_time() - start)
+    print(json.dumps({"ms": statistics.median(spent) * 1000, "calls": calls}))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repetitions", type=int, default=30)
-    parser.add_argument("--inputs", type=int, default=1000)
-    args = parser.parse_args()
-    result = run(args.repetitions, args.inputs)
-    print(f"one add-runs POST of {result['inputs']} inputs, median client CPU per call:")
-    print(f"  ours (key field)      {result['ours_ms']:8.2f} ms")
-    print(f"  ours (derived keys)   {result['ours_derived_keys_ms']:8.2f} ms")
-    if result["sdk_ms"] is None:
-        print("  parallel-web SDK      not installed")
-    else:
-        print(f"  parallel-web SDK      {result['sdk_ms']:8.2f} ms")
-        print(
-            f"  SDK / ours = {result['sdk_over_ours']}x (derived keys: "
-            f"{result['sdk_over_ours_derived']}x); target >= {TARGET_RATIO}x: "
-            f"{'met' if result['target_met'] else 'NOT met'}"
-        )
-    print(json.dumps(result))
+    p = _harness.parser((__doc__ or "").splitlines()[0])
+    p.add_argument("--calls", type=int, default=None, help="measured calls per process")
+    p.add_argument("--child", help=_harness.argparse.SUPPRESS)
+    args = p.parse_args()
+    calls = args.calls or (10 if args.quick else 40)
+    if args.child:
+        child(args.child, calls)
+        return
+
+    def side(name: str) -> Callable[[], Any]:
+        argv = [_harness.PYTHON, __file__, "--child", name, "--calls", str(calls)]
+        return lambda: _harness.child(argv)
+
+    taken = _harness.alternate(side("ours"), side("sdk"), rounds=args.rounds, label="add_runs")
+    ours, sdk = taken.values("ours", "ms"), taken.values("sdk", "ms")
+    r = _harness.ratio(ours, sdk)
+    goal = _harness.Goal(
+        name="add_runs client CPU per 1,000 inputs, ours / SDK",
+        figure=str(r),
+        target=f"≤ {TARGET:.2f}× (1/10)",
+        holds=r.median <= TARGET,
+        ours=f"{_harness.median(ours):.2f} ms",
+        sdk=f"{_harness.median(sdk):.2f} ms",
+        command=f"python bench/bench_add_runs.py --rounds {args.rounds}"
+        + (" --quick" if args.quick else ""),
+        notes="one POST of 1,000 inputs on a MockTransport; ours group.add_runs(rows, key='id') "
+        "(row keys in metadata, limits, journal, pacing) vs the SDK's task_group.add_runs "
+        f"without metadata; median CPU of {calls} calls per process",
+        value=r.median,
+        low=r.low,
+        high=r.high,
+        limit=TARGET,
+        better="lower",
+    )
+    _harness.report(
+        "bench_add_runs.py", [goal], json_path=args.json, series={"ours_ms": ours, "sdk_ms": sdk}
+    )
 
 
 if __name__ == "__main__":

@@ -149,6 +149,19 @@ def test_missing_input_file(cli_env: EmulatorServer, tmp_path: Path) -> None:
     assert_nothing_started(out)
 
 
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_missing_input_file_is_said_before_anything_is_created(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    monkeypatch.setenv("PARALLEL_API_KEY", SECRET)
+    out = tmp_path / "out.jsonl"
+    args = ["run", str(tmp_path / "nope.jsonl"), "--out", str(out)]
+    code, err = run_cli(args + (["--dry-run"] if dry_run else []))
+    assert code == 2
+    assert_one_error_line(err, "nope.jsonl: cannot read input (No such file or directory)")
+    assert list(tmp_path.iterdir()) == []  # no results file, state, journal or lock
+
+
 def test_rows_missing_fields_the_input_schema_requires(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:

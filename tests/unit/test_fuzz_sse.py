@@ -118,3 +118,24 @@ def test_any_error_body_gives_a_typed_status_error(
     exc = error_from_response(status, body, headers=headers, method="GET", url="/v1/x")
     assert isinstance(exc, errors.APIStatusError) and exc.status_code == status
     assert str(exc)
+
+
+sse_bytes = st.lists(
+    st.sampled_from(
+        [b"\n", b"\r", b"\r\n", b"\n\n", b"data: x", b"event: e", b":", b"id: 1", b"z"]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@given(sse_bytes, st.lists(st.integers(0, 60), max_size=8))
+def test_block_framing_is_sseclients_for_any_bytes_and_chunking(
+    data: bytes, cuts: list[int]
+) -> None:
+    from parallel_taskgroup.streaming.sse import _blocks
+    from sseclient import SSEClient
+
+    points = sorted({min(c, len(data)) for c in cuts})
+    chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
+    expected = list(SSEClient(iter(chunks))._read())  # type: ignore[arg-type]
+    assert list(_blocks(iter(chunks))) == expected

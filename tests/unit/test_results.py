@@ -133,11 +133,22 @@ def test_results_cursor_is_stored_under_its_own_stream_name() -> None:
 def test_the_cursor_never_passes_a_result_not_yet_handed_out() -> None:
     store = MemoryCursorStore()
     events = [run_event(1, "e1"), run_event(2, "e2", status="failed"), status_event("e3", False)]
-    stream = fake_client(FakeGroupServer(events)).group(GROUP_ID).results(cursor_store=store)
-    first = next(stream)
-    assert first.run_id == "trun_2"  # the failure needs no fetch, so it comes first
-    stream.close()
-    assert store.load(GROUP_ID, "results") is None  # e1's output was never handed out
+    server = FakeGroupServer(events)
+    gate = threading.Event()
+
+    def output_on_its_way(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/result"):
+            gate.wait(30)  # e1's output is still being fetched
+        return server(request)
+
+    stream = fake_client(output_on_its_way).group(GROUP_ID).results(cursor_store=store)
+    try:
+        first = next(stream)
+        assert first.run_id == "trun_2"  # the failure needs no fetch, so it comes first
+        stream.close()
+        assert store.load(GROUP_ID, "results") is None  # e1's output was never handed out
+    finally:
+        gate.set()
 
 
 def test_error_events_are_counted_and_results_go_on() -> None:

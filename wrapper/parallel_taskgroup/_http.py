@@ -402,8 +402,14 @@ class HttpCore:
         stream: bool,
     ) -> httpx.Response:
         """One attempt, following same-origin redirects of GETs only. Raises typed errors."""
-        url = httpx.URL(self.url_for(path))
-        display = str(url.copy_with(query=None))
+        # httpx parses the URL once, in build_request; the display form and a redirect's base
+        # parse it again only when they are needed.
+        url: Union[str, httpx.URL] = self.url_for(path)
+        first = url
+
+        def display() -> str:
+            return str(httpx.URL(first).copy_with(query=None))
+
         req_timeout = self.timeout if timeout is None else timeout
         status = 0
         for _ in range(_MAX_REDIRECTS + 1):
@@ -420,27 +426,27 @@ class HttpCore:
                 response = self.http.send(request, stream=stream, follow_redirects=False)
             except httpx.TimeoutException as exc:
                 raise errors.APITimeoutError(
-                    f"{method} {display} timed out ({type(exc).__name__}); "
+                    f"{method} {display()} timed out ({type(exc).__name__}); "
                     "raise the client's timeout if the server is slow",
                     maybe_sent=not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)),
                 ) from None
             except httpx.TransportError as exc:
                 raise errors.APIConnectionError(
-                    f"{method} {display} failed: {type(exc).__name__}: {exc}",
+                    f"{method} {display()} failed: {type(exc).__name__}: {exc}",
                     maybe_sent=not isinstance(exc, httpx.ConnectError),
                 ) from None
             if response.is_redirect and "location" in response.headers:
                 status = response.status_code
                 location = response.headers.get("location", "")
                 response.close()
-                target = url.join(location)
+                target = httpx.URL(url).join(location)
                 if _origin(target) != _origin(self._base) or method not in ("GET", "HEAD"):
                     raise errors.RedirectError(
-                        f"server redirected {method} {display} to {target.host or location!r}; "
+                        f"server redirected {method} {display()} to {target.host or location!r}; "
                         "not following it with the API key (check base_url)",
                         status_code=status,
                         method=method,
-                        url=display,
+                        url=display(),
                     )
                 url, params = target, None
                 continue
@@ -459,14 +465,14 @@ class HttpCore:
                     body,
                     headers=response.headers,
                     method=method,
-                    url=display,
+                    url=display(),
                 )
             return response
         raise errors.RedirectError(
-            f"too many redirects (more than {_MAX_REDIRECTS}) for {method} {display}",
+            f"too many redirects (more than {_MAX_REDIRECTS}) for {method} {display()}",
             status_code=status,
             method=method,
-            url=display,
+            url=display(),
         )
 
     def _with_retries(self, method: str, path: str, mode: RetryMode, attempt: Callable[[], T]) -> T:

@@ -227,7 +227,8 @@ class ResultStream(Iterator[RunResult]):
         self._wanted = wanted
         self._catch_up = catch_up
         self._catch_up_after = catch_up_after
-        self._queue: queue.Queue[Any] = queue.Queue()
+        self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C-level hand-over
+        self._marks: deque[_Mark] = deque()
         self._room = threading.Semaphore(READ_AHEAD)
         self._stopping = threading.Event()
         self._pool: Optional[ThreadPoolExecutor] = None
@@ -301,25 +302,43 @@ class ResultStream(Iterator[RunResult]):
     # -- the threads -------------------------------------------------------------------------
 
     def _read(self) -> None:
-        """Background: every event into the queue (or the error that ended the stream)."""
+        """Background: every event, in order, as a mark (for the cursor) and into the queue (or
+        the error that ended the stream)."""
         ended: Optional[BaseException] = None
+        # Without a caller's filter or bulk catch-up, a completed run's output is asked for
+        # right here, as its event is read, and the consuming thread hears of the run once,
+        # when its output is in: one hand-over between threads per result.
+        fetch_here = self._wanted is None and self._catch_up is None
+        fetching = 0
+        marks = self._marks
         try:
             for event in self._events:
                 self._room.acquire()
                 if self._stopping.is_set():
                     return
-                self._queue.put(("event", event))
+                mark = _Mark(event_id_of(event))
+                marks.append(mark)
+                if (
+                    fetch_here
+                    and type(event) is TaskRunEvent
+                    and event.run.status in TERMINAL
+                    and needs_output(event)
+                ):
+                    fetching += 1
+                    self._fetch(event, mark, early=True)
+                    continue
+                self._queue.put(("event", event, mark))
         except BaseException as exc:  # handed to the consuming thread
             ended = exc
         finally:
-            self._queue.put(("end", ended))
+            self._queue.put(("end", ended, fetching))
 
-    def _fetch(self, event: TaskRunEvent, mark: _Mark) -> None:
+    def _fetch(self, event: TaskRunEvent, mark: _Mark, *, early: bool = False) -> None:
         assert self._pool is not None
         future = self._pool.submit(fetch_output, self._core, event.run.run_id)
 
         def done(f: Future[Optional[Output]]) -> None:
-            self._queue.put(("fetched", event, mark, f))
+            self._queue.put(("fetched", event, mark, f, early))
 
         future.add_done_callback(done)
 
@@ -330,9 +349,11 @@ class ResultStream(Iterator[RunResult]):
         self._advance(marks)
 
     def _run(self) -> Generator[RunResult, None, None]:
-        marks: deque[_Mark] = deque()
+        marks = self._marks  # filled by the reader, in event order
         backlog: deque[tuple[TaskRunEvent, _Mark]] = deque()  # outputs not yet asked for
-        in_flight = 0
+        in_flight = 0  # fetches asked for here, not yet in
+        early_in = 0  # fetches the reader asked for that are in
+        early_asked: Optional[int] = None  # how many the reader asked for, once it ended
         self._pool = ThreadPoolExecutor(
             max_workers=self._fetch_concurrency, thread_name_prefix="taskgroup-result"
         )
@@ -340,7 +361,7 @@ class ResultStream(Iterator[RunResult]):
         self._reader.start()
         reading = True
         try:
-            while reading or in_flight or backlog:
+            while reading or in_flight or backlog or early_in != early_asked:
                 if self._catch_up is not None and len(backlog) >= self._catch_up_after:
                     # Many outputs at once: the caller reads them in bulk, then only those
                     # it still wants are fetched one by one.
@@ -355,7 +376,7 @@ class ResultStream(Iterator[RunResult]):
                         self._fetch(event, mark)
                     else:
                         self._done(mark, marks)
-                if not (reading or in_flight or backlog):
+                if not (reading or in_flight or backlog or early_in != early_asked):
                     break
                 item = self._queue.get()
                 kind = item[0]
@@ -363,19 +384,21 @@ class ResultStream(Iterator[RunResult]):
                     reading = False
                     if item[1] is not None:
                         raise item[1]
+                    early_asked = item[2]
                     continue
                 if kind == "fetched":
-                    _, event, mark, future = item
-                    in_flight -= 1
+                    _, event, mark, future, early = item
+                    if early:
+                        early_in += 1
+                    else:
+                        in_flight -= 1
                     output = future.result()  # a failed fetch raises its typed error here
                     self.fetched += 1
                     if self._still_wanted(event):
                         yield result_of(event, output)
                     self._done(mark, marks)
                     continue
-                event = item[1]
-                mark = _Mark(event_id_of(event))
-                marks.append(mark)
+                _, event, mark = item
                 if (
                     type(event) is TaskRunEvent
                     and event.run.status in TERMINAL

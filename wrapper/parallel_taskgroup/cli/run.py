@@ -240,14 +240,29 @@ def _interrupts(progress: Progress) -> Iterator[None]:
             signal.signal(s, old)
 
 
+def _check_input_exists(path: str) -> None:
+    """A missing input file, said as reading it would say it (``-`` is standard input)."""
+    if path == "-":
+        return
+    try:
+        os.stat(path)
+    except FileNotFoundError as exc:
+        raise UsageError(f"{path}: cannot read input ({exc.strerror})") from None
+
+
 def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     """Run the job; exit 0 when every row completed, 1 when some failed."""
-    spec = ptg.task_spec_from_files(
-        task_spec_file=args.task_spec,
-        output_schema_file=args.output_schema,
-        output_text=args.output_text,
-        input_schema_file=args.input_schema,
-    )
+    # The library (and the HTTP stack under it) loads only once the arguments look right:
+    # a usage error answers at once.
+    spec_files = (args.task_spec, args.output_schema, args.output_text, args.input_schema)
+    spec = None
+    if any(option is not None for option in spec_files):
+        spec = ptg.task_spec_from_files(
+            task_spec_file=args.task_spec,
+            output_schema_file=args.output_schema,
+            output_text=args.output_text,
+            input_schema_file=args.input_schema,
+        )
     metadata = parse_metadata(args.metadata)
     options: dict[str, Any] = dict(
         out=args.out,
@@ -266,10 +281,12 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
         requests_per_minute=args.requests_per_minute,
     )
     if args.dry_run:
+        _check_input_exists(args.input)
         report = ptg.run_job(None, args.input, dry_run=True, **options)
         stdout.write("\n".join(_describe_quote(report.quote)) + "\n")
         return EXIT_OK if report.quote.accepted else EXIT_USAGE
     require_api_key()
+    _check_input_exists(args.input)
     hint = shlex.join(["taskgroup", *argv])
     progress = Progress(stderr, quiet=args.quiet)
     logs = library_logs(args.verbose, stderr, progress.log_handler())

@@ -77,8 +77,8 @@ def parse_event(raw: RawEvent) -> Event:
     parser = _PARSERS.get(kind) if isinstance(kind, str) else None
     if parser is None:
         return UnknownEvent(str(kind), payload, _event_id(raw, payload))
-    eid = _event_id(raw, payload)
     if not isinstance(payload, dict):
+        eid = _event_id(raw, payload)
         raise StreamError(
             f"{kind!r} event {eid or '<no id>'} is not a JSON object: {data[:120]!r}",
             event_id=eid,
@@ -86,6 +86,7 @@ def parse_event(raw: RawEvent) -> Event:
     try:
         return parser(payload)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        eid = _event_id(raw, payload)
         raise StreamError(
             f"{kind!r} event {eid or '<no id>'} does not match the API schema "
             f"({type(exc).__name__}: {exc}); data: {data[:200]!r}",

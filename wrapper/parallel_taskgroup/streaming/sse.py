@@ -1,12 +1,14 @@
 """Bytes to raw Server-Sent Events.
 
-Framing (finding event boundaries across arbitrary chunk splits) comes from sseclient-py; field
-parsing is ours because sseclient-py forgets ``id`` between events, ignores ``retry`` and
-dispatches an unterminated trailing block when the connection drops mid-event.
+Framing (finding event boundaries across arbitrary chunk splits) is sseclient-py's, with a fast
+path for LF-only streams that gives the same blocks; field parsing is ours because sseclient-py
+forgets ``id`` between events, ignores ``retry`` and dispatches an unterminated trailing block
+when the connection drops mid-event.
 """
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any, NamedTuple, Optional
 
@@ -17,6 +19,9 @@ from ..errors import TruncatedStreamError
 __all__ = ["RawEvent", "iter_sse"]
 
 _TERMINATORS = (b"\n\n", b"\r\r", b"\r\n\r\n")
+_EVENT_NAMES = {
+    name.encode(): name for name in ("task_run.state", "task_group_status", "error", "message")
+}
 
 
 class RawEvent(NamedTuple):
@@ -31,10 +36,48 @@ class RawEvent(NamedTuple):
 
 
 def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """sseclient-py's event-block framing, without its field parser."""
-    client: Any = SSEClient(chunks)  # type: ignore[arg-type, unused-ignore]
-    blocks: Iterator[bytes] = client._read()
-    return blocks
+    """sseclient-py's event-block framing (without its field parser), block for block.
+
+    While the stream holds no CR (the API's LF-only wire), a block ends at the first blank line
+    (LF LF) after the previous block: found with one byte search per block, each block one
+    slice of its chunk, instead of sseclient-py's copy of every line. From the first chunk that
+    holds a CR on, sseclient-py itself frames the rest (its state is the unfinished block,
+    handed over in front of that chunk).
+    """
+    it = iter(chunks)
+    pending: list[bytes] = []  # the unfinished block: no blank line and no CR in it
+    for chunk in it:
+        if not chunk:
+            continue
+        if b"\r" in chunk:
+            rest = itertools.chain((b"".join(pending) + chunk,), it)
+            client: Any = SSEClient(rest)  # type: ignore[arg-type, unused-ignore]
+            framed: Iterator[bytes] = client._read()
+            yield from framed
+            return
+        start = 0
+        if pending:
+            if chunk[0] == 10 and pending[-1][-1] == 10:  # LF | LF: the block ends at the seam
+                start = 1
+            else:
+                end = chunk.find(b"\n\n")
+                if end < 0:
+                    pending.append(chunk)
+                    continue
+                start = end + 2
+            pending.append(chunk[:start])
+            yield b"".join(pending)
+            pending = []
+        find = chunk.find
+        end = find(b"\n\n", start)
+        while end >= 0:
+            yield chunk[start : end + 2]
+            start = end + 2
+            end = find(b"\n\n", start)
+        if start < len(chunk):
+            pending.append(chunk[start:] if start else chunk)
+    if pending:
+        yield b"".join(pending)
 
 
 def _has_fields(block: bytes) -> bool:
@@ -70,7 +113,22 @@ def iter_sse(
     An unterminated block at the end (the body stopped mid-event) is never dispatched half-read:
     it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
     resume (a trailing blank line or comment is not an event and passes either way)."""
+    names = _EVENT_NAMES
     for block in _blocks(chunks):
+        # The documented wire, inline: "event: NAME\ndata: JSON\n\n" (LF only, no id line).
+        if block.startswith(b"event: ") and block.endswith(b"\n\n") and b"\r" not in block:
+            end = block.find(b"\n", 7)
+            if (
+                block.startswith(b"data: ", end + 1)
+                and block.find(b"\n", end + 1) == len(block) - 2
+            ):
+                name = block[7:end]
+                yield RawEvent(
+                    names.get(name) or name.decode("utf-8", "replace") or "message",
+                    block[end + 7 : -2].decode("utf-8", "replace"),
+                    last_id,
+                )
+                continue
         fields = _canonical_fields(block)
         if fields is not None:
             event_name, event_id, payload = fields

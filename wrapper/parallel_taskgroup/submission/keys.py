@@ -40,6 +40,8 @@ _ATTEMPT_SEPARATOR = "\x00"
 
 DERIVED_KEY_CHARS = 16
 
+_MISSING = object()
+
 KeySpec = Union[None, str, Callable[[Any], Any]]
 """How to find a row's key: ``None`` (derive from the input), a field name, or a function."""
 
@@ -83,6 +85,10 @@ def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:
         field = spec
 
         def by_field(row: Any) -> str:
+            if type(row) is dict:  # the common case, checked without a call
+                raw = row.get(field, _MISSING)
+                if type(raw) is str and 0 < len(raw) <= MAX_METADATA_VALUE_CHARS:
+                    return raw
             if isinstance(row, Mapping):
                 if field not in row:
                     raise ValueError(f"the key field {field!r} is missing")

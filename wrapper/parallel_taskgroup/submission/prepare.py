@@ -13,12 +13,13 @@ from typing import Any, Callable, Literal, Optional, Union
 import attrs
 from parallel_taskgroup_api.models import TaskRunInput
 
-from .._json import compact, compact_bytes
+from .._json import compact, compact_bytes, encode_str, fast_compact
 from ..errors import ConfigurationError, RowError, TaskSpecError
 from .batches import BodyLayout
 from .keys import ATTEMPT_FIELD, ROW_KEY_FIELD, KeySpec, derive_key, identity, key_function
 from .limits import (
     MAX_INPUTS_PER_REQUEST,
+    MAX_METADATA_VALUE_CHARS,
     MAX_TASK_SPEC_AND_INPUT_CHARS,
     input_too_long,
     json_chars,
@@ -60,6 +61,13 @@ class RowPlan:
     extra_fields: dict[str, Any]
     skip_duplicates: bool
     attempt: int = 1
+    frame: Optional[tuple[str, str, str, int]] = None
+    """The run input's text around the input value and the row key, and the task spec's
+    characters, when every row's payload is ``{"input":…,"processor":…,"metadata":{…base,
+    "row_key":…[,"attempt":n]}[,…input_fields]}`` (no metadata function): the common case is
+    then written as text directly, byte for byte what encoding the payload dict gives."""
+    key_field: Optional[str] = None
+    """The row field holding each row's key (``key="id"``), else None."""
 
 
 def _spec_dict(spec: Any) -> Optional[dict[str, Any]]:
@@ -139,11 +147,31 @@ def make_plan(
             f"max_batch_bytes={max_batch_bytes} leaves no room for inputs "
             f"(the request's fixed part alone is {layout.overhead} bytes)"
         )
+    spec_chars = json_chars(spec) if spec is not None else 0
+    frame = None
+    if row_metadata is None:
+        base_text = compact(base)[1:-1]
+        extra_text = compact(extra)[1:-1]
+        own_spec = extra.get("task_spec")
+        frame = (
+            '{"input":',
+            ',"processor":'
+            + compact(processor)
+            + ',"metadata":{'
+            + (base_text + "," if base_text else "")
+            + compact(ROW_KEY_FIELD)
+            + ":",
+            (f",{compact(ATTEMPT_FIELD)}:{attempt}" if attempt > 1 else "")
+            + "}"
+            + ("," + extra_text if extra_text else "")
+            + "}",
+            spec_chars if own_spec is None else json_chars(own_spec),
+        )
     return RowPlan(
         processor=processor,
         base_metadata=base,
         task_spec=spec,
-        spec_chars=json_chars(spec) if spec is not None else 0,
+        spec_chars=spec_chars,
         layout=layout,
         max_inputs=max_batch_inputs,
         max_bytes=max_batch_bytes,
@@ -153,6 +181,8 @@ def make_plan(
         extra_fields=extra,
         skip_duplicates=duplicates == "skip",
         attempt=attempt,
+        frame=frame,
+        key_field=key if isinstance(key, str) else None,
     )
 
 
@@ -172,6 +202,11 @@ def _json_problem(exc: BaseException) -> str:
 
 def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
     """One row as a :class:`PreparedInput`; :class:`RowError` says what is wrong with it."""
+    frame = plan.frame
+    if frame is not None and plan.to_input is None:
+        kind = type(row)
+        if kind is str or (kind is dict and set(map(type, row)) <= _STR_ONLY):
+            return _prepare_plain(plan, frame, position, row)
     mapped = row
     if plan.to_input is not None:
         try:
@@ -259,14 +294,74 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
     return PreparedInput(position, identity(key, plan.attempt), data)
 
 
+def _prepare_plain(
+    plan: RowPlan, frame: tuple[str, str, str, int], position: int, value: Any
+) -> PreparedInput:
+    """:func:`prepare_one` for a str or dict row (string keys) under a plan with a ``frame``:
+    the same checks, the same bytes, written without building and encoding the payload."""
+    try:
+        key = plan.get_key(value) if plan.get_key is not None else derive_key(value)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
+        raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
+    head, middle, tail, spec_chars = frame
+    try:
+        data = (head + fast_compact(value) + middle + encode_str(key) + tail).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as exc:
+        raise RowError(position, _json_problem(exc), key=key) from None
+    if len(data) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
+        problem = input_too_long(spec_chars, value)
+        if problem:
+            raise RowError(position, problem, key=key)
+    if plan.layout.overhead + len(data) > plan.max_bytes:
+        raise RowError(
+            position,
+            f"this run input alone needs a {plan.layout.overhead + len(data)}-byte request, over "
+            f"max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
+            key=key,
+        )
+    return PreparedInput(position, key if plan.attempt <= 1 else identity(key, plan.attempt), data)
+
+
 def prepare_rows(
     plan: RowPlan, rows: Iterable[Any], report: SubmitReport
 ) -> Iterator[PreparedInput]:
     """Prepare ``rows`` lazily, refusing (or with ``duplicates="skip"`` skipping) repeated keys."""
     first_seen: dict[str, int] = {}
+    frame = plan.frame if plan.to_input is None else None
+    # The common row (a dict with string keys, its key a short str field or derived) is
+    # prepared inline: the loop below is the hot path of a submission. Anything else, and any
+    # row that fails a check, goes through the general functions, which say what is wrong.
+    head, middle, tail, spec_chars = frame or ("", "", "", 0)
+    room = min(MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead)
+    field = plan.key_field
+    derive = plan.get_key is None
+    first_attempt = plan.attempt <= 1
+    join = "".join
     for position, row in enumerate(rows):
         report.rows = position + 1
-        prepared = prepare_one(plan, position, row)
+        prepared: Optional[PreparedInput] = None
+        if frame is not None and type(row) is dict and _STR_ONLY.issuperset(map(type, row)):
+            key: Any = None
+            if field is not None:
+                key = row.get(field)
+                if type(key) is not str or not 0 < len(key) <= MAX_METADATA_VALUE_CHARS:
+                    key = None
+            elif derive:
+                try:
+                    key = derive_key(row)
+                except (ValueError, TypeError, RecursionError):
+                    key = None
+            if key is not None:
+                try:
+                    data = join((head, fast_compact(row), middle, encode_str(key), tail)).encode()
+                except (TypeError, ValueError, RecursionError):
+                    data = b""
+                if 0 < len(data) <= room:
+                    prepared = PreparedInput(
+                        position, key if first_attempt else identity(key, plan.attempt), data
+                    )
+        if prepared is None:
+            prepared = prepare_one(plan, position, row)
         earlier = first_seen.get(prepared.key)
         if earlier is not None:
             if plan.skip_duplicates:

@@ -300,6 +300,9 @@ def _drop_confirmed(
         if not block:
             return
         known = journal.confirmed_among(group_id, [r.key for r in block])
+        if not known:  # a fresh job: nothing to skip
+            yield from block
+            continue
         for row in block:
             run_id = known.get(row.key)
             if run_id is None:
