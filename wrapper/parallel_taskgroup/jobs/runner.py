@@ -97,6 +97,9 @@ MetadataValue = Union[str, int, float, bool]
 FLUSH_LINES = 500
 FLUSH_SECONDS = 1.0
 STATUS_POLL_SECONDS = 2.0
+EMIT_SECONDS = 0.5
+"""Progress is reported at most this often, except when the phase or a wait changes (counting
+the job's rows on every batch and every flush would cost more than the rest of the job)."""
 CATCH_UP_ROWS = 50
 """Resuming with at least this many finished runs to collect reads them from one snapshot."""
 RATE_LIMIT_PER_MINUTE = 2000
@@ -519,14 +522,23 @@ class _Session:
         self.dirty = False
         self.pending_results: list[tuple[str, int, str, Optional[str], str]] = []
         self.pending_lines: list[dict[str, Any]] = []
+        # (key, attempt) of the results kept but not yet in the journal: the journal cannot
+        # tell that they are recorded, so a run seen again before the flush (the events stream
+        # and a catch-up snapshot both hold it) is recognised here.
+        self.pending_keys: set[tuple[str, int]] = set()
         self.last_flush = time.monotonic()
+        self.last_emit = float("-inf")
 
     # -- progress --------------------------------------------------------------------------
 
-    def _emit(self) -> None:
+    def _emit(self, *, force: bool = False) -> None:
         store = self.store
         if store is None:
             return
+        now = time.monotonic()
+        if not force and now - self.last_emit < EMIT_SECONDS:
+            return
+        self.last_emit = now
         counts = store.counts()
         now = time.monotonic()
         self.submit_samples.append((now, counts.submitted))
@@ -561,7 +573,7 @@ class _Session:
     def _on_wait(self, what: str, until: Optional[float]) -> None:
         self.waiting = (what, until)
         with contextlib.suppress(Exception):
-            self._emit()
+            self._emit(force=True)
 
     def _spent(self) -> float:
         assert self.store is not None
@@ -613,7 +625,7 @@ class _Session:
             self._read_group(group, only_results=True)
         self._open_results_file()
         self.phase = "submitting"
-        self._emit()
+        self._emit(force=True)
         submitter = threading.Thread(target=self._submit, name="taskgroup-submit", daemon=True)
         poller = threading.Thread(target=self._poll, name="taskgroup-status", daemon=True)
         submitter.start()
@@ -907,7 +919,7 @@ class _Session:
                 continue
             key, attempt = split_identity(ident)
             assert self.store is not None
-            if not self.store.needs_result(key, attempt):
+            if (key, attempt) in self.pending_keys or not self.store.needs_result(key, attempt):
                 continue
             output = fetch_output(self.core, event.run.run_id) if needs_output(event) else None
             self._record(result_of(event, output))
@@ -931,7 +943,7 @@ class _Session:
         finally:
             self.submitter_done.set()
             with contextlib.suppress(Exception):
-                self._emit()
+                self._emit(force=True)
 
     def _submit_level(self, attempt: int) -> None:
         job, store, group = self.job, self.store, self.group
@@ -995,6 +1007,8 @@ class _Session:
             return False
         key, attempt = split_identity(ident)
         assert self.store is not None
+        if (key, attempt) in self.pending_keys:
+            return False
         return self.store.needs_result(key, attempt)
 
     def _collect(self, group: TaskGroup) -> None:
@@ -1045,6 +1059,8 @@ class _Session:
         if ident is None:
             return
         key, attempt = split_identity(ident)
+        if (key, attempt) in self.pending_keys:
+            return  # kept already, not flushed yet
         row = self.store.row(key)
         if row is None:
             return
@@ -1062,6 +1078,7 @@ class _Session:
         if attempt > 1 or (attempt == row.attempt and row.record is not None):
             self.dirty = True  # a line for this row is in the file already
         self.pending_results.append((key, attempt, status, error, compact(record)))
+        self.pending_keys.add((key, attempt))
         if attempt == row.attempt:
             self.pending_lines.append(self._view(record))
 
@@ -1084,6 +1101,7 @@ class _Session:
         if self.pending_results:
             store.save_results(self.pending_results)
             self.pending_results.clear()
+            self.pending_keys.clear()
         if self.pending_lines and self.appender is not None:
             for line in self.pending_lines:
                 self.appender.append(line)
@@ -1128,7 +1146,7 @@ class _Session:
     def _finish(self, quote: JobQuote) -> JobReport:
         """One line per row, then the report (or the error that stopped submission)."""
         self.phase = "finishing"
-        self._emit()
+        self._emit(force=True)
         self._flush(force=True)
         store = self.store
         assert store is not None and self.state is not None
@@ -1161,7 +1179,7 @@ class _Session:
             quote=quote,
             stopped_by=None if error is None else type(error).__name__,
         )
-        self._emit()
+        self._emit(force=True)
         if error is not None:
             raise error
         return report
