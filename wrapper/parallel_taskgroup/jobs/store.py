@@ -285,6 +285,21 @@ class JobStore:
         )
         return StoredRow(*found[0]) if found else None
 
+    def rows_by_key(self, keys: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows of ``keys`` (keys the job does not have are left out), a few
+        hundred per query."""
+        found: dict[str, StoredRow] = {}
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            for row in self._query(
+                "SELECT pos, key, line, input, attempt, status, record FROM rows "
+                f"WHERE key IN ({marks})",
+                part,
+            ):
+                found[row[1]] = StoredRow(*row)
+        return found
+
     def counts(self) -> RowCounts:
         """How the rows stand."""
         found = self._query(
