@@ -80,12 +80,14 @@ class _Watcher(threading.Thread):
         self.stop = threading.Event()
 
     def run(self) -> None:
-        offset = 0
+        offset, inode = 0, None
         while not self.stop.is_set():
             try:
                 with self.path.open("rb") as f:
-                    if os.fstat(f.fileno()).st_size < offset:
-                        offset, self.lines = 0, 0  # rewritten whole
+                    found = os.fstat(f.fileno())
+                    if found.st_ino != inode or found.st_size < offset:
+                        offset, self.lines = 0, 0  # a new file, or rewritten whole
+                        inode = found.st_ino
                     f.seek(offset)
                     chunk = f.read()
             except FileNotFoundError:
