@@ -69,6 +69,7 @@ class Emulator:
         self.faults = FaultState(faults)
         self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_unit)
         self.credit = config.credit  # runs the account can pay for in all; None: unlimited
+        self.requests: Dict[str, int] = {}  # API requests answered, by operation (control: none)
         self._clock: Optional[asyncio.Task[None]] = None
 
     # -- lifecycle ----------------------------------------------------------------------
@@ -106,8 +107,11 @@ class Emulator:
         auth and Server-Timing.
         """
 
+        operation = f"{handler.__name__}"
+
         async def endpoint(request: Request) -> Reply:
             if not control:
+                self.requests[operation] = self.requests.get(operation, 0) + 1
                 latency = self.faults.faults.latency_ms
                 if latency > 0:
                     await asyncio.sleep(latency / 1000.0)

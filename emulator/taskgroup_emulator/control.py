@@ -61,6 +61,10 @@ class Control:
             },
             "/_emulator/credit": {"GET": wrap(self.credit_get), "POST": wrap(self.credit_set)},
             "/_emulator/health": {"GET": wrap(self.health)},
+            "/_emulator/requests": {
+                "GET": wrap(self.requests_get),
+                "DELETE": wrap(self.requests_reset),
+            },
         }
 
     async def faults_get(self, request: Request) -> Response:
@@ -119,6 +123,16 @@ class Control:
             raise APIError(400, 'Bad credit settings: send {"credit": N} (or null for unlimited)')
         self.emu.credit = None if body["credit"] is None else _count(body, "credit", 0, "credit")
         return await self.credit_get(request)
+
+    async def requests_get(self, request: Request) -> Response:
+        """API requests answered since the start (or the last reset), by operation; control
+        routes are not counted."""
+        counts = dict(sorted(self.emu.requests.items()))
+        return json_response({"total": sum(counts.values()), "by_operation": counts})
+
+    async def requests_reset(self, request: Request) -> Response:
+        self.emu.requests.clear()
+        return await self.requests_get(request)
 
     async def health(self, request: Request) -> Response:
         return json_response({"ok": True, "time_scale": self.emu.config.time_scale})

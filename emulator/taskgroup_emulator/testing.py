@@ -225,6 +225,17 @@ class EmulatorServer:
         result: Dict[str, Any] = self._control("POST", "/_emulator/faults/reset", {})
         return result
 
+    def requests(self) -> Dict[str, Any]:
+        """API requests answered so far: ``{"total": N, "by_operation": {name: N}}`` (operation
+        names are the emulator's handlers, e.g. ``add_runs``, ``get_run_result``)."""
+        result: Dict[str, Any] = self._control("GET", "/_emulator/requests")
+        return result
+
+    def reset_requests(self) -> Dict[str, Any]:
+        """Start counting API requests from zero."""
+        result: Dict[str, Any] = self._control("DELETE", "/_emulator/requests")
+        return result
+
     def faults(self) -> Dict[str, Any]:
         """Current fault settings."""
         result: Dict[str, Any] = self._control("GET", "/_emulator/faults")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Callable
@@ -13,10 +14,35 @@ from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
-from bench_memory import measure_cli  # noqa: E402
-
 LIMIT_MB = 150
+
+# Runs `taskgroup` in-process and prints its peak RSS in kB on stderr as it exits. Not
+# ru_maxrss: Linux carries the forking parent's high-water mark into it across exec.
+_MEASURED_CLI = (
+    "import sys\n"
+    "from parallel_taskgroup.cli import main\n"
+    "code = main(sys.argv[1:])\n"
+    "hwm = [l.split()[1] for l in open('/proc/self/status') if l.startswith('VmHWM:')]\n"
+    "print('PEAK_KB', hwm[0], file=sys.stderr)\n"
+    "sys.exit(code)\n"
+)
+
+
+def measure_cli(args: list[str], env: dict[str, str]) -> tuple[int, float, str]:
+    """(exit code, peak RSS in MB, stderr) of one `taskgroup ARGS` process."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _MEASURED_CLI, *args],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        timeout=1800,
+    )
+    peak_mb = float("nan")
+    if "PEAK_KB" in proc.stderr:
+        peak_mb = int(proc.stderr.split("PEAK_KB")[1].split()[0]) / 1024
+    return proc.returncode, peak_mb, proc.stderr
 
 
 def write_rows(path: Path, n: int) -> None:
@@ -36,7 +62,7 @@ def peak_rss_mb_of_run(server: EmulatorServer, tmp_path: Path, rows: int) -> flo
     write_rows(src, rows)
     env = dict(os.environ, PARALLEL_API_KEY=server.api_key, PARALLEL_BASE_URL=server.base_url)
     args = ["run", str(src), "--out", str(out), "--key", "id", "--yes"]
-    code, peak_mb, _, stderr = measure_cli([*args, "--quiet"], env)
+    code, peak_mb, stderr = measure_cli([*args, "--quiet"], env)
     assert code == 0, stderr
     assert out.read_bytes().count(b"\n") == rows
     return peak_mb

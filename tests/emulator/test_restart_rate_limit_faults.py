@@ -126,6 +126,23 @@ def test_injected_latency_and_fault_settings_round_trip(faulty: EmulatorServer) 
     assert faulty.clear_faults()["latency_ms"] == 0
 
 
+def test_api_requests_are_counted_by_operation_and_control_routes_are_not(
+    faulty: EmulatorServer,
+) -> None:
+    faulty.reset_requests()
+    with client_for(faulty) as api:
+        group_id = new_group(api)
+        faulty.set_faults(burst_429=1)
+        body = {"inputs": [{"input": "x", "processor": "lite"}]}
+        for _ in range(2):
+            api.post(f"/v1/tasks/groups/{group_id}/runs", json=body)
+        api.get(f"/v1/tasks/groups/{group_id}")
+    counted = faulty.requests()
+    assert counted["by_operation"] == {"add_runs": 2, "create_group": 1, "get_group": 1}
+    assert counted["total"] == 4
+    assert faulty.reset_requests() == {"total": 0, "by_operation": {}}
+
+
 def test_bad_fault_settings_are_rejected_with_a_message(faulty: EmulatorServer) -> None:
     response = httpx.post(faulty.base_url + "/_emulator/faults", json={"post_error_rate": 2})
     assert response.status_code == 400

@@ -86,7 +86,7 @@ from .state import (
     save_state,
     spec_digest,
 )
-from .store import JobStore, remove_store
+from .store import JobStore, StoredRow, remove_store
 
 __all__ = ["JobQuote", "JobReport", "run_job"]
 
@@ -97,6 +97,9 @@ MetadataValue = Union[str, int, float, bool]
 FLUSH_LINES = 500
 FLUSH_SECONDS = 1.0
 STATUS_POLL_SECONDS = 2.0
+EMIT_SECONDS = 0.5
+"""Progress is reported at most this often, except when the phase or a wait changes (counting
+the job's rows on every batch and every flush would cost more than the rest of the job)."""
 CATCH_UP_ROWS = 50
 """Resuming with at least this many finished runs to collect reads them from one snapshot."""
 RATE_LIMIT_PER_MINUTE = 2000
@@ -517,16 +520,29 @@ class _Session:
         self.fmt = results_format(job.out)
         self.appender: Optional[ResultsAppender] = None
         self.dirty = False
+        """Whether the results file must be rewritten from the journal at the end. Kept in the
+        journal too (``rewrite``, set before the file or the journal can disagree): a session
+        that dies first leaves the next one to rewrite it."""
+        self.dirty_saved = False
         self.pending_results: list[tuple[str, int, str, Optional[str], str]] = []
         self.pending_lines: list[dict[str, Any]] = []
+        # (key, attempt) of the results kept but not yet in the journal: the journal cannot
+        # tell that they are recorded, so a run seen again before the flush (the events stream
+        # and a catch-up snapshot both hold it) is recognised here.
+        self.pending_keys: set[tuple[str, int]] = set()
         self.last_flush = time.monotonic()
+        self.last_emit = float("-inf")
 
     # -- progress --------------------------------------------------------------------------
 
-    def _emit(self) -> None:
+    def _emit(self, *, force: bool = False) -> None:
         store = self.store
         if store is None:
             return
+        now = time.monotonic()
+        if not force and now - self.last_emit < EMIT_SECONDS:
+            return
+        self.last_emit = now
         counts = store.counts()
         now = time.monotonic()
         self.submit_samples.append((now, counts.submitted))
@@ -561,7 +577,7 @@ class _Session:
     def _on_wait(self, what: str, until: Optional[float]) -> None:
         self.waiting = (what, until)
         with contextlib.suppress(Exception):
-            self._emit()
+            self._emit(force=True)
 
     def _spent(self) -> float:
         assert self.store is not None
@@ -613,7 +629,7 @@ class _Session:
             self._read_group(group, only_results=True)
         self._open_results_file()
         self.phase = "submitting"
-        self._emit()
+        self._emit(force=True)
         submitter = threading.Thread(target=self._submit, name="taskgroup-submit", daemon=True)
         poller = threading.Thread(target=self._poll, name="taskgroup-status", daemon=True)
         submitter.start()
@@ -901,16 +917,28 @@ class _Session:
             )
 
     def _record_events(self, events: list[TaskRunEvent]) -> None:
+        """Record the finished runs of a snapshot that still need it (their rows read in a few
+        queries, not one per run)."""
+        store = self.store
+        assert store is not None
+        parsed: list[tuple[TaskRunEvent, str, int]] = []
         for event in events:
             ident = run_identity(event.run)
-            if ident is None:
+            if ident is not None:
+                key, attempt = split_identity(ident)
+                parsed.append((event, key, attempt))
+        rows = store.rows_by_key([key for _, key, _ in parsed])
+        for event, key, attempt in parsed:
+            row = rows.get(key)
+            if row is None or (key, attempt) in self.pending_keys:
                 continue
-            key, attempt = split_identity(ident)
-            assert self.store is not None
-            if not self.store.needs_result(key, attempt):
-                continue
+            if attempt == row.attempt:
+                if row.status is not None:
+                    continue  # recorded already
+            elif attempt > row.attempt or not store.needs_result(key, attempt):
+                continue  # not this job's attempt, or an earlier attempt already recorded
             output = fetch_output(self.core, event.run.run_id) if needs_output(event) else None
-            self._record(result_of(event, output))
+            self._record(result_of(event, output), row=row)
 
     # -- submitting ----------------------------------------------------------------------------
 
@@ -931,7 +959,7 @@ class _Session:
         finally:
             self.submitter_done.set()
             with contextlib.suppress(Exception):
-                self._emit()
+                self._emit(force=True)
 
     def _submit_level(self, attempt: int) -> None:
         job, store, group = self.job, self.store, self.group
@@ -968,6 +996,7 @@ class _Session:
             attempt=attempt,
             keep_run_ids=False,
             budget=budget,
+            keys_unique=True,  # the store holds each key once
         )
         submit_rows(
             self.core,
@@ -995,6 +1024,8 @@ class _Session:
             return False
         key, attempt = split_identity(ident)
         assert self.store is not None
+        if (key, attempt) in self.pending_keys:
+            return False
         return self.store.needs_result(key, attempt)
 
     def _collect(self, group: TaskGroup) -> None:
@@ -1038,14 +1069,18 @@ class _Session:
                 )
             return
 
-    def _record(self, result: RunResult) -> None:
-        """Keep one finished run's result (written at the next flush)."""
+    def _record(self, result: RunResult, row: Optional[StoredRow] = None) -> None:
+        """Keep one finished run's result (written at the next flush). ``row``: its row as
+        stored, when the caller has read it already."""
         assert self.store is not None
         ident = run_identity(result.run)
         if ident is None:
             return
         key, attempt = split_identity(ident)
-        row = self.store.row(key)
+        if (key, attempt) in self.pending_keys:
+            return  # kept already, not flushed yet
+        if row is None or row.key != key:
+            row = self.store.row(key)
         if row is None:
             return
         history = None
@@ -1060,8 +1095,9 @@ class _Session:
         error = compact(record["error"]) if record.get("error") else None
         status = record["status"]
         if attempt > 1 or (attempt == row.attempt and row.record is not None):
-            self.dirty = True  # a line for this row is in the file already
+            self._mark_dirty()  # a line for this row is in the file already
         self.pending_results.append((key, attempt, status, error, compact(record)))
+        self.pending_keys.add((key, attempt))
         if attempt == row.attempt:
             self.pending_lines.append(self._view(record))
 
@@ -1081,25 +1117,38 @@ class _Session:
         self.last_flush = now
         store = self.store
         assert store is not None and self.state is not None
+        if self.pending_lines and self.appender is None:
+            # Results recorded before the file is open (a catch-up) have no line yet: the file
+            # is rewritten at the end, and a session dying before then must leave that known.
+            self._mark_dirty()
         if self.pending_results:
             store.save_results(self.pending_results)
             self.pending_results.clear()
+            self.pending_keys.clear()
         if self.pending_lines and self.appender is not None:
             for line in self.pending_lines:
                 self.appender.append(line)
             size = self.appender.flush()
             store.set_meta(results_size=str(size))
-        elif self.pending_lines:
-            self.dirty = True
         self.pending_lines.clear()
         save_state(self.job.state_path, self.state)
         self._emit()
 
     # -- the results file ----------------------------------------------------------------------
 
+    def _mark_dirty(self) -> None:
+        """The results file will be rewritten at the end (remembered in the journal)."""
+        self.dirty = True
+        if not self.dirty_saved:
+            assert self.store is not None
+            self.store.set_meta(rewrite="1")
+            self.dirty_saved = True
+
     def _open_results_file(self) -> None:
         store = self.store
         assert store is not None
+        if store.meta("rewrite") == "1":
+            self.dirty = self.dirty_saved = True  # an earlier session left it to be rewritten
         if self.fmt == "parquet":
             self.dirty = True  # written whole at the end
             return
@@ -1107,28 +1156,28 @@ class _Session:
         exists = os.path.exists(self.job.out)
         size = os.path.getsize(self.job.out) if exists else 0
         if recorded is not None and int(recorded) != size:
-            self.dirty = True  # the file changed behind the journal's back: rewritten at the end
+            self._mark_dirty()  # the file changed behind the journal's back
         if store.counts().finished and (not exists or recorded is None):
-            self.dirty = True
+            self._mark_dirty()
         appender = ResultsAppender(self.job.out, fmt=self.fmt, layout=self.layout)
         try:
             size = appender.open()
         except ParallelError as exc:
             self.listener.message(f"{exc.message}; the file will be rewritten at the end")
-            self.dirty = True
+            self._mark_dirty()
             return
         if appender.repaired_bytes:
             self.listener.message(f"repaired a partly written last line in {self.job.out}")
-            self.dirty = True
+            self._mark_dirty()
         if store.meta("placeholders") == "1" or self.job.retry_failed:
-            self.dirty = True  # lines of rows without a result (or retried) will be replaced
+            self._mark_dirty()  # lines of rows without a result (or retried) will be replaced
         store.set_meta(results_size=str(size))
         self.appender = appender
 
     def _finish(self, quote: JobQuote) -> JobReport:
         """One line per row, then the report (or the error that stopped submission)."""
         self.phase = "finishing"
-        self._emit()
+        self._emit(force=True)
         self._flush(force=True)
         store = self.store
         assert store is not None and self.state is not None
@@ -1145,6 +1194,7 @@ class _Session:
             store.set_meta(
                 results_size=str(os.path.getsize(self.job.out)),
                 placeholders="0" if complete else "1",
+                rewrite="0",
             )
         self.state.submitted_all = counts.submitted == counts.rows
         save_state(self.job.state_path, self.state)
@@ -1161,7 +1211,7 @@ class _Session:
             quote=quote,
             stopped_by=None if error is None else type(error).__name__,
         )
-        self._emit()
+        self._emit(force=True)
         if isinstance(error, PaymentRequiredError):
             raise _credit_shortfall(error, report) from error
         if error is not None:

@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS rows (
     record TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
+CREATE INDEX IF NOT EXISTS rows_progress ON rows (status, attempt);
 CREATE TABLE IF NOT EXISTS attempts (
     key TEXT NOT NULL,
     attempt INTEGER NOT NULL,
@@ -95,6 +96,10 @@ class JobStore:
         self._all_lock = threading.Lock()
         self._closed = False
         self._pass = 0
+        # Bumped after every commit that may change the attempts table: runs_by_processor's
+        # answer is cached until then.
+        self._attempts_version = 0
+        self._spent_cache: Optional[tuple[int, dict[str, int]]] = None
         try:
             with self._use() as db:
                 db.executescript(_SCHEMA)
@@ -280,6 +285,21 @@ class JobStore:
         )
         return StoredRow(*found[0]) if found else None
 
+    def rows_by_key(self, keys: Sequence[str]) -> dict[str, StoredRow]:
+        """The stored rows of ``keys`` (keys the job does not have are left out), a few
+        hundred per query."""
+        found: dict[str, StoredRow] = {}
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            for row in self._query(
+                "SELECT pos, key, line, input, attempt, status, record FROM rows "
+                f"WHERE key IN ({marks})",
+                part,
+            ):
+                found[row[1]] = StoredRow(*row)
+        return found
+
     def counts(self) -> RowCounts:
         """How the rows stand."""
         found = self._query(
@@ -321,6 +341,7 @@ class JobStore:
                 ),
             ]
         )
+        self._attempts_version += 1  # after the commit: a read racing it is not kept
 
     def attempts_of(self, key: str) -> list[dict[str, Any]]:
         """Every attempt of a row, oldest first."""
@@ -341,9 +362,19 @@ class JobStore:
         ]
 
     def runs_by_processor(self) -> dict[str, int]:
-        """How many runs the job created, by processor (what it has spent)."""
+        """How many runs the job created, by processor (what it has spent).
+
+        Cached until the next write to the attempts: the job asks after every batch and on
+        every progress update, and counting a million attempts each time would dominate.
+        """
+        version = self._attempts_version
+        cached = self._spent_cache
+        if cached is not None and cached[0] == version:
+            return dict(cached[1])
         found = self._query("SELECT processor, COUNT(*) FROM attempts GROUP BY processor")
-        return {str(p): int(n) for p, n in found}
+        answer = {str(p): int(n) for p, n in found}
+        self._spent_cache = (version, answer)
+        return dict(answer)
 
     def needs_result(self, key: str, attempt: int) -> bool:
         """Whether a finished run of (key, attempt) still has to be recorded."""
@@ -414,6 +445,7 @@ class JobStore:
             statements.append(("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,)))
         if statements:
             self._write(statements)
+            self._attempts_version += 1  # after the commit: a read racing it is not kept
 
     def discard_batch(self, batch_id: str) -> None:
         self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])

@@ -37,7 +37,7 @@ from .batches import chunk_by_limits
 from .journal import MemoryJournal, SubmissionJournal, open_journal
 from .keys import KeySpec
 from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
-from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_rows
+from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_one, prepare_rows
 from .reconcile import existing_keys
 from .report import SubmitReport
 from .sender import post_batch
@@ -77,6 +77,10 @@ class SubmitOptions:
     budget: Optional[Callable[[int], Optional[str]]] = None
     """Asked with a batch's size before its POST: None lets it go, a message stops the call
     with BudgetExceededError (nothing of the batch is sent)."""
+    keys_unique: bool = False
+    """The caller guarantees the rows' keys are distinct (a job's rows come from its store,
+    where each key is stored once): no set of the keys seen is kept, so memory stays flat
+    however many rows there are."""
 
 
 class _Batches:
@@ -281,6 +285,16 @@ class _Batches:
         report.last_event_cursor = event_cursor
 
 
+def _prepare_unique(
+    plan: RowPlan, rows: Iterable[Any], report: SubmitReport
+) -> Iterator[PreparedInput]:
+    """:func:`prepare_rows` for rows whose keys are known to be distinct: nothing per row is
+    kept."""
+    for position, row in enumerate(rows):
+        report.rows = position + 1
+        yield prepare_one(plan, position, row)
+
+
 def _drop_confirmed(
     prepared: Iterable[PreparedInput],
     journal: SubmissionJournal,
@@ -373,7 +387,11 @@ def submit_rows(
     batches = _Batches(core, group_id, plan, journal, pacer, report, options, beta_header)
     try:
         batches.reconcile_pending(record_group=options.skip_existing)
-        prepared: Iterable[PreparedInput] = prepare_rows(plan, rows, report)
+        prepared: Iterable[PreparedInput] = (
+            _prepare_unique(plan, rows, report)
+            if options.keys_unique
+            else prepare_rows(plan, rows, report)
+        )
         if isinstance(rows, (list, tuple)):
             prepared = list(prepared)  # check every row before sending anything
         fresh = _drop_confirmed(

@@ -1,0 +1,218 @@
+"""A whole `taskgroup run` on the emulator: client CPU against the SDK; memory flat in rows.
+
+1. Client CPU of a 100,000-row job (10,000 with ``--quick``): ``taskgroup run rows.jsonl --out
+   results.jsonl --key id --processor lite --yes --quiet`` against the script Parallel's docs show
+   with the ``parallel-web`` SDK (``bench/_sdk_job.py``: create the group, add the runs in batches
+   of 1,000, follow ``events()`` and fetch each finished run's ``task_run.result``, one JSON line
+   per run). Each side is a fresh process against its own fresh emulator (tiny time scale, no
+   effective rate limit) and reports its own user+sys CPU (``getrusage(RUSAGE_SELF)`` at exit, so
+   the emulator's CPU is not counted). Ours and the SDK alternate. The docs' other shape (poll
+   the group's status, then read every result from one ``get_runs(include_output=True)``
+   stream) is measured in the same rounds and reported beside it.
+2. Peak RSS (VmHWM of the client process, read from /proc/self/status as it exits; not
+   ru_maxrss, which Linux carries over from the forking parent) of the 100,000-row job (median
+   of the rounds above) and of one 1,000,000-row job (a single run, skipped with ``--quick``).
+
+Usage: python bench/bench_job.py [--rounds 5] [--quick] [--json PATH] [--rows N] [--big-rows N]
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import _harness  # noqa: E402
+from _harness import Goal  # noqa: E402
+from taskgroup_emulator.testing import EmulatorServer  # noqa: E402
+
+SCRIPT = "bench_job.py"
+TIME_SCALE = 0.0005
+RATE_LIMIT = 10**7
+CPU_TARGET = 0.5
+PEAK_LIMIT_MIB = 150.0
+GROWTH_LIMIT = 1.2
+
+# Runs `taskgroup ARGS` in this process, then prints its CPU and peak RSS as one JSON line.
+_MEASURED_CLI = """\
+import json, resource, sys, time
+from parallel_taskgroup.cli import main
+started = time.perf_counter()
+code = main(sys.argv[1:])
+usage = resource.getrusage(resource.RUSAGE_SELF)
+hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]
+print(json.dumps({"cpu_s": usage.ru_utime + usage.ru_stime, "peak_mib": hwm / 1024,
+                  "wall_s": time.perf_counter() - started, "exit": code}))
+sys.exit(code)
+"""
+
+
+def write_rows(path: Path, n: int) -> None:
+    with path.open("w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"r{i}", "name": f"Company {i}"}) + "\n")
+
+
+def count_lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open("rb") as f:
+        return sum(1 for _ in f)
+
+
+def ours(rows: Path, work: Path) -> dict[str, Any]:
+    out = work / f"ours-{time.monotonic_ns()}.jsonl"
+    with EmulatorServer(time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT) as emu:
+        argv = [_harness.PYTHON, "-c", _MEASURED_CLI, "run", str(rows), "--out", str(out)]
+        argv += ["--key", "id", "--processor", "lite", "--yes", "--quiet"]
+        argv += ["--base-url", emu.base_url]
+        found = dict(_harness.child(argv, env={"PARALLEL_API_KEY": emu.api_key}, timeout=3600))
+    found["lines"] = count_lines(out)
+    for leftover in work.glob(out.name + "*"):
+        leftover.unlink()
+    return found
+
+
+def sdk(rows: Path, work: Path, mode: str) -> dict[str, Any]:
+    out = work / f"sdk-{mode}-{time.monotonic_ns()}.jsonl"
+    with EmulatorServer(time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT) as emu:
+        argv = [_harness.PYTHON, str(_harness.HERE / "_sdk_job.py"), mode, str(rows), str(out)]
+        argv.append(emu.base_url)
+        found = dict(_harness.child(argv, env={"PARALLEL_API_KEY": emu.api_key}, timeout=3600))
+    found["lines"] = count_lines(out)
+    out.unlink()
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = _harness.parser(__doc__.splitlines()[0])
+    p.add_argument("--rows", type=int, help="rows of the compared job (100,000; quick 10,000)")
+    p.add_argument("--big-rows", type=int, default=1_000_000, help="rows of the memory job")
+    args = p.parse_args(argv)
+    n = args.rows or (10_000 if args.quick else 100_000)
+    goals: list[Goal] = []
+    series: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-job-") as tmp:
+        work = Path(tmp)
+        rows = work / "rows.jsonl"
+        write_rows(rows, n)
+
+        def sdk_both() -> dict[str, Any]:
+            # Both documented shapes, back to back, which first alternating with the rounds.
+            order = ["events", "get_runs"]
+            if len(series.setdefault("sdk_order", [])) % 2:
+                order.reverse()
+            series["sdk_order"].append(order[0])
+            found = {mode: sdk(rows, work, mode) for mode in order}
+            return {"events": found["events"], "get_runs": found["get_runs"]}
+
+        taken = _harness.alternate(
+            lambda: ours(rows, work), sdk_both, rounds=args.rounds, label=f"job {n:,} rows"
+        )
+        for r in taken.ours:
+            if r["exit"] != 0 or r["lines"] != n:
+                raise SystemExit(f"bench_job: ours ended {r['exit']} with {r['lines']} lines")
+        for r in taken.sdk:
+            for mode in ("events", "get_runs"):
+                if r[mode]["lines"] != n:
+                    raise SystemExit(f"bench_job: SDK {mode} wrote {r[mode]['lines']} lines")
+        ours_cpu = taken.values("ours", "cpu_s")
+        events_cpu = [r["events"]["cpu_s"] for r in taken.sdk]
+        get_runs_cpu = [r["get_runs"]["cpu_s"] for r in taken.sdk]
+        cpu = _harness.ratio(ours_cpu, events_cpu)
+        vs_get_runs = _harness.ratio(ours_cpu, get_runs_cpu)
+        series["ours_cpu_s"] = ours_cpu
+        series["sdk_events_cpu_s"] = events_cpu
+        series["sdk_get_runs_cpu_s"] = get_runs_cpu
+        command = "python bench/bench_job.py" + (" --quick" if args.quick else "")
+        goals.append(
+            Goal(
+                name=f"Whole {n:,}-row job: client CPU, ours / SDK docs script",
+                figure=str(cpu),
+                target=f"≤ {CPU_TARGET}×",
+                holds=cpu.median <= CPU_TARGET,
+                ours=f"{_harness.median(ours_cpu):.1f} s CPU "
+                f"({_harness.median(taken.values('ours', 'wall_s')):.1f} s wall)",
+                sdk=f"{_harness.median(events_cpu):.1f} s CPU (events + result per run); "
+                f"{_harness.median(get_runs_cpu):.1f} s (poll, then get_runs)",
+                command=command,
+                notes=(
+                    f"{args.rounds} rounds, fresh processes and a fresh emulator each, ours and "
+                    "the SDK alternating; CPU is user+sys of the client process only. The SDK "
+                    "script follows the docs' events stream and fetches each finished run's "
+                    "result. Against the docs' other shape (poll the status until idle, then one "
+                    f"get_runs(include_output=True) stream) ours is {vs_get_runs}: that script "
+                    "keeps no journal (no resume, no once-only guarantee) and writes nothing "
+                    "until the whole group is done."
+                ),
+                value=cpu.median,
+                low=cpu.low,
+                high=cpu.high,
+                limit=CPU_TARGET,
+                better="lower",
+            )
+        )
+
+        small_peak = _harness.median(taken.values("ours", "peak_mib"))
+        series["ours_peak_mib"] = taken.values("ours", "peak_mib")
+        if args.quick:
+            print("  --quick: the 1,000,000-row memory job is skipped", file=sys.stderr)
+            return finish(goals, args.json, series)
+        big = work / "big.jsonl"
+        write_rows(big, args.big_rows)
+        rows.unlink()
+        print(f"  memory job: {args.big_rows:,} rows (one run)", file=sys.stderr, flush=True)
+        found = ours(big, work)
+        if found["exit"] != 0 or found["lines"] != args.big_rows:
+            raise SystemExit(
+                f"bench_job: the big job ended {found['exit']}, {found['lines']} lines"
+            )
+        series["big"] = found
+        peak = float(found["peak_mib"])
+        growth = peak / small_peak
+        big_command = "python bench/bench_job.py --rounds 1"
+        goals.append(
+            Goal(
+                name=f"Peak RSS of a {args.big_rows:,}-row job",
+                figure=f"{peak:.0f} MiB",
+                target=f"≤ {PEAK_LIMIT_MIB:.0f} MiB",
+                holds=peak <= PEAK_LIMIT_MIB,
+                ours=f"{peak:.0f} MiB peak, {found['cpu_s']:.0f} s CPU, "
+                f"{found['wall_s']:.0f} s wall",
+                command=big_command,
+                notes="a single run (a million-row job takes minutes); VmHWM of the client",
+                value=peak,
+                limit=PEAK_LIMIT_MIB,
+                better="lower",
+            )
+        )
+        goals.append(
+            Goal(
+                name=f"Peak RSS, {args.big_rows:,} rows / {n:,} rows",
+                figure=f"{growth:.2f}×",
+                target=f"≤ {GROWTH_LIMIT}×",
+                holds=growth <= GROWTH_LIMIT,
+                ours=f"{peak:.0f} MiB / {small_peak:.0f} MiB",
+                command=big_command,
+                notes=f"the {n:,}-row figure is the median of the CPU rounds; the "
+                f"{args.big_rows:,}-row one a single run",
+                value=growth,
+                limit=GROWTH_LIMIT,
+                better="lower",
+            )
+        )
+    return finish(goals, args.json, series)
+
+
+def finish(goals: list[Goal], json_path: str | None, series: dict[str, Any]) -> int:
+    _harness.report(SCRIPT, goals, json_path=json_path, series=series)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
