@@ -218,6 +218,7 @@ def run_chaos(
             "--output-schema",
             str(schema),
             "--quiet",
+            "--yes",  # the soak's lite runs cost nothing real; never ask
             *EXTRA_ARGS,
             "--rate-per-minute",
             str(rate_limit),
@@ -255,7 +256,9 @@ def run_chaos(
             restarts_left = restarts - report.emulator_restarts
             kills_left = client_kills - report.client_kills
             report.client_exit_codes.append(code)
-            if code in (0, 1) or time.monotonic() > deadline or report.client_invocations > 12:
+            if code in (0, 1, EXIT_USAGE) or time.monotonic() > deadline:
+                break  # done, or refused: a usage error does not heal by running again
+            if report.client_invocations > 12:
                 break
             if code == EXIT_CREDIT:
                 log("chaos: out of credit (exit 4); topping up and running the same command again")

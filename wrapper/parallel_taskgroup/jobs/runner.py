@@ -843,13 +843,17 @@ class _Session:
 
     # -- reading the group (the ground truth) --------------------------------------------------
 
-    def _read_group(self, group: TaskGroup, *, only_results: bool = False) -> None:
+    def _read_group(
+        self, group: TaskGroup, *, only_results: bool = False, from_start: bool = False
+    ) -> None:
         """Record every run the group holds for the job's rows (with ``only_results``: just
         the results of finished runs) from one snapshot of its runs with their outputs.
 
-        Runs come in the order they were created and mostly finish in that order, so the
-        snapshot starts after the runs already all finished and recorded (``runs_prefix``,
-        kept in the journal): catching up again reads only the runs since.
+        Runs come in the order they were created and mostly finish in that order, so a
+        results snapshot starts after the runs already all finished (``runs_prefix``, kept in
+        the journal): catching up again reads only the runs since. A run that finished before
+        its row knew its run id (a POST whose answer was lost, reconciled later) can lie in
+        that prefix; ``from_start`` reads the whole group, the last word before giving up.
         """
         store = self.store
         assert store is not None
@@ -857,7 +861,7 @@ class _Session:
         runs: list[tuple[str, str, str]] = []
         finished: list[TaskRunEvent] = []
         seen = 0
-        after = store.meta("runs_prefix") if only_results else None
+        after = store.meta("runs_prefix") if only_results and not from_start else None
         prefix, open_prefix = after, True
         stream = EventStream(
             self.core,
@@ -1060,8 +1064,8 @@ class _Session:
                 return
             if group.refresh().status.is_active:
                 continue
-            # Idle, yet finished runs are missing: take them from one snapshot.
-            self._read_group(group, only_results=True)
+            # Idle, yet finished runs are missing: take them from one whole snapshot.
+            self._read_group(group, only_results=True, from_start=True)
             if self._unrecorded() > 0 and not group.refresh().status.is_active:
                 raise JobIncompleteError(
                     f"group {group.id} is idle but {self._unrecorded()} submitted rows have no "
