@@ -256,8 +256,9 @@ def run_chaos(
             restarts_left = restarts - report.emulator_restarts
             kills_left = client_kills - report.client_kills
             report.client_exit_codes.append(code)
+            # Done, refused (a usage error does not heal by running again), or out of time.
             if code in (0, 1, EXIT_USAGE) or time.monotonic() > deadline:
-                break  # done, or refused: a usage error does not heal by running again
+                break
             if report.client_invocations > 12:
                 break
             if code == EXIT_CREDIT:

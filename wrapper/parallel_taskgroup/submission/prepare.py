@@ -278,6 +278,13 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
         raise RowError(position, _json_problem(exc), key=key) from None
     own_spec = payload.get("task_spec")
     spec_chars = plan.spec_chars if own_spec is None else json_chars(own_spec)
+    return _checked(plan, position, key, value, data, spec_chars)
+
+
+def _checked(
+    plan: RowPlan, position: int, key: str, value: Any, data: bytes, spec_chars: int
+) -> PreparedInput:
+    """The encoded input ``data`` of a row, once it is within the size limits."""
     # The input's text is part of the payload's, and bytes >= characters: only a payload
     # that long can hold an input over the limit, so the exact count is rarely needed.
     if len(data) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
@@ -308,18 +315,7 @@ def _prepare_plain(
         data = (head + fast_compact(value) + middle + encode_str(key) + tail).encode("utf-8")
     except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
-    if len(data) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
-        problem = input_too_long(spec_chars, value)
-        if problem:
-            raise RowError(position, problem, key=key)
-    if plan.layout.overhead + len(data) > plan.max_bytes:
-        raise RowError(
-            position,
-            f"this run input alone needs a {plan.layout.overhead + len(data)}-byte request, over "
-            f"max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
-            key=key,
-        )
-    return PreparedInput(position, key if plan.attempt <= 1 else identity(key, plan.attempt), data)
+    return _checked(plan, position, key, value, data, spec_chars)
 
 
 def prepare_rows(
