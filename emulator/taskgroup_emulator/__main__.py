@@ -7,7 +7,7 @@ import os
 import socket
 import sys
 import tempfile
-from typing import List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
 
 from .config import (
     DEFAULT_KEEPALIVE_SECONDS,
@@ -16,8 +16,11 @@ from .config import (
     DEFAULT_TIME_SCALE,
     EmulatorConfig,
 )
-from .faults import FaultError, Faults, FaultState
+from .faults import WIRE_FAULT_KINDS, FaultError, Faults, FaultState
 from .ratelimit import UNITS
+
+if TYPE_CHECKING:
+    from .proxy import WireProxy
 
 API_KEYS_ENV = "TASKGROUP_EMULATOR_API_KEYS"
 
@@ -136,13 +139,73 @@ def _parser() -> argparse.ArgumentParser:
         help="share of delivered stream events preceded by an injected error event",
     )
     f.add_argument("--fault-seed", type=int, default=None, help="seed of the fault dice")
+    g = p.add_argument_group("wire faults (off by default; see emulator/README.md)")
+    g.add_argument(
+        "--wire-faults",
+        action="store_true",
+        help="serve through a proxy that can inject faults on the wire (resets, cut bodies, "
+        "odd statuses, late or held POSTs); needed by every --wire-* setting",
+    )
+    g.add_argument(
+        "--wire-fault-rate",
+        metavar="R",
+        type=float,
+        default=0.0,
+        help="share of API requests that get a wire fault (default 0)",
+    )
+    g.add_argument(
+        "--wire-fault-kinds",
+        metavar="KINDS",
+        default=None,
+        help=f"comma-separated kinds to draw from (default all: {','.join(WIRE_FAULT_KINDS)})",
+    )
+    g.add_argument(
+        "--wire-late-seconds",
+        metavar="S",
+        type=float,
+        default=3.0,
+        help="late_post: seconds after the client's reset that the POST reaches the app",
+    )
+    g.add_argument(
+        "--wire-hold-seconds",
+        metavar="S",
+        type=float,
+        default=3.0,
+        help="hold_post: seconds a POST is held before it is forwarded",
+    )
+    g.add_argument(
+        "--wire-late-next-posts",
+        metavar="N",
+        type=int,
+        default=0,
+        help="the next N run-creating POSTs get late_post",
+    )
+    g.add_argument(
+        "--wire-hold-next-posts",
+        metavar="N",
+        type=int,
+        default=0,
+        help="the next N run-creating POSTs get hold_post",
+    )
     return p
 
 
 def _faults(args: argparse.Namespace) -> Faults:
-    state = FaultState()
+    state = FaultState(wire=args.wire_faults)
+    wire: Dict[str, Any] = {
+        "wire_fault_rate": args.wire_fault_rate,
+        "wire_late_seconds": args.wire_late_seconds,
+        "wire_hold_seconds": args.wire_hold_seconds,
+        "wire_late_next_posts": args.wire_late_next_posts,
+        "wire_hold_next_posts": args.wire_hold_next_posts,
+    }
+    if args.wire_fault_kinds is not None:
+        wire["wire_fault_kinds"] = [
+            k.strip() for k in args.wire_fault_kinds.split(",") if k.strip()
+        ]
     state.update(
         {
+            **wire,
             "stream_drop_after": args.drop_after,
             "stream_drop_probability": args.drop_probability,
             "post_error_rate": args.post_error_rate,
@@ -209,38 +272,66 @@ def main(argv: Optional[List[str]] = None) -> int:
         keepalive_seconds=args.keepalive_seconds,
         old_shape_rate=args.old_shape_rate,
         legacy_wire=args.legacy_wire,
+        wire_faults=args.wire_faults,
     )
     try:
-        sock = socket.socket(socket.AF_INET6 if ":" in args.host else socket.AF_INET)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        # Accepted connections inherit this; without it small responses wait ~40 ms for
-        # delayed ACKs (asyncio only sets it on sockets it creates itself).
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        sock.bind((args.host, args.port))
+        sock = _bound(args.host, args.port)
+        # With --wire-faults the proxy owns the public port and the app sits behind it.
+        app_sock = _bound("127.0.0.1", 0) if args.wire_faults else sock
     except OSError as exc:
         print(f"taskgroup-emulator: cannot bind {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 1
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"taskgroup-emulator: database {args.db}", file=sys.stderr, flush=True)
+    app = build_app(config, faults)
+    proxy: Optional[WireProxy] = None
+    if args.wire_faults:
+        from .proxy import WireProxy  # h11 and the proxy only when asked for
+
+        proxy = WireProxy(app.state.emulator.faults, app_sock.getsockname()[:2])
+        print(
+            "taskgroup-emulator: wire faults on: the proxy on the public port relays to the "
+            f"app on 127.0.0.1:{app_sock.getsockname()[1]}",
+            file=sys.stderr,
+            flush=True,
+        )
 
     class Server(uvicorn.Server):
         async def startup(self, sockets: Optional[List[socket.socket]] = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
+                if proxy is not None:
+                    await proxy.start(sock)
                 print(f"listening on http://{shown}:{port}", flush=True)
+
+        async def shutdown(self, sockets: Optional[List[socket.socket]] = None) -> None:
+            if proxy is not None:
+                await proxy.stop()
+            await super().shutdown(sockets=sockets)
 
     server = Server(
         uvicorn.Config(
-            build_app(config, faults),
+            app,
             log_level="warning",
             access_log=False,
             timeout_graceful_shutdown=2,
             lifespan="on",
         )
     )
-    server.run(sockets=[sock])
+    server.run(sockets=[app_sock])
     return 0
+
+
+def _bound(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to (host, port), not listening yet."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # Accepted connections inherit this; without it small responses wait ~40 ms for
+    # delayed ACKs (asyncio only sets it on sockets it creates itself).
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.bind((host, port))
+    return sock
 
 
 if __name__ == "__main__":

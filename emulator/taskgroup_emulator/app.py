@@ -66,7 +66,7 @@ class Emulator:
         self.config = config
         self.store = Store(config)
         self.wire = Wire(config.legacy_wire, config.old_shape_rate)
-        self.faults = FaultState(faults)
+        self.faults = FaultState(faults, wire=config.wire_faults)
         self.limiter = RateLimiter(config.rate_limit_per_minute, config.rate_limit_unit)
         self.credit = config.credit  # runs the account can pay for in all; None: unlimited
         self.requests: Dict[str, int] = {}  # API requests answered, by operation (control: none)

@@ -27,3 +27,4 @@ class EmulatorConfig:
     keepalive_seconds: float = DEFAULT_KEEPALIVE_SECONDS
     old_shape_rate: float = 0.0
     legacy_wire: bool = False
+    wire_faults: bool = False  # the wire-fault proxy runs in front of the app (--wire-faults)

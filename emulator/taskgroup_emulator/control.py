@@ -68,18 +68,20 @@ class Control:
         }
 
     async def faults_get(self, request: Request) -> Response:
-        return json_response(self.emu.faults.faults.as_dict())
+        """The settings, plus `wire_injected` (wire faults applied so far, by kind)."""
+        return json_response(self.emu.faults.snapshot())
 
     async def faults_set(self, request: Request) -> Response:
         changes = await _settings(request, "fault")
         try:
-            faults = self.emu.faults.update(changes)
+            self.emu.faults.update(changes)
         except FaultError as exc:
             raise APIError(400, f"Bad fault settings: {exc}") from None
-        return json_response(faults.as_dict())
+        return json_response(self.emu.faults.snapshot())
 
     async def faults_reset(self, request: Request) -> Response:
-        return json_response(self.emu.faults.reset().as_dict())
+        self.emu.faults.reset()
+        return json_response(self.emu.faults.snapshot())
 
     async def rate_limit_get(self, request: Request) -> Response:
         limiter = self.emu.limiter

@@ -5,6 +5,9 @@
         emu.set_faults(stream_drop_after=5)
         emu.restart()          # same database, same port when it is still free
 
+`wire_faults=True` starts it behind the wire-fault proxy (`--wire-faults`), so that
+`set_faults(wire_fault_rate=...)` and the other wire settings are accepted.
+
 Logs and the default database live in a private temp folder removed by `stop()`/exit.
 """
 
@@ -48,6 +51,7 @@ class EmulatorServer:
         keepalive_seconds: Optional[float] = None,
         old_shape_rate: float = 0.0,
         error_event_rate: float = 0.0,
+        wire_faults: bool = False,
         faults: Optional[Dict[str, Any]] = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
@@ -64,6 +68,7 @@ class EmulatorServer:
         self.keepalive_seconds = keepalive_seconds
         self.old_shape_rate = old_shape_rate
         self.error_event_rate = error_event_rate
+        self.wire_faults = wire_faults
         self.initial_faults = dict(faults or {})
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -125,6 +130,8 @@ class EmulatorServer:
             cmd += ["--error-event-rate", repr(self.error_event_rate)]
         if self.legacy_wire:
             cmd.append("--legacy-wire")
+        if self.wire_faults:
+            cmd.append("--wire-faults")
         return cmd + self.extra_args
 
     def start(self, port: Optional[int] = None) -> None:

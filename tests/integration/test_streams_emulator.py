@@ -7,7 +7,6 @@ from typing import Any, Callable
 
 import pytest
 from parallel_taskgroup import Client, MemoryCursorStore, SqliteCursorStore, TaskGroup
-from parallel_taskgroup._retry import RetryMode
 from parallel_taskgroup_api.models import TaskGroupStatus, TaskRunEvent
 from taskgroup_emulator.testing import EmulatorServer
 
@@ -38,7 +37,7 @@ def add_runs(
             "POST",
             f"/v1/tasks/groups/{group.id}/runs",
             json={"inputs": inputs},
-            retry=RetryMode.NONE,
+            idempotent=False,
         )
         run_ids += response.json()["run_ids"]
     return run_ids

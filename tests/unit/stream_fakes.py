@@ -9,7 +9,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional, Union
 
 import httpx
-from parallel_taskgroup._http import Clock
+from parallel_taskgroup import Clock
 
 GROUP_ID = "tgrp_test"
 
@@ -173,11 +173,10 @@ def fake_client(server: Union[FakeGroupServer, Any], **kwargs: Any) -> Any:
     from parallel_taskgroup import Client
 
     http = httpx.Client(transport=httpx.MockTransport(server))
-    client = Client(
+    kwargs.setdefault("clock", RecordingClock())
+    return Client(
         api_key="test-key", base_url="https://api.example.test", http_client=http, **kwargs
     )
-    client._core.clock = RecordingClock()
-    return client
 
 
 class RecordingClock(Clock):
@@ -189,3 +188,16 @@ class RecordingClock(Clock):
 
     def sleep(self, seconds: float) -> None:
         self.sleeps.append(seconds)
+
+
+class TickingClock(RecordingClock):
+    """Each reading of the time is ``step`` seconds after the one before."""
+
+    def __init__(self, step: float) -> None:
+        super().__init__()
+        self._step = step
+        self._time = 0.0
+
+    def now(self) -> float:
+        self._time += self._step
+        return self._time

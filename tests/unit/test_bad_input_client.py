@@ -12,9 +12,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Optional, Union
 
 import httpx
-import parallel_taskgroup.streaming.stream as stream_module
 import pytest
-from parallel_taskgroup import Client, UnknownEvent, errors
+from parallel_taskgroup import Backoff, Client, RetryPolicy, UnknownEvent, errors
 from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatusEvent, TaskRunEvent
 from stream_fakes import RecordingClock, frame, run_event, status_event
 
@@ -67,10 +66,9 @@ def sse(body: Body) -> Callable[[httpx.Request], httpx.Response]:
 
 def client_for(script: Script, **kwargs: Any) -> tuple[Client, list[float]]:
     http = httpx.Client(transport=httpx.MockTransport(script))
+    clock = kwargs.setdefault("clock", RecordingClock())
     client = Client(api_key=KEY, base_url=BASE, http_client=http, **kwargs)
-    sleeps: list[float] = []
-    client._core.clock = RecordingClock(sleeps)
-    return client, sleeps
+    return client, clock.sleeps
 
 
 def kinds(events: Iterable[Any]) -> list[str]:
@@ -248,8 +246,7 @@ def test_stream_that_keeps_dropping_ends_in_a_connection_error(
         yield R1[:10]
         raise httpx.ReadError("reset")
 
-    client, sleeps = client_for(Script([sse(dropping)] * 4))
-    monkeypatch.setattr(stream_module, "MAX_FAILURES", 3)
+    client, sleeps = client_for(Script([sse(dropping)] * 4), max_retries=3)
     with pytest.raises(errors.APIConnectionError):
         list(client.group(GROUP).runs())
     assert len(sleeps) == 3
@@ -367,12 +364,13 @@ SUCCESS_GARBAGE = [
 
 
 @pytest.mark.parametrize("response", SUCCESS_GARBAGE)
-def test_garbage_success_body_is_a_response_format_error(
+def test_garbage_success_body_is_retried_then_a_response_format_error(
     response: Callable[[httpx.Request], httpx.Response],
 ) -> None:
-    client, _ = client_for(Script([response]))
+    client, sleeps = client_for(Script([response] * 5))
     with pytest.raises(errors.ResponseFormatError):
         client.group("tgrp_1").refresh()
+    assert len(sleeps) == 4  # a cut or mangled body is retried like a broken connection
 
 
 @pytest.mark.parametrize(
@@ -412,8 +410,9 @@ def test_stream_that_cannot_open_is_a_typed_error(
 def test_stream_opening_failing_with_5xx_gives_up_with_a_server_error(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    client, sleeps = client_for(Script([reply(503, HTML_502, {"content-type": "text/html"})] * 3))
-    monkeypatch.setattr(stream_module, "MAX_FAILURES", 2)
+    client, sleeps = client_for(
+        Script([reply(503, HTML_502, {"content-type": "text/html"})] * 3), max_retries=2
+    )
     with pytest.raises(errors.ServerError) as info:
         list(client.group(GROUP).runs())
     assert info.value.status_code == 503
@@ -468,7 +467,8 @@ def rate_limited(retry_after: Optional[str]) -> Callable[[httpx.Request], httpx.
 
 
 def test_429_without_retry_after_backs_off_within_the_cap_then_raises() -> None:
-    client, sleeps = client_for(Script([rate_limited(None)] * 4), max_retries=3, max_backoff=2.0)
+    policy = RetryPolicy(max_throttled=3, backoff=Backoff(base=0.5, cap=2.0))
+    client, sleeps = client_for(Script([rate_limited(None)] * 4), retry=policy)
     with pytest.raises(errors.RateLimitError) as info:
         client.get_run("trun_1")
     assert info.value.retry_after is None
@@ -477,9 +477,9 @@ def test_429_without_retry_after_backs_off_within_the_cap_then_raises() -> None:
 
 def test_retry_after_as_an_http_date_is_honoured() -> None:
     when = email.utils.formatdate(time.time() + 30, usegmt=True)
-    client, sleeps = client_for(Script([rate_limited(when), reply(200, b"{}")]), max_retries=1)
-    with pytest.raises(errors.ResponseFormatError):  # the retry got through; "{}" is no TaskRun
-        client.get_run("trun_1")
+    created = reply(200, json.dumps(GROUP_JSON).encode(), {"content-type": "application/json"})
+    client, sleeps = client_for(Script([rate_limited(when), created]))
+    assert client.create_group().id == GROUP
     assert len(sleeps) == 1 and 20.0 <= sleeps[0] <= 31.0
 
 
@@ -511,7 +511,9 @@ def test_retry_after_as_an_http_date_is_honoured() -> None:
     ],
 )
 def test_any_retry_after_gives_a_bounded_wait(value: str, low: float, high: float) -> None:
-    client, sleeps = client_for(Script([rate_limited(value)] * 2), max_retries=1)
+    client, sleeps = client_for(
+        Script([rate_limited(value)] * 2), retry=RetryPolicy(max_throttled=1)
+    )
     with pytest.raises(errors.RateLimitError):
         client.get_run("trun_1")
     assert len(sleeps) == 1 and low <= sleeps[0] <= high, sleeps

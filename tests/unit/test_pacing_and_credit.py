@@ -109,10 +109,15 @@ class Service:
         return httpx.Response(200, json={"run_ids": ids, "run_cursor": None, "event_cursor": None})
 
 
-def group_for(service: Service) -> TaskGroup:
+def group_for(service: Service, max_retries: Optional[int] = None) -> TaskGroup:
     http = httpx.Client(transport=httpx.MockTransport(service))
-    client = Client(api_key="k", base_url="https://api.example.test", http_client=http)
-    client._core.clock = service.clock
+    client = Client(
+        api_key="k",
+        base_url="https://api.example.test",
+        http_client=http,
+        clock=service.clock,
+        max_retries=max_retries,
+    )
     return client.group(GROUP, processor="lite")
 
 
@@ -173,8 +178,7 @@ def test_short_429_bursts_from_elsewhere_do_not_slow_the_pace() -> None:
         return real(request)
 
     http = httpx.Client(transport=httpx.MockTransport(with_bursts))
-    client = Client(api_key="k", base_url="https://api.example.test", http_client=http)
-    client._core.clock = clock
+    client = Client(api_key="k", base_url="https://api.example.test", http_client=http, clock=clock)
     report = client.group(GROUP, processor="lite").add_runs(
         rows(20_000), key="id", max_batch_inputs=500
     )
@@ -277,8 +281,8 @@ def test_any_mix_of_429_402_and_unknown_outcomes_creates_each_row_once_or_report
     journal = MemoryJournal()
     report: Optional[SubmitReport] = None
     try:
-        report = group_for(service).add_runs(
-            rows(n_rows), key="id", max_batch_inputs=batch, journal=journal, max_attempts=50
+        report = group_for(service, max_retries=50).add_runs(
+            rows(n_rows), key="id", max_batch_inputs=batch, journal=journal
         )
     except PaymentRequiredError as exc:
         report = exc.report

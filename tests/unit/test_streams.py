@@ -5,13 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-import parallel_taskgroup.streaming.stream as stream_module
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup import MemoryCursorStore, errors
 from parallel_taskgroup.streaming.events import event_id_of
-from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, frame, run_event, status_event
+from stream_fakes import (
+    GROUP_ID,
+    FakeGroupServer,
+    TickingClock,
+    fake_client,
+    frame,
+    run_event,
+    status_event,
+)
 
 
 def make_events(n: int, final_status: bool = True) -> list[dict[str, Any]]:
@@ -53,7 +60,7 @@ def test_events_resume_gives_the_exact_sequence(
     server = FakeGroupServer(
         events, cuts=cut_list, chunk=chunk, id_lines=id_lines, keepalives=sorted(keepalives)
     )
-    group = fake_client(server).group(GROUP_ID)
+    group = fake_client(server, max_retries=len(cut_list) + 1).group(GROUP_ID)
     assert ids(group.events()) == [e["event_id"] for e in events]
 
 
@@ -63,7 +70,7 @@ def test_runs_resume_after_drops_gives_the_exact_sequence(
 ) -> None:
     events = [run_event(i, f"r{i}", with_input=True, with_output=True) for i in range(n)]
     server = FakeGroupServer(events, cuts=[("drop", d) for d in drops], chunk=chunk)
-    group = fake_client(server).group(GROUP_ID)
+    group = fake_client(server, max_retries=len(drops) + 1).group(GROUP_ID)
     assert ids(group.runs(include_input=True, include_output=True)) == [f"r{i}" for i in range(n)]
 
 
@@ -154,8 +161,7 @@ def test_quiet_read_timeouts_reopen_without_counting_as_failures(
 ) -> None:
     events = make_events(5)
     server = FakeGroupServer(events, cuts=[("quiet", boundaries(events)[1])] + [("quiet", 0)] * 10)
-    client = fake_client(server)
-    monkeypatch.setattr(stream_module, "MAX_FAILURES", 2)
+    client = fake_client(server, max_retries=2)
     assert ids(client.group(GROUP_ID).events()) == [e["event_id"] for e in events]
 
 
@@ -163,8 +169,7 @@ def test_persistent_failure_gives_up_with_connection_error(monkeypatch: pytest.M
     def handler(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("refused")
 
-    client = fake_client(handler)
-    monkeypatch.setattr(stream_module, "MAX_FAILURES", 3)
+    client = fake_client(handler, max_retries=3)
     with pytest.raises(errors.APIConnectionError):
         list(client.group(GROUP_ID).events())
 
@@ -213,9 +218,7 @@ def test_a_stream_of_nothing_but_error_events_gives_up_after_its_patience(
 ) -> None:
     error = {"type": "error", "error": {"ref_id": "r", "message": "down"}}
     server = FakeGroupServer([error] * 3, stay_active=True, cuts=[("close", 10**9)] * 1000)
-    client = fake_client(server)
-    ticks = iter(range(0, 10**6, 200))
-    monkeypatch.setattr(client._core.clock, "now", lambda: float(next(ticks)))
+    client = fake_client(server, clock=TickingClock(step=200.0))
     with pytest.raises(errors.ErrorEventsOnlyError, match="only error events"):
         list(client.group(GROUP_ID).events(follow=True))
 

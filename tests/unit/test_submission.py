@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from parallel_taskgroup import (
     ROW_KEY_FIELD,
     Client,
+    Clock,
     MemoryJournal,
     RateLimiter,
     RowError,
@@ -28,7 +29,6 @@ from parallel_taskgroup import (
     SubmitReport,
     TaskGroup,
 )
-from parallel_taskgroup._http import Clock
 from parallel_taskgroup.submission.keys import derive_key
 
 GROUP = "tgrp_fake"
@@ -113,9 +113,21 @@ class FakeGroupServer:
         return "".join(parts).encode()
 
 
-def make_group(server: FakeGroupServer, **defaults: Any) -> TaskGroup:
+def make_group(
+    server: FakeGroupServer,
+    *,
+    clock: Optional[Clock] = None,
+    max_retries: Optional[int] = None,
+    **defaults: Any,
+) -> TaskGroup:
     http = httpx.Client(transport=httpx.MockTransport(server))
-    client = Client(api_key="test-key", base_url="http://127.0.0.1:9", http_client=http)
+    client = Client(
+        api_key="test-key",
+        base_url="http://127.0.0.1:9",
+        http_client=http,
+        clock=clock or FakeTime(),
+        max_retries=max_retries,
+    )
     defaults.setdefault("processor", "base")
     return client.group(GROUP, **defaults)
 
@@ -136,14 +148,9 @@ class FakeTime(Clock):
         self.time += seconds
 
 
-def submit_on(t: FakeTime, group: TaskGroup, rows: Any, **options: Any) -> SubmitReport:
-    group._core.clock = t
-    return group.add_runs(rows, **options)
-
-
 def submit(group: TaskGroup, rows: Any, **options: Any) -> SubmitReport:
     options.setdefault("rate_per_minute", 100_000)
-    return submit_on(FakeTime(), group, rows, **options)
+    return group.add_runs(rows, **options)
 
 
 def company_rows(n: int) -> list[dict[str, Any]]:
@@ -242,8 +249,8 @@ def test_a_generator_is_consumed_lazily_one_chunk_at_a_time() -> None:
 def test_the_limiter_paces_batches_and_the_report_gives_the_rate() -> None:
     server = FakeGroupServer()
     t = FakeTime()
-    report = submit_on(
-        t, make_group(server), company_rows(40), key="id", max_batch_inputs=10, rate_per_minute=600
+    report = make_group(server, clock=t).add_runs(
+        company_rows(40), key="id", max_batch_inputs=10, rate_per_minute=600
     )
     # 10 runs per second at 600/min (plus the 0.5 s safety margin per minute): 3 waits of ~1 s.
     assert t.time == pytest.approx(3 * 10 * 60.5 / 600)
@@ -262,7 +269,7 @@ def test_batches_never_exceed_a_rate_limit_below_one_thousand() -> None:
 def test_a_429_waits_for_retry_after_and_resends_the_batch() -> None:
     server = FakeGroupServer(["429", "429"])
     t = FakeTime()
-    report = submit_on(t, make_group(server), ["a"], rate_per_minute=100)
+    report = make_group(server, clock=t).add_runs(["a"], rate_per_minute=100)
     assert server.keys() == [derive_key("a")]
     assert report.rate_limited == 2 and report.sent == 1
     assert sum(t.slept) >= 6.0
@@ -270,7 +277,7 @@ def test_a_429_waits_for_retry_after_and_resends_the_batch() -> None:
 
 def test_429s_do_not_use_up_the_attempts_for_unknown_outcomes() -> None:
     server = FakeGroupServer(["429"] * 12 + ["after"])
-    report = submit(make_group(server), ["a", "b"], max_attempts=1)
+    report = submit(make_group(server, max_retries=1), ["a", "b"])
     assert report.rate_limited == 12 and report.sent == 2
     assert len(server.runs) == 2
 
@@ -314,7 +321,7 @@ def test_continue_on_error_counts_refused_rows_as_failed() -> None:
 def test_endless_unknown_outcomes_give_up_with_a_resumable_error() -> None:
     server = FakeGroupServer(["before"] * 50)
     with pytest.raises(SubmissionError, match="resume"):
-        submit(make_group(server), ["a"], max_attempts=3)
+        submit(make_group(server, max_retries=3), ["a"])
 
 
 # -- resuming with a journal ---------------------------------------------------------------------
@@ -354,7 +361,7 @@ def test_any_failure_points_end_with_every_key_exactly_once(
 ) -> None:
     server = FakeGroupServer(script)
     report = submit(
-        make_group(server), company_rows(n_rows), key="id", max_batch_inputs=batch, max_attempts=50
+        make_group(server, max_retries=50), company_rows(n_rows), key="id", max_batch_inputs=batch
     )
     expected = [f"c{i}" for i in range(n_rows)]
     assert sorted(server.keys()) == sorted(expected)
@@ -372,7 +379,7 @@ def test_crashes_at_any_point_then_resuming_with_the_journal_submit_each_key_onc
     n_rows: int, batch: int, script: list[str]
 ) -> None:
     server = FakeGroupServer(script)
-    group = make_group(server)
+    group = make_group(server, max_retries=50)
     journal = MemoryJournal()  # stands in for the durable store shared by successive processes
     for _ in range(len(script) + 1):
         try:
@@ -381,7 +388,6 @@ def test_crashes_at_any_point_then_resuming_with_the_journal_submit_each_key_onc
                 company_rows(n_rows),
                 key="id",
                 max_batch_inputs=batch,
-                max_attempts=50,
                 journal=journal,
             )
             break

@@ -28,6 +28,9 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 if TYPE_CHECKING:
     from . import errors as errors
     from . import types as types
+    from ._clock import Clock as Clock
+    from ._retry import Backoff as Backoff
+    from ._retry import RetryPolicy as RetryPolicy
     from ._status import status_counts as status_counts
     from .client import Client as Client
     from .errors import APIConnectionError as APIConnectionError
@@ -42,11 +45,13 @@ if TYPE_CHECKING:
     from .errors import ConflictError as ConflictError
     from .errors import CursorStoreError as CursorStoreError
     from .errors import ErrorEventsOnlyError as ErrorEventsOnlyError
+    from .errors import EventTooLargeError as EventTooLargeError
     from .errors import InputError as InputError
     from .errors import InsecureTransportError as InsecureTransportError
     from .errors import JobChangedError as JobChangedError
     from .errors import JobError as JobError
     from .errors import JobIncompleteError as JobIncompleteError
+    from .errors import JobInterruptedError as JobInterruptedError
     from .errors import JobLockedError as JobLockedError
     from .errors import JournalError as JournalError
     from .errors import NotFoundError as NotFoundError
@@ -57,6 +62,7 @@ if TYPE_CHECKING:
     from .errors import RedirectError as RedirectError
     from .errors import RequestTimeoutError as RequestTimeoutError
     from .errors import ResponseFormatError as ResponseFormatError
+    from .errors import ResponseTooLargeError as ResponseTooLargeError
     from .errors import ResultsFileError as ResultsFileError
     from .errors import RowError as RowError
     from .errors import ServerError as ServerError
@@ -77,9 +83,9 @@ if TYPE_CHECKING:
     from .jobs.prices import PriceTable as PriceTable
     from .jobs.progress import JobListener as JobListener
     from .jobs.progress import JobProgress as JobProgress
+    from .jobs.quote import JobQuote as JobQuote
     from .jobs.records import event_record as event_record
-    from .jobs.runner import JobQuote as JobQuote
-    from .jobs.runner import JobReport as JobReport
+    from .jobs.report import JobReport as JobReport
     from .jobs.runner import run_job as run_job
     from .jobs.specs import task_spec_from_files as task_spec_from_files
     from .results import RunResult as RunResult
@@ -111,11 +117,13 @@ _ERRORS = [
     "ConflictError",
     "CursorStoreError",
     "ErrorEventsOnlyError",
+    "EventTooLargeError",
     "InputError",
     "InsecureTransportError",
     "JobChangedError",
     "JobError",
     "JobIncompleteError",
+    "JobInterruptedError",
     "JobLockedError",
     "JournalError",
     "NotFoundError",
@@ -126,6 +134,7 @@ _ERRORS = [
     "RedirectError",
     "RequestTimeoutError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ResultsFileError",
     "RowError",
     "ServerError",
@@ -142,7 +151,10 @@ _ERRORS = [
 # public name -> (module, name in that module); loaded on first attribute access.
 _EXPORTS: dict[str, tuple[str, str]] = {
     **{name: (".errors", name) for name in _ERRORS},
+    "Backoff": ("._retry", "Backoff"),
     "Client": (".client", "Client"),
+    "Clock": ("._clock", "Clock"),
+    "RetryPolicy": ("._retry", "RetryPolicy"),
     "CursorStore": (".streaming.cursors", "CursorStore"),
     "Event": (".streaming.events", "Event"),
     "EventStream": (".streaming.stream", "EventStream"),
@@ -150,8 +162,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "INPUT_FORMATS": (".jobs.inputs", "FORMATS"),
     "JobListener": (".jobs.progress", "JobListener"),
     "JobProgress": (".jobs.progress", "JobProgress"),
-    "JobQuote": (".jobs.runner", "JobQuote"),
-    "JobReport": (".jobs.runner", "JobReport"),
+    "JobQuote": (".jobs.quote", "JobQuote"),
+    "JobReport": (".jobs.report", "JobReport"),
     "PriceTable": (".jobs.prices", "PriceTable"),
     "JsonFileCursorStore": (".streaming.cursors", "JsonFileCursorStore"),
     "JsonlJournal": (".submission.journal", "JsonlJournal"),

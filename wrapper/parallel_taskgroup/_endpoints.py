@@ -31,7 +31,6 @@ from parallel_taskgroup_api.models import (
 from parallel_taskgroup_api.types import UNSET, Unset
 
 from ._http import HttpCore
-from ._retry import RetryMode
 
 __all__ = [
     "add_runs_path",
@@ -66,7 +65,6 @@ def create_group(
         create_task_group.request_kwargs(body=body),
         create_task_group.parse_response,
         TaskGroupResponse,
-        retry=RetryMode.ALL,
     )
 
 
@@ -110,7 +108,8 @@ def get_result(
     core: HttpCore, run_id: str, *, server_wait: Optional[float] = None
 ) -> TaskRunResult:
     """A finished run's result. With ``server_wait`` the server blocks until the run finishes,
-    up to that many seconds (kept under the client's read timeout); 408 if it is still active."""
+    up to that many seconds (kept under the client's read timeout), and a 408 (still active) is
+    raised at once as the answer; without it a 408 is retried like any transient failure."""
     wait: Union[int, Unset] = UNSET
     if server_wait is not None:
         wait = max(0, int(min(server_wait, result_wait_limit(core))))
@@ -118,7 +117,7 @@ def get_result(
         get_task_run_result.request_kwargs(run_id, timeout=wait),
         get_task_run_result.parse_response,
         TaskRunResult,
-        retry=RetryMode.WAITING,
+        answers=(408,) if server_wait is not None else (),
     )
 
 

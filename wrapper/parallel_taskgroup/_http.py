@@ -1,23 +1,22 @@
 """The transport core every request goes through.
 
 It holds the API key (never shown), the base URL and the ``v1beta`` path mapping, follows
-same-origin redirects only, retries what a :class:`~._retry.RetryMode` allows with the
-:data:`~._retry.REQUEST` backoff, and turns every failure into a typed error from
-:mod:`.errors`. It also holds the one :class:`Clock` that every wait in the library uses, so
-tests replace time in one place.
+same-origin redirects only, bounds the size of every body it reads, retries what the client's
+:class:`~._retry.RetryPolicy` allows, and turns every failure into a typed error from
+:mod:`.errors`. It carries the client's :class:`~._clock.Clock` and wait hook to the layers
+above, which never build their own.
 """
 
 from __future__ import annotations
 
+import copy
 import datetime
 import email.utils
 import ipaddress
 import json
 import logging
 import math
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any, Callable, Literal, Optional, TypeVar, Union
 
@@ -27,15 +26,17 @@ from parallel_taskgroup_api.errors import UnexpectedStatus
 from parallel_taskgroup_api.models import ValidationError as ValidationDetail
 
 from . import errors
-from ._retry import REQUEST, RetryMode, is_retryable, retry_after_of
+from ._clock import Clock, WaitHook
+from ._retry import RetryPolicy
 from ._version import __version__
 
 __all__ = [
     "API_VERSIONS",
     "DEFAULT_BASE_URL",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_SUBMIT_TIMEOUT",
     "DEFAULT_TIMEOUT",
     "ApiVersion",
-    "Clock",
     "HttpCore",
     "error_from_response",
     "parse_retry_after",
@@ -43,6 +44,10 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.parallel.ai"
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
+"""The largest answer body read (a run's result with its basis is far smaller)."""
+DEFAULT_SUBMIT_TIMEOUT = 60.0
+"""The longest one add-runs POST may take, start to answer."""
 USER_AGENT = f"parallel-taskgroup/{__version__}"
 ApiVersion = Literal["v1", "v1beta"]
 API_VERSIONS: tuple[ApiVersion, ...] = ("v1", "v1beta")
@@ -54,35 +59,6 @@ _BODY_EXCERPT = 300
 log = logging.getLogger("parallel_taskgroup")
 
 T = TypeVar("T")
-
-
-class Clock:
-    """Monotonic time and sleeping: the seam through which every wait in the library passes.
-
-    :meth:`interrupt` wakes every sleeper at once (they return early); a stopping program uses
-    it so that no thread stays asleep in a backoff or pacing wait.
-    """
-
-    def __init__(self) -> None:
-        self._wake = threading.Event()
-
-    def now(self) -> float:
-        """Seconds on a monotonic clock."""
-        return time.monotonic()
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` (or until :meth:`interrupt`)."""
-        if seconds > 0:
-            self._wake.wait(seconds)
-
-    def interrupt(self) -> None:
-        """Wake every current and future sleeper at once."""
-        self._wake.set()
-
-    @property
-    def interrupted(self) -> bool:
-        """Whether :meth:`interrupt` was called."""
-        return self._wake.is_set()
 
 
 class _Secret:
@@ -295,9 +271,38 @@ def error_from_response(
 # -- the core ----------------------------------------------------------------------------------
 
 
+class _Capped(httpx.SyncByteStream):
+    """A response body that raises ResponseTooLargeError past ``limit`` bytes (before holding
+    more than that)."""
+
+    def __init__(self, stream: httpx.SyncByteStream, limit: int, where: str) -> None:
+        self._stream = stream
+        self._limit = limit
+        self._where = where
+
+    def __iter__(self) -> Iterator[bytes]:
+        seen = 0
+        for chunk in self._stream:
+            seen += len(chunk)
+            if seen > self._limit:
+                raise _too_large(self._where, self._limit)
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _too_large(where: str, limit: int) -> errors.ResponseTooLargeError:
+    return errors.ResponseTooLargeError(
+        f"{where} answered with a body over {limit:,} bytes; nothing the API documents is that "
+        "large (raise Client(max_body_bytes=...) if this server is right)"
+    )
+
+
 class HttpCore:
-    """One pooled HTTP connection to the API with auth, version mapping, redirects, retries and
-    typed errors. Built by :class:`~parallel_taskgroup.Client`; lower layers take this."""
+    """One pooled HTTP connection to the API with auth, version mapping, redirects, bounded
+    bodies, retries and typed errors. Built by :class:`~parallel_taskgroup.Client` from its
+    arguments; every layer above takes this."""
 
     def __init__(
         self,
@@ -307,21 +312,39 @@ class HttpCore:
         api_version: str,
         http_client: Optional[httpx.Client],
         timeout: Union[float, httpx.Timeout, None],
-        max_retries: int,
-        max_backoff: float,
+        retry: RetryPolicy,
+        clock: Clock,
+        on_wait: Optional[WaitHook],
+        max_body_bytes: int,
+        max_event_bytes: int,
+        submit_timeout: float,
         allow_insecure_http: bool,
-        give_up_after: Optional[float] = None,
     ) -> None:
         self._key = _check_key(api_key)
         self._base = _check_base_url(base_url, allow_insecure_http)
         self.base_url = str(self._base).rstrip("/")
         self.api_version = check_version(api_version)
-        if max_retries < 0:
-            raise errors.ConfigurationError(f"max_retries must be >= 0, got {max_retries}")
-        self.max_retries = max_retries
-        if not max_backoff >= 0:
-            raise errors.ConfigurationError(f"max_backoff must be >= 0 seconds, got {max_backoff}")
-        self.backoff = REQUEST.with_cap(max_backoff)
+        for name, value in (
+            ("max_body_bytes", max_body_bytes),
+            ("max_event_bytes", max_event_bytes),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+                raise errors.ConfigurationError(
+                    f"{name} must be at least 1024 bytes, got {value!r}"
+                )
+        if not submit_timeout > 0:
+            raise errors.ConfigurationError(
+                f"submit_timeout must be a positive number of seconds, got {submit_timeout!r}"
+            )
+        self.retry = retry
+        """The policy every operation starts from."""
+        self.clock = clock
+        self.on_wait = on_wait
+        self.max_body_bytes = max_body_bytes
+        self.max_event_bytes = max_event_bytes
+        self.submit_timeout = float(submit_timeout)
+        """The longest one add-runs POST may take, from the pool to the last byte of its answer:
+        after that it can no longer be applied (see :meth:`submit_timeouts`)."""
         self.owns_http = http_client is None
         if timeout is None:
             self.timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
@@ -330,15 +353,18 @@ class HttpCore:
         self.http = http_client or httpx.Client(timeout=self.timeout, follow_redirects=False)
         # Only the generated parsers use it; it never sees the key.
         self._generated = GeneratedClient(base_url=self.base_url, raise_on_unexpected_status=True)
-        self.clock = Clock()
-        self.give_up_after = give_up_after
-        """Seconds of continuous failure after which retries stop; once the server has
-        answered, it replaces the ``max_retries`` count (None: the count bounds retries)."""
-        self.failing_since: Optional[float] = None
         self.has_answered = False
-        """Whether the server has answered any request of this core."""
-        self.on_wait: Optional[Callable[[str, Optional[float]], None]] = None
-        """Told (what, until when on the clock) whenever a caller of this core waits."""
+        """Whether the server has answered any request of this core (the retry policy's
+        ``give_up_after`` applies only then)."""
+
+    def derive(self, *, clock: Clock, on_wait: Optional[WaitHook]) -> HttpCore:
+        """A core over the same connection pool and settings, with its own clock and wait hook
+        (closing it leaves the pool open)."""
+        twin = copy.copy(self)
+        twin.clock = clock
+        twin.on_wait = on_wait
+        twin.owns_http = False
+        return twin
 
     def close(self) -> None:
         """Close the pooled connections (only if this core created them)."""
@@ -348,38 +374,43 @@ class HttpCore:
     # -- health and waits ------------------------------------------------------------------
 
     def waiting(self, what: str, seconds: float) -> None:
-        """Tell the watcher (a job's progress line) that a caller waits ``seconds`` for
+        """Tell the wait hook (a job's progress line) that a caller waits ``seconds`` for
         ``what``."""
         if self.on_wait is not None:
             self.on_wait(what, self.clock.now() + seconds if seconds > 0 else None)
 
-    def failed(self, error: errors.ParallelError) -> str:
-        """Note a failure to get an answer; raises ``error`` once the server has failed for
-        longer than ``give_up_after``. Returns how to describe the trouble."""
-        now = self.clock.now()
-        if self.failing_since is None:
-            self.failing_since = now
-        down = now - self.failing_since
-        if self.give_up_after is not None and down > self.give_up_after:
-            raise error
-        if isinstance(error, errors.APIConnectionError):
-            return f"server unreachable for {down:.0f} s"
-        if isinstance(error, errors.APIStatusError) and error.status_code == 429:
-            return "rate limit (429 from the service)"
-        if isinstance(error, errors.APIStatusError):
-            return f"server error (HTTP {error.status_code})"
-        return f"{type(error).__name__}"
-
     def answered(self) -> None:
         """Note that the server answered."""
-        self.failing_since = None
         self.has_answered = True
+
+    def failed(
+        self, policy: RetryPolicy, error: errors.ParallelError, *, idempotent: bool = True
+    ) -> RetryPolicy:
+        """``policy`` after ``error`` (raises ``error`` when the budget is spent)."""
+        return policy.increment(
+            error, now=self.clock.now(), answered=self.has_answered, idempotent=idempotent
+        )
+
+    def back_off(self, policy: RetryPolicy, what: str) -> None:
+        """Wait as ``policy`` says after its latest failure, telling the wait hook why."""
+        delay = policy.delay
+        self.waiting(f"{policy.describe()}: {what}", delay)
+        log.info(
+            "%s in %.2fs after %s", what, delay, policy.history[-1].error if policy.history else ""
+        )
+        self.clock.sleep(delay)
 
     def url_for(self, path: str) -> str:
         """The absolute URL of an API ``path`` after version mapping."""
         if not path.startswith("/"):
             raise ValueError(f"path must start with '/', got {path!r}")
         return self.base_url + map_path(path, self.api_version)
+
+    def submit_timeouts(self) -> httpx.Timeout:
+        """The timeouts of one add-runs POST: pool, connect, write and read add up to
+        :attr:`submit_timeout`, so the exchange is over (answered or abandoned) by then."""
+        t = self.submit_timeout
+        return httpx.Timeout(connect=t / 8, pool=t / 8, write=t / 4, read=t / 2)
 
     def _headers(self, extra: Optional[Mapping[str, str]]) -> dict[str, str]:
         headers = {"x-api-key": self._key.reveal(), "user-agent": USER_AGENT}
@@ -401,7 +432,8 @@ class HttpCore:
         timeout: Union[float, httpx.Timeout, None],
         stream: bool,
     ) -> httpx.Response:
-        """One attempt, following same-origin redirects of GETs only. Raises typed errors."""
+        """One attempt, following same-origin redirects of GETs only. Raises typed errors. The
+        body of a non-stream answer is read (at most ``max_body_bytes``) before it returns."""
         # httpx parses the URL once, in build_request; the display form and a redirect's base
         # parse it again only when they are needed.
         url: Union[str, httpx.URL] = self.url_for(path)
@@ -423,7 +455,7 @@ class HttpCore:
                     headers=self._headers(headers),
                     timeout=req_timeout,
                 )
-                response = self.http.send(request, stream=stream, follow_redirects=False)
+                response = self.http.send(request, stream=True, follow_redirects=False)
             except httpx.TimeoutException as exc:
                 raise errors.APITimeoutError(
                     f"{method} {display()} timed out ({type(exc).__name__}); "
@@ -454,12 +486,9 @@ class HttpCore:
                 self.answered()
             if response.status_code >= 400:
                 try:
-                    body = response.read() if stream else response.content
-                except httpx.HTTPError:
+                    body = self._read(response, method, display)
+                except errors.ParallelError:
                     body = b""
-                finally:
-                    if stream:
-                        response.close()
                 raise error_from_response(
                     response.status_code,
                     body,
@@ -467,6 +496,8 @@ class HttpCore:
                     method=method,
                     url=display(),
                 )
+            if not stream:
+                self._read(response, method, display)
             return response
         raise errors.RedirectError(
             f"too many redirects (more than {_MAX_REDIRECTS}) for {method} {display()}",
@@ -475,34 +506,75 @@ class HttpCore:
             url=display(),
         )
 
-    def _with_retries(self, method: str, path: str, mode: RetryMode, attempt: Callable[[], T]) -> T:
-        tries = 0
+    def _read(self, response: httpx.Response, method: str, display: Callable[[], str]) -> bytes:
+        """The whole body of ``response`` (closed afterwards), at most ``max_body_bytes``."""
+        limit = self.max_body_bytes
+        try:
+            declared = int(response.headers.get("content-length", "0"))
+        except ValueError:
+            declared = 0
+        try:
+            if declared > limit:
+                raise _too_large(f"{method} {display()}", limit)
+            if isinstance(response.stream, httpx.SyncByteStream):
+                response.stream = _Capped(response.stream, limit, f"{method} {display()}")
+            return response.read()
+        except httpx.TimeoutException as exc:
+            raise errors.APITimeoutError(
+                f"{method} {display()}: the answer's body timed out ({type(exc).__name__})"
+            ) from None
+        except (httpx.TransportError, httpx.StreamError) as exc:
+            raise errors.APIConnectionError(
+                f"{method} {display()}: the answer's body broke off: {type(exc).__name__}: {exc}"
+            ) from None
+        finally:
+            response.close()
+
+    def exchange(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[httpx.Response], T],
+        *,
+        params: Optional[Mapping[str, Any]] = None,
+        json: Any = None,
+        content: Optional[bytes] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        idempotent: bool = True,
+        answers: Collection[int] = (),
+        timeout: Union[float, httpx.Timeout, None] = None,
+    ) -> T:
+        """Send one API request and return its answer as ``parse`` reads it, retrying as the
+        client's policy allows (a body ``parse`` refuses with ResponseFormatError included).
+
+        ``path`` is a ``/v1/...`` path; group paths are mapped for ``v1beta``. ``content`` sends
+        ready bytes (with ``content-type: application/json`` unless ``headers`` say otherwise).
+        ``idempotent=False`` (a POST that creates runs) retries only a connection never made.
+        ``answers``: error statuses that are this operation's answer, raised at once (a 408
+        from a read that waits server-side means "not yet").
+        """
+        method = method.upper()
+        if content is not None:
+            headers = {"content-type": "application/json", **(headers or {})}
+        policy = self.retry
         while True:
             try:
-                return attempt()
-            except errors.ParallelError as exc:
-                if not is_retryable(exc, mode):
-                    raise
-                # Once the server has answered, ``give_up_after`` bounds the retries by time
-                # (``failed`` raises), not by count: an outage mid-job is ridden out whole,
-                # while a server that never answered (a wrong URL) fails fast.
-                by_time = self.give_up_after is not None and self.has_answered
-                if tries >= self.max_retries and not by_time:
-                    raise
-                trouble = self.failed(exc)
-                delay = self.backoff.delay(tries, retry_after_of(exc))
-                tries += 1
-                self.waiting(f"{trouble}, retrying", delay)
-                log.info(
-                    "retrying %s %s in %.2fs (attempt %d of %d) after: %s",
+                response = self._send_once(
                     method,
                     path,
-                    delay,
-                    tries,
-                    self.max_retries,
-                    exc,
+                    params=params,
+                    json_body=json,
+                    content=content,
+                    headers=headers,
+                    timeout=timeout,
+                    stream=False,
                 )
-                self.clock.sleep(delay)
+                return parse(response)
+            except errors.ParallelError as exc:
+                if exc.status_code in answers:
+                    raise
+                policy = self.failed(policy, exc, idempotent=idempotent)
+                self.back_off(policy, f"retrying {method} {path}")
 
     def request(
         self,
@@ -513,31 +585,21 @@ class HttpCore:
         json: Any = None,
         content: Optional[bytes] = None,
         headers: Optional[Mapping[str, str]] = None,
-        retry: RetryMode = RetryMode.ALL,
+        idempotent: bool = True,
         timeout: Union[float, httpx.Timeout, None] = None,
     ) -> httpx.Response:
-        """Send one API request and return the read response, raising typed errors.
-
-        ``path`` is a ``/v1/...`` path; group paths are mapped for ``v1beta``. ``content`` sends
-        ready bytes (with ``content-type: application/json`` unless ``headers`` say otherwise).
-        """
-        method = method.upper()
-        if content is not None:
-            headers = {"content-type": "application/json", **(headers or {})}
-
-        def attempt() -> httpx.Response:
-            return self._send_once(
-                method,
-                path,
-                params=params,
-                json_body=json,
-                content=content,
-                headers=headers,
-                timeout=timeout,
-                stream=False,
-            )
-
-        return self._with_retries(method, path, retry, attempt)
+        """:meth:`exchange` returning the read response itself."""
+        return self.exchange(
+            method,
+            path,
+            _as_is,
+            params=params,
+            json=json,
+            content=content,
+            headers=headers,
+            idempotent=idempotent,
+            timeout=timeout,
+        )
 
     @contextmanager
     def stream(
@@ -547,8 +609,8 @@ class HttpCore:
         params: Optional[Mapping[str, Any]] = None,
         timeout: Union[float, httpx.Timeout, None] = None,
     ) -> Iterator[httpx.Response]:
-        """Open a streaming GET (one attempt: callers resume streams themselves); closes on
-        exit."""
+        """Open a streaming GET (one attempt: streams resume themselves, on the same policy);
+        closes on exit."""
         response = self._send_once(
             "GET",
             path,
@@ -570,43 +632,48 @@ class HttpCore:
         parse: Callable[..., object],
         expected: type[T],
         *,
-        retry: RetryMode = RetryMode.ALL,
+        answers: Collection[int] = (),
         timeout: Union[float, httpx.Timeout, None] = None,
     ) -> T:
-        """Send a request built by a generated endpoint's ``request_kwargs`` and parse the
-        answer with its ``parse_response`` into ``expected`` (a generated model class)."""
+        """Send a request built by a generated endpoint's ``request_kwargs`` (an idempotent
+        one) and parse the answer with its ``parse_response`` into ``expected`` (a generated
+        model class); a body that does not parse is retried like a broken connection."""
         method = str(kwargs["method"]).upper()
-        response = self.request(
+
+        def read(response: httpx.Response) -> T:
+            try:
+                parsed = parse(client=self._generated, response=response)
+            except (
+                ValueError,
+                TypeError,
+                KeyError,
+                AttributeError,
+                RecursionError,
+                UnexpectedStatus,
+            ) as exc:
+                raise errors.ResponseFormatError(
+                    f"{method} {kwargs['url']} returned a body that is not a valid "
+                    f"{expected.__name__}: {type(exc).__name__}: {exc}",
+                    status_code=response.status_code,
+                ) from None
+            if not isinstance(parsed, expected):
+                raise errors.ResponseFormatError(
+                    f"{method} {kwargs['url']} returned HTTP {response.status_code} "
+                    f"without a {expected.__name__}",
+                    status_code=response.status_code,
+                )
+            return parsed
+
+        return self.exchange(
             method,
             kwargs["url"],
+            read,
             params=kwargs.get("params"),
             json=kwargs.get("json"),
             headers=kwargs.get("headers"),
-            retry=retry,
+            answers=answers,
             timeout=timeout,
         )
-        try:
-            parsed = parse(client=self._generated, response=response)
-        except (
-            ValueError,
-            TypeError,
-            KeyError,
-            AttributeError,
-            RecursionError,
-            UnexpectedStatus,
-        ) as exc:
-            raise errors.ResponseFormatError(
-                f"{method} {kwargs['url']} returned a body that is not a valid "
-                f"{expected.__name__}: {type(exc).__name__}: {exc}",
-                status_code=response.status_code,
-            ) from None
-        if not isinstance(parsed, expected):
-            raise errors.ResponseFormatError(
-                f"{method} {kwargs['url']} returned HTTP {response.status_code} "
-                f"without a {expected.__name__}",
-                status_code=response.status_code,
-            )
-        return parsed
 
     def read_timeout(self, at_most: float) -> httpx.Timeout:
         """The client's timeout with the read timeout lowered to ``at_most`` seconds."""
@@ -619,3 +686,7 @@ class HttpCore:
             write=base.write,
             pool=base.pool,
         )
+
+
+def _as_is(response: httpx.Response) -> httpx.Response:
+    return response

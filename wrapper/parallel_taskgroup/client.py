@@ -7,16 +7,20 @@ from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Optional, Union
 
+import attrs
 import httpx
 from parallel_taskgroup_api.models import TaskRun, TaskRunInput, TaskRunResult, TaskSpec
 
 from . import errors
+from ._clock import Clock, WaitHook
 from ._endpoints import create_group, get_input, get_result, get_run, result_wait_limit
-from ._http import DEFAULT_BASE_URL, HttpCore
+from ._http import DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_SUBMIT_TIMEOUT, HttpCore
+from ._retry import POLL, REQUEST, RetryPolicy
 from .group import TaskGroup
+from .streaming.sse import DEFAULT_MAX_EVENT_BYTES
 from .streaming.stream import timeout_at
 
-__all__ = ["Client"]
+__all__ = ["Client", "core_of"]
 
 MetadataValue = Union[str, int, float, bool]
 TaskSpecArg = Union[TaskSpec, Mapping[str, Any], None]
@@ -29,13 +33,22 @@ class Client:
     ``PARALLEL_API_VERSION``). Use as a context manager, or call :meth:`close`. Pass your own
     ``httpx.Client`` for proxies, custom transports or mounts; it is then yours to close.
 
-    ``max_retries`` bounds retries of GETs, connection failures, 408/429/5xx (exponential backoff
-    with full jitter up to ``max_backoff`` seconds, ``Retry-After`` honoured). POSTs that create
-    runs are never retried blindly. With ``give_up_after`` (seconds), once the server has
-    answered, retries go on until it has failed that long without a break, whatever their count:
-    a long-running job rides out a restart or an outage, while a wrong URL still fails fast.
-    ``api_version="v1beta"`` sends group calls to the older
-    ``/v1beta`` paths.
+    Retries follow one :class:`~parallel_taskgroup.RetryPolicy` (``retry``), or one built from
+    ``max_retries`` (default 4), ``max_backoff`` (default 8 s) and ``give_up_after``: reads,
+    stream reconnections and the reconciliation of an add-runs POST of unknown outcome retry
+    connection failures, cut or malformed bodies, 408, 429 and 5xx with exponential backoff and
+    full jitter (``Retry-After`` honoured); add-runs POSTs are never repeated blindly. With
+    ``give_up_after`` (seconds), once the server has answered, failures are retried until they
+    have lasted that long, whatever their count: a long job rides out an outage, while a wrong
+    URL still fails fast. A persistent fault is raised after at most about 7.5 s of backoff with
+    the defaults, or ``give_up_after`` plus one request.
+
+    ``max_body_bytes`` and ``max_event_bytes`` (default 16 MiB each) bound what one answer or one
+    stream event may hold in memory. ``submit_timeout`` (default 60 s) bounds one add-runs POST
+    from start to answer; a process that finds a POST of unknown outcome left by another waits
+    until that much (plus a margin) has passed since it was sent, so it cannot land after the
+    group was read. ``clock`` replaces time (tests) and ``on_wait`` is told of every wait (a
+    progress display). ``api_version="v1beta"`` sends group calls to the older ``/v1beta`` paths.
     """
 
     def __init__(
@@ -46,10 +59,16 @@ class Client:
         api_version: Optional[str] = None,
         http_client: Optional[httpx.Client] = None,
         timeout: Union[float, httpx.Timeout, None] = None,
-        max_retries: int = 4,
-        max_backoff: float = 8.0,
-        allow_insecure_http: bool = False,
+        retry: Optional[RetryPolicy] = None,
+        max_retries: Optional[int] = None,
+        max_backoff: Optional[float] = None,
         give_up_after: Optional[float] = None,
+        submit_timeout: float = DEFAULT_SUBMIT_TIMEOUT,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
+        clock: Optional[Clock] = None,
+        on_wait: Optional[WaitHook] = None,
+        allow_insecure_http: bool = False,
     ) -> None:
         self._core = HttpCore(
             api_key=api_key if api_key is not None else os.environ.get("PARALLEL_API_KEY"),
@@ -57,11 +76,39 @@ class Client:
             api_version=api_version or os.environ.get("PARALLEL_API_VERSION") or "v1",
             http_client=http_client,
             timeout=timeout,
-            max_retries=max_retries,
-            max_backoff=max_backoff,
+            retry=_policy(retry, max_retries, max_backoff, give_up_after),
+            clock=clock or Clock(),
+            on_wait=on_wait,
+            max_body_bytes=max_body_bytes,
+            max_event_bytes=max_event_bytes,
+            submit_timeout=submit_timeout,
             allow_insecure_http=allow_insecure_http,
-            give_up_after=give_up_after,
         )
+
+    @classmethod
+    def _over(cls, core: HttpCore) -> Client:
+        client = object.__new__(cls)
+        client._core = core
+        return client
+
+    def with_options(
+        self, *, clock: Optional[Clock] = None, on_wait: Optional[WaitHook] = None
+    ) -> Client:
+        """A client over the same connection pool and settings, with its own ``clock`` (by
+        default a fork of this one's, interrupted on its own) and wait hook. Closing it leaves
+        this client's connections open."""
+        core = self._core
+        return Client._over(core.derive(clock=clock or core.clock.fork(), on_wait=on_wait))
+
+    @property
+    def retry(self) -> RetryPolicy:
+        """The retry policy every operation starts from."""
+        return self._core.retry
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every wait of this client uses."""
+        return self._core.clock
 
     @property
     def base_url(self) -> str:
@@ -163,15 +210,64 @@ class Client:
         ``timeout`` passes, and ``NotFoundError`` for a failed run or an unknown id.
         """
         core = self._core
+        clock = core.clock
         ends = timeout_at(core, timeout)
         step = result_wait_limit(core)
+        early = 0  # 408s in a row answered well before the wait asked for
         while True:
-            left = step if ends is None else min(step, max(ends - core.clock.now(), 0.0))
+            asked = clock.now()
+            left = step if ends is None else min(step, max(ends - asked, 0.0))
             try:
                 return get_result(core, run_id, server_wait=left)
             except errors.RequestTimeoutError:
-                if ends is not None and core.clock.now() >= ends:
+                now = clock.now()
+                if ends is not None and now >= ends:
                     raise errors.WaitTimeoutError(
                         f"run {run_id} is still active after {timeout}s; call get_result again "
                         "to keep waiting"
                     ) from None
+                if now - asked >= left / 2:
+                    early = 0  # the server waited: ask again at once
+                    continue
+                # "Not yet", answered without the wait asked for: ask again after a pause.
+                pause = POLL.delay(early)
+                early += 1
+                clock.sleep(pause if ends is None else min(pause, ends - now))
+
+
+def _policy(
+    retry: Optional[RetryPolicy],
+    max_retries: Optional[int],
+    max_backoff: Optional[float],
+    give_up_after: Optional[float],
+) -> RetryPolicy:
+    """The client's retry policy: ``retry`` as given, or one from the three shorthands."""
+    if retry is not None:
+        if (max_retries, max_backoff, give_up_after) != (None, None, None):
+            raise errors.ConfigurationError(
+                "pass either retry=RetryPolicy(...) or max_retries/max_backoff/give_up_after, "
+                "not both"
+            )
+        if not isinstance(retry, RetryPolicy):
+            raise errors.ArgumentTypeError(
+                f"retry must be a RetryPolicy, got {type(retry).__name__}"
+            )
+        return retry.fresh()
+    backoff = REQUEST
+    if max_backoff is not None:
+        if isinstance(max_backoff, bool) or not max_backoff >= 0:
+            raise errors.ConfigurationError(
+                f"max_backoff must be >= 0 seconds, got {max_backoff!r}"
+            )
+        backoff = attrs.evolve(REQUEST, cap=float(max_backoff))
+    return RetryPolicy(
+        max_retries=4 if max_retries is None else max_retries,
+        give_up_after=give_up_after,
+        backoff=backoff,
+    )
+
+
+def core_of(client: Client) -> HttpCore:
+    """The HTTP core of ``client``, for the package's own layers above the client (a job builds
+    on the streams and the submission engine directly)."""
+    return client._core

@@ -19,9 +19,11 @@
     │   │   └── RedirectError                     3xx to elsewhere; the key is never sent there
     │   ├── APIConnectionError                  the server could not be reached
     │   │   └── APITimeoutError
-    │   └── ResponseFormatError                 a 2xx body not in the API's shape
+    │   ├── ResponseFormatError                 a 2xx body not in the API's shape
+    │   └── ResponseTooLargeError               a body over ``Client(max_body_bytes=...)``
     ├── StreamError                             an event stream cannot go on
     │   ├── TruncatedStreamError                the body stopped mid-event
+    │   ├── EventTooLargeError                  one event over ``Client(max_event_bytes=...)``
     │   ├── StreamNotSupportedError             no event stream here
     │   └── ErrorEventsOnlyError                only ``error`` events for too long
     ├── WaitTimeoutError (TimeoutError)         a caller's ``timeout`` passed
@@ -37,7 +39,8 @@
         ├── ResultsFileError
         ├── JobLockedError                      another process runs this job
         ├── JobChangedError                     the job's definition differs from its state
-        └── JobIncompleteError                  the group is idle but rows lack a result
+        ├── JobIncompleteError                  the group is idle but rows lack a result
+        └── JobInterruptedError                 the job was asked to stop (Ctrl-C, SIGTERM)
 
 Errors carry ``message``, ``status_code`` (``None`` when no HTTP response was involved) and the
 server's ``ref_id`` when it sent one. They never hold a request, its headers or the API key.
@@ -65,11 +68,13 @@ __all__ = [
     "ConflictError",
     "CursorStoreError",
     "ErrorEventsOnlyError",
+    "EventTooLargeError",
     "InputError",
     "InsecureTransportError",
     "JobChangedError",
     "JobError",
     "JobIncompleteError",
+    "JobInterruptedError",
     "JobLockedError",
     "JournalError",
     "NotFoundError",
@@ -80,6 +85,7 @@ __all__ = [
     "RedirectError",
     "RequestTimeoutError",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "ResultsFileError",
     "RowError",
     "ServerError",
@@ -245,7 +251,13 @@ class APITimeoutError(APIConnectionError):
 
 
 class ResponseFormatError(APIError):
-    """A successful response did not have the shape the API specifies."""
+    """A successful response did not have the shape the API specifies (a cut or mangled body
+    included; reads retry it)."""
+
+
+class ResponseTooLargeError(APIError):
+    """A response body is larger than the client accepts (``Client(max_body_bytes=...)``):
+    nothing the API documents is that large, so it is not retried."""
 
 
 # -- streams and waiting -------------------------------------------------------------------------
@@ -269,6 +281,12 @@ class StreamError(ParallelError):
 class TruncatedStreamError(StreamError):
     """A stream's body ended in the middle of an event (a faulty server or proxy). Resumable
     streams reconnect from their cursor; the half-received event is never delivered."""
+
+
+class EventTooLargeError(StreamError):
+    """One event of a stream is larger than the client accepts (``Client(max_event_bytes=...)``);
+    reading stopped there, holding no more than that, and it is not retried (the server would
+    send the same event again)."""
 
 
 class StreamNotSupportedError(StreamError):
@@ -364,3 +382,11 @@ class JobChangedError(JobError):
 
 class JobIncompleteError(JobError):
     """The group is idle but some input rows have no finished run."""
+
+
+class JobInterruptedError(JobError):
+    """The job was asked to stop (``run_job(stop=...)``; Ctrl-C or SIGTERM in ``taskgroup``).
+    It stopped cleanly: the request in flight finished, the results file has one line per row,
+    and the same call resumes. ``report`` says where it stood."""
+
+    report: Optional[Any] = None

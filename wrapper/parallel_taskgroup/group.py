@@ -253,7 +253,6 @@ class TaskGroup:
         rate_per_minute: Optional[int] = None,
         requests_per_minute: Optional[int] = None,
         rate_limiter: Optional[RateLimiter] = None,
-        max_attempts: int = 10,
         on_progress: Optional[Callable[[SubmitReport], None]] = None,
     ) -> SubmitReport:
         """Add one run per row, each exactly once, in paced batches, with this group's defaults.
@@ -275,8 +274,9 @@ class TaskGroup:
         setting: batches go as fast as the service accepts them, and a 429 teaches the pace
         (whether the service counts requests or runs). ``rate_per_minute`` (runs),
         ``requests_per_minute`` or a ``rate_limiter`` shared with other calls are explicit caps,
-        for a key shared with other work. ``max_attempts``: POSTs with an unknown outcome (each
-        reconciled against the group) before giving up on a batch.
+        for a key shared with other work. A POST whose outcome is unknown (a timeout, a reset,
+        a 5xx) is settled against the group before anything is sent again, and every failure
+        of a batch counts against the client's retry policy.
         ``continue_on_error``: keep going after the server refuses a batch (400/422), counting
         its rows as failed; otherwise :class:`~parallel_taskgroup.SubmissionError` is raised.
         ``on_progress`` receives the report after each batch.
@@ -305,7 +305,6 @@ class TaskGroup:
             skip_existing=skip_existing,
             continue_on_error=continue_on_error,
             on_progress=on_progress,
-            max_attempts=max_attempts,
         )
         report = submit_rows(
             self._core,

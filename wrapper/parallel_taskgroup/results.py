@@ -32,6 +32,7 @@ from parallel_taskgroup_api.models import (
 )
 
 from . import errors
+from ._clock import Interrupted
 from ._endpoints import events_path, get_result, runs_stream_params, runs_stream_path
 from ._http import HttpCore
 from .streaming.cursors import CursorStore, MemoryCursorStore
@@ -263,6 +264,14 @@ class ResultStream(Iterator[RunResult]):
 
     def __repr__(self) -> str:
         return f"ResultStream(group={self.group_id!r}, cursor={self.cursor!r})"
+
+    def abort(self) -> None:
+        """Stop the stream from another thread: its connection is closed and the consuming
+        thread's next step raises :class:`~parallel_taskgroup._clock.Interrupted`."""
+        self._stopping.set()
+        self._room.release()
+        self._events.abort()
+        self._queue.put(("end", Interrupted(), 0))
 
     # -- what the stream reports -------------------------------------------------------------
 

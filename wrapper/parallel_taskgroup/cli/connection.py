@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Optional
+from typing import Any, Optional
 
 import parallel_taskgroup as ptg
 
@@ -19,12 +19,19 @@ def require_api_key() -> None:
         raise UsageError("no API key: set the PARALLEL_API_KEY environment variable")
 
 
-def connect(args: argparse.Namespace, *, give_up_after: Optional[float] = None) -> ptg.Client:
+def connect(
+    args: argparse.Namespace,
+    *,
+    give_up_after: Optional[float] = None,
+    submit_timeout: Optional[float] = None,
+) -> ptg.Client:
     """A client for ``--base-url``/``--api-version`` (or the environment)."""
     require_api_key()
+    extra: dict[str, Any] = {} if submit_timeout is None else {"submit_timeout": submit_timeout}
     return ptg.Client(
         base_url=args.base_url,
         api_version=args.api_version,
         allow_insecure_http=args.allow_insecure_http,
         give_up_after=give_up_after,
+        **extra,
     )

@@ -20,12 +20,14 @@ EXIT_API = 3
 EXIT_CREDIT = 4
 EXIT_BUDGET = 5
 EXIT_IO = 6
+EXIT_DUPLICATES = 7
 EXIT_INTERRUPTED = 130
 
 EXIT_CODES_HELP = (
     "Exit codes: 0 all rows completed, 1 some rows failed, 2 usage or input error, "
     "3 API/auth/network error, 4 not enough credit (402), 5 --max-cost reached, "
-    "6 file I/O error (e.g. disk full), 130 interrupted. After 1, 3, 4, 5, 6 and 130 the same "
+    "6 file I/O error (e.g. disk full), 7 done but the group holds more than one run for some "
+    "rows (each billed; listed), 130 interrupted. After 1, 3, 4, 5, 6 and 130 the same "
     "command resumes."
 )
 
@@ -89,6 +91,7 @@ def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], s
         (ptg.ConfigurationError, EXIT_USAGE, _message),
         (ptg.InputError, EXIT_USAGE, str),
         (ptg.JobIncompleteError, EXIT_API, str),
+        (ptg.JobInterruptedError, EXIT_INTERRUPTED, _message),
         (ptg.JobError, EXIT_USAGE, str),
         (ptg.JournalError, EXIT_USAGE, str),
         (ptg.CursorStoreError, EXIT_USAGE, str),

@@ -8,6 +8,7 @@ import os
 import shlex
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import IO, Any, Callable, Optional, Union
@@ -15,7 +16,7 @@ from typing import IO, Any, Callable, Optional, Union
 import parallel_taskgroup as ptg
 
 from .connection import connect, require_api_key
-from .errors import EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, UsageError
+from .errors import EXIT_DUPLICATES, EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, UsageError
 from .logs import library_logs
 from .progress import Progress
 
@@ -136,7 +137,14 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
         type=_seconds,
         default=300.0,
         metavar="SECONDS",
-        help="stop (resumable) when the server has been unreachable this long (default 300)",
+        help="stop (resumable) when requests have failed this long without a break (default 300)",
+    )
+    run.add_argument(
+        "--submit-timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="the longest one add-runs request may take (default 60); a rerun that finds one "
+        "of unknown outcome waits until that much (plus 5 s) has passed since it was sent",
     )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
     connection(run)
@@ -217,16 +225,15 @@ def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQu
 
 
 @contextmanager
-def _interrupts(progress: Progress) -> Iterator[None]:
-    """Ctrl-C (or SIGTERM) stops the job cleanly and says so at once; a second one exits now."""
-    stopping = {"now": False}
+def _interrupts(progress: Progress, stop: threading.Event) -> Iterator[None]:
+    """The first Ctrl-C (or SIGTERM) asks the job to stop cleanly and says so at once; a second
+    one exits now (the next run settles whatever was in flight)."""
 
     def handler(signum: int, frame: Any) -> None:
-        if stopping["now"]:
+        if stop.is_set():
             os._exit(130)
-        stopping["now"] = True
+        stop.set()
         progress.stopping()
-        raise KeyboardInterrupt()
 
     try:
         previous = [signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)]
@@ -290,13 +297,16 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     hint = shlex.join(["taskgroup", *argv])
     progress = Progress(stderr, quiet=args.quiet)
     logs = library_logs(args.verbose, stderr, progress.log_handler())
-    with connect(args, give_up_after=args.give_up_after) as client, _interrupts(progress), logs:
+    stop = threading.Event()
+    client = connect(args, give_up_after=args.give_up_after, submit_timeout=args.submit_timeout)
+    with client, _interrupts(progress, stop), logs:
         try:
             report = ptg.run_job(
                 client,
                 args.input,
                 confirm=_confirmer(args, stderr),
                 listener=progress,
+                stop=stop,
                 **options,
             )
         finally:
@@ -307,8 +317,13 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
             f"{report.rows} rows; ${report.spent_usd:,.2f} spent; results in {args.out} "
             f"(group {report.group_id})\n"
         )
-    if report.failed:
-        if not args.quiet:
-            stderr.write(f"taskgroup: to retry the failed rows: {hint} --retry failed\n")
-        return EXIT_ROWS_FAILED
-    return EXIT_OK
+    if report.failed and not args.quiet:
+        stderr.write(f"taskgroup: to retry the failed rows: {hint} --retry failed\n")
+    if report.duplicate_rows:
+        stderr.write(
+            f"taskgroup: {report.duplicate_rows} row(s) have more than one run in group "
+            f"{report.group_id} ({report.extra_runs} extra, each billed; keys: "
+            f"{', '.join(sorted({k for k, _ in report.duplicates})[:10])})\n"
+        )
+        return EXIT_DUPLICATES
+    return EXIT_ROWS_FAILED if report.failed else EXIT_OK

@@ -13,10 +13,11 @@ from typing import Any, Callable, Literal, Optional, Union
 
 from ..client import Client
 from ..errors import ConfigurationError, InputError
+from .options import MetadataValue
 from .prices import PriceTable
 from .progress import JobListener
 from .results_file import read_records
-from .runner import JobQuote, MetadataValue, run_job
+from .runner import JobQuote, run_job
 
 __all__ = ["run_dataframe"]
 

@@ -23,7 +23,7 @@ from typing import Any, Optional
 import attrs
 
 from ..errors import JournalError
-from ..submission.journal import PendingBatch
+from ..submission.journal import PendingBatch, add_send_time
 from ..submission.keys import identity, split_identity
 
 __all__ = ["AttemptJournal", "JobStore", "RowCounts", "StoredRow"]
@@ -56,8 +56,16 @@ CREATE TABLE IF NOT EXISTS attempts (
 CREATE TABLE IF NOT EXISTS pending_batch (
     batch_id TEXT PRIMARY KEY,
     seq INTEGER NOT NULL,
-    identities TEXT NOT NULL
+    identities TEXT NOT NULL,
+    sent_at REAL,
+    timeout REAL NOT NULL DEFAULT 60
 );
+CREATE TABLE IF NOT EXISTS extra_runs (
+    run_id TEXT PRIMARY KEY,
+    key TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    processor TEXT NOT NULL
+) WITHOUT ROWID;
 """
 _CHUNK = 500  # bound parameters per statement (old SQLite builds allow 999)
 
@@ -103,6 +111,7 @@ class JobStore:
         try:
             with self._use() as db:
                 db.executescript(_SCHEMA)
+                add_send_time(db)
                 found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
                 if found is None:
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
@@ -300,6 +309,18 @@ class JobStore:
                 found[row[1]] = StoredRow(*row)
         return found
 
+    def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
+        """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""
+        found: dict[tuple[str, int], str] = {}
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            for key, attempt, run_id in self._query(
+                f"SELECT key, attempt, run_id FROM attempts WHERE key IN ({marks})", part
+            ):
+                found[(key, int(attempt))] = run_id
+        return found
+
     def counts(self) -> RowCounts:
         """How the rows stand."""
         found = self._query(
@@ -334,6 +355,12 @@ class JobStore:
                     "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM rows WHERE key = ?)",
                     [(k, a, p, r, k) for k, a, p, r in batch],
                 ),
+                (  # a second run of a (key, attempt) the job knows: billed too, reported
+                    "INSERT OR IGNORE INTO extra_runs (run_id, key, attempt, processor) "
+                    "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM attempts "
+                    "WHERE key = ? AND attempt = ? AND run_id != ?)",
+                    [(r, k, a, p, k, a, r) for k, a, p, r in batch],
+                ),
                 (
                     "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
                     "WHERE key = ? AND attempt < ?",
@@ -361,8 +388,32 @@ class JobStore:
             for a, r, p, s, e in found
         ]
 
+    def record_extra_runs(self, runs: Iterable[tuple[str, str, str]]) -> None:
+        """Store runs the group holds for a row beside the one the job knows: (identity, run
+        id, processor). They were billed; the job reports them."""
+        batch = [(r, *split_identity(i), p) for i, r, p in runs]
+        if not batch:
+            return
+        self._write(
+            [
+                (
+                    "INSERT OR IGNORE INTO extra_runs (run_id, key, attempt, processor) "
+                    "SELECT ?, ?, ?, ? WHERE NOT EXISTS "
+                    "(SELECT 1 FROM attempts WHERE run_id = ?)",
+                    [(r, k, a, p, r) for r, k, a, p in batch],
+                )
+            ]
+        )
+        self._attempts_version += 1
+
+    def extra_runs(self) -> list[tuple[str, str]]:
+        """(row key, run id) of every extra run found, by key."""
+        found = self._query("SELECT key, run_id FROM extra_runs ORDER BY key, attempt, run_id")
+        return [(str(k), str(r)) for k, r in found]
+
     def runs_by_processor(self) -> dict[str, int]:
-        """How many runs the job created, by processor (what it has spent).
+        """How many runs the job created, by processor (what it has spent), extra runs of a
+        row included.
 
         Cached until the next write to the attempts: the job asks after every batch and on
         every progress update, and counting a million attempts each time would dominate.
@@ -371,7 +422,10 @@ class JobStore:
         cached = self._spent_cache
         if cached is not None and cached[0] == version:
             return dict(cached[1])
-        found = self._query("SELECT processor, COUNT(*) FROM attempts GROUP BY processor")
+        found = self._query(
+            "SELECT processor, COUNT(*) FROM (SELECT processor FROM attempts "
+            "UNION ALL SELECT processor FROM extra_runs) GROUP BY processor"
+        )
         answer = {str(p): int(n) for p, n in found}
         self._spent_cache = (version, answer)
         return dict(answer)
@@ -390,21 +444,49 @@ class JobStore:
                 return done is not None and done[0] is None
         return bool(attempt == latest and status is None)
 
-    def save_results(self, results: Sequence[tuple[str, int, str, Optional[str], str]]) -> None:
+    def classify_run(self, key: str, attempt: int, run_id: str) -> str:
+        """What a finished run of (``key``, ``attempt``) is to the job: ``wanted`` (its result
+        is still to be recorded), ``recorded``, ``extra`` (the job knows another run for it:
+        this one was created besides) or ``other`` (not a run the job knows of, yet)."""
+        with self._use() as db:
+            row = db.execute("SELECT attempt, status FROM rows WHERE key = ?", (key,)).fetchone()
+            if row is None:
+                return "other"
+            known = db.execute(
+                "SELECT run_id, status FROM attempts WHERE key = ? AND attempt = ?", (key, attempt)
+            ).fetchone()
+        if known is None:
+            return "other"
+        if known[0] != run_id:
+            return "extra"
+        latest, status = row
+        if attempt == latest:
+            return "wanted" if status is None else "recorded"
+        return "wanted" if attempt < latest and known[1] is None else "recorded"
+
+    def save_results(
+        self,
+        results: Sequence[tuple[str, int, str, Optional[str], str]],
+        *,
+        lines_follow: bool = False,
+    ) -> None:
         """Store finished runs: (key, attempt, status, error JSON, the row's record JSON).
-        The row's record and status change only for its latest attempt."""
-        self._write(
-            [
-                (
-                    "UPDATE attempts SET status = ?, error = ? WHERE key = ? AND attempt = ?",
-                    [(s, e, k, a) for k, a, s, e, _ in results],
-                ),
-                (
-                    "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
-                    [(s, rec, k, a) for k, a, s, _, rec in results],
-                ),
-            ]
-        )
+        The row's record and status change only for its latest attempt. ``lines_follow``: their
+        lines are appended to the results file next; until :meth:`set_meta` says
+        ``appending="0"``, a later session knows the file may lack them."""
+        statements: list[tuple[str, Any]] = [
+            (
+                "UPDATE attempts SET status = ?, error = ? WHERE key = ? AND attempt = ?",
+                [(s, e, k, a) for k, a, s, e, _ in results],
+            ),
+            (
+                "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
+                [(s, rec, k, a) for k, a, s, _, rec in results],
+            ),
+        ]
+        if lines_follow:
+            statements.append(("INSERT OR REPLACE INTO meta VALUES ('appending', '1')", ()))
+        self._write(statements)
 
     # -- the journal of add-runs batches -------------------------------------------------------
 
@@ -412,13 +494,16 @@ class JobStore:
         """The submission journal of add-runs calls that create runs of ``processor``."""
         return AttemptJournal(self, processor)
 
-    def open_batch(self, batch_id: str, identities: Sequence[str]) -> None:
+    def open_batch(
+        self, batch_id: str, identities: Sequence[str], sent_at: float, timeout: float
+    ) -> None:
         self._write(
             [
                 (
-                    "INSERT OR REPLACE INTO pending_batch (batch_id, seq, identities) VALUES "
-                    "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?)",
-                    (batch_id, json.dumps(list(identities))),
+                    "INSERT OR REPLACE INTO pending_batch "
+                    "(batch_id, seq, identities, sent_at, timeout) VALUES "
+                    "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?, ?, ?)",
+                    (batch_id, json.dumps(list(identities)), sent_at, timeout),
                 )
             ]
         )
@@ -451,8 +536,10 @@ class JobStore:
         self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])
 
     def pending_batches(self) -> list[PendingBatch]:
-        found = self._query("SELECT batch_id, identities FROM pending_batch ORDER BY seq")
-        return [(str(b), list(json.loads(i))) for b, i in found]
+        found = self._query(
+            "SELECT batch_id, identities, sent_at, timeout FROM pending_batch ORDER BY seq"
+        )
+        return [PendingBatch(str(b), list(json.loads(i)), s, float(t)) for b, i, s, t in found]
 
     def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -475,8 +562,16 @@ class AttemptJournal:
         self._store = store
         self._processor = processor
 
-    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
-        self._store.open_batch(batch_id, keys)
+    def open_batch(
+        self,
+        group_id: str,
+        batch_id: str,
+        keys: Sequence[str],
+        *,
+        sent_at: float,
+        timeout: float,
+    ) -> None:
+        self._store.open_batch(batch_id, keys, sent_at, timeout)
 
     def confirm(
         self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None

@@ -14,9 +14,9 @@ from typing import Any, NamedTuple, Optional
 
 from sseclient import SSEClient
 
-from ..errors import TruncatedStreamError
+from ..errors import EventTooLargeError, TruncatedStreamError
 
-__all__ = ["RawEvent", "iter_sse"]
+__all__ = ["DEFAULT_MAX_EVENT_BYTES", "RawEvent", "iter_sse"]
 
 _TERMINATORS = (b"\n\n", b"\r\r", b"\r\n\r\n")
 _EVENT_NAMES = {
@@ -35,8 +35,20 @@ class RawEvent(NamedTuple):
     retry: Optional[int] = None
 
 
-def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """sseclient-py's event-block framing (without its field parser), block for block.
+DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024
+"""The largest single stream event read (a run with its input and output is far smaller)."""
+
+
+def _too_large(limit: int) -> EventTooLargeError:
+    return EventTooLargeError(
+        f"a stream event is larger than {limit:,} bytes; reading stopped there (raise "
+        "Client(max_event_bytes=...) if this server's events are really that large)"
+    )
+
+
+def _blocks(chunks: Iterable[bytes], limit: int = DEFAULT_MAX_EVENT_BYTES) -> Iterator[bytes]:
+    """sseclient-py's event-block framing (without its field parser), block for block, holding
+    at most ``limit`` bytes of an unfinished block (EventTooLargeError past it).
 
     While the stream holds no CR (the API's LF-only wire), a block ends at the first blank line
     (LF LF) after the previous block: found with one byte search per block, each block one
@@ -46,14 +58,14 @@ def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
     """
     it = iter(chunks)
     pending: list[bytes] = []  # the unfinished block: no blank line and no CR in it
+    held = 0  # bytes in pending
     for chunk in it:
         if not chunk:
             continue
         if b"\r" in chunk:
-            rest = itertools.chain((b"".join(pending) + chunk,), it)
-            client: Any = SSEClient(rest)  # type: ignore[arg-type, unused-ignore]
-            framed: Iterator[bytes] = client._read()
-            yield from framed
+            yield from _framed_by_sseclient(
+                itertools.chain((b"".join(pending) + chunk,), it), limit
+            )
             return
         start = 0
         if pending:
@@ -62,22 +74,54 @@ def _blocks(chunks: Iterable[bytes]) -> Iterator[bytes]:
             else:
                 end = chunk.find(b"\n\n")
                 if end < 0:
+                    held += len(chunk)
+                    if held > limit:
+                        raise _too_large(limit)
                     pending.append(chunk)
                     continue
                 start = end + 2
+            if held + start > limit:
+                raise _too_large(limit)
             pending.append(chunk[:start])
             yield b"".join(pending)
             pending = []
+            held = 0
         find = chunk.find
         end = find(b"\n\n", start)
         while end >= 0:
+            if end + 2 - start > limit:
+                raise _too_large(limit)
             yield chunk[start : end + 2]
             start = end + 2
             end = find(b"\n\n", start)
         if start < len(chunk):
             pending.append(chunk[start:] if start else chunk)
+            held = len(chunk) - start
+            if held > limit:
+                raise _too_large(limit)
     if pending:
         yield b"".join(pending)
+
+
+def _framed_by_sseclient(chunks: Iterator[bytes], limit: int) -> Iterator[bytes]:
+    """sseclient-py's framing of ``chunks``, stopped once it holds more than ``limit`` bytes
+    of one unfinished block."""
+    fed = 0
+    out = 0
+
+    def counted() -> Iterator[bytes]:
+        nonlocal fed
+        for chunk in chunks:
+            fed += len(chunk)
+            if fed - out > limit:
+                raise _too_large(limit)
+            yield chunk
+
+    client: Any = SSEClient(counted())  # type: ignore[arg-type, unused-ignore]
+    framed: Iterator[bytes] = client._read()
+    for block in framed:
+        out += len(block)
+        yield block
 
 
 def _has_fields(block: bytes) -> bool:
@@ -106,15 +150,20 @@ def _canonical_fields(block: bytes) -> Optional[tuple[bytes, Optional[bytes], by
 
 
 def iter_sse(
-    chunks: Iterable[bytes], *, last_id: Optional[str] = None, strict_end: bool = False
+    chunks: Iterable[bytes],
+    *,
+    last_id: Optional[str] = None,
+    strict_end: bool = False,
+    max_event_bytes: int = DEFAULT_MAX_EVENT_BYTES,
 ) -> Iterator[RawEvent]:
     """Parse a byte stream into events. ``last_id`` seeds the SSE ``id`` state.
 
     An unterminated block at the end (the body stopped mid-event) is never dispatched half-read:
     it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
-    resume (a trailing blank line or comment is not an event and passes either way)."""
+    resume (a trailing blank line or comment is not an event and passes either way). An event
+    over ``max_event_bytes`` raises EventTooLargeError before more of it is held."""
     names = _EVENT_NAMES
-    for block in _blocks(chunks):
+    for block in _blocks(chunks, max_event_bytes):
         # The documented wire, inline: "event: NAME\ndata: JSON\n\n" (LF only, no id line).
         if block.startswith(b"event: ") and block.endswith(b"\n\n") and b"\r" not in block:
             end = block.find(b"\n", 7)

@@ -1,8 +1,10 @@
 """Resumable iteration over one of a group's SSE streams.
 
 When a connection drops, times out or is closed by the server while there is more to read, the
-stream reconnects with ``last_event_id`` set to the last delivered event, with backoff, so the
-consumer sees every event once and in order.
+stream reconnects with ``last_event_id`` set to the last delivered event, so the consumer sees
+every event once and in order. Failed connections (errors, resets, bodies cut mid-event) count
+against the client's one retry policy and wait as it says; an event delivered forgives the
+failures before it.
 
 A cursor store is updated when the consumer asks for the next event (so an event counts as
 processed once the loop body for it has finished) and written at most every
@@ -24,7 +26,7 @@ from parallel_taskgroup_api.models import ErrorEvent, TaskGroupStatus, TaskGroup
 from .. import errors
 from .._endpoints import get_group
 from .._http import HttpCore
-from .._retry import STREAM, RetryMode, is_retryable, retry_after_of
+from .._retry import STREAM_IDLE, RetryPolicy
 from .cursors import CursorStore, MemoryCursorStore
 from .events import Event, event_id_of, parse_event
 from .sse import iter_sse
@@ -36,9 +38,6 @@ log = logging.getLogger("parallel_taskgroup")
 StreamEnd = Literal["close", "inactive", "never"]
 """When a stream is complete: ``close`` when the server ends it cleanly (the runs snapshot);
 ``inactive`` when it ends and the group has no active run (the events stream); ``never``."""
-
-MAX_FAILURES = 30
-"""Consecutive failed connections (no event in between) after which a stream gives up."""
 
 FLUSH_SECONDS = 0.5
 """How often a file or database cursor store is written while events flow."""
@@ -77,8 +76,13 @@ class EventStream(Iterator[Event]):
         timeout: Optional[float] = None,
         before_cursor_save: Optional[Callable[[], None]] = None,
         error_patience: float = ERROR_PATIENCE,
+        retry: Optional[RetryPolicy] = None,
     ) -> None:
         self._core = core
+        self._base_retry = retry if retry is not None else core.retry
+        self.retry = self._base_retry
+        """The retry policy now: the one given (or the client's) plus failures not yet
+        forgiven; an operation that nests this stream continues from it."""
         self._clock = core.clock
         self.group_id = group_id
         self.path = path
@@ -205,7 +209,6 @@ class EventStream(Iterator[Event]):
 
     def _run(self) -> Generator[Event, None, None]:
         core = self._core
-        failures = 0
         empty_closes = 0
         drained_after_inactive = False
         try:
@@ -224,7 +227,6 @@ class EventStream(Iterator[Event]):
                         self.path, params=params, timeout=core.read_timeout(remaining)
                     ) as response:
                         self._response = response
-                        core.answered()
                         if self._aborted:
                             return
                         ctype = response.headers.get("content-type", "")
@@ -235,7 +237,11 @@ class EventStream(Iterator[Event]):
                                 status_code=response.status_code,
                             )
                         check_timeout = self._ends_at is not None
-                        for raw in iter_sse(response.iter_bytes(), strict_end=True):
+                        for raw in iter_sse(
+                            response.iter_bytes(),
+                            strict_end=True,
+                            max_event_bytes=core.max_event_bytes,
+                        ):
                             if raw.retry is not None:
                                 self._server_retry = min(raw.retry / 1000.0, MAX_SERVER_RETRY)
                                 if not raw.event:
@@ -254,7 +260,7 @@ class EventStream(Iterator[Event]):
                             event_id = event_id_of(event)
                             if event_id is not None:
                                 self.cursor = event_id
-                            failures = 0
+                            self.retry = self._base_retry  # progress forgives the failures
                             got_events = True
                             yield event
                             if event_id is not None:
@@ -276,15 +282,9 @@ class EventStream(Iterator[Event]):
                     failure = errors.APIConnectionError(
                         f"{self.stream_name} stream broke: {type(exc).__name__}: {exc}"
                     )
-                except errors.TruncatedStreamError as exc:
-                    failure = exc
-                except errors.APIConnectionError as exc:
+                except (errors.APIError, errors.TruncatedStreamError) as exc:
                     if self._aborted:
                         return
-                    failure = exc
-                except errors.APIStatusError as exc:
-                    if not is_retryable(exc, RetryMode.ALL):
-                        raise
                     failure = exc
                 finally:
                     self._response = None
@@ -318,19 +318,14 @@ class EventStream(Iterator[Event]):
                     if got_events:
                         empty_closes = 0
                     else:
-                        delay = max(delay, STREAM.delay(empty_closes))
+                        delay = max(delay, STREAM_IDLE.delay(empty_closes))
                         empty_closes += 1
                     log.debug("%s stream closed by the server; reconnecting", self.stream_name)
                 else:
                     assert failure is not None
-                    failures += 1
-                    if failures > MAX_FAILURES:
-                        raise failure
-                    trouble = core.failed(failure)
-                    delay = STREAM.delay(failures - 1, retry_after_of(failure))
-                    if self._server_retry is not None:
-                        delay = max(delay, self._server_retry)
-                    core.waiting(f"{trouble}, reconnecting", delay)
+                    self.retry = core.failed(self.retry, failure)  # raises once spent
+                    delay = max(self.retry.delay, self._server_retry or 0.0)
+                    core.waiting(f"{self.retry.describe()}, reconnecting", delay)
                     log.info(
                         "%s stream of group %s interrupted (%s); reconnecting in %.2fs from %s",
                         self.stream_name,

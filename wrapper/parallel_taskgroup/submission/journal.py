@@ -1,10 +1,12 @@
 """Durable submission journals: which row keys were sent in which batch, and which are confirmed.
 
-The submission engine writes a batch as *pending* (durably) before its POST and marks its keys
-*confirmed* (with run ids) once the server's answer, or a reconciliation against the group, shows
-them created. A batch still pending when a process starts may or may not have been created: the
-engine reconciles it against the group before sending anything else. Records are scoped by group
-id, so one journal file can serve several groups.
+The submission engine writes a batch as *pending* (durably, with the wall-clock time its POST
+leaves and that POST's timeout) before its POST and marks its keys *confirmed* (with run ids)
+once the server's answer, or a reconciliation against the group, shows them created. A batch
+still pending when a process starts may or may not have been created, and its POST may still
+land: the engine reads the group, and for keys not there waits until the POST can no longer be
+applied (:meth:`PendingBatch.settles_at`) before reading again and sending anything else. Records
+are scoped by group id, so one journal file can serve several groups.
 
 Three stores, same family as the cursor stores: :class:`MemoryJournal` (this process only),
 :class:`SqliteJournal` (one SQLite file, transactions), :class:`JsonlJournal` (an append-only
@@ -19,11 +21,12 @@ import sqlite3
 import threading
 from collections.abc import Mapping, Sequence
 from types import TracebackType
-from typing import Optional, Protocol, TypeVar, Union, runtime_checkable
+from typing import NamedTuple, Optional, Protocol, TypeVar, Union, runtime_checkable
 
 from ..errors import JournalError
 
 __all__ = [
+    "SETTLE_MARGIN",
     "JsonlJournal",
     "MemoryJournal",
     "PendingBatch",
@@ -32,16 +35,45 @@ __all__ = [
     "open_journal",
 ]
 
-PendingBatch = tuple[str, list[str]]
-"""(batch id, row keys in the order they were sent)."""
+SETTLE_MARGIN = 5.0
+"""Seconds past a POST's timeout (at most; never more than the timeout itself) after which it
+is taken as never to land: time for the server to apply a request that reached it at the last
+moment, and for clock steps between processes."""
+
+
+class PendingBatch(NamedTuple):
+    """A batch whose POST may or may not have created its runs."""
+
+    batch_id: str
+    keys: list[str]
+    """Row keys, in the order they were sent."""
+    sent_at: Optional[float] = None
+    """Wall-clock seconds (epoch) when its POST left; None when an older journal did not say."""
+    timeout: float = 60.0
+    """The longest its POST could take (the client's ``submit_timeout``)."""
+
+    def settles_at(self, now: float) -> float:
+        """Wall-clock time after which the POST can no longer be applied (``now`` stands in
+        for an unknown send time: the batch may have left just now)."""
+        sent = self.sent_at if self.sent_at is not None else now
+        return sent + self.timeout + min(self.timeout, SETTLE_MARGIN)
 
 
 @runtime_checkable
 class SubmissionJournal(Protocol):
     """What the submission engine needs from a journal."""
 
-    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
-        """Record (durably) that ``keys`` are about to be sent as batch ``batch_id``."""
+    def open_batch(
+        self,
+        group_id: str,
+        batch_id: str,
+        keys: Sequence[str],
+        *,
+        sent_at: float,
+        timeout: float,
+    ) -> None:
+        """Record (durably) that ``keys`` are about to be sent as batch ``batch_id`` by a POST
+        leaving at ``sent_at`` (epoch seconds) that takes at most ``timeout`` seconds."""
 
     def confirm(
         self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None
@@ -85,12 +117,23 @@ class MemoryJournal(_JournalBase):
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: dict[str, dict[str, list[str]]] = {}
+        self._pending: dict[str, dict[str, PendingBatch]] = {}
         self._confirmed: dict[str, dict[str, str]] = {}
 
-    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
+    def open_batch(
+        self,
+        group_id: str,
+        batch_id: str,
+        keys: Sequence[str],
+        *,
+        sent_at: float,
+        timeout: float,
+    ) -> None:
+        self._remember(group_id, PendingBatch(batch_id, list(keys), sent_at, timeout))
+
+    def _remember(self, group_id: str, batch: PendingBatch) -> None:
         with self._lock:
-            self._pending.setdefault(group_id, {})[batch_id] = list(keys)
+            self._pending.setdefault(group_id, {})[batch.batch_id] = batch
 
     def confirm(
         self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None
@@ -106,7 +149,7 @@ class MemoryJournal(_JournalBase):
 
     def pending_batches(self, group_id: str) -> list[PendingBatch]:
         with self._lock:
-            return [(b, list(k)) for b, k in self._pending.get(group_id, {}).items()]
+            return list(self._pending.get(group_id, {}).values())
 
     def confirmed_among(self, group_id: str, keys: Sequence[str]) -> dict[str, str]:
         with self._lock:
@@ -118,6 +161,7 @@ _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pending_batch (
     group_id TEXT NOT NULL, batch_id TEXT NOT NULL, seq INTEGER NOT NULL, keys TEXT NOT NULL,
+    sent_at REAL, timeout REAL NOT NULL DEFAULT 60,
     PRIMARY KEY (group_id, batch_id));
 CREATE TABLE IF NOT EXISTS confirmed_key (
     group_id TEXT NOT NULL, row_key TEXT NOT NULL, run_id TEXT NOT NULL,
@@ -138,6 +182,7 @@ class SqliteJournal(_JournalBase):
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.executescript(_SCHEMA)
+            add_send_time(self._db)
             row = self._db.execute(
                 "SELECT value FROM journal_meta WHERE name = 'format'"
             ).fetchone()
@@ -170,13 +215,22 @@ class SqliteJournal(_JournalBase):
                 db.execute("ROLLBACK")
                 raise
 
-    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
+    def open_batch(
+        self,
+        group_id: str,
+        batch_id: str,
+        keys: Sequence[str],
+        *,
+        sent_at: float,
+        timeout: float,
+    ) -> None:
         self._write(
             [
                 (
-                    "INSERT OR REPLACE INTO pending_batch (group_id, batch_id, seq, keys) VALUES "
-                    "(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?)",
-                    (group_id, batch_id, json.dumps(list(keys))),
+                    "INSERT OR REPLACE INTO pending_batch "
+                    "(group_id, batch_id, seq, keys, sent_at, timeout) VALUES "
+                    "(?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?, ?, ?)",
+                    (group_id, batch_id, json.dumps(list(keys)), sent_at, timeout),
                 )
             ]
         )
@@ -216,10 +270,11 @@ class SqliteJournal(_JournalBase):
     def pending_batches(self, group_id: str) -> list[PendingBatch]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT batch_id, keys FROM pending_batch WHERE group_id = ? ORDER BY seq",
+                "SELECT batch_id, keys, sent_at, timeout FROM pending_batch WHERE group_id = ? "
+                "ORDER BY seq",
                 (group_id,),
             ).fetchall()
-        return [(str(b), list(json.loads(k))) for b, k in rows]
+        return [PendingBatch(str(b), list(json.loads(k)), s, float(t)) for b, k, s, t in rows]
 
     def confirmed_among(self, group_id: str, keys: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
@@ -275,7 +330,16 @@ class JsonlJournal(MemoryJournal):
                 rec = json.loads(line)
                 op, group = rec["op"], rec["group"]
                 if op == "open":
-                    super().open_batch(group, rec["batch"], rec["keys"])
+                    sent_at = rec.get("sent_at")
+                    self._remember(
+                        group,
+                        PendingBatch(
+                            str(rec["batch"]),
+                            [str(k) for k in rec["keys"]],
+                            float(sent_at) if sent_at is not None else None,
+                            float(rec.get("timeout", 60.0)),
+                        ),
+                    )
                 elif op == "confirm":
                     super().confirm(group, rec["runs"], batch_id=rec.get("batch"))
                 elif op == "discard":
@@ -294,9 +358,26 @@ class JsonlJournal(MemoryJournal):
             self._file.flush()
             os.fsync(self._file.fileno())
 
-    def open_batch(self, group_id: str, batch_id: str, keys: Sequence[str]) -> None:
-        self._append({"op": "open", "group": group_id, "batch": batch_id, "keys": list(keys)})
-        super().open_batch(group_id, batch_id, keys)
+    def open_batch(
+        self,
+        group_id: str,
+        batch_id: str,
+        keys: Sequence[str],
+        *,
+        sent_at: float,
+        timeout: float,
+    ) -> None:
+        self._append(
+            {
+                "op": "open",
+                "group": group_id,
+                "batch": batch_id,
+                "keys": list(keys),
+                "sent_at": sent_at,
+                "timeout": timeout,
+            }
+        )
+        super().open_batch(group_id, batch_id, keys, sent_at=sent_at, timeout=timeout)
 
     def confirm(
         self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None
@@ -323,3 +404,13 @@ def open_journal(path: Union[str, os.PathLike[str]]) -> Union[SqliteJournal, Jso
     if text.endswith((".jsonl", ".ndjson")):
         return JsonlJournal(text)
     return SqliteJournal(text)
+
+
+def add_send_time(db: sqlite3.Connection) -> None:
+    """Give a ``pending_batch`` table written by an older version its send-time columns (their
+    batches then read as sent at an unknown time)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(pending_batch)")}
+    if "sent_at" not in columns:
+        db.execute("ALTER TABLE pending_batch ADD COLUMN sent_at REAL")
+    if "timeout" not in columns:
+        db.execute("ALTER TABLE pending_batch ADD COLUMN timeout REAL NOT NULL DEFAULT 60")

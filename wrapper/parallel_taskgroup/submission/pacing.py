@@ -19,7 +19,7 @@ import threading
 from collections import deque
 from typing import Optional
 
-from .._http import Clock
+from .._clock import Clock
 from .._retry import THROTTLED
 from ..errors import ConfigurationError
 

@@ -17,6 +17,9 @@ class SubmitReport:
     now or before) to its run id. ``sent`` counts runs created by this call, ``skipped`` rows
     already in the group (journal or reconciliation) or skipped as duplicates, ``failed`` rows
     the server refused. Cursors are those of the first and last successful add-runs answers.
+    ``duplicate_runs`` maps the key of a row the group holds more than one run of (another
+    process, or a request that landed after it was given up) to the ids of its further runs:
+    each was billed.
     """
 
     group_id: str
@@ -26,6 +29,7 @@ class SubmitReport:
     failed: int = 0
     run_ids: dict[str, str] = attrs.field(factory=dict, repr=False)
     failed_keys: list[str] = attrs.field(factory=list, repr=False)
+    duplicate_runs: dict[str, list[str]] = attrs.field(factory=dict, repr=False)
     requests: int = 0
     rate_limited: int = 0
     reconciliations: int = 0

@@ -10,7 +10,6 @@ import httpx
 
 from .._endpoints import add_runs_path
 from .._http import HttpCore
-from .._retry import RetryMode
 from ..errors import ResponseFormatError
 
 __all__ = ["AddRunsAnswer", "post_batch"]
@@ -28,7 +27,8 @@ class AddRunsAnswer:
 def post_batch(
     core: HttpCore, group_id: str, body: bytes, *, expected: int, beta_header: Optional[str]
 ) -> AddRunsAnswer:
-    """POST ``body`` (an add-runs request holding ``expected`` inputs) exactly once.
+    """POST ``body`` (an add-runs request holding ``expected`` inputs) once, within the
+    client's ``submit_timeout`` (only a connection that could not be made is tried again).
 
     Raises the typed error of any failure: the caller decides whether the runs may exist.
     """
@@ -38,7 +38,8 @@ def post_batch(
         params={"refresh_status": "false"},
         content=body,
         headers={"parallel-beta": beta_header} if beta_header else None,
-        retry=RetryMode.NONE,
+        idempotent=False,
+        timeout=core.submit_timeouts(),
     )
     return parse_answer(response, expected)
 

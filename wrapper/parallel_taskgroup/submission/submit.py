@@ -9,10 +9,14 @@ twice:
   and send the batch again;
 * a 402 (not enough credit) is a certain "not created" too, and stops the job at once: more
   POSTs cannot succeed until the account is topped up;
-* a timeout, broken connection, 408 or 5xx leaves the outcome unknown: the group's runs are read
-  (:mod:`.reconcile`) and only the rows whose keys are absent are sent again;
-* a new process given the same journal first reconciles any batch left pending, then skips rows
-  already confirmed and sends the rest once.
+* a timeout, broken connection, cut answer, 408 or 5xx leaves the outcome unknown: the group's
+  runs are read (:mod:`.reconcile`); if rows are missing, the POST may still land (a proxy may
+  hold it), so the read is repeated once it can no longer be applied (its send time + its
+  timeout + a margin), and only the rows still absent are sent again;
+* a new process given the same journal first settles any batch left pending the same way (it
+  waits only what is left of that time), then skips rows already confirmed and sends the rest;
+* every failed POST and every failed read of the group count against the client's one retry
+  policy, per batch.
 
 Rows are checked chunk by chunk before each POST: an invalid row stops the job before its chunk
 is sent (earlier chunks are in the group and journaled, so fixing the row and calling again with
@@ -31,14 +35,15 @@ from typing import Any, Callable, Optional, Union
 import attrs
 
 from .. import errors
+from .._clock import Interrupted
 from .._http import HttpCore
-from .._retry import RECONCILE
+from .._retry import RetryPolicy
 from .batches import chunk_by_limits
-from .journal import MemoryJournal, SubmissionJournal, open_journal
+from .journal import MemoryJournal, PendingBatch, SubmissionJournal, open_journal
 from .keys import KeySpec
 from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
 from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_one, prepare_rows
-from .reconcile import existing_keys
+from .reconcile import GroupKeys, existing_keys
 from .report import SubmitReport
 from .sender import post_batch
 
@@ -47,8 +52,6 @@ __all__ = ["JournalArg", "SubmitOptions", "submit_rows"]
 log = logging.getLogger("parallel_taskgroup.submission")
 
 JournalArg = Union[SubmissionJournal, str, "os.PathLike[str]", None]
-
-MAX_CONSECUTIVE_429 = 100
 
 
 @attrs.frozen
@@ -69,7 +72,6 @@ class SubmitOptions:
     skip_existing: bool = False
     continue_on_error: bool = False
     on_progress: Optional[Callable[[SubmitReport], None]] = None
-    max_attempts: int = 10
     attempt: int = 1
     """Which attempt of each row this call creates (a retry is attempt 2 and up)."""
     keep_run_ids: bool = True
@@ -111,66 +113,118 @@ class _Batches:
     def _stop(self, message: str, cause: Optional[BaseException] = None) -> errors.SubmissionError:
         return errors.SubmissionError(message, self.report, cause=cause)
 
+    # -- settling POSTs of unknown outcome -------------------------------------------------
+
     def reconcile_pending(self, *, record_group: bool = False) -> None:
-        """Resolve batches left pending by an earlier process; with ``record_group``, also
-        record every key already in the group as confirmed (so those rows are skipped)."""
+        """Settle batches an earlier process left pending; with ``record_group``, also record
+        every key already in the group as confirmed (so those rows are skipped)."""
         pending = self.journal.pending_batches(self.group_id)
         if not pending and not record_group:
             return
-        keys = {k for _, ks in pending for k in ks}
-        log.info(
-            "reconciling %d pending batch(es) (%d keys) against group %s",
-            len(pending),
-            len(keys),
-            self.group_id,
-        )
-        found = self._read_group(None if record_group else keys)
+        if pending:
+            log.info(
+                "%d batch(es) of an earlier call may or may not be in group %s; settling them",
+                len(pending),
+                self.group_id,
+            )
         self.report.reconciliations += 1
+        found, _ = self._settle(pending, record_group, "an earlier call", self.core.retry)
         if record_group:
             self.journal.confirm(self.group_id, found)
-        for batch_id, batch_keys in pending:
+        for batch in pending:
             self.journal.confirm(
                 self.group_id,
-                {k: found[k] for k in batch_keys if k in found},
-                batch_id=batch_id,
+                {k: found[k] for k in batch.keys if k in found},
+                batch_id=batch.batch_id,
             )
 
-    def _read_group(self, wanted: Optional[set[str]]) -> dict[str, str]:
-        attempt = 0
-        while True:
-            try:
-                return existing_keys(self.core, self.group_id, wanted)
-            except (errors.APIConnectionError, errors.ServerError, errors.StreamError) as exc:
-                attempt += 1
-                if attempt >= self.options.max_attempts:
-                    raise self._stop(
-                        f"cannot read group {self.group_id} to reconcile an unknown outcome "
-                        f"after {attempt} attempts ({exc}); the journal keeps the batch "
-                        "pending: call again with the same journal to resume",
-                        exc,
-                    ) from exc
-                self.clock.sleep(RECONCILE.delay(attempt))
+    def _settle(
+        self,
+        batches: Sequence[PendingBatch],
+        whole_group: bool,
+        sender: str,
+        retry: RetryPolicy,
+    ) -> tuple[dict[str, str], RetryPolicy]:
+        """The runs the group holds for the keys of ``batches`` (every key with
+        ``whole_group``) once none of their POSTs can still land.
+
+        The group is read at once; while keys are missing and a POST could still be applied
+        (:meth:`PendingBatch.settles_at`), the wait until then is said and waited out, and the
+        group read again: a late POST cannot make a row be sent twice."""
+        wanted = None if whole_group else {k for b in batches for k in b.keys}
+        found = self._read_group(wanted, retry)
+        expected = {k for b in batches for k in b.keys}
+        if not expected.issubset(found.runs):
+            now = self.clock.wall()
+            wait = max((b.settles_at(now) for b in batches), default=now) - now
+            if wait > 0:
+                why = f"waiting {wait:.0f} s for a request {sender} sent, so no row is sent twice"
+                log.info("%s (group %s)", why, self.group_id)
+                self.core.waiting(why, wait)
+                self.clock.sleep(wait)
+                found = self._read_group(wanted, found.retry)
+        if found.extra:
+            self._extra_runs(found.extra)
+        return found.runs, found.retry
+
+    def _read_group(self, wanted: Optional[set[str]], retry: RetryPolicy) -> GroupKeys:
+        try:
+            return existing_keys(self.core, self.group_id, wanted, retry=retry)
+        except (errors.APIError, errors.StreamError) as exc:
+            raise self._stop(
+                f"cannot read group {self.group_id} to settle an add-runs request of unknown "
+                f"outcome ({exc}); the journal keeps the batch pending: call again with the "
+                "same journal to resume",
+                exc,
+            ) from exc
+
+    def _extra_runs(self, extra: Mapping[str, list[str]]) -> None:
+        log.warning(
+            "group %s holds more than one run for %d row(s) (each was billed): %s",
+            self.group_id,
+            len(extra),
+            ", ".join(sorted(extra)[:5]) + (" ..." if len(extra) > 5 else ""),
+        )
+        for key, run_ids in extra.items():
+            known = self.report.duplicate_runs.setdefault(key, [])
+            known.extend(r for r in run_ids if r not in known)
+
+    # -- one batch ---------------------------------------------------------------------
+
+    def _count(self, policy: RetryPolicy, exc: errors.ParallelError, rows: int) -> RetryPolicy:
+        """``policy`` after one more failed POST of this batch; SubmissionError once spent."""
+        try:
+            return self.core.failed(policy, exc)
+        except errors.ParallelError:
+            raise self._stop(
+                f"gave up on a batch of {rows} rows ({policy.describe()}; last: {exc}); call "
+                "again with the same journal to resume",
+                exc,
+            ) from exc
 
     def send(self, chunk: Sequence[PreparedInput]) -> None:
         """Create runs for ``chunk`` exactly once (or record them as failed)."""
         pending = list(chunk)
-        attempts = 0  # POSTs whose outcome was unknown
-        throttled = 0  # consecutive 429s
+        policy = self.core.retry
         while pending:
-            if attempts >= self.options.max_attempts or throttled >= MAX_CONSECUTIVE_429:
-                raise self._stop(
-                    f"gave up on a batch of {len(pending)} rows after {attempts} unknown "
-                    f"outcomes and {throttled} consecutive 429s; call again with the same "
-                    "journal to resume"
-                )
+            if self.clock.interrupted:
+                raise Interrupted()
             if self.options.budget is not None:
                 refusal = self.options.budget(len(pending))
                 if refusal is not None:
                     raise errors.BudgetExceededError(refusal, self.report)
             self._wait_for_a_slot(len(pending))
-            batch_id = uuid.uuid4().hex
             keys = [r.key for r in pending]
-            self.journal.open_batch(self.group_id, batch_id, keys)
+            batch = PendingBatch(
+                uuid.uuid4().hex, keys, self.clock.wall(), self.core.submit_timeout
+            )
+            self.journal.open_batch(
+                self.group_id,
+                batch.batch_id,
+                keys,
+                sent_at=batch.sent_at or 0.0,
+                timeout=batch.timeout,
+            )
             body = self.plan.layout.build([r.data for r in pending])
             self.report.requests += 1
             try:
@@ -182,15 +236,15 @@ class _Batches:
                     beta_header=self.beta_header,
                 )
             except errors.RateLimitError as exc:
-                self.journal.discard_batch(self.group_id, batch_id)
+                self.journal.discard_batch(self.group_id, batch.batch_id)
                 self.report.rate_limited += 1
-                throttled += 1
+                policy = self._count(policy, exc, len(pending))
                 wait = self.pacer.refused(len(pending), exc.retry_after)
                 log.info("429 on add-runs: sending the batch again in %.1fs", wait)
                 self.core.waiting("rate limit (429 from the service): next batch", wait)
                 continue
             except errors.PaymentRequiredError as exc:
-                self.journal.discard_batch(self.group_id, batch_id)
+                self.journal.discard_batch(self.group_id, batch.batch_id)
                 raise self._payment_required(exc, pending[0].position) from exc
             except (
                 errors.ServerError,
@@ -198,15 +252,17 @@ class _Batches:
                 errors.APIConnectionError,
                 errors.ResponseFormatError,
             ) as exc:
-                attempts += 1
-                throttled = 0
-                pending = self._reconcile(batch_id, pending, exc, attempts)
+                if isinstance(exc, errors.APIConnectionError) and not exc.maybe_sent:
+                    self.journal.discard_batch(self.group_id, batch.batch_id)
+                    raise self._stop(f"add-runs could not reach the server: {exc}", exc) from exc
+                policy = self._count(policy, exc, len(pending))
+                pending = self._unknown_outcome(batch, pending, exc, policy)
                 continue
             except (errors.AuthenticationError, errors.NotFoundError, errors.RedirectError) as exc:
-                self.journal.discard_batch(self.group_id, batch_id)
+                self.journal.discard_batch(self.group_id, batch.batch_id)
                 raise self._stop(f"add-runs refused: {exc}", exc) from exc
             except errors.APIStatusError as exc:
-                self.journal.discard_batch(self.group_id, batch_id)
+                self.journal.discard_batch(self.group_id, batch.batch_id)
                 self.report.failed += len(pending)
                 self.report.failed_keys.extend(keys)
                 if not self.options.continue_on_error:
@@ -217,13 +273,29 @@ class _Batches:
                 log.warning("batch of %d rows refused: %s", len(pending), exc)
                 break
             runs = dict(zip(keys, answer.run_ids))
-            self.journal.confirm(self.group_id, runs, batch_id=batch_id)
+            self.journal.confirm(self.group_id, runs, batch_id=batch.batch_id)
             self.pacer.admitted(len(runs))
             self._created(runs)
             self._cursors(answer.run_cursor, answer.event_cursor)
             pending = []
         if self.options.on_progress is not None:
             self.options.on_progress(self.report)
+
+    def _unknown_outcome(
+        self,
+        batch: PendingBatch,
+        pending: list[PreparedInput],
+        exc: BaseException,
+        policy: RetryPolicy,
+    ) -> list[PreparedInput]:
+        """The rows of ``batch`` still to send once its POST has settled."""
+        log.info("add-runs outcome unknown for %d rows (%s); reading the group", len(pending), exc)
+        self.report.reconciliations += 1
+        found, _ = self._settle([batch], False, "this call", policy)
+        self.journal.confirm(self.group_id, found, batch_id=batch.batch_id)
+        self.pacer.admitted(len(found))
+        self._created(found)
+        return [r for r in pending if r.key not in found]
 
     def _wait_for_a_slot(self, n: int) -> None:
         while True:
@@ -234,23 +306,6 @@ class _Batches:
                 log.info("waiting %.1fs before the next batch (%s)", wait, self.pacer.reason)
                 self.core.waiting(f"{self.pacer.reason}: next batch", wait)
                 self.clock.sleep(wait)
-
-    def _reconcile(
-        self, batch_id: str, pending: list[PreparedInput], exc: BaseException, attempt: int
-    ) -> list[PreparedInput]:
-        log.info(
-            "add-runs outcome unknown for %d rows (%s); reconciling with the group",
-            len(pending),
-            exc,
-        )
-        self.report.reconciliations += 1
-        # Give a request the server may still be processing time to land before reading.
-        self.clock.sleep(RECONCILE.delay(attempt - 1))
-        found = self._read_group({r.key for r in pending})
-        self.journal.confirm(self.group_id, found, batch_id=batch_id)
-        self.pacer.admitted(len(found))
-        self._created(found)
-        return [r for r in pending if r.key not in found]
 
     def _payment_required(
         self, exc: errors.PaymentRequiredError, first: int

@@ -1,0 +1,250 @@
+"""Attaching a session to its job: the state file, the journal (the job's store), and every
+input row read into it once.
+
+A rerun that changes what defines the job is refused here, naming each difference; a journal
+that is missing, damaged or from another machine is rebuilt and marked untrusted (the group is
+then read whole before anything is sent).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import time
+from collections.abc import Mapping
+from typing import Any, Optional
+
+import attrs
+
+from ..errors import InputError, JobChangedError, JournalError, StateFileError
+from .ingest import Ingested
+from .options import JobOptions
+from .progress import JobListener
+from .results_file import ResultsLayout
+from .source import InputSource, read_into
+from .state import JobDefinition, JobState, load_state, spec_digest
+from .store import JobStore, remove_store
+
+__all__ = ["Attached", "attach", "definition_of", "discard_new_store", "job_changed"]
+
+
+@attrs.frozen
+class Attached:
+    """A job's files, open, with its rows in the store."""
+
+    state: Optional[JobState]
+    """None for a new job (or one re-attached with ``group_id`` after its state was lost)."""
+    store: JobStore
+    fresh: bool
+    """The journal was created by this session."""
+    trusted: bool
+    """False: the journal may lack runs the group holds; read the group before sending."""
+    found: Ingested
+    """What reading the input found this session (empty when it was read before)."""
+    layout: ResultsLayout
+    input_name: str
+
+
+def attach(options: JobOptions, source: InputSource, listener: JobListener) -> Attached:
+    """Open the job's state and store and read the input into it (see the module docstring)."""
+    state, trusted = _load_state(options)
+    store, fresh, trusted = _open_store(options, state, trusted, listener)
+    try:
+        found = _ingest(options, state, store, source, fresh, listener)
+        store.set_meta(host=socket.gethostname())
+    except BaseException:
+        store.close()
+        raise
+    columns = json.loads(store.meta("columns") or "null")
+    layout = ResultsLayout(
+        tuple(columns) if columns else None,
+        _output_fields(options.task_spec),
+        options.include_basis,
+    )
+    return Attached(state, store, fresh, trusted, found, layout, source.name)
+
+
+def definition_of(options: JobOptions, digest: str) -> JobDefinition:
+    """What defines the job, with the input fingerprint ``digest``."""
+    return JobDefinition(
+        key_field=options.key_field,
+        processor=options.processor,
+        task_spec=spec_digest(options.task_spec),
+        input=digest,
+    )
+
+
+def job_changed(options: JobOptions, differences: list[str]) -> JobChangedError:
+    return JobChangedError(
+        f"{options.out} is the results file of a job with different "
+        f"{', '.join(differences)}; for a new job choose another --out; to add the new rows "
+        "of a changed input to this job, pass --add-rows; to retry failed rows with another "
+        "processor, pass --retry failed",
+        differences=differences,
+    )
+
+
+def discard_new_store(attached: Attached) -> None:
+    """Close the store and, if this session created it, delete it (a new job that never got
+    a group leaves no files behind)."""
+    attached.store.close()
+    if attached.fresh:
+        remove_store(attached.store.path)
+
+
+def recoverable_group(options: JobOptions) -> Optional[str]:
+    """The job's group id, from whatever files survive (for the way-forward message)."""
+    journal = options.journal_path
+    if os.path.exists(journal):
+        with contextlib.suppress(Exception):
+            store = JobStore(journal)
+            try:
+                found = store.meta("group_id")
+            finally:
+                store.close()
+            if found:
+                return found
+    with contextlib.suppress(OSError, ValueError), open(options.out, encoding="utf-8") as f:
+        first = f.readline()
+        record = json.loads(first) if first.startswith("{") else {}
+        if isinstance(record.get("group_id"), str):
+            return str(record["group_id"])
+    return None
+
+
+def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
+    """The job's state (None: new, or re-attached) and whether its journal can be trusted."""
+    try:
+        state = load_state(options.state_path)
+    except StateFileError as exc:
+        if options.group_id:
+            return None, False
+        group = recoverable_group(options)
+        hint = f"--group {group}" if group else "--group GROUP_ID (printed when the job began)"
+        raise StateFileError(
+            f"{exc.message}; run the same command with {hint} to re-attach the job to its "
+            "group (rows already there are not sent again)"
+        ) from None
+    if state is None:
+        if options.group_id:
+            return None, False
+        journal = options.journal_path
+        if os.path.exists(journal) and recoverable_group(options) is None:
+            remove_store(journal)  # left by a job refused before it had a group
+        leftovers = [
+            p for p in (options.out, journal) if os.path.exists(p) and os.path.getsize(p) > 0
+        ]
+        if leftovers:
+            group = recoverable_group(options)
+            hint = f"--group {group}" if group else "--group GROUP_ID (printed when it began)"
+            raise StateFileError(
+                f"{options.state_path} is missing but {', '.join(leftovers)} exist(s): run the "
+                f"same command with {hint} to re-attach the job to its group, or choose "
+                "another --out for a new job"
+            )
+        return None, True
+    if options.group_id and options.group_id != state.group_id:
+        raise JobChangedError(
+            f"{options.out} belongs to group {state.group_id}, not {options.group_id}: drop "
+            "--group to resume it, or choose another --out",
+            differences=["the group"],
+        )
+    return state, True
+
+
+def _open_store(
+    options: JobOptions, state: Optional[JobState], trusted: bool, listener: JobListener
+) -> tuple[JobStore, bool, bool]:
+    """The job's store, whether this session created it, and whether it can be trusted."""
+    path = state.journal_path(options.state_path) if state else options.journal_path
+    fresh = not os.path.exists(path)
+    try:
+        store = JobStore(path)
+    except JournalError as exc:
+        if state is None and not options.group_id:
+            raise
+        # The group is known: the journal can be rebuilt from it and the input.
+        aside = f"{path}.damaged-{int(time.time())}"
+        os.replace(path, aside)
+        listener.message(f"{exc.message}; moved it to {aside} and rebuilding it")
+        store = JobStore(path)
+        fresh = True
+    if fresh and state is not None:
+        listener.message(f"{path} is missing; rebuilding it from the group")
+        trusted = False
+    if state is not None and store.meta("host") not in (None, socket.gethostname()):
+        trusted = False  # a journal carried from another machine may be stale
+    # Until one full read of the group ends, the journal may lack runs the group holds, and a
+    # session that dies before then must not leave a journal that looks complete.
+    if not trusted:
+        store.set_meta(group_read="pending")
+    elif store.meta("group_read") == "pending":
+        trusted = False
+    return store, fresh, trusted
+
+
+def _ingest(
+    options: JobOptions,
+    state: Optional[JobState],
+    store: JobStore,
+    source: InputSource,
+    fresh: bool,
+    listener: JobListener,
+) -> Ingested:
+    """Read the input into the store (the first time, or its new rows with ``add_rows``) and
+    refuse a rerun that changes the job."""
+    if store.meta("ingested") is None:
+        found = read_into(store, source, options, incremental=False)
+        if found.rows == 0 and not found.problem_count:
+            _drop(store, fresh)
+            raise InputError(f"{source.name}: no rows in the input; nothing was sent")
+        if found.problem_count:
+            _drop(store, fresh)
+            found.raise_if_problems(source.name)
+        store.set_meta(ingested="1", input=source.digest(), columns=json.dumps(found.input_columns))
+    else:
+        found = Ingested(0, 0, (), 0, None)
+        digest = source.digest() if source.path is not None else None
+        if digest is not None and digest != store.meta("input"):
+            if not options.add_rows:
+                raise job_changed(options, ["the input rows"])
+            found = read_into(store, source, options, incremental=True)
+            found.raise_if_problems(source.name)
+            store.set_meta(input=source.digest())
+            listener.message(f"added {found.stored} new row(s) to the job")
+    if state is not None:
+        differences = state.definition.differences(
+            definition_of(options, store.meta("input") or ""),
+            input_may_differ=options.add_rows,
+        )
+        if options.retry_failed:
+            differences = [d for d in differences if not d.startswith("the processor")]
+        if differences:
+            raise job_changed(options, differences)
+    return found
+
+
+def _drop(store: JobStore, fresh: bool) -> None:
+    store.close()
+    if fresh:
+        remove_store(store.path)
+
+
+def _output_fields(spec: Optional[Mapping[str, Any]]) -> Optional[tuple[tuple[str, str], ...]]:
+    """The output schema's top-level fields and their JSON types (None: text or auto output)."""
+    if not spec:
+        return None
+    holder = spec.get("output_schema")
+    if not isinstance(holder, Mapping) or holder.get("type", "json") != "json":
+        return None
+    schema = holder.get("json_schema")
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    if not isinstance(props, Mapping) or not props:
+        return None
+    fields = []
+    for name, sub in props.items():
+        kind = sub.get("type") if isinstance(sub, Mapping) else None
+        fields.append((str(name), kind if isinstance(kind, str) else "any"))
+    return tuple(fields)

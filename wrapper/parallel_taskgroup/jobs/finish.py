@@ -1,0 +1,113 @@
+"""Ending a session, however it ends: one line per input row in the results file (the result,
+or a placeholder saying why there is none), the state saved, and the report."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from typing import Any, Optional
+
+from .._clock import Interrupted
+from ..errors import BudgetExceededError, PaymentRequiredError
+from .options import JobOptions
+from .quote import JobQuote
+from .recorder import Recorder
+from .records import placeholder
+from .report import JobReport
+from .reporter import JobReporter
+from .results_file import write_results
+from .state import JobState, save_state
+from .store import JobStore
+
+__all__ = ["finish", "why_unsent"]
+
+
+def finish(
+    *,
+    store: JobStore,
+    recorder: Recorder,
+    reporter: JobReporter,
+    state: JobState,
+    options: JobOptions,
+    quote: JobQuote,
+    error: Optional[BaseException],
+) -> JobReport:
+    """Write one line per row (rewriting the file from the journal when it cannot simply be
+    completed), save the state and return the report. ``error``: what stopped the session."""
+    reporter.phase("finishing")
+    recorder.flush(force=True)
+    counts = store.counts()
+    complete = counts.finished == counts.rows
+    recorder.close_file()
+    if recorder.rewrite or not complete:
+        records = _final_records(store, why_unsent(error), options.include_basis, state.group_id)
+        write_results(options.out, records, fmt=recorder.fmt, layout=recorder.layout)
+        store.set_meta(
+            results_size=str(os.path.getsize(options.out)),
+            placeholders="0" if complete else "1",
+            rewrite="0",
+            appending="0",
+        )
+    state.submitted_all = counts.submitted == counts.rows
+    save_state(options.state_path, state)
+    extra = store.extra_runs()
+    report = JobReport(
+        group_id=state.group_id,
+        out=options.out,
+        rows=counts.rows,
+        completed=counts.completed,
+        failed=counts.failed,
+        not_submitted=counts.rows - counts.submitted,
+        unfinished=counts.submitted - counts.finished,
+        spent_usd=round(reporter.spent(), 6),
+        quote=quote,
+        stopped_by=None if error is None else type(error).__name__,
+        duplicate_rows=len({key for key, _ in extra}),
+        extra_runs=len(extra),
+        duplicates=tuple(extra),
+    )
+    reporter.emit(force=True)
+    return report
+
+
+def why_unsent(error: Optional[BaseException]) -> str:
+    """Why a row was not submitted, for its placeholder line."""
+    if error is None:
+        return "not submitted"
+    if isinstance(error, BudgetExceededError):
+        return "not submitted: the job reached its --max-cost"
+    if isinstance(error, PaymentRequiredError):
+        return "not submitted: not enough credit (402); top up and run the same command again"
+    if isinstance(error, (Interrupted, KeyboardInterrupt)):
+        return "not submitted: the job was interrupted; run the same command again"
+    return f"not submitted: the job stopped ({type(error).__name__}); run the same command again"
+
+
+def _final_records(
+    store: JobStore, why: str, include_basis: bool, group_id: str
+) -> Iterator[dict[str, Any]]:
+    for row in store.rows():
+        if row.record is not None:
+            record = json.loads(row.record)
+            if not include_basis:
+                record.pop("basis", None)
+            yield record
+            continue
+        value = json.loads(row.input)
+        if row.attempt == 0:
+            yield placeholder(row.key, value, "not_submitted", why, group_id=group_id)
+        else:
+            run_id = None
+            found = [a for a in store.attempts_of(row.key) if a["attempt"] == row.attempt]
+            if found:
+                run_id = found[0]["run_id"]
+            yield placeholder(
+                row.key,
+                value,
+                "unfinished",
+                "the run was still active when the job stopped; run the same command again to "
+                "collect it",
+                run_id=run_id,
+                group_id=group_id,
+            )

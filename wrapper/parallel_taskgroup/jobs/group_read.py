@@ -1,0 +1,142 @@
+"""Reading a job's group, the ground truth: every run it holds for the job's rows (so no row is
+sent twice where the journal is missing or untrusted), and the results of those finished."""
+
+from __future__ import annotations
+
+import time
+
+from parallel_taskgroup_api.models import TaskRunEvent
+
+from .._endpoints import runs_stream_params, runs_stream_path
+from .._http import HttpCore
+from ..results import TERMINAL, fetch_output, needs_output, result_of
+from ..streaming.stream import EventStream
+from ..submission.keys import identity, run_identity, split_identity
+from .recorder import Recorder
+from .store import JobStore
+
+__all__ = ["GroupRead", "read_group"]
+
+_RUNS_PER_WRITE = 1000
+_RESULTS_PER_WRITE = 500
+
+
+class GroupRead:
+    """What one read of the group saw."""
+
+    def __init__(self, runs: int, seconds: float) -> None:
+        self.runs = runs
+        """Runs with a row key."""
+        self.seconds = seconds
+
+
+def read_group(
+    core: HttpCore,
+    group_id: str,
+    store: JobStore,
+    recorder: Recorder,
+    *,
+    processor: str,
+    only_results: bool = False,
+    from_start: bool = False,
+) -> GroupRead:
+    """Record every run the group holds for the job's rows (with ``only_results``: just the
+    results of finished runs) from one snapshot of its runs with their outputs.
+
+    Runs come in the order they were created and mostly finish in that order, so a results
+    snapshot starts after the runs already all finished (``runs_prefix``, kept in the journal):
+    catching up again reads only the runs since. A run that finished before its row knew its
+    run id (a POST whose answer was lost, settled later) can lie in that prefix;
+    ``from_start`` reads the whole group, the last word before giving up. ``processor``: the
+    one to record for runs that do not say theirs.
+    """
+    started = time.monotonic()
+    runs: list[tuple[str, str, str]] = []
+    finished: list[TaskRunEvent] = []
+    seen = 0
+    after = store.meta("runs_prefix") if only_results and not from_start else None
+    prefix, open_prefix = after, True
+    stream = EventStream(
+        core,
+        group_id,
+        runs_stream_path(group_id),
+        stream_name="job-read",
+        until="close",
+        last_event_id=after,
+        params=runs_stream_params(include_input=False, include_output=True, status=None),
+    )
+    with stream:
+        for event in stream:
+            if type(event) is not TaskRunEvent:
+                continue
+            done = event.run.status in TERMINAL
+            if open_prefix:
+                if done and isinstance(event.event_id, str):
+                    prefix = event.event_id
+                else:
+                    open_prefix = False
+            ident = run_identity(event.run)
+            if ident is None:
+                continue
+            seen += 1
+            if not only_results:
+                own = event.run.processor
+                runs.append((ident, event.run.run_id, own if isinstance(own, str) else processor))
+                if len(runs) >= _RUNS_PER_WRITE:
+                    store.record_runs(runs)
+                    runs.clear()
+            if done:
+                finished.append(event)
+                if len(finished) >= _RESULTS_PER_WRITE:
+                    store.record_runs(runs)
+                    runs.clear()
+                    _record_finished(core, store, recorder, finished, processor)
+                    finished.clear()
+                    recorder.flush()
+    store.record_runs(runs)
+    _record_finished(core, store, recorder, finished, processor)
+    recorder.flush(force=True)
+    if prefix is not None:
+        store.set_meta(runs_prefix=prefix)
+    if not only_results:
+        store.set_meta(group_read="done")
+    return GroupRead(seen, time.monotonic() - started)
+
+
+def _record_finished(
+    core: HttpCore, store: JobStore, recorder: Recorder, events: list[TaskRunEvent], processor: str
+) -> None:
+    """Record the finished runs of a snapshot that still need it (their rows read in a few
+    queries, not one per run)."""
+    parsed: list[tuple[TaskRunEvent, str, int]] = []
+    for event in events:
+        ident = run_identity(event.run)
+        if ident is not None:
+            key, attempt = split_identity(ident)
+            parsed.append((event, key, attempt))
+    keys = [key for _, key, _ in parsed]
+    rows = store.rows_by_key(keys)
+    known = store.run_ids_by_key(keys)
+    extra: list[tuple[str, str, str]] = []
+    for event, key, attempt in parsed:
+        row = rows.get(key)
+        if row is None or recorder.holds(key, attempt):
+            continue
+        if attempt == row.attempt:
+            if row.status is not None:
+                continue  # recorded already
+        elif attempt > row.attempt or not store.needs_result(key, attempt):
+            continue  # not this job's attempt, or an earlier attempt already recorded
+        if known.get((key, attempt)) != event.run.run_id:
+            own = event.run.processor
+            extra.append(
+                (
+                    identity(key, attempt),
+                    event.run.run_id,
+                    own if isinstance(own, str) else processor,
+                )
+            )
+            continue  # a run of the row besides the one the job knows
+        output = fetch_output(core, event.run.run_id) if needs_output(event) else None
+        recorder.record(result_of(event, output), row=row)
+    store.record_extra_runs(extra)

@@ -1,0 +1,119 @@
+"""JobOptions: every option of one batch job, checked once, carried as one frozen value."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from typing import Any, Literal, Optional, Union
+
+import attrs
+
+from ..errors import ConfigurationError
+from ..submission.limits import metadata_problem, task_spec_problems
+from .prices import PriceTable, price_table
+from .state import default_journal_path, default_lock_path, default_state_path
+
+__all__ = ["InputArg", "InputFormat", "JobOptions", "MetadataValue", "input_name", "job_options"]
+
+InputArg = Union[str, "os.PathLike[str]", Iterable[Any]]
+InputFormat = Literal["jsonl", "json", "csv"]
+MetadataValue = Union[str, int, float, bool]
+
+
+@attrs.frozen(kw_only=True)
+class JobOptions:
+    """What one job is and how it runs (see :func:`~parallel_taskgroup.run_job`)."""
+
+    out: str
+    processor: str
+    task_spec: Optional[dict[str, Any]]
+    key_field: Optional[str]
+    input_format: Optional[str]
+    group_id: Optional[str]
+    metadata: Optional[dict[str, MetadataValue]]
+    include_basis: bool
+    max_cost: Optional[float]
+    prices: PriceTable
+    retry_failed: bool
+    add_rows: bool
+    rate_per_minute: Optional[int]
+    requests_per_minute: Optional[int]
+    fetch_concurrency: int
+
+    @property
+    def retry_processor(self) -> Optional[str]:
+        """The processor of retried rows (None unless ``retry="failed"``)."""
+        return self.processor if self.retry_failed else None
+
+    @property
+    def state_path(self) -> str:
+        return default_state_path(self.out)
+
+    @property
+    def journal_path(self) -> str:
+        return default_journal_path(self.out)
+
+    @property
+    def lock_path(self) -> str:
+        return default_lock_path(self.out)
+
+
+def job_options(
+    *,
+    out: Union[str, os.PathLike[str]],
+    processor: str,
+    task_spec: Optional[Mapping[str, Any]],
+    key: Optional[str],
+    input_format: Optional[str],
+    group_id: Optional[str],
+    metadata: Optional[Mapping[str, MetadataValue]],
+    include_basis: bool,
+    max_cost: Optional[float],
+    prices: Union[str, PriceTable, None],
+    retry: Optional[str],
+    add_rows: bool,
+    rate_per_minute: Optional[int],
+    requests_per_minute: Optional[int],
+    fetch_concurrency: int,
+) -> JobOptions:
+    """The checked options: every check that needs no file and no network."""
+    table = price_table(prices)
+    table.per_run(processor)  # an unknown processor is refused before anything else
+    spec = dict(task_spec) if task_spec is not None else None
+    problems = task_spec_problems(spec)
+    if problems:
+        raise ConfigurationError("the task spec would be refused: " + "; ".join(problems))
+    if metadata is not None:
+        problem = metadata_problem(dict(metadata))
+        if problem:
+            raise ConfigurationError(f"group metadata: {problem}")
+    if max_cost is not None and not max_cost >= 0:
+        raise ConfigurationError(f"max_cost must be a non-negative number of USD, got {max_cost}")
+    if retry not in (None, "failed"):
+        raise ConfigurationError(f"retry must be None or 'failed', got {retry!r}")
+    if fetch_concurrency < 1:
+        raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+    return JobOptions(
+        out=os.fspath(out),
+        processor=processor,
+        task_spec=spec,
+        key_field=key,
+        input_format=input_format,
+        group_id=group_id.strip() if group_id else None,
+        metadata=dict(metadata) if metadata is not None else None,
+        include_basis=include_basis,
+        max_cost=max_cost,
+        prices=table,
+        retry_failed=retry == "failed",
+        add_rows=add_rows,
+        rate_per_minute=rate_per_minute,
+        requests_per_minute=requests_per_minute,
+        fetch_concurrency=fetch_concurrency,
+    )
+
+
+def input_name(source: InputArg) -> str:
+    """How messages name the input: its path, ``<stdin>``, or ``rows``."""
+    if isinstance(source, (str, os.PathLike)):
+        return "<stdin>" if os.fspath(source) == "-" else os.fspath(source)
+    return "rows"

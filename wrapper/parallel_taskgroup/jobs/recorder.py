@@ -1,0 +1,198 @@
+"""Keeping finished runs: each row's result into the journal and its line into the results
+file, in batches, so that neither is written twice and a crash between them loses nothing.
+
+A result is first held in memory, then flushed: the journal (one transaction) before the file
+(appended, fsynced). When a line cannot simply be appended (a retried row, a result recorded
+before the file was open, a file changed behind the journal's back), the file is marked for a
+rewrite from the journal at the end, and the mark is kept in the journal, so that a session that
+dies first leaves the rewrite to the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from typing import Any, Optional
+
+from parallel_taskgroup_api.models import TaskRunEvent
+
+from .._json import compact
+from ..errors import ParallelError
+from ..results import RunResult
+from ..submission.keys import run_identity, split_identity
+from .options import JobOptions
+from .records import result_record
+from .reporter import JobReporter
+from .results_file import ResultsAppender, ResultsLayout, results_format
+from .store import JobStore, StoredRow
+
+__all__ = ["FLUSH_LINES", "FLUSH_SECONDS", "Recorder"]
+
+FLUSH_LINES = 500
+FLUSH_SECONDS = 1.0
+
+
+class Recorder:
+    """Records a job's finished runs (one thread: the collecting one)."""
+
+    def __init__(
+        self,
+        store: JobStore,
+        options: JobOptions,
+        layout: ResultsLayout,
+        group_id: str,
+        reporter: JobReporter,
+    ) -> None:
+        self._store = store
+        self._options = options
+        self.layout = layout
+        self.fmt = results_format(options.out)
+        self._group_id = group_id
+        self._reporter = reporter
+        self._appender: Optional[ResultsAppender] = None
+        self._results: list[tuple[str, int, str, Optional[str], str]] = []
+        self._lines: list[dict[str, Any]] = []
+        # (key, attempt) of the results held but not yet in the journal: the journal cannot
+        # tell that they are recorded, so a run seen again before the flush (the events stream
+        # and a catch-up snapshot both hold it) is recognised here.
+        self._held: set[tuple[str, int]] = set()
+        self._last_flush = time.monotonic()
+        self.rewrite = store.meta("rewrite") == "1"
+        """Whether the results file must be rewritten from the journal at the end."""
+
+    # -- which runs to keep --------------------------------------------------------------------
+
+    def wanted(self, event: TaskRunEvent) -> bool:
+        """Whether a finished run's result is still to be kept (an extra run of a row is
+        recorded as such, not kept)."""
+        ident = run_identity(event.run)
+        if ident is None:
+            return False
+        key, attempt = split_identity(ident)
+        if (key, attempt) in self._held:
+            return False
+        verdict = self._store.classify_run(key, attempt, event.run.run_id)
+        if verdict == "extra":
+            processor = event.run.processor
+            self._store.record_extra_runs(
+                [
+                    (
+                        ident,
+                        event.run.run_id,
+                        processor if isinstance(processor, str) else self._options.processor,
+                    )
+                ]
+            )
+        return verdict == "wanted"
+
+    def holds(self, key: str, attempt: int) -> bool:
+        """Whether (key, attempt)'s result is held, not flushed yet."""
+        return (key, attempt) in self._held
+
+    # -- keeping results -----------------------------------------------------------------------
+
+    def record(self, result: RunResult, row: Optional[StoredRow] = None) -> None:
+        """Hold one finished run's result (written at the next flush). ``row``: its row as
+        stored, when the caller has read it already."""
+        ident = run_identity(result.run)
+        if ident is None:
+            return
+        key, attempt = split_identity(ident)
+        if (key, attempt) in self._held:
+            return
+        if row is None or row.key != key:
+            row = self._store.row(key)
+        if row is None or (attempt == row.attempt and row.status is not None):
+            return  # not this job's row, or its result is recorded already
+        history = None
+        if attempt > 1:
+            history = [a for a in self._store.attempts_of(key) if a["attempt"] < attempt]
+        record = result_record(
+            result, value=json.loads(row.input), attempts=history, group_id=self._group_id
+        )
+        error = compact(record["error"]) if record.get("error") else None
+        if attempt > 1:
+            self.mark_rewrite()  # the row's line (its earlier attempt's) is in the file already
+        self._results.append((key, attempt, record["status"], error, compact(record)))
+        self._held.add((key, attempt))
+        if attempt == row.attempt:
+            self._lines.append(
+                record
+                if self._options.include_basis
+                else {k: v for k, v in record.items() if k != "basis"}
+            )
+
+    def flush(self, *, force: bool = False) -> bool:
+        """Write what is held, the journal first, then the file, once FLUSH_LINES results are
+        held or FLUSH_SECONDS have passed (or ``force``); whether it wrote."""
+        now = time.monotonic()
+        if (
+            not force
+            and len(self._results) < FLUSH_LINES
+            and now - self._last_flush < FLUSH_SECONDS
+        ):
+            return False
+        self._last_flush = now
+        if self._lines and self._appender is None:
+            # Results recorded before the file is open (a catch-up) have no line yet: the file
+            # is rewritten at the end, and a session dying before then must leave that known.
+            self.mark_rewrite()
+        appending = bool(self._lines) and self._appender is not None
+        if self._results:
+            self._store.save_results(self._results, lines_follow=appending)
+            self._results.clear()
+            self._held.clear()
+        if appending:
+            assert self._appender is not None
+            for line in self._lines:
+                self._appender.append(line)
+            size = self._appender.flush()
+            self._store.set_meta(results_size=str(size), appending="0")
+        self._lines.clear()
+        self._reporter.emit()
+        return True
+
+    # -- the results file ----------------------------------------------------------------------
+
+    def mark_rewrite(self) -> None:
+        """The results file will be rewritten at the end (remembered in the journal)."""
+        if not self.rewrite:
+            self._store.set_meta(rewrite="1")
+        self.rewrite = True
+
+    def open_file(self) -> None:
+        """Open the results file for appending (or leave it to the rewrite at the end)."""
+        store, out = self._store, self._options.out
+        if self.fmt == "parquet":
+            self.rewrite = True  # written whole at the end
+            return
+        recorded = store.meta("results_size")
+        exists = os.path.exists(out)
+        size = os.path.getsize(out) if exists else 0
+        if recorded is not None and int(recorded) != size:
+            self.mark_rewrite()  # the file changed behind the journal's back
+        if store.meta("appending") == "1":
+            self.mark_rewrite()  # a session died between the journal and the file
+        if store.counts().finished and (not exists or recorded is None):
+            self.mark_rewrite()
+        appender = ResultsAppender(out, fmt=self.fmt, layout=self.layout)
+        try:
+            size = appender.open()
+        except ParallelError as exc:
+            self._reporter.message(f"{exc.message}; the file will be rewritten at the end")
+            self.mark_rewrite()
+            return
+        if appender.repaired_bytes:
+            self._reporter.message(f"repaired a partly written last line in {out}")
+            self.mark_rewrite()
+        if store.meta("placeholders") == "1" or self._options.retry_failed:
+            self.mark_rewrite()  # lines of rows without a result (or retried) will be replaced
+        store.set_meta(results_size=str(size))
+        self._appender = appender
+
+    def close_file(self) -> None:
+        """Close the appended file (flush first)."""
+        if self._appender is not None:
+            self._appender.close()
+            self._appender = None
