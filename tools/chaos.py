@@ -3,14 +3,19 @@
 Usage: python tools/chaos.py [--rows 20000] [--restarts 2] [--client-kills 1] [--time-scale 0.002]
 
 Faults, all at once, on the documented wire (rate limit counted in requests, a share of runs
-in the older published shape, `error` events injected into the streams): stream connections
-dropped every few hundred events, 5% of add-runs POSTs failing after the runs were committed,
+in the older published shape, `error` events injected into the streams): every kind of wire
+fault between client and server on a share of the requests (`--wire-fault-rate`: resets before
+and after the server saw a request, bodies cut mid-line, truncated JSON, 408/5xx/429 answered by
+the wire, POSTs held or landing after their answer was lost, slow bodies; see
+tools/fault_matrix.py for each alone), stream connections dropped every few hundred events,
+5% of add-runs POSTs failing after the runs were committed,
 429 bursts, the emulator killed and restarted on its database `--restarts` times, the account
 running out of credit part-way (402: the client exits 4; the soak tops the credit up and runs
 the same command again), the client process killed (SIGKILL) `--client-kills` times and the same
 command run again after the job journal was deleted, and a second copy of the command started
 while the first runs (it must refuse: the job is locked). Passes only when the results file
-holds exactly one line per input key, every completed run's output equals what the emulator
+holds exactly one line per input key (after every exit but SIGKILL too), every completed
+run's output equals what the emulator
 stored, and the group holds exactly `--rows` runs with distinct keys. Loopback only;
 everything lives in a temp folder removed at the end (kept with --keep).
 """
@@ -169,6 +174,7 @@ def run_chaos(
     concurrent: bool = True,
     old_shape_rate: float = 0.05,
     error_event_rate: float = 0.01,
+    wire_fault_rate: float = 0.05,
     timeout: float = 600.0,
     keep: bool = False,
     log: Callable[[str], None] = print,
@@ -199,7 +205,13 @@ def run_chaos(
         credit=None if credit_share is None else int(rows * credit_share),
         old_shape_rate=old_shape_rate,
         error_event_rate=error_event_rate,
-        faults=faults,
+        faults={
+            **faults,
+            "wire_fault_rate": wire_fault_rate,
+            "wire_late_seconds": 1.5,
+            "wire_hold_seconds": 1.5,
+        },
+        wire_faults=True,
     )
     stop = threading.Event()
     try:
@@ -219,6 +231,8 @@ def run_chaos(
             str(schema),
             "--quiet",
             "--yes",  # the soak's lite runs cost nothing real; never ask
+            "--submit-timeout",
+            "2",  # a POST of unknown outcome settles 4 s after it left
             *EXTRA_ARGS,
             "--rate-per-minute",
             str(rate_limit),
@@ -256,6 +270,10 @@ def run_chaos(
             restarts_left = restarts - report.emulator_restarts
             kills_left = client_kills - report.client_kills
             report.client_exit_codes.append(code)
+            if code not in (-9, EXIT_USAGE) and _count_lines(results) != rows:
+                report.problems.append(
+                    f"exit {code} left {_count_lines(results)} result lines for {rows} rows"
+                )
             # Done, refused (a usage error does not heal by running again), or out of time.
             if code in (0, 1, EXIT_USAGE) or time.monotonic() > deadline:
                 break
@@ -380,6 +398,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--restarts", type=int, default=2)
     parser.add_argument("--client-kills", type=int, default=1)
     parser.add_argument("--time-scale", type=float, default=0.002)
+    parser.add_argument("--wire-fault-rate", type=float, default=0.05)
     parser.add_argument("--timeout", type=float, default=600.0)
     parser.add_argument(
         "--credit-share", type=float, default=0.6, help="share of rows paid for before a top-up"
@@ -392,6 +411,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         client_kills=args.client_kills,
         time_scale=args.time_scale,
         credit_share=args.credit_share,
+        wire_fault_rate=args.wire_fault_rate,
         timeout=args.timeout,
         keep=args.keep,
     )
