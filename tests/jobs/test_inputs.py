@@ -178,3 +178,29 @@ def test_rows_are_yielded_before_the_rest_of_the_file_is_read(
     assert next(rows).number == 1  # the broken end is not reached yet: nothing is materialised
     with pytest.raises(InputError):
         list(rows)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
+def test_a_line_over_the_limit_is_refused_with_its_line_before_it_is_read_whole(
+    tmp_path: Path, fmt: str
+) -> None:
+    big = "x" * 5000
+    path = tmp_path / f"in.{fmt}"
+    if fmt == "jsonl":
+        path.write_text('{"a": 1}\n' + json.dumps({"a": big}) + "\n")
+    elif fmt == "csv":
+        path.write_text(f"a\n1\n{big}\n")
+    else:
+        path.write_text(json.dumps([{"a": 1}, {"a": big}]))
+    with pytest.raises(InputError, match="longer than 1,024 bytes") as info:
+        list(read_rows(str(path), fmt, max_line_bytes=1024))
+    assert ("line 2" in str(info.value)) or ("line 3" in str(info.value)) or fmt == "json"
+
+
+def test_a_line_just_under_the_limit_is_read() -> None:
+    import io as _io
+
+    from parallel_taskgroup.jobs.inputs import _lines
+
+    lines = list(_lines(_io.BytesIO(b"a" * 1023 + b"\n" + b"b\n"), "in.jsonl", 1024))
+    assert lines == [b"a" * 1023 + b"\n", b"b\n"]

@@ -202,20 +202,28 @@ def test_a_moved_job_folder_resumes(emulator_factory: Factory, tmp_path: Path) -
     assert_one_run_and_one_line_per_row(server, moved / "out.jsonl", rows)
 
 
+@pytest.mark.parametrize(
+    "file_size_limit, lines_left",
+    [
+        (150_000, 0),  # full while the input is read: nothing sent, no results file
+        (300_000, 400),  # full mid-job: one line per row all the same
+    ],
+)
 def test_a_full_disk_exits_with_the_io_code_and_the_same_command_resumes(
-    server: EmulatorServer, tmp_path: Path
+    server: EmulatorServer, tmp_path: Path, file_size_limit: int, lines_left: int
 ) -> None:
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 400)
     args = ["run", str(src), "--out", str(out), "--key", "id", "-q"]
 
-    def small_disk() -> None:  # every file the job writes may grow to 150 KB only
+    def small_disk() -> None:  # every file the job writes may grow this large only
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
-        resource.setrlimit(resource.RLIMIT_FSIZE, (150_000, 150_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (file_size_limit, file_size_limit))
 
     done = taskgroup(args, server, preexec_fn=small_disk)
     assert done.returncode == 6, done.stderr
     assert "to resume, run the same command again" in done.stderr
+    assert (len(out.read_text().splitlines()) if out.exists() else 0) == lines_left
     code, err = run(src, out, server)
     assert code == 0, err
     assert_one_run_and_one_line_per_row(server, out, rows)
@@ -235,3 +243,23 @@ def test_every_resumable_exit_says_how_to_resume(emulator_factory: Factory, tmp_
     assert "to resume, run the same command again" in err
     assert json.loads(Path(f"{out}.state.json").read_text())["group_id"]
     assert os.path.exists(f"{out}.journal")
+
+
+def test_a_group_that_could_not_be_created_leaves_a_placeholder_line_per_row_and_resumes(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 50)
+    port = server.port
+    server.stop()  # unreachable from the start: creating the group fails after the retries
+    code, err = run(src, out, server)
+    assert code == 3, err
+    assert "to resume, run the same command again" in err
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(records) == len(rows)
+    assert {r["status"] for r in records} == {"not_submitted"}
+    assert "before its group was created" in records[0]["error"]["message"]
+    server.start(port=port)
+    code, err = run(src, out, server)
+    assert code == 0, err
+    assert_one_run_and_one_line_per_row(server, out, rows)

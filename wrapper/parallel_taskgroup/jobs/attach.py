@@ -145,6 +145,9 @@ def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
                 "another --out for a new job"
             )
         return None, True
+    if state.group_id is None:
+        # Its group was never created: attaching it to --group means reading that group first.
+        return state, not options.group_id
     if options.group_id and options.group_id != state.group_id:
         raise JobChangedError(
             f"{options.out} belongs to group {state.group_id}, not {options.group_id}: drop "

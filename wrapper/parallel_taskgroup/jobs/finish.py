@@ -3,24 +3,25 @@ or a placeholder saying why there is none), the state saved, and the report."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Iterator
 from typing import Any, Optional
 
 from .._clock import Interrupted
-from ..errors import BudgetExceededError, PaymentRequiredError
+from ..errors import BudgetExceededError, JournalError, ParallelError, PaymentRequiredError
 from .options import JobOptions
 from .quote import JobQuote
 from .recorder import Recorder
 from .records import placeholder
 from .report import JobReport
 from .reporter import JobReporter
-from .results_file import write_results
+from .results_file import ResultsLayout, results_format, write_results
 from .state import JobState, save_state
 from .store import JobStore
 
-__all__ = ["finish", "why_unsent"]
+__all__ = ["finish", "finish_without_group", "why_unsent"]
 
 
 def finish(
@@ -36,21 +37,29 @@ def finish(
     """Write one line per row (rewriting the file from the journal when it cannot simply be
     completed), save the state and return the report. ``error``: what stopped the session."""
     reporter.phase("finishing")
-    recorder.flush(force=True)
+    # A full disk may refuse the journal (or the state) a write, yet leave room for the lines:
+    # what is held but not journaled is fetched again by the next session.
+    torn = False  # the appended file may lack lines the journal has
+    try:
+        recorder.flush(force=True)
+        recorder.close_file()
+    except (OSError, ParallelError):
+        torn = True
     counts = store.counts()
     complete = counts.finished == counts.rows
-    recorder.close_file()
-    if recorder.rewrite or not complete:
+    if torn or recorder.rewrite or not complete:
         records = _final_records(store, why_unsent(error), options.include_basis, state.group_id)
         write_results(options.out, records, fmt=recorder.fmt, layout=recorder.layout)
-        store.set_meta(
-            results_size=str(os.path.getsize(options.out)),
-            placeholders="0" if complete else "1",
-            rewrite="0",
-            appending="0",
-        )
+        with contextlib.suppress(OSError, JournalError):
+            store.set_meta(
+                results_size=str(os.path.getsize(options.out)),
+                placeholders="0" if complete else "1",
+                rewrite="0",
+                appending="0",
+            )
     state.submitted_all = counts.submitted == counts.rows
-    save_state(options.state_path, state)
+    with contextlib.suppress(OSError):
+        save_state(options.state_path, state)
     extra = store.extra_runs()
     report = JobReport(
         group_id=state.group_id,
@@ -71,6 +80,20 @@ def finish(
     return report
 
 
+def finish_without_group(
+    store: JobStore, options: JobOptions, layout: ResultsLayout, error: BaseException
+) -> None:
+    """One placeholder line per row for a job whose group could not be created (nothing was
+    sent; the same command creates it next time)."""
+    why = (
+        f"not submitted: the job stopped before its group was created ({type(error).__name__}); "
+        "run the same command again"
+    )
+    records = _final_records(store, why, options.include_basis, None)
+    write_results(options.out, records, fmt=results_format(options.out), layout=layout)
+    store.set_meta(placeholders="1")  # the next session replaces these lines
+
+
 def why_unsent(error: Optional[BaseException]) -> str:
     """Why a row was not submitted, for its placeholder line."""
     if error is None:
@@ -85,7 +108,7 @@ def why_unsent(error: Optional[BaseException]) -> str:
 
 
 def _final_records(
-    store: JobStore, why: str, include_basis: bool, group_id: str
+    store: JobStore, why: str, include_basis: bool, group_id: Optional[str]
 ) -> Iterator[dict[str, Any]]:
     for row in store.rows():
         if row.record is not None:

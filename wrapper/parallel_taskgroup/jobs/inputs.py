@@ -21,6 +21,7 @@ from .._json import canonical
 from ..errors import InputError
 
 __all__ = [
+    "DEFAULT_MAX_LINE_BYTES",
     "FORMATS",
     "file_digest",
     "iterable_rows",
@@ -34,6 +35,9 @@ __all__ = [
 ]
 
 FORMATS = ("jsonl", "json", "csv")
+DEFAULT_MAX_LINE_BYTES = 1 << 20
+"""The longest line (JSONL, CSV) or array element (JSON) read: 1 MiB, forty times what the API
+accepts for a run's task spec and input together (25,000 characters)."""
 _EXTENSIONS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv"}
 _CHUNK = 1 << 16
 
@@ -101,10 +105,16 @@ def iterable_rows(values: Iterable[Any], digest: Any) -> Iterator[Row]:
 
 
 def read_rows(
-    path: str, fmt: str, name: Optional[str] = None, *, format_guessed: bool = False
+    path: str,
+    fmt: str,
+    name: Optional[str] = None,
+    *,
+    format_guessed: bool = False,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
 ) -> Iterator[Row]:
     """Rows of the file at `path` in format `fmt`, streamed; errors call the file `name`.
-    With ``format_guessed``, an error on the first line hints at ``--format``."""
+    With ``format_guessed``, an error on the first line hints at ``--format``. A line (an
+    array element) over ``max_line_bytes`` is an InputError before more of it is read."""
     name = name or path
     try:
         handle = open(path, "rb")  # noqa: SIM115 - closed by the generator's finally
@@ -112,11 +122,11 @@ def read_rows(
         raise InputError(f"{name}: cannot read input ({exc.strerror or exc})") from None
     try:
         if fmt == "jsonl":
-            yield from _jsonl_rows(name, handle, format_guessed)
+            yield from _jsonl_rows(name, handle, format_guessed, max_line_bytes)
         elif fmt == "json":
-            yield from _json_array_rows(name, handle)
+            yield from _json_array_rows(name, handle, max_line_bytes)
         elif fmt == "csv":
-            yield from _csv_rows(name, handle)
+            yield from _csv_rows(name, handle, max_line_bytes)
         else:
             raise InputError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}")
     finally:
@@ -138,9 +148,29 @@ def _row_value(path: str, line: int, value: Any, *, unit: str = "line") -> RowVa
     )
 
 
-def _jsonl_rows(path: str, handle: IO[bytes], format_guessed: bool = False) -> Iterator[Row]:
+def _too_long(path: str, where: str, limit: int) -> InputError:
+    return InputError(
+        f"{path}, {where}: longer than {limit:,} bytes, far over what the API accepts for one "
+        "run (25,000 characters); shorten or split it (or raise max_line_bytes)"
+    )
+
+
+def _lines(handle: IO[bytes], path: str, limit: int) -> Iterator[bytes]:
+    """The lines of ``handle``, none held longer than ``limit`` bytes."""
+    line_no = 0
+    while True:
+        raw = handle.readline(limit + 1)
+        if not raw:
+            return
+        line_no += 1
+        if len(raw) > limit and not raw.endswith(b"\n"):
+            raise _too_long(path, f"line {line_no}", limit)
+        yield raw
+
+
+def _jsonl_rows(path: str, handle: IO[bytes], format_guessed: bool, limit: int) -> Iterator[Row]:
     number = 0
-    for line_no, raw in enumerate(handle, start=1):
+    for line_no, raw in enumerate(_lines(handle, path, limit), start=1):
         if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         try:
@@ -221,7 +251,7 @@ class _TextCursor:
                 return None
 
 
-def _json_array_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
+def _json_array_rows(path: str, handle: IO[bytes], limit: int) -> Iterator[Row]:
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     cur = _TextCursor(text)
     decoder = json.JSONDecoder()
@@ -251,7 +281,7 @@ def _json_array_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
                 expect_element = True
                 continue
             line = cur.line_at_pos()
-            value = _decode_element(path, cur, decoder)
+            value = _decode_element(path, cur, decoder, limit)
             number += 1
             yield Row(number, line, _row_value(path, line, value))
             expect_element = False
@@ -263,13 +293,15 @@ def _json_array_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
         text.detach()
 
 
-def _decode_element(path: str, cur: _TextCursor, decoder: json.JSONDecoder) -> Any:
+def _decode_element(path: str, cur: _TextCursor, decoder: json.JSONDecoder, limit: int) -> Any:
     want = _CHUNK
     while True:
         try:
             value, end = decoder.raw_decode(cur.buf, cur.pos)
         except json.JSONDecodeError as exc:
             offset = exc.pos - cur.pos  # where the error is, from the element's start
+            if len(cur.buf) - cur.pos > limit:
+                raise _too_long(path, f"the array element at {cur.location()}", limit) from None
             if not cur.eof and cur.fill(want):
                 want *= 2  # geometric growth keeps huge elements linear overall
                 continue
@@ -279,14 +311,29 @@ def _decode_element(path: str, cur: _TextCursor, decoder: json.JSONDecoder) -> A
         # A number (or literal) ending exactly at the buffer edge may continue in the next chunk.
         if end >= len(cur.buf) and not cur.eof and cur.fill(want):
             continue
+        if end - cur.pos > limit:
+            raise _too_long(path, f"the array element at {cur.location()}", limit)
         cur.pos = end
         return value
 
 
-def _csv_rows(path: str, handle: IO[bytes]) -> Iterator[Row]:
+def _text_lines(text: IO[str], path: str, limit: int) -> Iterator[str]:
+    """The lines of ``text``, none held longer than ``limit`` characters."""
+    line_no = 0
+    while True:
+        line = text.readline(limit + 1)
+        if not line:
+            return
+        line_no += 1
+        if len(line) > limit and not line.endswith(("\n", "\r")):
+            raise _too_long(path, f"line {line_no}", limit)
+        yield line
+
+
+def _csv_rows(path: str, handle: IO[bytes], limit: int) -> Iterator[Row]:
     text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
-        reader = csv.reader(text)
+        reader = csv.reader(_text_lines(text, path, limit))
         try:
             header = next(reader, None)
         except csv.Error as exc:
@@ -327,7 +374,7 @@ def csv_header(path: str, name: Optional[str] = None) -> Optional[list[str]]:
     with handle:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         try:
-            header = next(csv.reader(text), None)
+            header = next(csv.reader(_text_lines(text, name, DEFAULT_MAX_LINE_BYTES)), None)
         except (csv.Error, UnicodeDecodeError) as exc:
             raise InputError(f"{name}, line 1: invalid CSV header ({exc})") from None
         finally:

@@ -39,6 +39,7 @@ class JobOptions:
     rate_per_minute: Optional[int]
     requests_per_minute: Optional[int]
     fetch_concurrency: int
+    max_line_bytes: int
 
     @property
     def retry_processor(self) -> Optional[str]:
@@ -75,6 +76,7 @@ def job_options(
     rate_per_minute: Optional[int],
     requests_per_minute: Optional[int],
     fetch_concurrency: int,
+    max_line_bytes: int,
 ) -> JobOptions:
     """The checked options: every check that needs no file and no network."""
     table = price_table(prices)
@@ -93,6 +95,8 @@ def job_options(
         raise ConfigurationError(f"retry must be None or 'failed', got {retry!r}")
     if fetch_concurrency < 1:
         raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+    if max_line_bytes < 1024:
+        raise ConfigurationError(f"max_line_bytes must be at least 1024, got {max_line_bytes}")
     return JobOptions(
         out=os.fspath(out),
         processor=processor,
@@ -109,6 +113,7 @@ def job_options(
         rate_per_minute=rate_per_minute,
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
+        max_line_bytes=max_line_bytes,
     )
 
 

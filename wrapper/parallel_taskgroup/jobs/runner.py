@@ -19,6 +19,7 @@ from typing import Any, Callable, Literal, Optional, Union
 from .._fs import FileLock
 from ..client import Client
 from ..errors import ConfigurationError, JobLockedError, ResultsFileError
+from .inputs import DEFAULT_MAX_LINE_BYTES
 from .options import InputArg, InputFormat, JobOptions, MetadataValue, job_options
 from .prices import PriceTable
 from .progress import JobListener, JobProgress, SilentListener
@@ -52,6 +53,7 @@ def run_job(
     rate_per_minute: Optional[int] = None,
     requests_per_minute: Optional[int] = None,
     fetch_concurrency: int = 8,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     listener: Optional[JobListener] = None,
     stop: Optional[threading.Event] = None,
 ) -> JobReport:
@@ -70,7 +72,9 @@ def run_job(
     ``add_rows`` accepts an input that differs from the job's first one and adds its new rows.
     ``group_id`` adds the rows to an existing group (or re-attaches a job whose state file was
     lost). ``dry_run`` checks every row and returns the quote without any request (``client``
-    may then be None). Setting ``stop`` (from any thread) stops the job cleanly: the POST in
+    may then be None). A line of the input file (or an element of a JSON array) over
+    ``max_line_bytes`` (default 1 MiB) is refused, naming it, before more of it is read.
+    Setting ``stop`` (from any thread) stops the job cleanly: the POST in
     flight finishes (at most the client's ``submit_timeout``) and its outcome is recorded,
     nothing more is sent, the results file gets one line per row, and
     :class:`~parallel_taskgroup.JobInterruptedError` is raised; a KeyboardInterrupt does the
@@ -79,8 +83,11 @@ def run_job(
     Raises :class:`~parallel_taskgroup.InputError` for bad rows (all of them listed, nothing
     sent), :class:`~parallel_taskgroup.JobError` when the job's files forbid going on,
     :class:`~parallel_taskgroup.BudgetExceededError` or
-    :class:`~parallel_taskgroup.PaymentRequiredError` when submission stopped short (the results
-    file then still holds one line per row), and API errors.
+    :class:`~parallel_taskgroup.PaymentRequiredError` when submission stopped short, and API
+    errors (after the client's retry policy gave up). However it ends once the job has its
+    group, the results file holds one line per input row (a placeholder saying why for a row
+    without a result). ``JobReport.duplicate_rows`` counts rows the group holds more than one
+    run of (created outside this job's record; each billed and counted in the spend).
     """
     options = job_options(
         out=out,
@@ -98,6 +105,7 @@ def run_job(
         rate_per_minute=rate_per_minute,
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
+        max_line_bytes=max_line_bytes,
     )
     listener = listener or SilentListener()
     _check_out(options.out)

@@ -14,6 +14,7 @@ session's clock and its results stream: the POST in flight finishes and its outc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from typing import Any, Callable, Optional
@@ -26,7 +27,7 @@ from ..group import TaskGroup
 from ..results import ResultStream
 from .attach import Attached, attach, definition_of, discard_new_store
 from .collector import CATCH_UP_ROWS, collect, unrecorded
-from .finish import finish
+from .finish import finish, finish_without_group
 from .group_read import read_group
 from .options import InputArg, JobOptions
 from .progress import JobListener
@@ -76,11 +77,11 @@ def run_session(
                 raise JobInterruptedError(
                     "the job stopped as asked before its group was opened; nothing was sent"
                 )
-            group, state = _open_group(job_client, options, attached, quote, reporter)
         except BaseException:
-            if attached.state is None:  # a new job that never got a group leaves no files
+            if attached.state is None:  # a new job that was never started leaves no files
                 discard_new_store(attached)
             raise
+        group, state = _open_group(job_client, options, attached, quote, reporter)
         core = core_of(job_client)
         recorder = Recorder(store, options, attached.layout, group.id, reporter)
         error = _work(core, group, state, attached, recorder, reporter, options, stop)
@@ -119,11 +120,13 @@ def _open_group(
     quote: JobQuote,
     reporter: JobReporter,
 ) -> tuple[TaskGroup, JobState]:
-    """The job's group and state: resumed, attached to ``group_id``, or created now."""
+    """The job's group and state: resumed, attached to ``group_id``, or created now. The
+    state is saved before the group is created; if that fails, every row gets a placeholder
+    line and the same command creates the group next time."""
     store = attached.store
     defaults: dict[str, Any] = {"task_spec": options.task_spec, "processor": options.processor}
     state = attached.state
-    if state is not None:
+    if state is not None and state.group_id is not None:
         group = client.group(state.group_id, **defaults)
         group.refresh()  # a wrong key, unknown group or unreachable server fails here
         c = store.counts()
@@ -131,7 +134,18 @@ def _open_group(
             f"resuming group {group.id}: {c.finished} of {c.rows} rows finished, "
             f"{c.submitted} submitted"
         )
-    else:
+        return group, state
+    if state is None:
+        state = JobState(
+            group_id=None,
+            definition=definition_of(options, store.meta("input") or ""),
+            journal=os.path.basename(options.journal_path),
+            input_name=attached.input_name,
+            base_url=client.base_url,
+            api_version=client.api_version,
+        )
+        save_state(options.state_path, state)
+    try:
         if options.group_id:
             group = client.group(options.group_id, **defaults)
             group.refresh()
@@ -142,15 +156,12 @@ def _open_group(
                 f"group {group.id}: {quote.rows} rows from {attached.input_name} "
                 f"(~${quote.cost_usd:.2f} at {quote.processor})"
             )
-        state = JobState(
-            group_id=group.id,
-            definition=definition_of(options, store.meta("input") or ""),
-            journal=os.path.basename(options.journal_path),
-            input_name=attached.input_name,
-            base_url=client.base_url,
-            api_version=client.api_version,
-        )
-        save_state(options.state_path, state)
+    except BaseException as exc:
+        with contextlib.suppress(Exception):
+            finish_without_group(store, options, attached.layout, exc)
+        raise
+    state.group_id = group.id
+    save_state(options.state_path, state)
     store.set_meta(group_id=group.id)
     return group, state
 

@@ -36,6 +36,7 @@ class InputSource:
         self.source = source
         self.name = input_name(source)
         self._format = options.input_format
+        self._max_line_bytes = options.max_line_bytes
         self._spooled: Optional[str] = None
         self._digest: Optional[str] = None
         self._rows_hash = hashlib.sha256()
@@ -56,7 +57,13 @@ class InputSource:
 
     def rows(self) -> Iterator[Row]:
         if self.path is not None:
-            return read_rows(self.path, self.fmt, self.name, format_guessed=self._format is None)
+            return read_rows(
+                self.path,
+                self.fmt,
+                self.name,
+                format_guessed=self._format is None,
+                max_line_bytes=self._max_line_bytes,
+            )
         return iterable_rows(self.source, self._rows_hash)  # type: ignore[arg-type]
 
     def digest(self) -> str:

@@ -85,7 +85,8 @@ class JobDefinition:
 class JobState:
     """What a resumed job needs to continue where the last session stopped."""
 
-    group_id: str
+    group_id: Optional[str]
+    """None until the group is created (a session that failed to create it left the rest)."""
     definition: JobDefinition
     journal: str
     """The job journal's path, relative to the state file's folder."""
@@ -135,7 +136,9 @@ class JobState:
             )
         except (KeyError, TypeError) as exc:
             raise StateFileError(f"{where}: state file lacks or mangles {exc}") from None
-        if not isinstance(state.group_id, str) or not state.group_id.startswith("tgrp_"):
+        if state.group_id is not None and (
+            not isinstance(state.group_id, str) or not state.group_id.startswith("tgrp_")
+        ):
             raise StateFileError(f"{where}: state file has no valid group id")
         if state.cursor is not None and not isinstance(state.cursor, str):
             state.cursor = None
