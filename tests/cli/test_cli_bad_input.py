@@ -40,6 +40,14 @@ def assert_nothing_started(out: Path) -> None:
     assert not Path(str(out) + ".state.json").exists()
 
 
+def assert_resumable_before_the_group(out: Path, rows: int) -> None:
+    """Nothing sent, and the same command carries on: a placeholder line per row, a state."""
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["status"] for r in records] == ["not_submitted"] * rows
+    assert "before its group was created" in records[0]["error"]["message"]
+    assert SECRET not in out.read_text() + Path(f"{out}.state.json").read_text()
+
+
 def test_malformed_jsonl_line_is_named_and_nothing_is_submitted(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:
@@ -95,7 +103,7 @@ def test_wrong_api_key_exits_3_without_showing_the_key(
     assert code == 3
     assert_one_error_line(err, "authentication failed (HTTP 401)")
     assert SECRET not in err
-    assert_nothing_started(out)
+    assert_resumable_before_the_group(out, 2)  # once the key is fixed
 
 
 def test_unknown_group(cli_env: EmulatorServer, tmp_path: Path) -> None:
@@ -123,7 +131,7 @@ def test_unreachable_server_exits_3_after_retries(
     assert code == 3
     assert_one_error_line(err, "cannot reach the server http://127.0.0.1:9")
     assert SECRET not in err
-    assert_nothing_started(out)
+    assert_resumable_before_the_group(out, 2)
 
 
 def test_output_folder_missing(cli_env: EmulatorServer, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup.errors import InputError
-from parallel_taskgroup.jobs import inputs
+from parallel_taskgroup.jobs import input_formats as inputs
 from parallel_taskgroup.jobs.inputs import detect_format, read_rows, scan
 from parallel_taskgroup.submission.keys import derive_key, key_function
 
@@ -200,7 +200,7 @@ def test_a_line_over_the_limit_is_refused_with_its_line_before_it_is_read_whole(
 def test_a_line_just_under_the_limit_is_read() -> None:
     import io as _io
 
-    from parallel_taskgroup.jobs.inputs import _lines
+    from parallel_taskgroup.jobs.input_formats import _lines
 
     lines = list(_lines(_io.BytesIO(b"a" * 1023 + b"\n" + b"b\n"), "in.jsonl", 1024))
     assert lines == [b"a" * 1023 + b"\n", b"b\n"]

@@ -238,8 +238,11 @@ def test_every_resumable_exit_says_how_to_resume(emulator_factory: Factory, tmp_
     while not out.exists() or out.stat().st_size == 0:
         time.sleep(0.02)
     server.stop()
+    stopped = time.monotonic()
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 3
+    # The stated time to failure: --give-up-after of failure plus one last request.
+    assert time.monotonic() - stopped < 3 + 5
     assert "to resume, run the same command again" in err
     assert json.loads(Path(f"{out}.state.json").read_text())["group_id"]
     assert os.path.exists(f"{out}.journal")

@@ -8,6 +8,7 @@ connection refused, or a crash of the submitting process after commit.
 from __future__ import annotations
 
 import json
+import time
 from collections import deque
 from collections.abc import Iterator
 from pathlib import Path
@@ -508,3 +509,41 @@ def test_invalid_group_run_metadata_is_reported() -> None:
 def test_batch_sizes_outside_the_api_limit_are_rejected(size: int) -> None:
     with pytest.raises(ValueError, match="max_batch_inputs"):
         submit(make_group(FakeGroupServer()), ["a"], max_batch_inputs=size)
+
+
+# -- settling a POST that may still land --------------------------------------------------------
+
+
+def test_a_batch_left_pending_whose_rows_are_in_the_group_is_settled_without_a_wait() -> None:
+    server = FakeGroupServer()
+    group = make_group(server)
+    submit(group, company_rows(3), key="id")  # the earlier run's POST landed
+    journal = MemoryJournal()
+    journal.open_batch(GROUP, "b0", ["c0", "c1", "c2"], sent_at=time.time(), timeout=60.0)
+    t = FakeTime()
+    report = submit(make_group(server, clock=t), company_rows(3), key="id", journal=journal)
+    assert report.sent == 0 and report.skipped == 3 and t.slept == []
+    assert journal.pending_batches(GROUP) == []
+
+
+def test_a_batch_left_pending_is_waited_for_only_what_is_left_before_its_rows_are_sent() -> None:
+    server = FakeGroupServer()
+    journal = MemoryJournal()
+    journal.open_batch(GROUP, "b0", ["c0", "c1"], sent_at=time.time() - 2.0, timeout=3.0)
+    t = FakeTime()
+    waits: list[str] = []
+    http = httpx.Client(transport=httpx.MockTransport(server))
+    client = Client(
+        api_key="k",
+        base_url="http://127.0.0.1:9",
+        http_client=http,
+        clock=t,
+        on_wait=lambda what, until: waits.append(what),
+    )
+    report = client.group(GROUP, processor="base").add_runs(
+        company_rows(2), key="id", journal=journal, rate_per_minute=100_000
+    )
+    # Sent 2 s ago with a 3 s timeout: it settles 3 + 3 s after it left, 4 s from now.
+    assert t.slept == [pytest.approx(4.0, abs=0.5)]
+    assert waits[0].startswith("waiting 4 s for a request an earlier run sent")
+    assert report.sent == 2 and server.keys() == ["c0", "c1"]

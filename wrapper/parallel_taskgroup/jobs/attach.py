@@ -25,7 +25,8 @@ from .progress import JobListener
 from .results_file import ResultsLayout
 from .source import InputSource, read_into
 from .state import JobDefinition, JobState, load_state, spec_digest
-from .store import JobStore, remove_store
+from .store import JobStore
+from .store_db import remove_store
 
 __all__ = ["Attached", "attach", "definition_of", "discard_new_store", "job_changed"]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from .._clock import Interrupted
 from .._http import HttpCore
 from ..errors import JobIncompleteError
 from ..group import TaskGroup
@@ -63,7 +64,10 @@ def collect(
         save()
 
     reporter.phase("collecting results" if submitter.done.is_set() else "submitting")
+    clock = core.clock
     while True:
+        if clock.interrupted:
+            raise Interrupted()  # the session was asked to stop
         stream = ResultStream(
             core,
             group.id,
@@ -88,7 +92,9 @@ def collect(
         recorder.flush(force=True)
         save()
         if not submitter.done.is_set():
-            submitter.done.wait(2.0)
+            waited = 0.0
+            while not submitter.done.wait(0.1) and waited < 2.0 and not clock.interrupted:
+                waited += 0.1
             continue
         reporter.phase("collecting results")
         if unrecorded(store) == 0:

@@ -27,7 +27,8 @@ from .quote import JobQuote, make_quote
 from .report import JobReport
 from .session import run_session
 from .source import InputSource, read_into
-from .store import JobStore, remove_store
+from .store import JobStore
+from .store_db import remove_store
 
 __all__ = ["JobQuote", "JobReport", "run_job"]
 

@@ -22,7 +22,16 @@ from typing import Any, Callable, Optional
 from .._clock import Interrupted
 from .._http import HttpCore
 from ..client import Client, core_of
-from ..errors import JobError, JobInterruptedError, PaymentRequiredError
+from ..errors import (
+    BadRequestError,
+    ConfigurationError,
+    JobError,
+    JobInterruptedError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from ..group import TaskGroup
 from ..results import ResultStream
 from .attach import Attached, attach, definition_of, discard_new_store
@@ -156,7 +165,13 @@ def _open_group(
                 f"group {group.id}: {quote.rows} rows from {attached.input_name} "
                 f"(~${quote.cost_usd:.2f} at {quote.processor})"
             )
-    except BaseException as exc:
+    except _REFUSED as exc:
+        if attached.state is None:  # asked for what cannot be: a new job leaves no files
+            with contextlib.suppress(OSError):
+                os.unlink(options.state_path)
+            discard_new_store(attached)
+        raise exc from None
+    except BaseException as exc:  # resumable: the same command creates the group next time
         with contextlib.suppress(Exception):
             finish_without_group(store, options, attached.layout, exc)
         raise
@@ -164,6 +179,16 @@ def _open_group(
     save_state(options.state_path, state)
     store.set_meta(group_id=group.id)
     return group, state
+
+
+_REFUSED = (
+    NotFoundError,
+    BadRequestError,
+    ValidationError,
+    PermissionDeniedError,
+    ConfigurationError,
+)
+"""Errors at opening the group that running the same command again cannot heal."""
 
 
 def _work(

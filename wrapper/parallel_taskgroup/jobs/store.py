@@ -6,103 +6,33 @@ the add-runs batches in flight. Nothing per row is kept in memory, so a job of a
 runs in the memory of a job of a thousand. It is also the job's submission journal: an
 :class:`AttemptJournal` records what each add-runs POST created.
 
-Each thread gets its own connection (WAL mode: readers never wait for the writer).
+Its tables are in :mod:`.store_schema`. Each thread gets its own connection (WAL mode: readers
+never wait for the writer): see :mod:`.store_db`. The submission journal is in
+:mod:`.attempt_journal`.
 """
 
 from __future__ import annotations
 
-import contextlib
-import errno
 import json
-import os
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Optional
 
-import attrs
-
 from ..errors import JournalError
-from ..submission.journal import PendingBatch, add_send_time
-from ..submission.keys import identity, split_identity
+from ..submission.journal import add_send_time
+from ..submission.keys import split_identity
+from .attempt_journal import AttemptJournal, BatchJournal
+from .store_db import _CHUNK, _disk_error
+from .store_schema import _SCHEMA, FORMAT, RowCounts, StoredRow
 
 __all__ = ["AttemptJournal", "JobStore", "RowCounts", "StoredRow"]
 
-FORMAT = "parallel-taskgroup-job/1"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS rows (
-    pos INTEGER PRIMARY KEY,
-    key TEXT NOT NULL UNIQUE,
-    line INTEGER NOT NULL,
-    input TEXT NOT NULL,
-    pass INTEGER NOT NULL DEFAULT 0,
-    attempt INTEGER NOT NULL DEFAULT 0,
-    status TEXT,
-    record TEXT
-);
-CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
-CREATE INDEX IF NOT EXISTS rows_progress ON rows (status, attempt);
-CREATE TABLE IF NOT EXISTS attempts (
-    key TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    processor TEXT NOT NULL,
-    run_id TEXT NOT NULL,
-    status TEXT,
-    error TEXT,
-    PRIMARY KEY (key, attempt)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS pending_batch (
-    batch_id TEXT PRIMARY KEY,
-    seq INTEGER NOT NULL,
-    identities TEXT NOT NULL,
-    sent_at REAL,
-    timeout REAL NOT NULL DEFAULT 60
-);
-CREATE TABLE IF NOT EXISTS extra_runs (
-    run_id TEXT PRIMARY KEY,
-    key TEXT NOT NULL,
-    attempt INTEGER NOT NULL,
-    processor TEXT NOT NULL
-) WITHOUT ROWID;
-"""
-_CHUNK = 500  # bound parameters per statement (old SQLite builds allow 999)
-
-
-@attrs.frozen
-class RowCounts:
-    """How the job's rows stand."""
-
-    rows: int
-    submitted: int
-    finished: int
-    completed: int
-    failed: int
-
-
-@attrs.frozen
-class StoredRow:
-    """A row as stored: key, input line, value (JSON text), latest attempt, its status."""
-
-    pos: int
-    key: str
-    line: int
-    input: str
-    attempt: int
-    status: Optional[str]
-    record: Optional[str]
-
-
-class JobStore:
+class JobStore(BatchJournal):
     """The job's rows, attempts and pending batches in one SQLite file."""
 
     def __init__(self, path: str) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._all: list[tuple[sqlite3.Connection, threading.Lock]] = []
-        self._all_lock = threading.Lock()
-        self._closed = False
+        super().__init__(path)
         self._pass = 0
         # Bumped after every commit that may change the attempts table: runs_by_processor's
         # answer is cached until then.
@@ -123,72 +53,6 @@ class JobStore:
 
     def __repr__(self) -> str:
         return f"JobStore({self.path!r})"
-
-    # -- connections -------------------------------------------------------------------------
-
-    def _connection(self) -> tuple[sqlite3.Connection, threading.Lock]:
-        """This thread's connection (opened on first use) and the lock that guards it."""
-        found: Optional[tuple[sqlite3.Connection, threading.Lock]] = getattr(
-            self._local, "db", None
-        )
-        if found is None:
-            try:
-                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-                db.execute("PRAGMA busy_timeout = 30000")
-                db.execute("PRAGMA journal_mode = WAL")
-                db.execute("PRAGMA synchronous = NORMAL")
-            except sqlite3.DatabaseError as exc:
-                raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
-            found = (db, threading.Lock())
-            self._local.db = found
-            with self._all_lock:
-                self._all.append(found)
-        return found
-
-    @contextlib.contextmanager
-    def _use(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection, held: ``close`` waits for a query in progress to end."""
-        if self._closed:
-            raise JournalError(f"{self.path}: the job journal is closed")
-        db, lock = self._connection()
-        with lock:
-            if self._closed:
-                raise JournalError(f"{self.path}: the job journal is closed")
-            yield db
-
-    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        """The rows of one read."""
-        with self._use() as db:
-            return db.execute(sql, tuple(params)).fetchall()
-
-    def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
-        """Run ``statements`` (sql, params or list of params) in one durable transaction."""
-        try:
-            with self._use() as db:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    for sql, params in statements:
-                        if isinstance(params, list):
-                            db.executemany(sql, params)
-                        else:
-                            db.execute(sql, params)
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError as exc:
-            raise _disk_error(self.path, exc) from exc
-
-    def close(self) -> None:
-        """Close every thread's connection; the store can no longer be used (a thread of an
-        ended session cannot write to it)."""
-        self._closed = True
-        with self._all_lock:
-            for db, lock in self._all:
-                with lock:
-                    db.close()
-            self._all.clear()
 
     # -- meta --------------------------------------------------------------------------------
 
@@ -448,21 +312,19 @@ class JobStore:
         """What a finished run of (``key``, ``attempt``) is to the job: ``wanted`` (its result
         is still to be recorded), ``recorded``, ``extra`` (the job knows another run for it:
         this one was created besides) or ``other`` (not a run the job knows of, yet)."""
-        with self._use() as db:
-            row = db.execute("SELECT attempt, status FROM rows WHERE key = ?", (key,)).fetchone()
-            if row is None:
-                return "other"
-            known = db.execute(
-                "SELECT run_id, status FROM attempts WHERE key = ? AND attempt = ?", (key, attempt)
-            ).fetchone()
-        if known is None:
+        found = self._query(
+            "SELECT r.attempt, r.status, a.run_id, a.status FROM attempts a "
+            "JOIN rows r ON r.key = a.key WHERE a.key = ? AND a.attempt = ?",
+            (key, attempt),
+        )
+        if not found:
             return "other"
-        if known[0] != run_id:
+        latest, status, known_run, known_status = found[0]
+        if known_run != run_id:
             return "extra"
-        latest, status = row
         if attempt == latest:
             return "wanted" if status is None else "recorded"
-        return "wanted" if attempt < latest and known[1] is None else "recorded"
+        return "wanted" if attempt < latest and known_status is None else "recorded"
 
     def save_results(
         self,
@@ -487,123 +349,3 @@ class JobStore:
         if lines_follow:
             statements.append(("INSERT OR REPLACE INTO meta VALUES ('appending', '1')", ()))
         self._write(statements)
-
-    # -- the journal of add-runs batches -------------------------------------------------------
-
-    def journal(self, processor: str) -> AttemptJournal:
-        """The submission journal of add-runs calls that create runs of ``processor``."""
-        return AttemptJournal(self, processor)
-
-    def open_batch(
-        self, batch_id: str, identities: Sequence[str], sent_at: float, timeout: float
-    ) -> None:
-        self._write(
-            [
-                (
-                    "INSERT OR REPLACE INTO pending_batch "
-                    "(batch_id, seq, identities, sent_at, timeout) VALUES "
-                    "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM pending_batch), ?, ?, ?)",
-                    (batch_id, json.dumps(list(identities)), sent_at, timeout),
-                )
-            ]
-        )
-
-    def confirm(
-        self, runs: Mapping[str, str], processor: str, batch_id: Optional[str] = None
-    ) -> None:
-        statements: list[tuple[str, Any]] = []
-        if runs:
-            parsed = [(*split_identity(i), run_id) for i, run_id in runs.items()]
-            statements += [
-                (
-                    "INSERT OR REPLACE INTO attempts (key, attempt, processor, run_id) "
-                    "VALUES (?, ?, ?, ?)",
-                    [(k, a, processor, r) for k, a, r in parsed],
-                ),
-                (
-                    "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
-                    "WHERE key = ? AND attempt < ?",
-                    [(a, k, a) for k, a, _ in parsed],
-                ),
-            ]
-        if batch_id is not None:
-            statements.append(("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,)))
-        if statements:
-            self._write(statements)
-            self._attempts_version += 1  # after the commit: a read racing it is not kept
-
-    def discard_batch(self, batch_id: str) -> None:
-        self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])
-
-    def pending_batches(self) -> list[PendingBatch]:
-        found = self._query(
-            "SELECT batch_id, identities, sent_at, timeout FROM pending_batch ORDER BY seq"
-        )
-        return [PendingBatch(str(b), list(json.loads(i)), s, float(t)) for b, i, s, t in found]
-
-    def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        for start in range(0, len(identities), _CHUNK):
-            part = [split_identity(i) for i in identities[start : start + _CHUNK]]
-            marks = " OR ".join("(key = ? AND attempt = ?)" for _ in part)
-            params = [v for pair in part for v in pair]
-            for key, attempt, run_id in self._query(
-                f"SELECT key, attempt, run_id FROM attempts WHERE {marks}", params
-            ):
-                found[identity(key, attempt)] = run_id
-        return found
-
-
-class AttemptJournal:
-    """The :class:`~parallel_taskgroup.SubmissionJournal` of one job and processor: what add-runs
-    created is stored as the rows' attempts (the group id is the job's own)."""
-
-    def __init__(self, store: JobStore, processor: str) -> None:
-        self._store = store
-        self._processor = processor
-
-    def open_batch(
-        self,
-        group_id: str,
-        batch_id: str,
-        keys: Sequence[str],
-        *,
-        sent_at: float,
-        timeout: float,
-    ) -> None:
-        self._store.open_batch(batch_id, keys, sent_at, timeout)
-
-    def confirm(
-        self, group_id: str, runs: Mapping[str, str], *, batch_id: Optional[str] = None
-    ) -> None:
-        self._store.confirm(runs, self._processor, batch_id)
-
-    def discard_batch(self, group_id: str, batch_id: str) -> None:
-        self._store.discard_batch(batch_id)
-
-    def pending_batches(self, group_id: str) -> list[PendingBatch]:
-        return self._store.pending_batches()
-
-    def confirmed_among(self, group_id: str, keys: Sequence[str]) -> dict[str, str]:
-        return self._store.confirmed_among(keys)
-
-    def close(self) -> None:
-        """The store stays open: the job closes it."""
-
-
-def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
-    """A full disk as the OSError it is (the command line's I/O exit code); any other failure
-    of the journal as a JournalError naming it."""
-    text = str(exc).lower()
-    if "full" in text:
-        return OSError(errno.ENOSPC, f"{path}: the disk is full ({exc})")
-    if "disk i/o" in text:
-        return OSError(errno.EIO, f"{path}: writing failed ({exc}); is the disk full?")
-    return JournalError(f"{path}: the job journal failed ({exc}); run the same command again")
-
-
-def remove_store(path: str) -> None:
-    """Delete a store file and its SQLite side files."""
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(path + suffix)

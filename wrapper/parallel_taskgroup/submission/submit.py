@@ -128,7 +128,7 @@ class _Batches:
                 self.group_id,
             )
         self.report.reconciliations += 1
-        found, _ = self._settle(pending, record_group, "an earlier call", self.core.retry)
+        found, _ = self._settle(pending, record_group, "an earlier run", self.core.retry)
         if record_group:
             self.journal.confirm(self.group_id, found)
         for batch in pending:

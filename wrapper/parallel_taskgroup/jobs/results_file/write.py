@@ -1,0 +1,93 @@
+"""Writing a whole results file atomically (:func:`write_results`): streamed to a temp file
+beside it, fsynced and renamed over it; JSONL and CSV as lines, Parquet through
+:mod:`.parquet`."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import secrets
+import stat
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..._fs import fsync_dir
+from ...errors import ResultsFileError
+from .files import _O_BINARY, _io_error, _where
+from .layout import ResultsLayout, _columns, results_format
+from .lines import _Lines
+from .parquet import _write_parquet
+
+
+def write_results(
+    path: str, records: Iterable[Mapping[str, Any]], *, fmt: str, layout: ResultsLayout
+) -> int:
+    """Write the whole file from ``records``, streamed to a temp file beside ``path``, fsynced
+    and renamed over it (a crash leaves the old file or the new one); returns the number of
+    records. Parquet is written in row groups of at most 10,000 records."""
+    results_format(path, fmt)
+    cols = _columns(layout)
+    fd, tmp = _create_temp(path)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if fmt == "parquet":
+                count = _write_parquet(tmp, records, cols, layout, path)
+            else:
+                count = _write_lines(out, records, _Lines(fmt, layout), path)
+            try:
+                out.flush()
+                os.fsync(out.fileno())
+            except OSError as exc:
+                raise _io_error(path, "cannot write", exc) from exc
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise _io_error(path, f"cannot replace it with {tmp}", exc) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    fsync_dir(os.path.dirname(os.path.abspath(path)))
+    return count
+
+
+def _create_temp(path: str) -> tuple[int, str]:
+    """A new empty file beside ``path``, with the mode ``path`` has (or a new file would get)."""
+    directory, name = os.path.split(os.path.abspath(path))
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise _io_error(path, f"cannot create a file in {directory}", exc) from exc
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
+        return fd, tmp
+    raise ResultsFileError(f"{path}: cannot find a free temporary file name in {directory}")
+
+
+def _write_lines(
+    out: io.BufferedWriter,
+    records: Iterable[Mapping[str, Any]],
+    lines: _Lines,
+    path: str,
+) -> int:
+    count = 0
+    _write(out, lines.header(), path)
+    for count, record in enumerate(records, start=1):
+        try:
+            line = lines.line(record)
+        except ResultsFileError as exc:
+            raise ResultsFileError(f"{_where(path, count, record)}: {exc.message}") from None
+        _write(out, line, path)
+    return count
+
+
+def _write(out: io.BufferedWriter, data: bytes, path: str) -> None:
+    try:
+        out.write(data)
+    except OSError as exc:
+        raise _io_error(path, "cannot write", exc) from exc

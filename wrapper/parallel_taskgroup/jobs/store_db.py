@@ -1,0 +1,114 @@
+"""The SQLite file of a job's store as many threads use it (:class:`StoreDb`, which
+:class:`~.store.JobStore` builds on): each thread gets its own connection (WAL mode: readers
+never wait for the writer), reads, durable write transactions, closing every connection at
+once; a full or failing disk told from a failure of the journal; removing the file with its
+SQLite side files."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any, Optional
+
+from ..errors import JournalError
+
+_CHUNK = 500  # bound parameters per statement (old SQLite builds allow 999)
+
+
+class StoreDb:
+    """One SQLite file, a connection per thread."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._all: list[tuple[sqlite3.Connection, threading.Lock]] = []
+        self._all_lock = threading.Lock()
+        self._closed = False
+
+    # -- connections -------------------------------------------------------------------------
+
+    def _connection(self) -> tuple[sqlite3.Connection, threading.Lock]:
+        """This thread's connection (opened on first use) and the lock that guards it."""
+        found: Optional[tuple[sqlite3.Connection, threading.Lock]] = getattr(
+            self._local, "db", None
+        )
+        if found is None:
+            try:
+                db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+                db.execute("PRAGMA busy_timeout = 30000")
+                db.execute("PRAGMA journal_mode = WAL")
+                db.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
+            found = (db, threading.Lock())
+            self._local.db = found
+            with self._all_lock:
+                self._all.append(found)
+        return found
+
+    @contextlib.contextmanager
+    def _use(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, held: ``close`` waits for a query in progress to end."""
+        if self._closed:
+            raise JournalError(f"{self.path}: the job journal is closed")
+        db, lock = self._connection()
+        with lock:
+            if self._closed:
+                raise JournalError(f"{self.path}: the job journal is closed")
+            yield db
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one read."""
+        with self._use() as db:
+            return db.execute(sql, tuple(params)).fetchall()
+
+    def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
+        """Run ``statements`` (sql, params or list of params) in one durable transaction."""
+        try:
+            with self._use() as db:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    for sql, params in statements:
+                        if isinstance(params, list):
+                            db.executemany(sql, params)
+                        else:
+                            db.execute(sql, params)
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+        except sqlite3.DatabaseError as exc:
+            raise _disk_error(self.path, exc) from exc
+
+    def close(self) -> None:
+        """Close every thread's connection; the store can no longer be used (a thread of an
+        ended session cannot write to it)."""
+        self._closed = True
+        with self._all_lock:
+            for db, lock in self._all:
+                with lock:
+                    db.close()
+            self._all.clear()
+
+
+def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
+    """A full disk as the OSError it is (the command line's I/O exit code); any other failure
+    of the journal as a JournalError naming it."""
+    text = str(exc).lower()
+    if "full" in text:
+        return OSError(errno.ENOSPC, f"{path}: the disk is full ({exc})")
+    if "disk i/o" in text:
+        return OSError(errno.EIO, f"{path}: writing failed ({exc}); is the disk full?")
+    return JournalError(f"{path}: the job journal failed ({exc}); run the same command again")
+
+
+def remove_store(path: str) -> None:
+    """Delete a store file and its SQLite side files."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path + suffix)
