@@ -1,6 +1,6 @@
 """The fault matrix: `taskgroup run` against the emulator with faults on the wire between them.
 
-Usage: python tools/fault_matrix.py [--rows 3000] [--rate 0.5] [SCENARIO ...]
+Usage: python tools/fault_matrix.py [--rows 3000] [--rate 0.5] [--jobs 4] [SCENARIO ...]
 
 Each scenario starts an emulator whose wire-fault proxy (`--wire-faults`) faults a share of the
 API requests with one kind (or all kinds at once), runs the same `taskgroup run` command again
@@ -35,6 +35,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Optional
@@ -101,10 +103,11 @@ def group_runs(base_url: str, api_key: str, group_id: str) -> list[dict[str, Any
 class _Job:
     """One scenario's folder, command and emulator."""
 
-    def __init__(self, workdir: Path, emu: EmulatorServer, rows: int) -> None:
+    def __init__(self, workdir: Path, emu: EmulatorServer, rows: int, rate: float) -> None:
         self.workdir = workdir
         self.emu = emu
         self.rows = rows
+        self.rate = rate
         self.inputs = workdir / "rows.jsonl"
         self.results = workdir / "results.jsonl"
         with self.inputs.open("w", encoding="utf-8") as out:
@@ -228,7 +231,7 @@ def _exits(job: _Job, report: ScenarioReport, timeout: float) -> None:
         report.problems.append("no batch was sent before the outage")
     emu.set_faults(wire_fault_rate=1.0, wire_fault_kinds=["status_5xx_html"])
     expect(_ended(job, report, proc, timeout), 3, "an outage past --give-up-after")
-    emu.set_faults(wire_fault_rate=0.2, wire_fault_kinds=list(WIRE_FAULT_KINDS))
+    emu.set_faults(wire_fault_rate=job.rate, wire_fault_kinds=list(WIRE_FAULT_KINDS))
     emu.set_credit(emu.credit_status()["spent"])  # not one run more
     expect(_ended(job, report, job.start(), timeout), 4, "a credit shortfall")
     emu.set_credit(None)
@@ -245,10 +248,9 @@ def run_scenario(
     scenario: str,
     *,
     rows: int = 3000,
-    rate: float = 0.2,
+    rate: float = 0.5,
     seed: int = 7,
     timeout: float = 300.0,
-    keep: bool = False,
 ) -> ScenarioReport:
     """Run one scenario (see the module docstring) and report what it measured."""
     if scenario not in SCENARIOS:
@@ -273,7 +275,7 @@ def run_scenario(
             wire_hold_seconds=HOLD_SECONDS,
             seed=seed,
         )
-        job = _Job(workdir, emu, rows)
+        job = _Job(workdir, emu, rows, rate)
         if scenario == "late-after-kill":
             _late_after_kill(job, report, timeout)
         elif scenario == "exits":
@@ -288,8 +290,7 @@ def run_scenario(
     finally:
         emu.close()
         report.seconds = time.monotonic() - started
-        if not keep:
-            shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(workdir, ignore_errors=True)
     return report
 
 
@@ -333,6 +334,21 @@ def _verify(job: _Job, report: ScenarioReport) -> None:
         report.problems.append(f"{wrong} result lines differ from what the server stored")
 
 
+def run_scenarios(
+    scenarios: Iterable[str], *, rows: int = 3000, rate: float = 0.5, jobs: int = 1
+) -> dict[str, ScenarioReport]:
+    """Run ``scenarios``, ``jobs`` at a time (each on its own emulator and folder); "all"
+    faults at most 30% of the requests."""
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {
+            name: pool.submit(
+                run_scenario, name, rows=rows, rate=min(rate, 0.3) if name == "all" else rate
+            )
+            for name in scenarios
+        }
+        return {name: future.result() for name, future in futures.items()}
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("scenarios", nargs="*", default=list(SCENARIOS), metavar="SCENARIO")
@@ -340,15 +356,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument(
         "--rate", type=float, default=0.5, help="share of requests faulted (0.3 for 'all')"
     )
-    parser.add_argument("--keep", action="store_true", help="keep the temp folders")
+    parser.add_argument("--jobs", type=int, default=1, help="scenarios run side by side")
     args = parser.parse_args(argv)
-    failed = 0
-    for scenario in args.scenarios:
-        rate = min(args.rate, 0.3) if scenario == "all" else args.rate
-        report = run_scenario(scenario, rows=args.rows, rate=rate, keep=args.keep)
+    reports = run_scenarios(args.scenarios, rows=args.rows, rate=args.rate, jobs=args.jobs)
+    for report in reports.values():
         print(report.summary(), flush=True)
-        failed += not report.passed
-    return 1 if failed else 0
+    return 0 if all(r.passed for r in reports.values()) else 1
 
 
 if __name__ == "__main__":

@@ -22,8 +22,8 @@ from taskgroup_emulator.testing import EmulatorServer
 pytestmark = pytest.mark.integration
 
 UNLIMITED = 10_000_000
-SUBMIT_TIMEOUT = 2.0
-"""Short add-runs timeouts, so that settling a POST of unknown outcome takes seconds."""
+SUBMIT_TIMEOUT = 1.0
+"""Short add-runs timeouts, so that settling a POST of unknown outcome takes 2 s."""
 
 
 class Crash(BaseException):

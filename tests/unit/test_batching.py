@@ -93,7 +93,7 @@ def test_add_runs_sends_exactly_the_bytes_it_measured() -> None:
     inputs = [{"input": "é ✓", "processor": "base"}, {"input": "x"}]
     spec = {"output_schema": "a"}
     group = client.group("tgrp_1", processor="base", task_spec=spec)
-    group.add_runs(inputs, key=lambda row: row["input"])
+    group.add_runs(inputs, key=lambda row: row["input"], skip_existing=False)
     layout = BodyLayout({"default_task_spec": spec})
     parts = [
         compact({"input": row, "processor": "base", "metadata": {"row_key": row["input"]}}).encode()

@@ -180,13 +180,20 @@ def _describe_details(details: list[ValidationDetail]) -> str:
     """The problems of a 422, each named once: a problem that every input of a batch shares
     (an unknown processor, a task spec over its limits) says how many inputs it concerns."""
     where: dict[str, list[str]] = {}
+    inputs: dict[str, set[str]] = {}  # the inputs (their index) each problem concerns
     for d in details:
-        loc = ".".join(str(p) for p in d.loc) if isinstance(d.loc, list) else ""
-        where.setdefault(d.msg, []).append(loc)
+        path = [str(p) for p in d.loc] if isinstance(d.loc, list) else []
+        where.setdefault(d.msg, []).append(".".join(path))
+        if path[:2] == ["body", "inputs"] and len(path) > 2:
+            inputs.setdefault(d.msg, set()).add(path[2])
     parts = []
     for msg, locs in list(where.items())[:5]:
         first = f"{locs[0]}: {msg}" if locs[0] else msg
-        parts.append(first if len(locs) == 1 else f"{first} (and {len(locs) - 1} more inputs)")
+        others = len(inputs.get(msg, ())) - 1
+        if others > 0:
+            parts.append(f"{first} (and {others} more input{'s' if others != 1 else ''})")
+        else:
+            parts.append(first)
     if len(where) > 5:
         parts.append(f"... and {len(where) - 5} more problems")
     return "; ".join(parts)

@@ -79,6 +79,8 @@ class TaskGroup:
         # group's start, which the API answers for the first runs of a group).
         self._events_after: Optional[str] = None
         self._events_known = info is not None and info.status.num_task_runs == 0
+        # Created by this handle and nothing added yet: no row of it can be in the group.
+        self._empty = self._events_known
 
     def __repr__(self) -> str:
         return f"TaskGroup(id={self.id!r})"
@@ -246,7 +248,7 @@ class TaskGroup:
         metadata: Optional[Callable[[Any], Mapping[str, Union[str, int, float, bool]]]] = None,
         input_fields: Optional[Mapping[str, Any]] = None,
         duplicates: Literal["error", "skip"] = "error",
-        skip_existing: bool = False,
+        skip_existing: Optional[bool] = None,
         continue_on_error: bool = False,
         max_batch_inputs: int = 1000,
         max_batch_bytes: int = 5_000_000,
@@ -267,8 +269,11 @@ class TaskGroup:
         ``input_fields``: extra run-input fields for every row (e.g. ``source_policy``).
 
         ``journal``: a journal or a file path (``.jsonl`` JSON lines, else SQLite) that makes the
-        job resumable from another process; default in memory. ``skip_existing`` first reads the
-        group's runs and skips rows whose keys are already there (useful without a journal).
+        job resumable from another process; default in memory. Without a journal, the group's
+        runs are read first (one streamed request; ``report.group_read``) and rows whose keys
+        are already there are skipped, so that running the same call again (a notebook cell)
+        never pays twice; ``skip_existing=False`` skips that read, ``True`` does it with a
+        journal too. A group this handle created and has not added to is not read.
 
         ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. Pacing needs no
         setting: batches go as fast as the service accepts them, and a 429 teaches the pace
@@ -302,7 +307,9 @@ class TaskGroup:
             requests_per_minute=requests_per_minute,
             rate_limiter=rate_limiter,
             duplicates=duplicates,
-            skip_existing=skip_existing,
+            skip_existing=(
+                skip_existing if skip_existing is not None else journal is None and not self._empty
+            ),
             continue_on_error=continue_on_error,
             on_progress=on_progress,
         )
@@ -319,4 +326,5 @@ class TaskGroup:
         if report.requests and report.sent:
             self._events_known = True
             self._events_after = report.last_event_cursor
+        self._empty = self._empty and not report.requests
         return report

@@ -124,6 +124,9 @@ def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[
         return exc.exit_code, str(exc)
     if _io_failure(exc) is not None:
         return EXIT_IO, _io(exc)
+    if isinstance(exc, ptg.SubmissionError) and exc.status_code in (400, 422):
+        # The service refused the rows themselves: running again would be refused again.
+        return EXIT_USAGE, f"the service refused the rows (not resumable as they are): {exc}"
     if isinstance(exc, ptg.APIConnectionError):
         where = f" {base_url}" if base_url else ""
         return EXIT_API, f"cannot reach the server{where}: {exc.message}"

@@ -16,7 +16,14 @@ from typing import IO, Any, Callable, Optional, Union
 import parallel_taskgroup as ptg
 
 from .connection import connect, require_api_key
-from .errors import EXIT_DUPLICATES, EXIT_OK, EXIT_ROWS_FAILED, EXIT_USAGE, UsageError
+from .errors import (
+    EXIT_BUDGET,
+    EXIT_DUPLICATES,
+    EXIT_OK,
+    EXIT_ROWS_FAILED,
+    EXIT_USAGE,
+    UsageError,
+)
 from .logs import library_logs
 from .progress import Progress
 
@@ -179,22 +186,39 @@ def _duration(seconds: float) -> str:
     return f"at least {seconds:.0f} s" if seconds < 120 else f"at least {seconds / 60:.1f} min"
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _describe_quote(quote: ptg.JobQuote) -> list[str]:
     # Under the current docs' reading the limit counts POSTs (2,000 a minute, 1,000 runs each).
     by_requests = max(0.0, (quote.posts - 2000) / 2000 * 60)
+    parts = [f"{quote.new:,} new"]
+    if quote.retried:
+        parts.append(f"{quote.retried:,} failed, run again")
+    if quote.unfinished:
+        parts.append(f"{quote.unfinished:,} running already (collected, no cost)")
     lines = [
-        f"rows:        {quote.rows}",
-        f"to submit:   {quote.to_submit} runs at {quote.processor} "
-        f"(${quote.price_per_run * 1000:g} per 1,000 runs)",
+        f"rows:        {quote.rows:,}",
+        f"to submit:   {_plural(quote.to_submit, 'run')} at {quote.processor} "
+        f"(${quote.price_per_run * 1000:g} per 1,000 runs): {', '.join(parts)}",
         f"price:       ${quote.cost_usd:,.2f}"
         + (f" (already spent ${quote.spent_usd:,.2f})" if quote.spent_usd else ""),
-        f"requests:    {quote.posts} add-runs POST{'s' if quote.posts != 1 else ''}",
+        f"requests:    {_plural(quote.posts, 'add-runs POST')}",
         f"submission:  {_duration(by_requests)} at 2,000 requests per minute (current docs); "
         f"{_duration(quote.min_submit_seconds)} if it counts runs instead",
         f"prices from: {quote.price_source}",
     ]
+    if quote.within_budget is not None:
+        if quote.stops_at_budget:
+            lines.append(
+                f"budget:      --max-cost stops the job after {_plural(quote.within_budget, 'run')}"
+                f" of {quote.to_submit:,} (exit 5); raise it to send the rest"
+            )
+        else:
+            lines.append("budget:      every run fits within --max-cost")
     if quote.problem_count:
-        lines.append(f"problems:    {quote.problem_count} row(s) would be refused:")
+        lines.append(f"problems:    {_plural(quote.problem_count, 'row')} would be refused:")
         lines += [f"  {p}" for p in quote.problems]
         more = quote.problem_count - len(quote.problems)
         if more > 0:
@@ -291,7 +315,9 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
         _check_input_exists(args.input)
         report = ptg.run_job(None, args.input, dry_run=True, **options)
         stdout.write("\n".join(_describe_quote(report.quote)) + "\n")
-        return EXIT_OK if report.quote.accepted else EXIT_USAGE
+        if not report.quote.accepted:
+            return EXIT_USAGE
+        return EXIT_BUDGET if report.quote.stops_at_budget else EXIT_OK
     require_api_key()
     _check_input_exists(args.input)
     hint = shlex.join(["taskgroup", *argv])

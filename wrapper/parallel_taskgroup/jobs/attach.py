@@ -18,13 +18,19 @@ from typing import Any, Optional
 
 import attrs
 
-from ..errors import InputError, JobChangedError, JournalError, StateFileError
+from ..errors import (
+    InputError,
+    JobChangedError,
+    JournalError,
+    ResultsFileError,
+    StateFileError,
+)
 from .ingest import Ingested
 from .options import JobOptions
 from .progress import JobListener
 from .results_file import ResultsLayout
 from .source import InputSource, read_into
-from .state import JobDefinition, JobState, load_state, spec_digest
+from .state import JobDefinition, JobState, load_state, save_state, spec_digest
 from .store import JobStore
 from .store_db import remove_store
 
@@ -48,12 +54,20 @@ class Attached:
     input_name: str
 
 
-def attach(options: JobOptions, source: InputSource, listener: JobListener) -> Attached:
-    """Open the job's state and store and read the input into it (see the module docstring)."""
+def attach(
+    options: JobOptions,
+    source: InputSource,
+    listener: JobListener,
+    *,
+    report_problems: bool = False,
+) -> Attached:
+    """Open the job's state and store and read the input into it (see the module docstring).
+    Bad rows are an InputError listing them, or with ``report_problems`` (a dry run, on copies
+    of the job's files) are left in ``Attached.found`` for the quote to list."""
     state, trusted = _load_state(options)
     store, fresh, trusted = _open_store(options, state, trusted, listener)
     try:
-        found = _ingest(options, state, store, source, fresh, listener)
+        found = _ingest(options, state, store, source, fresh, listener, report_problems)
         store.set_meta(host=socket.gethostname())
     except BaseException:
         store.close()
@@ -132,18 +146,21 @@ def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
         if options.group_id:
             return None, False
         journal = options.journal_path
-        if os.path.exists(journal) and recoverable_group(options) is None:
-            remove_store(journal)  # left by a job refused before it had a group
-        leftovers = [
-            p for p in (options.out, journal) if os.path.exists(p) and os.path.getsize(p) > 0
-        ]
-        if leftovers:
-            group = recoverable_group(options)
+        group = recoverable_group(options)
+        if options.overwrite or (os.path.exists(journal) and group is None):
+            remove_store(journal)  # left by a job refused before it had a group, or replaced
+        if options.overwrite:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(options.out)
+            return None, True
+        if os.path.exists(options.out) and os.path.getsize(options.out) > 0:
+            raise _not_ours(options, group)
+        if os.path.exists(journal):
             hint = f"--group {group}" if group else "--group GROUP_ID (printed when it began)"
             raise StateFileError(
-                f"{options.state_path} is missing but {', '.join(leftovers)} exist(s): run the "
-                f"same command with {hint} to re-attach the job to its group, or choose "
-                "another --out for a new job"
+                f"{options.state_path} is missing but {journal} exists: run the same command "
+                f"with {hint} to re-attach the job to its group, or choose another --out for "
+                "a new job"
             )
         return None, True
     if state.group_id is None:
@@ -156,6 +173,22 @@ def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
             differences=["the group"],
         )
     return state, True
+
+
+def _not_ours(options: JobOptions, group: Optional[str]) -> ResultsFileError:
+    """A results file this job cannot prove it wrote (no state beside it)."""
+    out = options.out
+    if group is not None:
+        return ResultsFileError(
+            f"{out} holds results of group {group}, but its job's state ({options.state_path}) "
+            f"is missing: to finish that job, run the same command with --group {group} (rows "
+            "already in the group are not sent again); to start a new job over the file, pass "
+            "--overwrite; or choose another --out"
+        )
+    return ResultsFileError(
+        f"{out} exists and is not a results file of this job (nothing says taskgroup wrote it); "
+        "choose another --out, or pass --overwrite to replace it"
+    )
 
 
 def _open_store(
@@ -196,6 +229,7 @@ def _ingest(
     source: InputSource,
     fresh: bool,
     listener: JobListener,
+    report_problems: bool,
 ) -> Ingested:
     """Read the input into the store (the first time, or its new rows with ``add_rows``) and
     refuse a rerun that changes the job."""
@@ -205,19 +239,13 @@ def _ingest(
             _drop(store, fresh)
             raise InputError(f"{source.name}: no rows in the input; nothing was sent")
         if found.problem_count:
+            if report_problems:
+                return found
             _drop(store, fresh)
             found.raise_if_problems(source.name)
         store.set_meta(ingested="1", input=source.digest(), columns=json.dumps(found.input_columns))
     else:
-        found = Ingested(0, 0, (), 0, None)
-        digest = source.digest() if source.path is not None else None
-        if digest is not None and digest != store.meta("input"):
-            if not options.add_rows:
-                raise job_changed(options, ["the input rows"])
-            found = read_into(store, source, options, incremental=True)
-            found.raise_if_problems(source.name)
-            store.set_meta(input=source.digest())
-            listener.message(f"added {found.stored} new row(s) to the job")
+        found = _read_again(options, state, store, source, listener)
     if state is not None:
         differences = state.definition.differences(
             definition_of(options, store.meta("input") or ""),
@@ -227,6 +255,39 @@ def _ingest(
             differences = [d for d in differences if not d.startswith("the processor")]
         if differences:
             raise job_changed(options, differences)
+    return found
+
+
+def _read_again(
+    options: JobOptions,
+    state: Optional[JobState],
+    store: JobStore,
+    source: InputSource,
+    listener: JobListener,
+) -> Ingested:
+    """A rerun's input against the job's: the same rows (nothing to do), or changed — refused,
+    or with ``add_rows`` its new rows added. A file is compared by its bytes first; rows in
+    memory (an iterable, a DataFrame) are read again, rows already stored skipped, and
+    compared by the digest of all of them."""
+    stored = store.meta("input")
+    if source.path is not None and source.digest() == stored:
+        return Ingested(0, 0, (), 0, None)
+    if source.path is not None and not options.add_rows:
+        raise job_changed(options, ["the input rows"])
+    found = read_into(store, source, options, incremental=True)
+    digest = source.digest()
+    if digest == stored:
+        return found  # the same rows again: none was new
+    if not options.add_rows or found.problem_count:
+        store.drop_pass()  # this pass's rows are not the job's
+        if not options.add_rows:
+            raise job_changed(options, ["the input rows"])
+        found.raise_if_problems(source.name)
+    store.set_meta(input=digest)
+    if state is not None:  # the grown input is the job's input from now on
+        state.definition = attrs.evolve(state.definition, input=digest)
+        save_state(options.state_path, state)
+    listener.message(f"added {found.stored} new row{'s' if found.stored != 1 else ''} to the job")
     return found
 
 

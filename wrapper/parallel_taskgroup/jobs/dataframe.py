@@ -71,6 +71,7 @@ def run_dataframe(
     max_cost: Optional[float] = None,
     prices: Union[str, PriceTable, None] = None,
     retry: Optional[Literal["failed"]] = None,
+    add_rows: bool = False,
     confirm: Optional[Callable[[JobQuote], bool]] = None,
     listener: Optional[JobListener] = None,
 ) -> Any:
@@ -80,7 +81,9 @@ def run_dataframe(
     ``key`` names the column holding each row's unique key (str or int). The job is
     :func:`~parallel_taskgroup.run_job`'s, with ``out`` as its results file (JSONL, CSV or
     Parquet): the same call resumes after an interruption, never creating a run twice, and
-    ``max_cost``, ``retry="failed"`` and ``confirm`` work as there. Every column of the frame is
+    ``max_cost``, ``retry="failed"`` and ``confirm`` work as there. A frame whose rows changed
+    since the job began is refused as a changed input file is (JobChangedError), unless
+    ``add_rows``: then its new rows are added to the job. Every column of the frame is
     the run's input. Added columns: ``output.<field>`` per field of the output (``output`` for
     a text output), ``status`` (``completed``, ``failed``, or ``not_submitted``/``unfinished``
     when the job stopped short), ``error`` (its message), ``run_id``, and ``basis`` with
@@ -114,6 +117,7 @@ def run_dataframe(
         max_cost=max_cost,
         prices=prices,
         retry=retry,
+        add_rows=add_rows,
         confirm=confirm,
         listener=listener,
     )

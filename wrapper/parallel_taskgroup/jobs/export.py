@@ -12,6 +12,7 @@ import attrs
 
 from .._status import active_runs
 from ..client import Client
+from ..errors import ParallelError, ResultsFileError
 from .records import result_record
 from .results_file import ResultsLayout, read_records, results_format, write_results
 
@@ -36,20 +37,23 @@ def export_results(
     out: str,
     include_basis: bool = False,
     wait: bool = False,
+    overwrite: bool = False,
 ) -> ExportReport:
     """Write ``out`` (JSONL, CSV or Parquet) with a line for every finished run of the group,
     failures included, from one snapshot of its runs with their inputs and outputs. With
     ``wait``, first wait until no run is active. ``written`` counts lines whose key the file
-    did not have before."""
+    did not have before. ``out``'s folders are created; an existing ``out`` is replaced only if
+    it holds this group's results (or with ``overwrite``): ResultsFileError otherwise."""
+    fmt = results_format(out)
+    known = set() if overwrite else _own_keys(out, fmt, group_id)
     group = client.group(group_id)
     info = group.refresh()  # a wrong key, unknown group or unreachable server fails here
     status = group.wait() if wait else info.status
-    fmt = results_format(out)
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     columns: dict[str, None] = {}
     fields: dict[str, None] = {}
     strings = texts = False
     counts = {"written": 0, "failed": 0, "lines": 0}
-    known = {r["key"] for r in read_records(out, fmt=fmt)} if os.path.exists(out) else set()
     directory = os.path.dirname(os.path.abspath(out))
     with tempfile.TemporaryFile("w+", encoding="utf-8", dir=directory) as spool:
         for result in group.results(follow=False, include_input=True):
@@ -78,6 +82,28 @@ def export_results(
         write_results(out, _lines(spool), fmt=fmt, layout=layout)
     active = 0 if wait else active_runs(status)
     return ExportReport(group.id, counts["written"], counts["lines"], counts["failed"], active)
+
+
+def _own_keys(out: str, fmt: str, group_id: str) -> set[str]:
+    """The row keys of ``out`` when it holds results of ``group_id`` only (empty if there is
+    no such file); ResultsFileError when it holds anything else."""
+    if not os.path.exists(out) or os.path.getsize(out) == 0:
+        return set()
+    try:
+        found = [(r.get("group_id"), str(r.get("key"))) for r in read_records(out, fmt=fmt)]
+    except (ParallelError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ResultsFileError(
+            f"{out} exists and is not a results file taskgroup wrote ({exc}); choose another "
+            "--out, or pass --overwrite to replace it"
+        ) from None
+    others = sorted({str(g) for g, _ in found if g != group_id})
+    if others:
+        what = f"results of group {others[0]}" if others[0] != "None" else "results of no group"
+        raise ResultsFileError(
+            f"{out} holds {what}, not of {group_id}: choose another --out, or pass --overwrite "
+            "to replace it"
+        )
+    return {key for _, key in found}
 
 
 def _lines(spool: Any) -> Iterator[dict[str, Any]]:

@@ -40,6 +40,7 @@ class JobOptions:
     requests_per_minute: Optional[int]
     fetch_concurrency: int
     max_line_bytes: int
+    overwrite: bool
 
     @property
     def retry_processor(self) -> Optional[str]:
@@ -77,6 +78,7 @@ def job_options(
     requests_per_minute: Optional[int],
     fetch_concurrency: int,
     max_line_bytes: int,
+    overwrite: bool,
 ) -> JobOptions:
     """The checked options: every check that needs no file and no network."""
     table = price_table(prices)
@@ -114,6 +116,7 @@ def job_options(
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
         max_line_bytes=max_line_bytes,
+        overwrite=overwrite,
     )
 
 

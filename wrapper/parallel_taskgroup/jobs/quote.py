@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from typing import Optional
+
 import attrs
 
 from .ingest import Ingested, Problem
 from .options import JobOptions
+from .store_schema import RowCounts
 
-__all__ = ["RATE_LIMIT_PER_MINUTE", "JobQuote", "make_quote"]
+__all__ = ["BATCH", "RATE_LIMIT_PER_MINUTE", "JobQuote", "quote_for"]
 
 RATE_LIMIT_PER_MINUTE = 2000
 """The documented limit, for the quote's shortest submission time."""
+BATCH = 1000
+"""Inputs per add-runs POST (the documented maximum)."""
 
 
 @attrs.frozen
 class JobQuote:
-    """What a job will cost and take, before anything is sent."""
+    """What a job will cost and take, before anything is sent: what this command would send
+    now, given what the job has done already."""
 
     rows: int
     to_submit: int
-    """Runs this session would create."""
+    """Runs this session would create: ``new`` plus ``retried``."""
     processor: str
     price_per_run: float
     cost_usd: float
@@ -34,31 +40,66 @@ class JobQuote:
     price_source: str
     problems: tuple[Problem, ...] = ()
     problem_count: int = 0
+    new: int = 0
+    """Rows never submitted."""
+    retried: int = 0
+    """Rows whose latest run failed that ``retry="failed"`` would run again."""
+    unfinished: int = 0
+    """Rows submitted whose run has not finished (collected at no cost)."""
+    within_budget: Optional[int] = None
+    """With ``max_cost``: how many of ``to_submit`` runs fit in it (batches of up to 1,000 go
+    whole or not at all); None without a budget."""
 
     @property
     def accepted(self) -> bool:
         """Whether every row would be accepted."""
         return self.problem_count == 0
 
+    @property
+    def stops_at_budget(self) -> bool:
+        """Whether ``max_cost`` would stop the job before every run is created."""
+        return self.within_budget is not None and self.within_budget < self.to_submit
 
-def make_quote(
-    options: JobOptions, *, rows: int, to_submit: int, spent: float, found: Ingested
-) -> JobQuote:
-    """The quote of a job of ``rows`` rows that would create ``to_submit`` runs now."""
+
+def quote_for(options: JobOptions, counts: RowCounts, *, spent: float, found: Ingested) -> JobQuote:
+    """The quote of a job whose rows stand as ``counts``, having spent ``spent``."""
     processor = options.retry_processor or options.processor
     price = options.prices.per_run(processor)
-    posts = -(-to_submit // 1000)
+    new = counts.rows - counts.submitted
+    retried = counts.failed if options.retry_failed else 0
+    to_submit = new + retried
     return JobQuote(
-        rows=rows,
+        rows=counts.rows,
         to_submit=to_submit,
         processor=processor,
         price_per_run=price,
         cost_usd=round(to_submit * price, 6),
         spent_usd=round(spent, 6),
-        posts=posts,
+        posts=-(-new // BATCH) + -(-retried // BATCH),
         min_submit_seconds=max(0.0, (to_submit - RATE_LIMIT_PER_MINUTE) / RATE_LIMIT_PER_MINUTE)
         * 60.0,
         price_source=options.prices.source,
         problems=found.problems,
         problem_count=found.problem_count,
+        new=new,
+        retried=retried,
+        unfinished=counts.submitted - counts.finished,
+        within_budget=_within(options.max_cost, spent, price, (new, retried)),
     )
+
+
+def _within(
+    max_cost: Optional[float], spent: float, price: float, levels: tuple[int, ...]
+) -> Optional[int]:
+    """How many runs go before ``max_cost`` stops the job: each level's rows in batches of up
+    to BATCH, each sent whole only if the spend stays within the cap."""
+    if max_cost is None:
+        return None
+    sent, total = 0, spent
+    for rows in levels:
+        for size in [BATCH] * (rows // BATCH) + ([rows % BATCH] if rows % BATCH else []):
+            if total + size * price > max_cost + 1e-9:
+                return sent
+            total += size * price
+            sent += size
+    return sent

@@ -9,26 +9,33 @@ point (Ctrl-C, a crash, a lost connection), the same call resumes.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import os
+import shutil
 import socket
+import sqlite3
+import tempfile
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any, Callable, Literal, Optional, Union
 
+import attrs
+
 from .._fs import FileLock
 from ..client import Client
 from ..errors import ConfigurationError, JobLockedError, ResultsFileError
+from .attach import attach
 from .inputs import DEFAULT_MAX_LINE_BYTES
 from .options import InputArg, InputFormat, JobOptions, MetadataValue, job_options
 from .prices import PriceTable
 from .progress import JobListener, JobProgress, SilentListener
-from .quote import JobQuote, make_quote
+from .quote import JobQuote, quote_for
 from .report import JobReport
 from .session import run_session
-from .source import InputSource, read_into
-from .store import JobStore
-from .store_db import remove_store
+from .source import InputSource
+from .state import load_state
 
 __all__ = ["JobQuote", "JobReport", "run_job"]
 
@@ -55,6 +62,7 @@ def run_job(
     requests_per_minute: Optional[int] = None,
     fetch_concurrency: int = 8,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+    overwrite: bool = False,
     listener: Optional[JobListener] = None,
     stop: Optional[threading.Event] = None,
 ) -> JobReport:
@@ -73,7 +81,9 @@ def run_job(
     ``add_rows`` accepts an input that differs from the job's first one and adds its new rows.
     ``group_id`` adds the rows to an existing group (or re-attaches a job whose state file was
     lost). ``dry_run`` checks every row and returns the quote without any request (``client``
-    may then be None). A line of the input file (or an element of a JSON array) over
+    may then be None). ``out``'s missing folders are created; a file there that the job cannot
+    prove it wrote (another job's, or not a results file) is refused unless ``overwrite``. A
+    line of the input file (or an element of a JSON array) over
     ``max_line_bytes`` (default 1 MiB) is refused, naming it, before more of it is read.
     Setting ``stop`` (from any thread) stops the job cleanly: the POST in
     flight finishes (at most the client's ``submit_timeout``) and its outcome is recorded,
@@ -107,9 +117,10 @@ def run_job(
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
         max_line_bytes=max_line_bytes,
+        overwrite=overwrite,
     )
     listener = listener or SilentListener()
-    _check_out(options.out)
+    _check_out(options.out, input, create=not dry_run)
     if dry_run:
         return _dry_run(input, options, listener)
     if client is None:
@@ -128,48 +139,88 @@ def run_job(
         lock.release()
 
 
-def _check_out(out: str) -> None:
-    """The results file can be written where it is asked for (checked before anything else)."""
-    folder = os.path.dirname(os.path.abspath(out))
+def _check_out(out: str, source: InputArg, *, create: bool) -> None:
+    """The results file can be written where it is asked for (checked before anything else;
+    with ``create``, its missing folders are made). A folder that cannot be written is the
+    OSError it is (an I/O failure, as a full disk)."""
     if os.path.isdir(out):
         raise ResultsFileError(f"{out}: is a directory; --out needs a file path")
-    if not os.path.isdir(folder):
-        raise ResultsFileError(f"{out}: the folder {folder} does not exist")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise ResultsFileError(f"{out}: cannot create files in {folder} (permission denied)")
+    if isinstance(source, (str, os.PathLike)) and os.fspath(source) != "-":
+        with contextlib.suppress(OSError):
+            if os.path.samefile(source, out):
+                raise ResultsFileError(
+                    f"{out} is the input file: the results would replace it; choose another --out"
+                )
+    folder = os.path.dirname(os.path.abspath(out))
+    existing = folder
+    while not os.path.isdir(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            errno.EACCES,
+            f"{out}: cannot create files in {existing} (permission denied); fix its permissions "
+            "or choose another --out",
+        )
     if os.path.exists(out) and not os.access(out, os.W_OK):
-        raise ResultsFileError(f"{out}: the results file is not writable")
+        raise PermissionError(
+            errno.EACCES, f"{out}: the results file is not writable (permission denied)"
+        )
+    if create:
+        os.makedirs(folder, exist_ok=True)
 
 
 def _dry_run(source_arg: InputArg, options: JobOptions, listener: JobListener) -> JobReport:
-    """Every check and the quote, with no request: the rows go to a scratch store."""
-    folder = os.path.dirname(os.path.abspath(options.out))
-    scratch = os.path.join(folder, f".{os.path.basename(options.out)}.dryrun-{os.getpid()}")
-    source = InputSource(source_arg, options, folder)
-    store = JobStore(scratch)
-    try:
-        listener.update(JobProgress("checking input", 0, 0, 0, 0, 0))
-        found = read_into(store, source, options, incremental=False)
-        quote = make_quote(
-            options,
-            rows=found.rows,
-            to_submit=found.rows - found.problem_count,
-            spent=0.0,
-            found=found,
-        )
-    finally:
-        store.close()
-        remove_store(scratch)
-        source.close()
+    """What this command would do now, with no request and no change to the job's files: the
+    real run's checks (the job's state, a changed input, every row) run on copies of its files
+    in a scratch folder, and the quote counts what it would send given what the job did."""
+    listener.update(JobProgress("checking input", 0, 0, 0, 0, 0))
+    with tempfile.TemporaryDirectory(prefix="taskgroup-dry-run-") as scratch:
+        copy = attrs.evolve(options, out=os.path.join(scratch, os.path.basename(options.out)))
+        _copy_job_files(options, copy)
+        source = InputSource(source_arg, copy, scratch)
+        try:
+            attached = attach(copy, source, listener, report_problems=True)
+        finally:
+            source.close()
+        try:
+            spent = options.prices.cost(attached.store.runs_by_processor())
+            counts = attached.store.counts()
+            quote = quote_for(copy, counts, spent=spent, found=attached.found)
+        finally:
+            attached.store.close()
     return JobReport(
-        group_id=None,
+        group_id=attached.state.group_id if attached.state else None,
         out=options.out,
-        rows=found.rows,
-        completed=0,
-        failed=0,
-        not_submitted=found.rows,
-        unfinished=0,
-        spent_usd=0.0,
+        rows=counts.rows,
+        completed=counts.completed,
+        failed=counts.failed,
+        not_submitted=counts.rows - counts.submitted,
+        unfinished=counts.submitted - counts.finished,
+        spent_usd=round(spent, 6),
         quote=quote,
         stopped_by="dry run",
     )
+
+
+def _copy_job_files(options: JobOptions, copy: JobOptions) -> None:
+    """The job's state and journal (whole), and the first line of its results file (what
+    tells whose it is), into ``copy``'s place."""
+    if os.path.exists(options.state_path):
+        shutil.copyfile(options.state_path, copy.state_path)
+    journal = options.journal_path
+    with contextlib.suppress(OSError, ValueError):
+        state = load_state(options.state_path)
+        if state is not None:
+            journal = state.journal_path(options.state_path)
+    if os.path.exists(journal):
+        with (
+            contextlib.closing(sqlite3.connect(journal)) as src,
+            contextlib.closing(sqlite3.connect(copy.journal_path)) as dst,
+        ):
+            try:
+                src.backup(dst)
+            except sqlite3.DatabaseError:  # damaged: the real run sets it aside, as will this
+                shutil.copyfile(journal, copy.journal_path)
+    if os.path.exists(options.out):
+        with open(options.out, "rb") as src_file, open(copy.out, "wb") as dst_file:
+            dst_file.write(src_file.readline())

@@ -40,7 +40,7 @@ from .finish import finish, finish_without_group
 from .group_read import read_group
 from .options import InputArg, JobOptions
 from .progress import JobListener
-from .quote import JobQuote, make_quote
+from .quote import JobQuote, quote_for
 from .recorder import Recorder
 from .report import JobReport
 from .reporter import JobReporter, StatusPoller
@@ -76,7 +76,9 @@ def run_session(
         clock = client.clock.fork()
         reporter = JobReporter(listener, store, options.prices, clock)
         job_client = client.with_options(clock=clock, on_wait=reporter.on_wait)
-        quote = _quote(attached, options, reporter)
+        quote = quote_for(
+            options, attached.store.counts(), spent=reporter.spent(), found=attached.found
+        )
         try:
             if quote.to_submit and confirm is not None and not confirm(quote):
                 raise JobError(
@@ -110,16 +112,6 @@ def run_session(
     if error is None:
         return report
     raise _as_raised(error, report)
-
-
-def _quote(attached: Attached, options: JobOptions, reporter: JobReporter) -> JobQuote:
-    counts = attached.store.counts()
-    to_submit = counts.rows - counts.submitted
-    if options.retry_failed:
-        to_submit += counts.failed
-    return make_quote(
-        options, rows=counts.rows, to_submit=to_submit, spent=reporter.spent(), found=attached.found
-    )
 
 
 def _open_group(

@@ -109,6 +109,10 @@ class JobStore(BatchJournal):
         rerun tells a key repeated in its input from one stored by an earlier pass)."""
         self._pass = int(self._query("SELECT COALESCE(MAX(pass), 0) FROM rows")[0][0]) + 1
 
+    def drop_pass(self) -> None:
+        """Forget the rows the current pass stored (none of them was sent)."""
+        self._write([("DELETE FROM rows WHERE pass = ? AND attempt = 0", (self._pass,))])
+
     def row_count(self) -> int:
         """How many rows the job has."""
         return int(self._query("SELECT COUNT(*) FROM rows")[0][0])

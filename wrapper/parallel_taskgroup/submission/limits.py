@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from .._json import compact
+from .schema_check import schema_problem
 
 __all__ = [
     "MAX_INPUTS_PER_REQUEST",
@@ -207,8 +208,9 @@ def output_schema_problems(schema: Mapping[str, Any]) -> list[str]:
 
 
 def task_spec_problems(spec: Optional[Mapping[str, Any]]) -> list[str]:
-    """Why the API would refuse a task spec on its own: its size, or a too-complex output
-    schema. (Whether each input fits beside it is checked per row.)"""
+    """Why the API would refuse a task spec on its own: its size, a schema that is not valid
+    JSON Schema, or a too-complex output schema. (Whether each input fits beside it is checked
+    per row.)"""
     if spec is None:
         return []
     problems = []
@@ -218,10 +220,16 @@ def task_spec_problems(spec: Optional[Mapping[str, Any]]) -> list[str]:
             f"the task spec has {chars:,} characters; the API allows at most "
             f"{MAX_TASK_SPEC_CHARS:,}"
         )
-    holder = spec.get("output_schema")
-    if isinstance(holder, Mapping):
+    for field in ("output_schema", "input_schema"):
+        holder = spec.get(field)
+        if not isinstance(holder, Mapping):
+            continue
         kind = holder.get("type", "json" if "json_schema" in holder else "text")
         schema = holder.get("json_schema")
         if kind == "json" and isinstance(schema, Mapping):
-            problems += output_schema_problems(schema)
+            invalid = schema_problem(schema, f"{field}.json_schema")
+            if invalid:
+                problems.append(invalid)
+            elif field == "output_schema":
+                problems += output_schema_problems(schema)
     return problems

@@ -33,6 +33,8 @@ class SubmitReport:
     requests: int = 0
     rate_limited: int = 0
     reconciliations: int = 0
+    group_read: bool = False
+    """Whether the group's runs were read first, to skip rows already in it."""
     first_run_cursor: Optional[str] = None
     last_run_cursor: Optional[str] = None
     first_event_cursor: Optional[str] = None

@@ -127,7 +127,8 @@ class _Batches:
                 len(pending),
                 self.group_id,
             )
-        self.report.reconciliations += 1
+        self.report.reconciliations += bool(pending)
+        self.report.group_read = record_group
         found, _ = self._settle(pending, record_group, "an earlier run", self.core.retry)
         if record_group:
             self.journal.confirm(self.group_id, found)

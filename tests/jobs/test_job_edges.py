@@ -1,0 +1,123 @@
+"""The edges of a job: what a user gives (rows in memory, a grown input) is never silently lost,
+what a user has (a results file) is never silently replaced, and a notebook cell run twice
+never pays twice."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+from parallel_taskgroup import Client, JobChangedError, run_dataframe, run_job
+from taskgroup_emulator.testing import EmulatorServer
+
+pytestmark = pytest.mark.integration
+
+Factory = Callable[..., EmulatorServer]
+
+
+@pytest.fixture
+def server(emulator_factory: Factory) -> EmulatorServer:
+    return emulator_factory(time_scale=0.002, rate_limit_per_minute=10**6)
+
+
+def client_for(server: EmulatorServer) -> Client:
+    return Client(api_key=server.api_key, base_url=server.base_url)
+
+
+def rows(n: int) -> list[dict[str, Any]]:
+    return [{"id": f"r{i}", "name": f"Company {i}"} for i in range(n)]
+
+
+def lines(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in out.read_text().splitlines()]
+
+
+def test_rows_in_memory_that_grew_are_refused_as_a_changed_job(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "o" / "r.jsonl"
+    out.parent.mkdir()
+    with client_for(server) as client:
+        run_job(client, rows(3), out=str(out), key="id", processor="lite")
+        with pytest.raises(JobChangedError, match="the input rows") as info:
+            run_job(client, rows(4), out=str(out), key="id", processor="lite")
+    assert "--add-rows" in str(info.value)
+    assert len(lines(out)) == 3
+
+
+def test_rows_in_memory_that_grew_add_their_new_rows_with_add_rows(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        run_job(client, rows(3), out=str(out), key="id", processor="lite")
+        report = run_job(client, rows(4), out=str(out), key="id", processor="lite", add_rows=True)
+        again = run_job(client, rows(4), out=str(out), key="id", processor="lite")
+    assert report.rows == 4 and report.completed == 4
+    assert again.quote.to_submit == 0  # after --add-rows, the plain command is this job
+    assert sorted(r["key"] for r in lines(out)) == ["r0", "r1", "r2", "r3"]
+
+
+def test_rows_in_memory_with_a_changed_value_are_refused(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    changed = rows(3)
+    changed[1]["name"] = "Another"
+    with client_for(server) as client:
+        run_job(client, rows(3), out=str(out), key="id", processor="lite")
+        with pytest.raises(JobChangedError):
+            run_job(client, changed, out=str(out), key="id", processor="lite", add_rows=False)
+
+
+def test_a_grown_file_accepted_once_with_add_rows_is_the_job_from_then_on(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows(3)))
+    with client_for(server) as client:
+        run_job(client, str(src), out=str(out), key="id", processor="lite")
+        src.write_text("".join(json.dumps(r) + "\n" for r in rows(5)))
+        run_job(client, str(src), out=str(out), key="id", processor="lite", add_rows=True)
+        report = run_job(client, str(src), out=str(out), key="id", processor="lite")
+    assert report.rows == 5 and report.completed == 5
+
+
+def test_a_dataframe_with_a_new_row_is_refused_then_added_with_add_rows(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    pandas = pytest.importorskip("pandas")
+    out = str(tmp_path / "r.csv")
+    frame = pandas.DataFrame(rows(3))
+    grown = pandas.DataFrame(rows(4))
+    with client_for(server) as client:
+        run_dataframe(client, frame, key="id", out=out, processor="lite")
+        with pytest.raises(JobChangedError):
+            run_dataframe(client, grown, key="id", out=out, processor="lite")
+        joined = run_dataframe(client, grown, key="id", out=out, processor="lite", add_rows=True)
+    assert list(joined["status"]) == ["completed"] * 4
+
+
+def test_add_runs_run_twice_without_a_journal_creates_each_run_once(
+    server: EmulatorServer,
+) -> None:
+    with client_for(server) as client:
+        group = client.create_group(processor="lite")
+        first = group.add_runs(rows(5), key="id")
+        again = group.add_runs(rows(5), key="id")  # a notebook cell run again
+        later = client.group(group.id, processor="lite").add_runs(rows(6), key="id")
+        runs = [e for e in group.runs() if type(e).__name__ == "TaskRunEvent"]
+    assert not first.group_read and first.sent == 5  # a new group: nothing to read
+    assert again.group_read and again.sent == 0 and again.skipped == 5
+    assert later.group_read and later.sent == 1 and later.skipped == 5
+    assert len(runs) == 6
+
+
+def test_add_runs_with_skip_existing_false_sends_without_reading(server: EmulatorServer) -> None:
+    with client_for(server) as client:
+        group = client.create_group(processor="lite")
+        group.add_runs(rows(2), key="id")
+        report = group.add_runs(rows(2), key="id", skip_existing=False)
+    assert not report.group_read and report.sent == 2  # as asked: each key now has two runs
