@@ -9,7 +9,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
-from parallel_taskgroup import Client, JobChangedError, run_dataframe, run_job
+from parallel_taskgroup import (
+    Client,
+    JobChangedError,
+    ResultsFileError,
+    export_results,
+    run_dataframe,
+    run_job,
+)
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -121,3 +128,85 @@ def test_add_runs_with_skip_existing_false_sends_without_reading(server: Emulato
         group.add_runs(rows(2), key="id")
         report = group.add_runs(rows(2), key="id", skip_existing=False)
     assert not report.group_read and report.sent == 2  # as asked: each key now has two runs
+
+
+def test_skip_invalid_leaves_bad_rows_out_and_writes_each_with_why(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    good = rows(4)
+    src.write_text(
+        json.dumps(good[0])
+        + "\n"
+        + json.dumps({"name": "no id"})
+        + "\n"
+        + "".join(json.dumps(r) + "\n" for r in good[1:])
+        + json.dumps(good[2])
+        + "\n"  # a duplicate key
+    )
+    with client_for(server) as client:
+        report = run_job(
+            client, str(src), out=str(out), key="id", processor="lite", skip_invalid=True
+        )
+    assert report.rows == 4 and report.completed == 4
+    rejected = [json.loads(line) for line in Path(f"{out}.rejects.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejected] == [2, 6]
+    assert "id" in rejected[0]["problem"] and "duplicate key" in rejected[1]["problem"]
+    assert rejected[0]["row"] == {"name": "no id"}
+
+
+def test_limit_runs_the_first_rows_then_add_rows_takes_the_rest(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows(10)))
+    with client_for(server) as client:
+        first = run_job(client, str(src), out=str(out), key="id", processor="lite", limit=3)
+        same = run_job(client, str(src), out=str(out), key="id", processor="lite", limit=3)
+        with pytest.raises(JobChangedError):
+            run_job(client, str(src), out=str(out), key="id", processor="lite")
+        rest = run_job(client, str(src), out=str(out), key="id", processor="lite", add_rows=True)
+    assert first.rows == 3 and same.quote.to_submit == 0 and rest.completed == 10
+
+
+def test_the_final_file_is_in_input_order(server: EmulatorServer, tmp_path: Path) -> None:
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        run_job(client, rows(300), out=str(out), key="id", processor="lite")
+    assert [r["key"] for r in lines(out)] == [f"r{i}" for i in range(300)]
+
+
+def test_a_results_file_the_job_did_not_write_is_refused_unless_overwrite(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    out.write_text("my own notes\n")
+    with client_for(server) as client:
+        with pytest.raises(ResultsFileError, match="not a results file of this job"):
+            run_job(client, rows(2), out=str(out), key="id", processor="lite")
+        assert out.read_text() == "my own notes\n"
+        run_job(client, rows(2), out=str(out), key="id", processor="lite", overwrite=True)
+    assert [r["key"] for r in lines(out)] == ["r0", "r1"]
+
+
+def test_the_input_file_as_out_is_refused_naming_it(server: EmulatorServer, tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows(2)))
+    with client_for(server) as client, pytest.raises(ResultsFileError, match="is the input file"):
+        run_job(client, str(src), out=str(src), key="id", processor="lite")
+
+
+def test_exporting_another_groups_results_over_a_file_is_refused_unless_overwrite(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
+    with client_for(server) as client:
+        run_job(client, rows(3), out=str(first), key="id", processor="lite")
+        run_job(client, rows(2), out=str(second), key="id", processor="lite")
+        other = lines(second)[0]["group_id"]
+        with pytest.raises(ResultsFileError, match="holds results of group"):
+            export_results(client, other, out=str(first))
+        assert len(lines(first)) == 3
+        export_results(client, other, out=str(first), overwrite=True)
+        again = export_results(client, other, out=str(first))  # its own group: fine
+    assert len(lines(first)) == 2 and again.written == 0

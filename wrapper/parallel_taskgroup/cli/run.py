@@ -217,6 +217,12 @@ def _describe_quote(quote: ptg.JobQuote) -> list[str]:
             )
         else:
             lines.append("budget:      every run fits within --max-cost")
+    if quote.rejected:
+        lines.append(
+            f"skipped:     {_plural(quote.rejected, 'invalid row')} left out (--skip-invalid), "
+            "each written with why to RESULTS.rejects.jsonl:"
+        )
+        lines += [f"  {p}" for p in quote.problems]
     if quote.problem_count:
         lines.append(f"problems:    {_plural(quote.problem_count, 'row')} would be refused:")
         lines += [f"  {p}" for p in quote.problems]

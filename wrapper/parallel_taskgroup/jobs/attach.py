@@ -14,7 +14,7 @@ import os
 import socket
 import time
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import attrs
 
@@ -25,9 +25,10 @@ from ..errors import (
     ResultsFileError,
     StateFileError,
 )
-from .ingest import Ingested
+from .ingest import Ingested, Problem
 from .options import JobOptions
 from .progress import JobListener
+from .rejects import RejectsFile
 from .results_file import ResultsLayout
 from .source import InputSource, read_into
 from .state import JobDefinition, JobState, load_state, save_state, spec_digest
@@ -233,19 +234,40 @@ def _ingest(
 ) -> Ingested:
     """Read the input into the store (the first time, or its new rows with ``add_rows``) and
     refuse a rerun that changes the job."""
-    if store.meta("ingested") is None:
-        found = read_into(store, source, options, incremental=False)
-        if found.rows == 0 and not found.problem_count:
-            _drop(store, fresh)
-            raise InputError(f"{source.name}: no rows in the input; nothing was sent")
-        if found.problem_count:
-            if report_problems:
-                return found
-            _drop(store, fresh)
-            found.raise_if_problems(source.name)
-        store.set_meta(ingested="1", input=source.digest(), columns=json.dumps(found.input_columns))
-    else:
-        found = _read_again(options, state, store, source, listener)
+    rejects = RejectsFile(options.rejects_path) if options.skip_invalid else None
+    reject = rejects.add if rejects is not None else None
+    try:
+        if store.meta("ingested") is None:
+            found = read_into(store, source, options, incremental=False, reject=reject)
+            if found.rows == 0 and not found.problem_count:
+                _drop(store, fresh)
+                raise InputError(f"{source.name}: no rows in the input; nothing was sent")
+            if found.problem_count and not report_problems:
+                if rejects is None:
+                    _drop(store, fresh)
+                    found.raise_if_problems(source.name)
+                elif found.stored == 0:
+                    _drop(store, fresh)
+                    raise InputError(
+                        f"{source.name}: every row is invalid ({found.problem_count} written to "
+                        f"{options.rejects_path}); nothing was sent"
+                    )
+            store.set_meta(
+                ingested="1", input=source.digest(), columns=json.dumps(found.input_columns)
+            )
+        else:
+            found = _read_again(options, state, store, source, listener, reject)
+    except BaseException:
+        if rejects is not None:
+            rejects.discard()
+        raise
+    if rejects is not None:
+        rejects.commit()
+        if rejects.count:
+            listener.message(
+                f"left out {rejects.count} invalid row{'s' if rejects.count != 1 else ''}: "
+                f"each is in {options.rejects_path} with its line and why"
+            )
     if state is not None:
         differences = state.definition.differences(
             definition_of(options, store.meta("input") or ""),
@@ -264,21 +286,22 @@ def _read_again(
     store: JobStore,
     source: InputSource,
     listener: JobListener,
+    reject: Optional[Callable[[Problem, Optional[str]], None]],
 ) -> Ingested:
     """A rerun's input against the job's: the same rows (nothing to do), or changed — refused,
     or with ``add_rows`` its new rows added. A file is compared by its bytes first; rows in
     memory (an iterable, a DataFrame) are read again, rows already stored skipped, and
     compared by the digest of all of them."""
     stored = store.meta("input")
-    if source.path is not None and source.digest() == stored:
+    if source.fingerprint_known and source.digest() == stored:
         return Ingested(0, 0, (), 0, None)
-    if source.path is not None and not options.add_rows:
+    if source.fingerprint_known and not options.add_rows:
         raise job_changed(options, ["the input rows"])
-    found = read_into(store, source, options, incremental=True)
+    found = read_into(store, source, options, incremental=True, reject=reject)
     digest = source.digest()
     if digest == stored:
         return found  # the same rows again: none was new
-    if not options.add_rows or found.problem_count:
+    if not options.add_rows or (found.problem_count and not options.skip_invalid):
         store.drop_pass()  # this pass's rows are not the job's
         if not options.add_rows:
             raise job_changed(options, ["the input rows"])

@@ -56,6 +56,7 @@ def finish(
                 placeholders="0" if complete else "1",
                 rewrite="0",
                 appending="0",
+                appended_pos=str(2**62),  # every row's line is in: none is appended after
             )
     state.submitted_all = counts.submitted == counts.rows
     with contextlib.suppress(OSError):

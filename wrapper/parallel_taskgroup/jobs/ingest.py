@@ -77,9 +77,11 @@ def ingest(
     known_keys_skip: bool = False,
     check_key: Optional[Callable[[Row], None]] = None,
     show_keys: bool = True,
+    reject: Optional[Callable[[Problem, Optional[str]], None]] = None,
 ) -> Ingested:
     """Check and store ``rows``. With ``known_keys_skip`` (an incremental rerun), a key the
-    job already has is not a duplicate: the row is skipped."""
+    job already has is not a duplicate: the row is skipped. ``reject`` is told of every bad
+    row (its problem and its JSON text) as it is found, beyond the few described in full."""
     required = list(required_fields)
     problems: list[Problem] = []
     count = 0
@@ -88,15 +90,21 @@ def ingest(
     total = 0
     pending: list[tuple[str, int, str]] = []
 
-    def note(problem: Problem) -> None:
+    def note(problem: Problem, text: Optional[str]) -> None:
         nonlocal count
         count += 1
         if len(problems) < MAX_PROBLEMS:
             problems.append(problem if show_keys else attrs.evolve(problem, key=None))
+        if reject is not None:
+            reject(problem, text)
 
     def flush() -> None:
+        texts = {line: text for _, line, text in pending}
         for key, line, first in store.insert_rows(pending, skip_known=known_keys_skip):
-            note(Problem(line, key, f"duplicate key (first on line {first}); keys must be unique"))
+            note(
+                Problem(line, key, f"duplicate key (first on line {first}); keys must be unique"),
+                texts.get(line),
+            )
         pending.clear()
 
     before = store.row_count()
@@ -107,12 +115,12 @@ def ingest(
             try:
                 check_key(row)
             except InputError as exc:
-                note(Problem(row.line, None, exc.message))
+                note(Problem(row.line, None, exc.message), compact(value))
                 continue
         try:
             prepared = prepare_one(plan, position, value)
         except RowError as exc:
-            note(Problem(row.line, exc.key, exc.problem))
+            note(Problem(row.line, exc.key, exc.problem), compact(value))
             continue
         if isinstance(value, dict):
             missing = [f for f in required if f not in value]
@@ -122,7 +130,8 @@ def ingest(
                         row.line,
                         prepared.key,
                         f"missing field(s) required by the input schema: {', '.join(missing)}",
-                    )
+                    ),
+                    compact(value),
                 )
                 continue
             if len(columns) < _MAX_COLUMNS:

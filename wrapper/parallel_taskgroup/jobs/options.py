@@ -41,6 +41,14 @@ class JobOptions:
     fetch_concurrency: int
     max_line_bytes: int
     overwrite: bool
+    limit: Optional[int]
+    """Only the input's first rows (trying a job out)."""
+    skip_invalid: bool
+    """Bad rows are left out (written to RESULTS.rejects.jsonl) instead of refusing the job."""
+
+    @property
+    def rejects_path(self) -> str:
+        return self.out + ".rejects.jsonl"
 
     @property
     def retry_processor(self) -> Optional[str]:
@@ -79,6 +87,8 @@ def job_options(
     fetch_concurrency: int,
     max_line_bytes: int,
     overwrite: bool,
+    limit: Optional[int],
+    skip_invalid: bool,
 ) -> JobOptions:
     """The checked options: every check that needs no file and no network."""
     table = price_table(prices)
@@ -97,6 +107,8 @@ def job_options(
         raise ConfigurationError(f"retry must be None or 'failed', got {retry!r}")
     if fetch_concurrency < 1:
         raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+    if limit is not None and (isinstance(limit, bool) or limit < 1):
+        raise ConfigurationError(f"limit must be a whole number of rows, at least 1, got {limit}")
     if max_line_bytes < 1024:
         raise ConfigurationError(f"max_line_bytes must be at least 1024, got {max_line_bytes}")
     return JobOptions(
@@ -117,6 +129,8 @@ def job_options(
         fetch_concurrency=fetch_concurrency,
         max_line_bytes=max_line_bytes,
         overwrite=overwrite,
+        limit=limit,
+        skip_invalid=skip_invalid,
     )
 
 

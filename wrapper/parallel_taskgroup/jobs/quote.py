@@ -46,6 +46,8 @@ class JobQuote:
     """Rows whose latest run failed that ``retry="failed"`` would run again."""
     unfinished: int = 0
     """Rows submitted whose run has not finished (collected at no cost)."""
+    rejected: int = 0
+    """Bad rows left out (``skip_invalid``) rather than refusing the job."""
     within_budget: Optional[int] = None
     """With ``max_cost``: how many of ``to_submit`` runs fit in it (batches of up to 1,000 go
     whole or not at all); None without a budget."""
@@ -80,7 +82,8 @@ def quote_for(options: JobOptions, counts: RowCounts, *, spent: float, found: In
         * 60.0,
         price_source=options.prices.source,
         problems=found.problems,
-        problem_count=found.problem_count,
+        problem_count=0 if options.skip_invalid else found.problem_count,
+        rejected=found.problem_count if options.skip_invalid else 0,
         new=new,
         retried=retried,
         unfinished=counts.submitted - counts.finished,

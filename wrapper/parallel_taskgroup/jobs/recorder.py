@@ -60,6 +60,9 @@ class Recorder:
         self._last_flush = time.monotonic()
         self.rewrite = store.meta("rewrite") == "1"
         """Whether the results file must be rewritten from the journal at the end."""
+        # The input position of the last line appended: a line for an earlier row makes the
+        # file's order differ from the input's, and the end rewrites it in input order.
+        self._appended_pos = int(store.meta("appended_pos") or -1)
 
     # -- which runs to keep --------------------------------------------------------------------
 
@@ -117,6 +120,9 @@ class Recorder:
         self._results.append((key, attempt, record["status"], error, compact(record)))
         self._held.add((key, attempt))
         if attempt == row.attempt:
+            if row.pos < self._appended_pos:
+                self.mark_rewrite()  # appended out of input order: put in order at the end
+            self._appended_pos = max(self._appended_pos, row.pos)
             self._lines.append(
                 record
                 if self._options.include_basis
@@ -148,7 +154,9 @@ class Recorder:
             for line in self._lines:
                 self._appender.append(line)
             size = self._appender.flush()
-            self._store.set_meta(results_size=str(size), appending="0")
+            self._store.set_meta(
+                results_size=str(size), appending="0", appended_pos=str(self._appended_pos)
+            )
         self._lines.clear()
         self._reporter.emit()
         return True

@@ -63,6 +63,8 @@ def run_job(
     fetch_concurrency: int = 8,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     overwrite: bool = False,
+    limit: Optional[int] = None,
+    skip_invalid: bool = False,
     listener: Optional[JobListener] = None,
     stop: Optional[threading.Event] = None,
 ) -> JobReport:
@@ -82,7 +84,10 @@ def run_job(
     ``group_id`` adds the rows to an existing group (or re-attaches a job whose state file was
     lost). ``dry_run`` checks every row and returns the quote without any request (``client``
     may then be None). ``out``'s missing folders are created; a file there that the job cannot
-    prove it wrote (another job's, or not a results file) is refused unless ``overwrite``. A
+    prove it wrote (another job's, or not a results file) is refused unless ``overwrite``.
+    ``limit`` runs the job on the input's first rows only (a later call without it needs
+    ``add_rows`` to take the rest). ``skip_invalid`` leaves bad rows out instead of refusing
+    the job: each is written, with its line and why, to ``RESULTS.rejects.jsonl``. A
     line of the input file (or an element of a JSON array) over
     ``max_line_bytes`` (default 1 MiB) is refused, naming it, before more of it is read.
     Setting ``stop`` (from any thread) stops the job cleanly: the POST in
@@ -118,6 +123,8 @@ def run_job(
         fetch_concurrency=fetch_concurrency,
         max_line_bytes=max_line_bytes,
         overwrite=overwrite,
+        limit=limit,
+        skip_invalid=skip_invalid,
     )
     listener = listener or SilentListener()
     _check_out(options.out, input, create=not dry_run)

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import os
 from collections.abc import Iterator
 from typing import Callable, Optional
 
+from .._json import canonical
 from ..errors import InputError
 from ..submission.prepare import RowPlan, make_plan
-from .ingest import Ingested, ingest
+from .ingest import Ingested, Problem, ingest
 from .inputs import (
     Row,
     csv_header,
@@ -37,6 +39,7 @@ class InputSource:
         self.name = input_name(source)
         self._format = options.input_format
         self._max_line_bytes = options.max_line_bytes
+        self._limit = options.limit
         self._spooled: Optional[str] = None
         self._digest: Optional[str] = None
         self._rows_hash = hashlib.sha256()
@@ -56,19 +59,35 @@ class InputSource:
                 os.unlink(self._spooled)
 
     def rows(self) -> Iterator[Row]:
-        if self.path is not None:
-            return read_rows(
-                self.path,
-                self.fmt,
-                self.name,
-                format_guessed=self._format is None,
-                max_line_bytes=self._max_line_bytes,
-            )
-        return iterable_rows(self.source, self._rows_hash)  # type: ignore[arg-type]
+        """The rows (the first ``limit`` with a limit), hashed as they go where the input's
+        fingerprint is of its rows rather than its bytes."""
+        if self.path is None:
+            rows = iterable_rows(self.source, self._rows_hash)  # type: ignore[arg-type]
+            return rows if self._limit is None else itertools.islice(rows, self._limit)
+        rows = read_rows(
+            self.path,
+            self.fmt,
+            self.name,
+            format_guessed=self._format is None,
+            max_line_bytes=self._max_line_bytes,
+        )
+        return rows if self._limit is None else self._hashed(itertools.islice(rows, self._limit))
+
+    def _hashed(self, rows: Iterator[Row]) -> Iterator[Row]:
+        for row in rows:
+            self._rows_hash.update(canonical(row.value).encode("utf-8") + b"\n")
+            yield row
+
+    @property
+    def fingerprint_known(self) -> bool:
+        """Whether :meth:`digest` is known before the rows are read (a whole file's bytes)."""
+        return self.path is not None and self._limit is None
 
     def digest(self) -> str:
-        """The input's fingerprint (for an iterable: after :meth:`rows` was read through)."""
-        if self.path is not None:
+        """The input's fingerprint: a whole file's bytes, or the rows read (an iterable, or
+        a file read up to a limit) once :meth:`rows` was read through."""
+        if self.fingerprint_known:
+            assert self.path is not None
             if self._digest is None:
                 self._digest = file_digest(self.path)
             return self._digest
@@ -105,9 +124,15 @@ def _key_check(options: JobOptions) -> Optional[Callable[[Row], None]]:
 
 
 def read_into(
-    store: JobStore, source: InputSource, options: JobOptions, *, incremental: bool
+    store: JobStore,
+    source: InputSource,
+    options: JobOptions,
+    *,
+    incremental: bool,
+    reject: Optional[Callable[[Problem, Optional[str]], None]] = None,
 ) -> Ingested:
-    """Read every row of ``source`` into ``store`` (with ``incremental``: only keys it lacks)."""
+    """Read every row of ``source`` into ``store`` (with ``incremental``: only keys it lacks);
+    ``reject`` is told of each bad row."""
     if source.fmt == "csv" and options.key_field is not None and source.path is not None:
         header = csv_header(source.path, source.name)
         if header is not None and options.key_field not in header:
@@ -124,4 +149,5 @@ def read_into(
         known_keys_skip=incremental,
         check_key=_key_check(options),
         show_keys=options.key_field is not None,
+        reject=reject,
     )
