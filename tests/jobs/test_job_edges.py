@@ -210,3 +210,14 @@ def test_exporting_another_groups_results_over_a_file_is_refused_unless_overwrit
         export_results(client, other, out=str(first), overwrite=True)
         again = export_results(client, other, out=str(first))  # its own group: fine
     assert len(lines(first)) == 2 and again.written == 0
+
+
+def test_a_composite_key_and_a_latin_1_tsv_input(server: EmulatorServer, tmp_path: Path) -> None:
+    src, out = tmp_path / "in.tsv", tmp_path / "r.jsonl"
+    src.write_bytes("company\tyear\tnote\nAcmé\t2020\tx\nAcmé\t2021\ty\n".encode("latin-1"))
+    with client_for(server) as client:
+        report = run_job(
+            client, str(src), out=str(out), key="company,year", encoding="latin-1", processor="lite"
+        )
+    assert report.completed == 2
+    assert [r["key"] for r in lines(out)] == ['["Acmé","2020"]', '["Acmé","2021"]']

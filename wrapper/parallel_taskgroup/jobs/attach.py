@@ -30,7 +30,7 @@ from .options import JobOptions
 from .progress import JobListener
 from .rejects import RejectsFile
 from .results_file import ResultsLayout
-from .source import InputSource, read_into
+from .source import InputSource, key_text, read_into
 from .state import JobDefinition, JobState, load_state, save_state, spec_digest
 from .store import JobStore
 from .store_db import remove_store
@@ -85,7 +85,7 @@ def attach(
 def definition_of(options: JobOptions, digest: str) -> JobDefinition:
     """What defines the job, with the input fingerprint ``digest``."""
     return JobDefinition(
-        key_field=options.key_field,
+        key_field=key_text(options.key_field),
         processor=options.processor,
         task_spec=spec_digest(options.task_spec),
         input=digest,

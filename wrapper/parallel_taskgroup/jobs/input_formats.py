@@ -2,18 +2,22 @@
 stream: JSONL (a row a line), a JSON array (decoded element by element from a growing window
 over the text, ``_TextCursor``) and CSV (a header, then a row a line). No line or array element
 is held longer than the limit given, and every error is an InputError naming the file, the line
-and what is wrong."""
+and what is wrong.
+
+Text is decoded in the caller's encoding (:func:`~.input_row.check_encoding`), a line at a time
+where lines are read, so that an undecodable byte is named by its line."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import IO, Any, Optional
 
-from ..errors import InputError
-from .input_row import Row, _row_value
+from ..errors import ConfigurationError, InputError
+from .input_row import Row, _decode, _Encoding, _encoding, _row_value, _undecodable
 
 _CHUNK = 1 << 16
 
@@ -38,18 +42,13 @@ def _lines(handle: IO[bytes], path: str, limit: int) -> Iterator[bytes]:
         yield raw
 
 
-def _jsonl_rows(path: str, handle: IO[bytes], format_guessed: bool, limit: int) -> Iterator[Row]:
+def _jsonl_rows(
+    path: str, handle: IO[bytes], format_guessed: bool, limit: int, encoding: str
+) -> Generator[Row, None, None]:
+    enc = _encoding(encoding)
     number = 0
     for line_no, raw in enumerate(_lines(handle, path, limit), start=1):
-        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
-            raw = raw[3:]
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InputError(
-                f"{path}, line {line_no}: not valid UTF-8 (byte {exc.start + 1} of the line)"
-            ) from None
-        text = text.rstrip("\r\n")
+        text = _decode(path, line_no, raw, enc).rstrip("\r\n")
         if not text.strip():
             continue
         try:
@@ -65,10 +64,35 @@ def _jsonl_rows(path: str, handle: IO[bytes], format_guessed: bool, limit: int) 
         yield Row(number, line_no, _row_value(path, line_no, value))
 
 
+class _DecodedText:
+    """The text of a byte stream, decoded as it is read; an undecodable byte is an InputError
+    naming its line."""
+
+    def __init__(self, handle: IO[bytes], path: str, enc: _Encoding) -> None:
+        self._handle = handle
+        self._path = path
+        self._enc = enc
+        self._decoder = codecs.getincrementaldecoder("utf-8-sig" if enc.utf8 else enc.codec)()
+        self._newlines = 0
+
+    def read(self, size: int) -> str:
+        while True:
+            raw = self._handle.read(size)
+            try:
+                text: str = self._decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                line = self._newlines + exc.object[: exc.start].count(b"\n") + 1
+                head = exc.object[:2] if line == 1 else b""
+                raise _undecodable(self._path, line, self._enc, head) from None
+            self._newlines += text.count("\n")
+            if text or not raw:
+                return text
+
+
 class _TextCursor:
     """A growing window over a text stream for incremental `raw_decode` parsing."""
 
-    def __init__(self, stream: IO[str]) -> None:
+    def __init__(self, stream: _DecodedText) -> None:
         self.stream = stream
         self.buf = ""
         self.pos = 0
@@ -121,46 +145,42 @@ class _TextCursor:
                 return None
 
 
-def _json_array_rows(path: str, handle: IO[bytes], limit: int) -> Iterator[Row]:
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
-    cur = _TextCursor(text)
+def _json_array_rows(
+    path: str, handle: IO[bytes], limit: int, encoding: str
+) -> Generator[Row, None, None]:
+    cur = _TextCursor(_DecodedText(handle, path, _encoding(encoding)))
     decoder = json.JSONDecoder()
-    try:
-        first = cur.skip_space()
-        if first != "[":
-            raise InputError(
-                f"{path}, {cur.location()}: a .json input must be one JSON array of rows "
-                "(use .jsonl for one row per line)"
-            )
-        cur.pos += 1
-        number = 0
-        expect_element = True
-        while True:
-            ch = cur.skip_space()
-            if ch is None:
-                raise InputError(f"{path}, {cur.location()}: the JSON array is not closed (']')")
-            if ch == "]" and (number == 0 or not expect_element):
-                cur.pos += 1
-                break
-            if not expect_element:
-                if ch != ",":
-                    raise InputError(
-                        f"{path}, {cur.location()}: expected ',' or ']' after array element"
-                    )
-                cur.pos += 1
-                expect_element = True
-                continue
-            line = cur.line_at_pos()
-            value = _decode_element(path, cur, decoder, limit)
-            number += 1
-            yield Row(number, line, _row_value(path, line, value))
-            expect_element = False
-        if cur.skip_space() is not None:
-            raise InputError(f"{path}, {cur.location()}: unexpected text after the JSON array")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not valid UTF-8") from None
-    finally:
-        text.detach()
+    first = cur.skip_space()
+    if first != "[":
+        raise InputError(
+            f"{path}, {cur.location()}: a .json input must be one JSON array of rows "
+            "(use .jsonl for one row per line)"
+        )
+    cur.pos += 1
+    number = 0
+    expect_element = True
+    while True:
+        ch = cur.skip_space()
+        if ch is None:
+            raise InputError(f"{path}, {cur.location()}: the JSON array is not closed (']')")
+        if ch == "]" and (number == 0 or not expect_element):
+            cur.pos += 1
+            break
+        if not expect_element:
+            if ch != ",":
+                raise InputError(
+                    f"{path}, {cur.location()}: expected ',' or ']' after array element"
+                )
+            cur.pos += 1
+            expect_element = True
+            continue
+        line = cur.line_at_pos()
+        value = _decode_element(path, cur, decoder, limit)
+        number += 1
+        yield Row(number, line, _row_value(path, line, value))
+        expect_element = False
+    if cur.skip_space() is not None:
+        raise InputError(f"{path}, {cur.location()}: unexpected text after the JSON array")
 
 
 def _decode_element(path: str, cur: _TextCursor, decoder: json.JSONDecoder, limit: int) -> Any:
@@ -200,41 +220,104 @@ def _text_lines(text: IO[str], path: str, limit: int) -> Iterator[str]:
         yield line
 
 
-def _csv_rows(path: str, handle: IO[bytes], limit: int) -> Iterator[Row]:
-    text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+def _csv_lines(
+    handle: IO[bytes], path: str, limit: int, enc: _Encoding
+) -> Generator[str, None, None]:
+    """The decoded lines of a CSV file, ended by LF, CRLF or CR as the csv module expects, none
+    held longer than ``limit`` bytes. Lines are found in the bytes (read as latin-1, a byte a
+    character) and each is then decoded on its own, so an error names its line."""
+    text = io.TextIOWrapper(handle, encoding="latin-1", newline="")
     try:
-        reader = csv.reader(_text_lines(text, path, limit))
+        for line_no, line in enumerate(_text_lines(text, path, limit), start=1):
+            yield _decode(path, line_no, line.encode("latin-1"), enc)
+    finally:
+        text.detach()
+
+
+def csv_delimiter(delimiter: Optional[str]) -> str:
+    """The CSV delimiter for ``delimiter``: a comma for None, a tab for ``"\\t"`` or ``"tab"``
+    (as typed on a command line), else the one character given (not a quote or a line break).
+    Raises ConfigurationError for anything else."""
+    if delimiter is None:
+        return ","
+    if delimiter in ("\\t", "tab", "TAB"):
+        return "\t"
+    if len(delimiter) != 1 or delimiter in '"\r\n':
+        raise ConfigurationError(
+            "the CSV delimiter must be one character other than a quote or a line break "
+            f"(\\t for a tab), got {delimiter!r}"
+        )
+    return delimiter
+
+
+class _CsvReader:
+    """A CSV file's header and rows, each error naming its line."""
+
+    def __init__(
+        self, path: str, handle: IO[bytes], limit: int, encoding: str, delimiter: Optional[str]
+    ) -> None:
+        self.path = path
+        self._lines = _csv_lines(handle, path, limit, _encoding(encoding))
+        self._reader = csv.reader(self._lines, delimiter=csv_delimiter(delimiter))
+        self._delimiter_given = delimiter is not None
+
+    def close(self) -> None:
+        self._lines.close()
+
+    @property
+    def line(self) -> int:
+        return self._reader.line_num
+
+    def next(self) -> Optional[list[str]]:
         try:
-            header = next(reader, None)
+            return next(self._reader, None)
         except csv.Error as exc:
-            raise InputError(f"{path}, line {reader.line_num}: invalid CSV ({exc})") from None
+            raise InputError(f"{self.path}, line {self.line}: invalid CSV ({exc})") from None
+
+    def header(self) -> Optional[list[str]]:
+        header = self.next()
+        if header is not None:
+            _check_header(self.path, header, self._delimiter_given)
+        return header
+
+
+def _csv_rows(
+    path: str, handle: IO[bytes], limit: int, encoding: str, delimiter: Optional[str]
+) -> Generator[Row, None, None]:
+    reader = _CsvReader(path, handle, limit, encoding, delimiter)
+    try:
+        header = reader.header()
         if header is None:
             return
-        _check_header(path, header)
         number = 0
         while True:
-            try:
-                fields = next(reader, None)
-            except csv.Error as exc:
-                raise InputError(f"{path}, line {reader.line_num}: invalid CSV ({exc})") from None
+            fields = reader.next()
             if fields is None:
                 break
             if not fields:
                 continue
             if len(fields) != len(header):
                 raise InputError(
-                    f"{path}, line {reader.line_num}: expected {len(header)} fields "
+                    f"{path}, line {reader.line}: expected {len(header)} fields "
                     f"(as in the header), got {len(fields)}"
                 )
             number += 1
-            yield Row(number, reader.line_num, dict(zip(header, fields)))
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not valid UTF-8") from None
+            yield Row(number, reader.line, dict(zip(header, fields)))
     finally:
-        text.detach()
+        reader.close()
 
 
-def _check_header(path: str, header: list[str]) -> None:
+def _csv_header(
+    path: str, handle: IO[bytes], limit: int, encoding: str, delimiter: Optional[str]
+) -> Optional[list[str]]:
+    reader = _CsvReader(path, handle, limit, encoding, delimiter)
+    try:
+        return reader.header()
+    finally:
+        reader.close()
+
+
+def _check_header(path: str, header: list[str], delimiter_given: bool) -> None:
     seen: set[str] = set()
     for index, name in enumerate(header, start=1):
         if not name.strip():
@@ -242,3 +325,11 @@ def _check_header(path: str, header: list[str]) -> None:
         if name in seen:
             raise InputError(f"{path}, line 1: the header names column {name!r} twice")
         seen.add(name)
+    if len(header) == 1 and not delimiter_given:
+        other = next((c for c in ";\t|" if c in header[0]), None)
+        if other is not None:
+            raise InputError(
+                f"{path}, line 1: the header is one column, {header[0]!r}; if the file is "
+                f"separated by {other!r}, pass --delimiter {other!r} (--delimiter ',' to keep "
+                "one column)"
+            )

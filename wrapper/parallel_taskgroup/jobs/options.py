@@ -3,19 +3,32 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal, Optional, Union
 
 import attrs
 
 from ..errors import ConfigurationError
+from ..submission.keys import key_fields
 from ..submission.limits import metadata_problem, task_spec_problems
+from .input_formats import csv_delimiter
+from .input_row import check_encoding
 from .prices import PriceTable, price_table
 from .state import default_journal_path, default_lock_path, default_state_path
 
-__all__ = ["InputArg", "InputFormat", "JobOptions", "MetadataValue", "input_name", "job_options"]
+__all__ = [
+    "InputArg",
+    "InputFormat",
+    "JobOptions",
+    "KeyFields",
+    "MetadataValue",
+    "input_name",
+    "job_options",
+]
 
 InputArg = Union[str, "os.PathLike[str]", Iterable[Any]]
+KeyFields = Union[str, tuple[str, ...], None]
+"""One key field, several (a composite key), or None (a key derived from each row)."""
 InputFormat = Literal["jsonl", "json", "csv"]
 MetadataValue = Union[str, int, float, bool]
 
@@ -27,7 +40,8 @@ class JobOptions:
     out: str
     processor: str
     task_spec: Optional[dict[str, Any]]
-    key_field: Optional[str]
+    key_field: KeyFields
+    """The field (or fields, for a composite key) holding each row's key; None: derived."""
     input_format: Optional[str]
     group_id: Optional[str]
     metadata: Optional[dict[str, MetadataValue]]
@@ -45,6 +59,9 @@ class JobOptions:
     """Only the input's first rows (trying a job out)."""
     skip_invalid: bool
     """Bad rows are left out (written to RESULTS.rejects.jsonl) instead of refusing the job."""
+    encoding: str
+    delimiter: Optional[str]
+    """CSV only; None: a comma (a tab for .tsv)."""
 
     @property
     def rejects_path(self) -> str:
@@ -73,7 +90,7 @@ def job_options(
     out: Union[str, os.PathLike[str]],
     processor: str,
     task_spec: Optional[Mapping[str, Any]],
-    key: Optional[str],
+    key: Union[str, Sequence[str], None],
     input_format: Optional[str],
     group_id: Optional[str],
     metadata: Optional[Mapping[str, MetadataValue]],
@@ -89,6 +106,8 @@ def job_options(
     overwrite: bool,
     limit: Optional[int],
     skip_invalid: bool,
+    encoding: str,
+    delimiter: Optional[str],
 ) -> JobOptions:
     """The checked options: every check that needs no file and no network."""
     table = price_table(prices)
@@ -107,6 +126,10 @@ def job_options(
         raise ConfigurationError(f"retry must be None or 'failed', got {retry!r}")
     if fetch_concurrency < 1:
         raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
+    encoding = check_encoding(encoding)
+    if delimiter is not None:
+        csv_delimiter(delimiter)
+    fields = key_fields(key) if key is not None and not isinstance(key, str) else None
     if limit is not None and (isinstance(limit, bool) or limit < 1):
         raise ConfigurationError(f"limit must be a whole number of rows, at least 1, got {limit}")
     if max_line_bytes < 1024:
@@ -115,7 +138,7 @@ def job_options(
         out=os.fspath(out),
         processor=processor,
         task_spec=spec,
-        key_field=key,
+        key_field=fields if fields is not None and len(fields) > 1 else _one_field(key),
         input_format=input_format,
         group_id=group_id.strip() if group_id else None,
         metadata=dict(metadata) if metadata is not None else None,
@@ -131,7 +154,15 @@ def job_options(
         overwrite=overwrite,
         limit=limit,
         skip_invalid=skip_invalid,
+        encoding=encoding,
+        delimiter=delimiter,
     )
+
+
+def _one_field(key: Union[str, Sequence[str], None]) -> Optional[str]:
+    if key is None or isinstance(key, str):
+        return key
+    return key[0]
 
 
 def input_name(source: InputArg) -> str:

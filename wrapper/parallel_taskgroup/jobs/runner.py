@@ -18,7 +18,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Callable, Literal, Optional, Union
 
 import attrs
@@ -34,7 +34,7 @@ from .progress import JobListener, JobProgress, SilentListener
 from .quote import JobQuote, quote_for
 from .report import JobReport
 from .session import run_session
-from .source import InputSource
+from .source import InputSource, with_key_resolved
 from .state import load_state
 
 __all__ = ["JobQuote", "JobReport", "run_job"]
@@ -47,7 +47,7 @@ def run_job(
     out: str,
     processor: str = "base",
     task_spec: Optional[Mapping[str, Any]] = None,
-    key: Optional[str] = None,
+    key: Union[str, Sequence[str], None] = None,
     input_format: Optional[InputFormat] = None,
     group_id: Optional[str] = None,
     metadata: Optional[Mapping[str, MetadataValue]] = None,
@@ -65,16 +65,22 @@ def run_job(
     overwrite: bool = False,
     limit: Optional[int] = None,
     skip_invalid: bool = False,
+    encoding: str = "utf-8",
+    delimiter: Optional[str] = None,
     listener: Optional[JobListener] = None,
     stop: Optional[threading.Event] = None,
 ) -> JobReport:
     """Run a task over every row of ``input`` as one group, writing one line per row to ``out``.
 
-    ``input``: a JSONL, JSON-array or CSV file (``-`` reads standard input), or any iterable of
-    rows (dicts or strings). ``key`` names the field holding each row's unique key (default: a
-    hash of the row). ``out`` is JSONL, CSV or Parquet by its extension; beside it the job keeps
-    its state, journal and lock, and the same call resumes after any interruption, never
-    creating a run twice or writing a line twice.
+    ``input``: a JSONL, JSON-array or CSV file (TSV by its ``.tsv`` name or ``delimiter``, any
+    of them gzipped; ``-`` reads standard input; ``encoding`` for files not in UTF-8), or any
+    iterable of rows (dicts or strings). ``key`` names the field holding each row's unique key
+    (default: a hash of the row), or several fields for a composite key (a sequence of names,
+    or for a file ``"a,b"`` unless the file has a field named so); a composite key is the JSON
+    list of its values, e.g. ``["Acme","2020"]``. ``out`` is JSONL, CSV or Parquet (their
+    ``.gz`` for the line formats) by its extension; beside it the job keeps its state, journal
+    and lock, and the same call resumes after any interruption, never creating a run twice or
+    writing a line twice.
 
     ``max_cost`` (USD) caps what the job's runs may cost in all, across sessions and retries;
     ``prices`` replaces the packaged price table (a JSON file or a PriceTable). ``confirm``
@@ -125,7 +131,10 @@ def run_job(
         overwrite=overwrite,
         limit=limit,
         skip_invalid=skip_invalid,
+        encoding=encoding,
+        delimiter=delimiter,
     )
+    options = with_key_resolved(options, input)
     listener = listener or SilentListener()
     _check_out(options.out, input, create=not dry_run)
     if dry_run:

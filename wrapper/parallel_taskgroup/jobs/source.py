@@ -6,28 +6,35 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import json
 import os
 from collections.abc import Iterator
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
+
+import attrs
 
 from .._json import canonical
 from ..errors import InputError
+from ..submission.keys import key_fields, parse_key
 from ..submission.prepare import RowPlan, make_plan
 from .ingest import Ingested, Problem, ingest
 from .inputs import (
     Row,
+    check_key_columns,
     csv_header,
+    detect_delimiter,
     detect_format,
     file_digest,
+    first_fields,
     iterable_rows,
     read_rows,
     spool_stdin,
 )
-from .options import InputArg, JobOptions, input_name
+from .options import InputArg, JobOptions, KeyFields, input_name
 from .specs import required_input_fields
 from .store import JobStore
 
-__all__ = ["InputSource", "plan_for", "read_into"]
+__all__ = ["InputSource", "key_text", "plan_for", "read_into", "with_key_resolved"]
 
 
 class InputSource:
@@ -44,9 +51,12 @@ class InputSource:
         self._digest: Optional[str] = None
         self._rows_hash = hashlib.sha256()
         self.path: Optional[str] = None
+        self._encoding = options.encoding
+        self.delimiter: Optional[str] = None
         if isinstance(source, (str, os.PathLike)):
             path = os.fspath(source)
             self.fmt = detect_format(path, options.input_format)
+            self.delimiter = detect_delimiter(path, self.fmt, options.delimiter)
             if path == "-":
                 self._spooled = path = spool_stdin(spool_dir)
             self.path = path
@@ -70,6 +80,8 @@ class InputSource:
             self.name,
             format_guessed=self._format is None,
             max_line_bytes=self._max_line_bytes,
+            encoding=self._encoding,
+            delimiter=self.delimiter,
         )
         return rows if self._limit is None else self._hashed(itertools.islice(rows, self._limit))
 
@@ -111,14 +123,47 @@ def plan_for(options: JobOptions, processor: str, attempt: int = 1) -> RowPlan:
     )
 
 
+def with_key_resolved(options: JobOptions, source: InputArg) -> JobOptions:
+    """``options`` with a key of ``"a,b"`` read as the fields ``a`` and ``b`` of a file input,
+    unless the file has a field named ``a,b`` (what the command line's ``--key`` means)."""
+    key = options.key_field
+    if not isinstance(key, str) or "," not in key or not isinstance(source, (str, os.PathLike)):
+        return options
+    path = os.fspath(source)
+    if path == "-" or not os.path.isfile(path):
+        return attrs.evolve(options, key_field=_single(parse_key(key)))
+    fmt = detect_format(path, options.input_format)
+    fields = first_fields(
+        path,
+        fmt,
+        encoding=options.encoding,
+        delimiter=detect_delimiter(path, fmt, options.delimiter),
+        max_line_bytes=options.max_line_bytes,
+    )
+    return attrs.evolve(options, key_field=_single(parse_key(key, fields)))
+
+
+def _single(key: Union[str, tuple[str, ...]]) -> KeyFields:
+    return key[0] if not isinstance(key, str) and len(key) == 1 else key
+
+
+def key_text(key: KeyFields) -> Optional[str]:
+    """How the key is named in messages and kept in the job's state: the field, or the
+    composite key's fields as a JSON list (never confused with a field named ``a,b``)."""
+    if key is None or isinstance(key, str):
+        return key
+    return json.dumps(list(key))
+
+
 def _key_check(options: JobOptions) -> Optional[Callable[[Row], None]]:
     if options.key_field is None:
         return None
-    field = options.key_field
+    fields = key_fields(options.key_field) or ()
+    shown = ",".join(fields)
 
     def check(row: Row) -> None:
         if not isinstance(row.value, dict):
-            raise InputError(f"--key {field} needs object rows, got a string")
+            raise InputError(f"--key {shown} needs object rows, got a string")
 
     return check
 
@@ -133,13 +178,16 @@ def read_into(
 ) -> Ingested:
     """Read every row of ``source`` into ``store`` (with ``incremental``: only keys it lacks);
     ``reject`` is told of each bad row."""
-    if source.fmt == "csv" and options.key_field is not None and source.path is not None:
-        header = csv_header(source.path, source.name)
-        if header is not None and options.key_field not in header:
-            raise InputError(
-                f"{source.name}: the key column {options.key_field!r} is not in the CSV header "
-                f"(columns: {', '.join(header)}); fix --key"
-            )
+    fields = key_fields(options.key_field) if options.key_field is not None else None
+    if source.fmt == "csv" and fields and source.path is not None:
+        header = csv_header(
+            source.path,
+            source.name,
+            encoding=options.encoding,
+            delimiter=source.delimiter,
+            max_line_bytes=options.max_line_bytes,
+        )
+        check_key_columns(source.name, header, fields)
     store.begin_pass()
     return ingest(
         store,

@@ -3,18 +3,21 @@
 A row's key lives in the run's metadata under :data:`ROW_KEY_FIELD`; it joins results back to
 input rows and lets a submission find which rows already exist in a group. :func:`run_key` is
 the one place that reads it back from a run.
+
+A key is one field's value (``key="id"``: the value as text, as it always was) or, for a
+composite key (``key=("company", "year")``), :func:`composite_key` of several fields' values.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Callable, Optional, Union
 
 from parallel_taskgroup_api.models import TaskRun
 
 from .._json import canonical
-from ..errors import ArgumentTypeError
+from ..errors import ArgumentTypeError, ConfigurationError
 from .limits import MAX_METADATA_VALUE_CHARS
 
 __all__ = [
@@ -22,9 +25,12 @@ __all__ = [
     "DERIVED_KEY_CHARS",
     "ROW_KEY_FIELD",
     "KeySpec",
+    "composite_key",
     "derive_key",
     "identity",
+    "key_fields",
     "key_function",
+    "parse_key",
     "run_identity",
     "run_key",
     "split_identity",
@@ -42,8 +48,10 @@ DERIVED_KEY_CHARS = 16
 
 _MISSING = object()
 
-KeySpec = Union[None, str, Callable[[Any], Any]]
-"""How to find a row's key: ``None`` (derive from the input), a field name, or a function."""
+KeySpec = Union[None, str, Sequence[str], Callable[[Any], Any]]
+"""How to find a row's key: ``None`` (derive from the input), a field name, a sequence of
+field names (a composite key: :func:`composite_key` of their values), or a function. A str is
+always one field name, commas and all (:func:`parse_key` reads the command line's form)."""
 
 
 def _describe(value: Any) -> str:
@@ -73,33 +81,81 @@ def _check_key(raw: Any, source: str) -> str:
     return key
 
 
+def composite_key(values: Sequence[Union[str, int]]) -> str:
+    """The key of a composite key's values: the canonical JSON of the list of the values as
+    text, e.g. ``["Acme","2020"]``.
+
+    JSON, not a join with a separator: any separator can occur in a value, while a JSON list of
+    strings is read back to the same values (so ``("a|b", "c")`` and ``("a", "b|c")`` differ),
+    and JSON escapes control characters (a key never holds NUL, see :func:`identity`). An int
+    counts as its decimal text, as a single-field key does: ``2020`` and ``"2020"`` match.
+    """
+    return canonical([str(value) for value in values])
+
+
+def key_fields(spec: KeySpec) -> Optional[tuple[str, ...]]:
+    """The field names a key spec reads: ``("id",)`` for ``"id"``, every field of a composite
+    key, ``None`` for a derived key or a key function. Raises ``ArgumentTypeError`` /
+    ``ConfigurationError`` for a spec :func:`key_function` refuses."""
+    if spec is None or isinstance(spec, str):
+        return None if spec is None else (spec,)
+    if callable(spec):
+        return None
+    if not isinstance(spec, Sequence) or isinstance(spec, (bytes, bytearray)):
+        raise ArgumentTypeError(
+            "key must be None, a field name or a function, or a sequence of field names, "
+            f"got {_describe(spec)}"
+        )
+    fields = tuple(spec)
+    for field in fields:
+        if not isinstance(field, str):
+            raise ArgumentTypeError(f"a composite key's field names must be str: {field!r}")
+    if not fields:
+        raise ConfigurationError("a composite key needs at least one field name")
+    if len(set(fields)) != len(fields):
+        raise ConfigurationError(f"a composite key names a field twice: {list(fields)}")
+    return fields
+
+
+def parse_key(text: str, fields: Optional[Collection[str]] = None) -> Union[str, tuple[str, ...]]:
+    """The key spec of the command line's ``--key TEXT``: one field, or with commas
+    (``company,year``) a composite key of several fields (spaces around the names ignored).
+
+    ``fields``: the input's field names (its CSV header or first row), when known. A field
+    literally named ``TEXT`` (commas and all) is then used as is: ``--key "a,b"`` names the
+    field ``"a,b"`` if the rows have one, else the fields ``a`` and ``b``.
+    """
+    if "," not in text or (fields is not None and text in fields):
+        return text
+    names = tuple(part.strip() for part in text.split(","))
+    if not all(names):
+        raise ConfigurationError(
+            f"--key {text!r} has an empty field name; separate field names with single commas"
+        )
+    key_fields(names)  # refuses a field named twice
+    return names
+
+
+def _field_value(row: Any, field: str) -> Any:
+    if isinstance(row, Mapping):
+        if field not in row:
+            raise ValueError(f"the key field {field!r} is missing")
+        return row[field]
+    if hasattr(row, field):
+        return getattr(row, field)
+    raise ValueError(f"the key field {field!r} is missing ({_describe(row)} row)")
+
+
 def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:
     """A function ``row -> key`` for a caller's key spec (``None`` when keys are derived).
 
-    A field name is looked up in dict rows (``row[name]``) or as an attribute of other rows.
-    The function raises ``ValueError`` (with a plain description) for a missing or bad key.
+    A field name is looked up in dict rows (``row[name]``) or as an attribute of other rows;
+    a sequence of one name is that name; a longer sequence gives :func:`composite_key` of
+    the fields' values. The function raises ``ValueError`` (with a plain description, naming
+    the field) for a missing or bad key.
     """
     if spec is None:
         return None
-    if isinstance(spec, str):
-        field = spec
-
-        def by_field(row: Any) -> str:
-            if type(row) is dict:  # the common case, checked without a call
-                raw = row.get(field, _MISSING)
-                if type(raw) is str and 0 < len(raw) <= MAX_METADATA_VALUE_CHARS:
-                    return raw
-            if isinstance(row, Mapping):
-                if field not in row:
-                    raise ValueError(f"the key field {field!r} is missing")
-                raw = row[field]
-            elif hasattr(row, field):
-                raw = getattr(row, field)
-            else:
-                raise ValueError(f"the key field {field!r} is missing ({_describe(row)} row)")
-            return _check_key(raw, f"the key field {field!r}")
-
-        return by_field
     if callable(spec):
         func = spec
 
@@ -107,7 +163,26 @@ def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:
             return _check_key(func(row), "the key function's result")
 
         return by_function
-    raise ArgumentTypeError(f"key must be None, a field name or a function, got {_describe(spec)}")
+    fields = key_fields(spec)
+    assert fields is not None
+    if len(fields) == 1:
+        field = fields[0]
+
+        def by_field(row: Any) -> str:
+            if type(row) is dict:  # the common case, checked without a call
+                raw = row.get(field, _MISSING)
+                if type(raw) is str and 0 < len(raw) <= MAX_METADATA_VALUE_CHARS:
+                    return raw
+            return _check_key(_field_value(row, field), f"the key field {field!r}")
+
+        return by_field
+    names = ", ".join(repr(field) for field in fields)
+
+    def by_fields(row: Any) -> str:
+        values = [_check_key(_field_value(row, f), f"the key field {f!r}") for f in fields]
+        return _check_key(composite_key(values), f"the key of the fields {names}")
+
+    return by_fields
 
 
 def run_key(run: TaskRun) -> Optional[str]:
