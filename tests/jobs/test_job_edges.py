@@ -221,3 +221,36 @@ def test_a_composite_key_and_a_latin_1_tsv_input(server: EmulatorServer, tmp_pat
         )
     assert report.completed == 2
     assert [r["key"] for r in lines(out)] == ['["Acmé","2020"]', '["Acmé","2021"]']
+
+
+def test_the_dry_run_of_a_finished_job_quotes_nothing_to_send(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        run_job(client, rows(20), out=str(out), key="id", processor="lite")
+    quote = run_job(None, rows(20), out=str(out), key="id", processor="lite", dry_run=True).quote
+    assert (quote.to_submit, quote.new, quote.cost_usd) == (0, 0, 0.0)
+    assert quote.spent_usd == pytest.approx(20 * 0.005)
+
+
+def test_the_dry_run_of_a_retry_quotes_only_the_failed_rows(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.002, failure_rate=0.3, rate_limit_per_minute=10**6)
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        report = run_job(client, rows(40), out=str(out), key="id", processor="lite")
+    quote = run_job(
+        None, rows(40), out=str(out), key="id", processor="lite", retry="failed", dry_run=True
+    ).quote
+    assert 0 < report.failed == quote.to_submit == quote.retried and quote.new == 0
+
+
+def test_the_dry_run_says_where_max_cost_stops_the_job(tmp_path: Path) -> None:
+    quote = run_job(
+        None, rows(2500), out=str(tmp_path / "r.jsonl"), key="id", processor="lite",
+        max_cost=11.0, dry_run=True,
+    ).quote  # fmt: skip
+    # lite: $5 per 1,000 runs; batches of 1,000 go whole or not at all.
+    assert quote.within_budget == 2000 and quote.stops_at_budget

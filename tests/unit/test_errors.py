@@ -98,3 +98,13 @@ def test_deadline_exceeded_is_a_timeout_error() -> None:
 def test_repr_shows_fields() -> None:
     err = errors.StreamError("bad event", event_id="e1")
     assert "bad event" in repr(err) and err.event_id == "e1"
+
+
+def test_a_refusal_of_every_input_counts_each_input_once() -> None:
+    detail = [
+        {"loc": ["body", "inputs", i, "task_spec", part], "msg": "too long", "type": "value_error"}
+        for i in range(30)
+        for part in ("input_schema", "output_schema")
+    ]
+    error = error_from_response(422, json.dumps({"detail": detail}).encode())
+    assert "(and 29 more inputs)" in str(error)
