@@ -6,6 +6,9 @@ Usage:
 
 Runs the pinned openapi-python-client with generator/config.yaml and the custom templates in
 generator/templates/. The tools come from the same virtual environment as this interpreter.
+openapi-python-client has no way to add a module of our own, so the modules in EXTRA_MODULES
+(e.g. sse.py, from templates/sse.py.jinja) are rendered into the output folder first; the
+generator leaves them there and its post hooks format them with everything else.
 """
 
 from __future__ import annotations
@@ -19,22 +22,42 @@ import sys
 import tempfile
 from pathlib import Path
 
+import jinja2
+
 ROOT = Path(__file__).resolve().parent.parent
 SPEC = ROOT / "openapi.yaml"
 CONFIG = ROOT / "generator" / "config.yaml"
 TEMPLATES = ROOT / "generator" / "templates"
 PACKAGE = "parallel_taskgroup_api"
 TARGET = ROOT / "generated_client" / PACKAGE
+# Modules of the package that no stock template makes: generator/templates/<name>.jinja.
+EXTRA_MODULES = ("sse.py",)
 
 
-def generate_into(out: Path) -> None:
-    """Run the generator so that `out` becomes the generated package."""
+def render_extra_modules(out: Path) -> None:
+    """Write EXTRA_MODULES into `out`, with the Jinja settings openapi-python-client uses."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    for name in EXTRA_MODULES:
+        text = env.get_template(name + ".jinja").render(package_name=PACKAGE)
+        (out / name).write_text(text, encoding="utf-8")
+
+
+def generate_into(out: Path, spec: Path = SPEC) -> None:
+    """Run the generator on `spec` so that `out` becomes the generated package."""
+    render_extra_modules(out)
     bin_dir = Path(sys.executable).parent
     cmd = [
         str(bin_dir / "openapi-python-client"),
         "generate",
         "--path",
-        str(SPEC),
+        str(spec),
         "--config",
         str(CONFIG),
         "--meta",

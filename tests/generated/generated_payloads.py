@@ -1,256 +1,260 @@
-"""Seed payloads for tests of the generated models: full hand-written payloads that set every
-property of every model reachable from the response models, plus the examples in openapi.yaml.
+"""Seed payloads for tests of the generated models, derived from the schemas in openapi.yaml (so a
+new field, model or union variant is covered with no new fixture), plus the document's own
+examples.
 
-Every function returns a fresh copy, so tests may mutate what they get.
+- Roots: every component schema a response of any operation refers to (the models of stream
+  events included), and every model reachable from them.
+- `derived_payloads()`: per root, payloads that set every property of every model inside it.
+  Union (anyOf/oneOf) members and enum values are picked by a variant number, so that the
+  payloads for variants 0..N-1 (N the widest union or enum) take every member of every union
+  and every enum value at least once.
+- `spec_examples()`: the JSON examples of the responses, by the model of their `type`.
+- `essential_fields()`: what a payload is useless without, read from the ONE list the templates use
+  (generator/templates/essential_fields.jinja) plus every required `const` property.
+
+Every function returns fresh copies, so tests may mutate what they get.
 """
 
 from __future__ import annotations
 
 import copy
+import functools
 import json
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import yaml
 from parallel_taskgroup_api import models
 
 ROOT = Path(__file__).resolve().parents[2]
+SPEC_PATH = ROOT / "openapi.yaml"
+ESSENTIAL_TEMPLATE = ROOT / "generator" / "templates" / "essential_fields.jinja"
+REF = "#/components/schemas/"
 
 Payload = dict[str, Any]
 
 
-def run_full() -> Payload:
-    return {
-        "run_id": "trun_1",
-        "interaction_id": "trun_1",
-        "status": "failed",
-        "is_active": False,
-        "processor": "core",
-        "created_at": "2025-04-02T20:05:14.371289Z",
-        "modified_at": "2025-04-02T20:09:23.093714Z",
-        "warnings": [
-            {
-                "type": "spec_validation_warning",
-                "message": "Output schema has an unused field.",
-                "detail": {"field": "extra"},
-            }
-        ],
-        "error": {"ref_id": "ref_1", "message": "Run failed.", "detail": {"code": 17}},
-        "metadata": {"row_key": "acme-1", "batch": 7, "ok": True, "score": 0.5},
-        "taskgroup_id": "tgrp_1",
-    }
+@functools.cache
+def spec() -> dict[str, Any]:
+    return yaml.safe_load(SPEC_PATH.read_text(encoding="utf-8"))
 
 
-def input_full() -> Payload:
-    return {
-        "processor": "core",
-        "input": {"company_name": "Acme Robotics", "website": "https://acme.example"},
-        "metadata": {"row_key": "acme-1", "batch": 7},
-        "source_policy": {
-            "include_domains": ["wikipedia.org", ".edu"],
-            "exclude_domains": ["reddit.com"],
-            "after_date": "2024-01-01",
-        },
-        "advanced_settings": {"location": "us"},
-        "task_spec": {
-            "output_schema": {
-                "type": "json",
-                "json_schema": {
-                    "type": "object",
-                    "properties": {"ceo": {"type": "string"}},
-                    "required": ["ceo"],
-                    "additionalProperties": False,
-                },
-            },
-            "input_schema": {"type": "text", "description": "A company name."},
-        },
-        "previous_interaction_id": "trun_0",
-        "mcp_servers": [
-            {
-                "url": "https://mcp.example/sse",
-                "name": "crm",
-                "type": "url",
-                "headers": {"Authorization": "Bearer x"},
-                "allowed_tools": ["lookup"],
-            }
-        ],
-        "enable_events": True,
-        "webhook": {"url": "https://hooks.example/run", "event_types": ["task_run.status"]},
-    }
+def schemas() -> dict[str, Any]:
+    return spec().get("components", {}).get("schemas", {})
 
 
-def _basis() -> list[Payload]:
-    return [
-        {
-            "field": "ceo",
-            "reasoning": "Two sources agree.",
-            "citations": [
-                {"url": "https://a.example/ceo", "title": "A", "excerpts": ["Dana"]},
-                {"url": "https://b.example/ceo", "title": None, "excerpts": None},
-            ],
-            "confidence": "high",
-        },
-        {"field": "hq", "reasoning": "One source.", "citations": [], "confidence": None},
-    ]
+def model_class(name: str) -> Any:
+    """The generated class of a component schema (`Warning` is generated as `Warning_`)."""
+    cls = getattr(models, name, None) or getattr(models, name + "_", None)
+    if cls is None:
+        raise LookupError(f"no generated model for schema {name!r}")
+    return cls
 
 
-def _tool_calls() -> list[Payload]:
-    return [
-        {
-            "tool_call_id": "call_1",
-            "server_name": "crm",
-            "tool_name": "lookup",
-            "arguments": '{"q": "acme"}',
-            "content": "found",
-            "error": None,
-        }
-    ]
+def _refs(node: Any) -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(REF):
+            found.append(ref[len(REF) :])
+        for value in node.values():
+            found += _refs(value)
+    elif isinstance(node, list):
+        for value in node:
+            found += _refs(value)
+    return found
 
 
-def json_output_full() -> Payload:
-    return {
-        "basis": _basis(),
-        "type": "json",
-        "content": {"ceo": "Dana Whitfield", "hq": "Boston"},
-        "mcp_tool_calls": _tool_calls(),
-        "beta_fields": {"mcp-server-2025-07-17": {"calls": 1}},
-        "output_schema": {"type": "object", "properties": {"ceo": {"type": "string"}}},
-    }
+def is_model(schema: Any) -> bool:
+    return isinstance(schema, dict) and "properties" in schema
 
 
-def text_output_full() -> Payload:
-    return {
-        "basis": _basis(),
-        "type": "text",
-        "content": "Acme Robotics is led by Dana Whitfield.",
-        "mcp_tool_calls": _tool_calls(),
-        "beta_fields": {"note": "x"},
-    }
+def response_roots() -> list[str]:
+    """Model schemas a response of any operation names (stream event models included)."""
+    roots: list[str] = []
+    for item in spec().get("paths", {}).values():
+        for operation in item.values():
+            if not isinstance(operation, dict):
+                continue
+            for response in (operation.get("responses") or {}).values():
+                for name in _refs(response.get("content")):
+                    if name not in roots and is_model(schemas().get(name)):
+                        roots.append(name)
+    return roots
 
 
-def group_status_full() -> Payload:
-    return {
-        "num_task_runs": 3,
-        "task_run_status_counts": {"completed": 2, "running": 1},
-        "is_active": True,
-        "status_message": "Running",
-        "modified_at": "2025-04-02T20:09:23Z",
-    }
+ROOT_MODELS = response_roots()
 
 
-def task_run_event_json() -> Payload:
-    return {
-        "type": "task_run.state",
-        "event_id": "1743624563093-0",
-        "run": run_full(),
-        "input": input_full(),
-        "output": json_output_full(),
-    }
+@functools.cache
+def essential_fields() -> dict[str, frozenset[str]]:
+    """Schema name -> JSON names of its essential properties: the list in essential_fields.jinja
+    (keyed by generated class name) and every required `const` property."""
+    listed = jinja2.Environment().from_string(ESSENTIAL_TEMPLATE.read_text()).module.ESSENTIAL  # type: ignore[attr-defined]
+    found: dict[str, frozenset[str]] = {}
+    for name, schema in schemas().items():
+        if not is_model(schema):
+            continue
+        keys = set(listed.get(model_class(name).__name__, ()))
+        required = set(schema.get("required") or ())
+        keys |= {k for k, p in schema["properties"].items() if "const" in p and k in required}
+        found[model_class(name).__name__] = frozenset(keys)
+    return found
 
 
-def task_run_event_text() -> Payload:
-    data = task_run_event_json()
-    data["output"] = text_output_full()
-    data["input"]["input"] = "What does Acme Robotics do?"
-    data["input"]["task_spec"] = {"output_schema": {"type": "auto"}, "input_schema": "A question."}
-    data["run"]["status"] = "completed"
-    return data
+@functools.cache
+def optional_consts() -> dict[str, frozenset[str]]:
+    """Class name -> optional `const` properties: may be absent, never null."""
+    found: dict[str, frozenset[str]] = {}
+    for name, schema in schemas().items():
+        if is_model(schema):
+            required = set(schema.get("required") or ())
+            keys = {k for k, p in schema["properties"].items() if "const" in p}
+            found[model_class(name).__name__] = frozenset(keys - required)
+    return found
 
 
-def task_run_event_text_schema() -> Payload:
-    data = task_run_event_text()
-    data["input"]["task_spec"] = {
-        "output_schema": {"type": "text", "description": "A short report."},
-        "input_schema": {"type": "json", "json_schema": {"type": "object"}},
-    }
-    return data
+# --------------------------------------------------------------------------------------------
 
 
-def task_group_status_event() -> Payload:
-    return {"type": "task_group_status", "event_id": "e1", "status": group_status_full()}
+def _members(schema: dict[str, Any]) -> list[Any]:
+    members = list(schema.get("anyOf") or []) + list(schema.get("oneOf") or [])
+    kinds = schema.get("type")
+    if isinstance(kinds, list):
+        members += [{**schema, "type": kind} for kind in kinds]
+    return [m for m in members if not (isinstance(m, dict) and m.get("type") == "null")]
 
 
-def error_event() -> Payload:
-    return {
-        "type": "error",
-        "error": {"ref_id": "r1", "message": "boom", "detail": {"retry": True}},
-    }
+def _string(schema: dict[str, Any], name: str, variant: int) -> str:
+    fmt = schema.get("format")
+    if fmt == "date":
+        return f"2024-01-{variant % 28 + 1:02d}"
+    if fmt == "date-time":
+        return f"2025-04-02T20:05:{variant % 60:02d}.371289+00:00"
+    if fmt in ("uri", "url"):
+        return f"https://example.com/{name}/{variant}"
+    if fmt == "uuid":
+        return f"00000000-0000-4000-8000-{variant:012d}"
+    return f"{name or 'text'}-{variant}"
 
 
-def task_run_result_json() -> Payload:
-    return {"run": run_full(), "output": json_output_full()}
+def build(schema: Any, variant: int, name: str = "", stack: tuple[str, ...] = ()) -> Any:
+    """A value that `schema` allows, with every property of every object set."""
+    if not isinstance(schema, dict):
+        return "any"
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = ref[len(REF) :]
+        if target in stack:
+            raise ValueError(f"recursive schema {' -> '.join((*stack, target))}")
+        return build(schemas()[target], variant, name, (*stack, target))
+    if "const" in schema:
+        return schema["const"]
+    if schema.get("enum"):
+        values = schema["enum"]
+        return values[variant % len(values)]
+    members = _members(schema)
+    if len(members) > 1 or ("anyOf" in schema or "oneOf" in schema):
+        if not members:
+            return None
+        return build(members[variant % len(members)], variant, name, stack)
+    if "allOf" in schema:
+        merged: dict[str, Any] = {}
+        for part in schema["allOf"]:
+            value = build(part, variant, name, stack)
+            if isinstance(value, dict):
+                merged.update(value)
+        return merged
+    kind = schema.get("type")
+    if kind == "object" or "properties" in schema:
+        props = schema.get("properties")
+        if props:
+            return {key: build(prop, variant, key, stack) for key, prop in props.items()}
+        extra = schema.get("additionalProperties")
+        value = build(extra, variant, "value", stack) if isinstance(extra, dict) else "value"
+        return {f"{name or 'key'}_{variant}": value}
+    if kind == "array":
+        return [build(schema.get("items", {}), variant, name, stack)]
+    if kind == "string":
+        return _string(schema, name, variant)
+    if kind == "integer":
+        return 7 + variant
+    if kind == "number":
+        return 0.5 + variant
+    if kind == "boolean":
+        return variant % 2 == 0
+    if kind == "null":
+        return None
+    return f"{name or 'any'}-{variant}"
 
 
-def task_run_result_text() -> Payload:
-    return {"run": run_full(), "output": text_output_full()}
+def width(schema: Any, stack: tuple[str, ...] = ()) -> int:
+    """The number of variants that takes every union member and enum value at least once."""
+    if isinstance(schema, list):
+        return max([width(item, stack) for item in schema] or [1])
+    if not isinstance(schema, dict):
+        return 1
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        target = ref[len(REF) :]
+        return 1 if target in stack else width(schemas()[target], (*stack, target))
+    own = max(len(schema.get("enum") or ()), len(_members(schema)), 1)
+    return max([own] + [width(value, stack) for value in schema.values()])
 
 
-def task_group_response() -> Payload:
-    return {
-        "taskgroup_id": "tgrp_1",
-        "status": group_status_full(),
-        "created_at": "2025-04-02T20:05:14Z",
-        "metadata": {"owner": "ops", "priority": 2, "urgent": False, "weight": 1.5},
-    }
-
-
-def task_group_run_response() -> Payload:
-    return {
-        "status": group_status_full(),
-        "run_ids": ["trun_1", "trun_2"],
-        "run_cursor": "c1",
-        "event_cursor": "c2",
-    }
-
-
-HAND_WRITTEN: list[tuple[str, Any]] = [
-    ("TaskRunEvent", task_run_event_json),
-    ("TaskRunEvent", task_run_event_text),
-    ("TaskRunEvent", task_run_event_text_schema),
-    ("TaskGroupStatusEvent", task_group_status_event),
-    ("ErrorEvent", error_event),
-    ("TaskRunResult", task_run_result_json),
-    ("TaskRunResult", task_run_result_text),
-    ("TaskGroupResponse", task_group_response),
-    ("TaskGroupRunResponse", task_group_run_response),
-]
-
-ROOT_MODELS = sorted({name for name, _ in HAND_WRITTEN})
+def derived_payloads() -> list[tuple[str, Payload]]:
+    """(root class name, payload) for every root and variant."""
+    found: list[tuple[str, Payload]] = []
+    seen: set[str] = set()
+    for name in ROOT_MODELS:
+        schema = schemas()[name]
+        for variant in range(width(schema, (name,))):
+            payload = build(schema, variant, "", (name,))
+            key = name + json.dumps(payload, sort_keys=True)
+            if key not in seen:
+                seen.add(key)
+                found.append((model_class(name).__name__, payload))
+    return found
 
 
 def spec_examples() -> list[tuple[str, Payload]]:
     """(model class name, example) for each JSON example in openapi.yaml whose response schema
-    is a model reachable from the root models (error responses parse as ErrorEvent: same shape)."""
-    spec = yaml.safe_load((ROOT / "openapi.yaml").read_text(encoding="utf-8"))
-    by_type = {
-        "task_run.state": "TaskRunEvent",
-        "task_group_status": "TaskGroupStatusEvent",
-        "error": "ErrorEvent",
-    }
+    is a model (a stream example by the model its `type` names in the discriminator mapping;
+    error responses parse as their own schema)."""
     found: list[tuple[str, Payload]] = []
     seen: set[str] = set()
-    for operations in spec["paths"].values():
-        for operation in operations.values():
+    for item in spec()["paths"].values():
+        for operation in item.values():
             for response in operation.get("responses", {}).values():
-                for media in response.get("content", {}).values():
+                for media in (response.get("content") or {}).values():
                     example = media.get("example")
+                    schema = media.get("schema") or {}
                     if not isinstance(example, dict):
                         continue
-                    ref = media.get("schema", {}).get("$ref", "")
-                    name = by_type.get(example.get("type", ""), ref.rsplit("/", 1)[-1])
+                    mapping = (schema.get("discriminator") or {}).get("mapping") or {}
+                    ref = mapping.get(example.get("type", "")) or schema.get("$ref", "")
+                    name = ref.rsplit("/", 1)[-1]
+                    if not is_model(schemas().get(name)):
+                        continue
                     key = name + json.dumps(example, sort_keys=True)
-                    if hasattr(models, name) and key not in seen:
+                    if key not in seen:
                         seen.add(key)
-                        found.append((name, example))
+                        found.append((model_class(name).__name__, example))
     return found
+
+
+@functools.cache
+def _all_seeds() -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (name, json.dumps(payload)) for name, payload in derived_payloads() + spec_examples()
+    )
 
 
 def seeds() -> list[tuple[str, Payload]]:
     """Every seed as (model class name, fresh payload)."""
-    return [(name, make()) for name, make in HAND_WRITTEN] + [
-        (name, copy.deepcopy(example)) for name, example in spec_examples()
-    ]
+    return [(name, json.loads(text)) for name, text in _all_seeds()]
 
 
-def model_class(name: str) -> Any:
-    return getattr(models, name)
+def fresh(payload: Payload) -> Payload:
+    return copy.deepcopy(payload)

@@ -1,15 +1,19 @@
-"""Every generated endpoint module offers `request_kwargs` and `parse_response` as public names."""
+"""Every generated endpoint module offers `request_kwargs` and `parse_response` as public names,
+and takes every parameter openapi.yaml gives its operation."""
 
 from __future__ import annotations
 
 import importlib
 import inspect
 import pkgutil
+import re
 from types import ModuleType
+from typing import Any
 
 import httpx
 import parallel_taskgroup_api.api as api_package
 import pytest
+from generated_payloads import spec
 from parallel_taskgroup_api.api.task_groups import add_task_group_runs, get_task_group
 from parallel_taskgroup_api.client import Client
 from parallel_taskgroup_api.models import TaskGroupResponse, TaskGroupRunRequest, TaskRunInput
@@ -71,3 +75,31 @@ def test_parse_response_returns_the_typed_body() -> None:
     parsed = get_task_group.parse_response(client=client, response=response)
     assert isinstance(parsed, TaskGroupResponse)
     assert parsed.taskgroup_id == "tgrp_1"
+
+
+def spec_parameters() -> list[tuple[str, str, dict[str, Any]]]:
+    """(tag, operation id, parameter) for every parameter of every operation in openapi.yaml."""
+    return [
+        (operation["tags"][0].replace("-", "_"), operation["operationId"], parameter)
+        for item in spec()["paths"].values()
+        for operation in item.values()
+        for parameter in operation.get("parameters") or []
+    ]
+
+
+PARAMETERS = spec_parameters()
+
+
+@pytest.mark.parametrize(
+    ("tag", "op_id", "parameter"),
+    PARAMETERS,
+    ids=[f"{op_id}:{p['name']}" for _, op_id, p in PARAMETERS],
+)
+def test_every_spec_parameter_is_an_argument_of_its_operation(
+    tag: str, op_id: str, parameter: dict[str, Any]
+) -> None:
+    module = importlib.import_module(f"parallel_taskgroup_api.api.{tag}.{op_id}")
+    name = re.sub(r"\W+", "_", parameter["name"]).lower()
+    for function in ("request_kwargs", "sync_detailed", "stream"):
+        if hasattr(module, function):
+            assert name in inspect.signature(getattr(module, function)).parameters, function

@@ -1,8 +1,10 @@
 """Tolerant reading: payloads that lack non-essential fields, carry explicit nulls or unknown keys
 still parse, losslessly; a missing essential field still raises KeyError.
 
-Seeds (tests/generated/generated_payloads.py) set every property of every model reachable from
-the response models; the property tests drop, null or add keys at any depth of a seed.
+Seeds (tests/generated/generated_payloads.py) are derived from the schemas in openapi.yaml: they
+set every property of every model reachable from the response models, so a new field is covered
+with no new fixture. Each field is tested present, absent and null (where tolerated); the
+property tests drop, null or add keys at any depth of a seed.
 """
 
 from __future__ import annotations
@@ -14,7 +16,14 @@ from typing import Any
 
 import attrs
 import pytest
-from generated_payloads import ROOT_MODELS, model_class, seeds
+from generated_payloads import (
+    ROOT_MODELS,
+    essential_fields,
+    model_class,
+    optional_consts,
+    schemas,
+    seeds,
+)
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup_api import models
@@ -27,38 +36,11 @@ from parallel_taskgroup_api.models import (
 )
 from parallel_taskgroup_api.types import UNSET, Unset
 
-# What a payload is useless without: kept in step with generator/templates/essential_fields.jinja
-# (class name -> JSON property names). Every `const` property is essential too; the required ones
-# are listed here, the optional ones (with a default) are in OPTIONAL_CONSTS.
-ESSENTIAL: dict[str, set[str]] = {
-    "Citation": {"url"},
-    "Error": {"message"},
-    "ErrorEvent": {"type", "error"},
-    "ErrorResponse": {"type"},
-    "FieldBasis": {"field"},
-    "JsonSchema": {"json_schema"},
-    "TaskGroupResponse": {"taskgroup_id", "status"},
-    "TaskGroupRunRequest": {"inputs"},
-    "TaskGroupRunResponse": {"run_ids"},
-    "TaskGroupStatus": {"is_active", "num_task_runs"},
-    "TaskGroupStatusEvent": {"type", "status"},
-    "TaskRun": {"run_id", "status"},
-    "TaskRunEvent": {"type", "run"},
-    "TaskRunInput": {"input", "processor"},
-    "TaskRunJsonOutput": {"type", "content"},
-    "TaskRunProgressMessageEvent": {"type"},
-    "TaskRunProgressStatsEvent": {"type"},
-    "TaskRunResult": {"run", "output"},
-    "TaskRunTextOutput": {"type", "content"},
-    "ValidationError": {"msg"},
-}
-# Optional `const` properties: may be absent (UNSET) but never null or another value.
-OPTIONAL_CONSTS: dict[str, set[str]] = {
-    "AutoSchema": {"type"},
-    "JsonSchema": {"type"},
-    "McpServer": {"type"},
-    "TextSchema": {"type"},
-}
+# What a payload is useless without (class name -> JSON property names): read from
+# generator/templates/essential_fields.jinja, plus every required `const` property. Optional
+# `const` properties may be absent (UNSET) but never null or another value.
+ESSENTIAL: dict[str, frozenset[str]] = essential_fields()
+OPTIONAL_CONSTS: dict[str, frozenset[str]] = optional_consts()
 
 SEEDS = seeds()
 Path = tuple[Any, ...]
@@ -92,7 +74,7 @@ def nodes(model: Any, data: Any, path: Path = ()) -> Iterator[tuple[Path, Any, d
 
 def essential(model: Any, key: str) -> bool:
     cls = type(model).__name__
-    return key in ESSENTIAL.get(cls, set()) or key in OPTIONAL_CONSTS.get(cls, set())
+    return key in ESSENTIAL.get(cls, frozenset()) or key in OPTIONAL_CONSTS.get(cls, frozenset())
 
 
 def droppable(model: Any, key: str) -> bool:
@@ -277,13 +259,17 @@ def test_dropped_and_unknown_keys_together(
 
 
 def essential_drops() -> list[tuple[str, dict[str, Any], Path, str]]:
+    """Each (root, path, essential key) once, from the first seed that has it."""
     found = []
+    seen: set[tuple[str, Path, str]] = set()
     for name, payload in SEEDS:
         parsed = model_class(name).from_dict(payload)
         for path, model, data in nodes(parsed, payload):
             cls = type(model).__name__
-            for key in sorted(ESSENTIAL.get(cls, set()) & set(data)):
-                found.append((name, payload, path, key))
+            for key in sorted(ESSENTIAL.get(cls, frozenset()) & set(data)):
+                if (name, path, key) not in seen:
+                    seen.add((name, path, key))
+                    found.append((name, payload, path, key))
     return found
 
 
@@ -329,12 +315,103 @@ def test_essential_fields_match_the_generated_types() -> None:
                 continue
             key = field.name[:-1] if field.name.endswith("_") else field.name
             words = set(re.findall(r"\w+", str(field.type)))
-            if key in ESSENTIAL.get(cls_name, set()):
+            if key in ESSENTIAL.get(cls_name, frozenset()):
                 assert "Unset" not in words, (cls_name, key, field.type)
                 assert field.default is attrs.NOTHING
-            elif key not in OPTIONAL_CONSTS.get(cls_name, set()):
+            elif key not in OPTIONAL_CONSTS.get(cls_name, frozenset()):
                 assert {"None", "Unset"} <= words, (cls_name, key, field.type)
                 assert field.default is not attrs.NOTHING
+
+
+# Every field of every model, present, absent and null (where tolerated), in up to three places
+# the seeds set it: a field added to the spec gets these cases with no new fixture.
+
+Case = tuple[str, dict[str, Any], Path]
+
+
+def field_cases() -> dict[tuple[str, str], list[Case]]:
+    """(class name, JSON key) -> up to three (root, seed, node path) that set the key."""
+    found: dict[tuple[str, str], list[Case]] = {}
+    for name, payload in SEEDS:
+        parsed = model_class(name).from_dict(payload)
+        for path, model, data in nodes(parsed, payload):
+            for key in json_keys(model):
+                cases = found.setdefault((type(model).__name__, key), [])
+                if key in data and len(cases) < 3 and (name, path) not in [c[::2] for c in cases]:
+                    cases.append((name, payload, path))
+    return found
+
+
+FIELD_CASES = field_cases()
+FIELDS = sorted(FIELD_CASES)
+FIELD_IDS = [f"{cls}.{key}" for cls, key in FIELDS]
+
+
+def spec_allows_null(cls: str, key: str) -> bool:
+    schema = schemas().get(cls.rstrip("_"), {})
+    prop = (schema.get("properties") or {}).get(key, {})
+    kinds = prop.get("type")
+    members = (prop.get("anyOf") or []) + (prop.get("oneOf") or [])
+    return (
+        kinds == "null"
+        or (isinstance(kinds, list) and "null" in kinds)
+        or any(m.get("type") == "null" for m in members if isinstance(m, dict))
+    )
+
+
+def null_allowed(cls: str, key: str) -> bool:
+    """Tolerated fields read null as None; essential ones only where the spec allows null."""
+    if key in OPTIONAL_CONSTS.get(cls, frozenset()):
+        return False
+    return key not in ESSENTIAL.get(cls, frozenset()) or spec_allows_null(cls, key)
+
+
+NULL_FIELDS = [f for f in FIELDS if null_allowed(*f)]
+
+
+def test_every_declared_field_has_cases() -> None:
+    assert [field for field, cases in FIELD_CASES.items() if not cases] == []
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=FIELD_IDS)
+def test_every_field_present_parses_and_round_trips(field: tuple[str, str]) -> None:
+    _, key = field
+    for name, payload, path in FIELD_CASES[field]:
+        parsed = model_class(name).from_dict(copy.deepcopy(payload))
+        node = locate(parsed, path)
+        assert not isinstance(getattr(node, attr_name(node, key)), Unset)
+        assert key not in node.additional_properties
+        assert parsed.to_dict() == payload
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=FIELD_IDS)
+def test_every_field_absent_is_unset_or_raises_if_essential(field: tuple[str, str]) -> None:
+    cls, key = field
+    for name, payload, path in FIELD_CASES[field]:
+        data = copy.deepcopy(payload)
+        node_data = dig(data, path)
+        del node_data[key]
+        if key in ESSENTIAL.get(cls, frozenset()):
+            with pytest.raises(KeyError, match=key):
+                model_class(cls).from_dict(node_data)
+            continue
+        parsed = model_class(name).from_dict(data)
+        node = locate(parsed, path)
+        assert getattr(node, attr_name(node, key)) is UNSET
+        assert parsed.to_dict() == data
+        assert_no_unset_in_reprs(parsed)
+
+
+@pytest.mark.parametrize("field", NULL_FIELDS, ids=[f"{c}.{k}" for c, k in NULL_FIELDS])
+def test_every_field_null_where_allowed_is_none(field: tuple[str, str]) -> None:
+    _, key = field
+    for name, payload, path in FIELD_CASES[field]:
+        data = copy.deepcopy(payload)
+        dig(data, path)[key] = None
+        parsed = model_class(name).from_dict(data)
+        node = locate(parsed, path)
+        assert getattr(node, attr_name(node, key)) is None
+        assert parsed.to_dict() == data
 
 
 # ---------------------------------------------------------------------------------------------

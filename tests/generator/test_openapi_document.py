@@ -1,4 +1,5 @@
-"""openapi.yaml: a valid OpenAPI 3.1 document, and exactly what the slicer makes of upstream."""
+"""openapi.yaml: a valid OpenAPI 3.1 document, and exactly what the slicer makes of upstream (and
+generator/upstream_operations.yaml exactly the record it makes)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 from openapi_spec_validator import validate
-from slice_spec import dump_yaml, load_document, slice_spec
+from slice_spec import dump_yaml, load_document, render_record, slice_spec, upstream_operations
 
 ROOT = Path(__file__).resolve().parents[2]
 OPENAPI = ROOT / "openapi.yaml"
 OVERLAY = ROOT / "generator" / "overlay.yaml"
 UPSTREAM = ROOT.parent / "shared" / "reference" / "upstream" / "parallel-openapi-v1.json"
+RECORD = ROOT / "generator" / "upstream_operations.yaml"
 
 
 def test_openapi_yaml_is_a_valid_openapi_document() -> None:
@@ -34,3 +36,11 @@ def test_openapi_yaml_equals_a_fresh_slice_of_upstream() -> None:
     committed = OPENAPI.read_text(encoding="utf-8")
     body = "".join(line for line in committed.splitlines(keepends=True) if not line.startswith("#"))
     assert body == fresh, "openapi.yaml differs from upstream + overlay: run `make update-spec`"
+
+
+def test_the_record_of_upstream_operations_equals_a_fresh_one() -> None:
+    if not UPSTREAM.is_file():
+        pytest.skip(f"upstream document not present at {UPSTREAM}; parity not checked")
+    overlay = yaml.safe_load(OVERLAY.read_text(encoding="utf-8"))
+    fresh = render_record(upstream_operations(load_document(str(UPSTREAM)), overlay))
+    assert RECORD.read_text(encoding="utf-8") == fresh, "run `make update-spec`"

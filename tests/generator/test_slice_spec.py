@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import yaml
-from slice_spec import SliceError, main, slice_spec
+from slice_spec import SliceError, main, slice_spec, upstream_operations
 
 
 def upstream_document() -> dict[str, Any]:
@@ -270,3 +270,42 @@ def test_link_may_start_from_an_extra_response() -> None:
     )
     post = slice_spec(upstream_document(), layer)["paths"]["/v1/things"]["post"]
     assert post["responses"]["202"]["links"] == {"L": {"operationId": "op_1"}}
+
+
+# -- the record of upstream task operations -----------------------------------------------------
+
+
+def task_upstream() -> dict[str, Any]:
+    doc = upstream_document()
+    doc["paths"]["/v1/tasks/runs/{run_id}"] = {"get": {"operationId": "up_get_run"}}
+    doc["paths"]["/v1beta/tasks/groups"] = {"post": {"operationId": "up_beta_create"}}
+    doc["paths"]["/v1/tasks/runsx"] = {"get": {"operationId": "not_watched"}}
+    return doc
+
+
+def test_the_record_lists_every_task_operation_and_what_the_overlay_keeps() -> None:
+    layer = overlay("GET /v1/tasks/runs/{run_id}")
+    record = upstream_operations(task_upstream(), layer)
+    assert record == {
+        "upstream_version": "9",
+        "operations": {
+            "GET /v1/tasks/runs/{run_id}": {"operationId": "up_get_run", "kept_as": "op_0"},
+            "POST /v1beta/tasks/groups": {"operationId": "up_beta_create", "kept_as": None},
+        },
+    }
+
+
+def test_cli_writes_the_record_only_where_asked(tmp_path: Path) -> None:
+    upstream, overlay_file, out = write_inputs(tmp_path, "POST /v1/things")
+    upstream.write_text(json.dumps(task_upstream()), encoding="utf-8")
+    record = tmp_path / "record.yaml"
+    assert main([str(upstream), "--overlay", str(overlay_file), "--out", str(out)]) == 0
+    assert not record.exists()
+    args = [str(upstream), "--overlay", str(overlay_file), "--out", str(out)]
+    assert main([*args, "--record", str(record)]) == 0
+    text = record.read_text(encoding="utf-8")
+    assert text.startswith("# Written by generator/slice_spec.py")
+    assert list(yaml.safe_load(text)["operations"]) == [
+        "GET /v1/tasks/runs/{run_id}",
+        "POST /v1beta/tasks/groups",
+    ]

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import httpx
 
-from ... import errors
+from ... import errors, sse
 from ...client import AuthenticatedClient, Client
 from ...models.error_event import ErrorEvent
 from ...models.error_response import ErrorResponse
@@ -58,48 +59,15 @@ _get_kwargs = request_kwargs
 
 def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> (
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
+    | None
+):
     """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
-        response_200: ErrorEvent | TaskGroupStatusEvent | TaskRunEvent
-        _response_200: Any = response.text
-        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
-        if _response_200_tag == "task_group_status":
-            response_200 = TaskGroupStatusEvent.from_dict(_response_200)
-        elif _response_200_tag == "task_run.state":
-            response_200 = TaskRunEvent.from_dict(_response_200)
-        elif _response_200_tag == "error":
-            response_200 = ErrorEvent.from_dict(_response_200)
-        else:
-
-            def _parse_response_200(
-                data: object,
-            ) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_0 = TaskGroupStatusEvent.from_dict(data)
-
-                    return response_200_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_1 = TaskRunEvent.from_dict(data)
-
-                    return response_200_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_2 = ErrorEvent.from_dict(data)
-
-                return response_200_type_2
-
-            response_200 = _parse_response_200(_response_200)
-
-        return response_200
+        return [parse_event(event) for event in sse.iter_events([response.content])]
 
     if response.status_code == 401:
         response_401 = ErrorResponse.from_dict(response.json())
@@ -125,10 +93,73 @@ def parse_response(
 _parse_response = parse_response
 
 
+_EVENT_MODELS: dict[
+    str, Callable[[Mapping[str, Any]], ErrorEvent | TaskGroupStatusEvent | TaskRunEvent]
+] = {
+    "task_group_status": TaskGroupStatusEvent.from_dict,
+    "task_run.state": TaskRunEvent.from_dict,
+    "error": ErrorEvent.from_dict,
+}
+"""The model of each event type ("type" of the event's JSON) of the 200 stream."""
+
+
+def parse_event(
+    event: sse.ServerSentEvent,
+) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]:
+    """One event of the 200 stream as the model of its type (its JSON "type", else its SSE
+    event name); a type this client does not know comes back as the decoded JSON object.
+
+    Raises:
+        errors.InvalidEvent: If the data is not a JSON object, or does not match the model of a
+            known type.
+    """
+    return sse.parse_json_event(event, "type", _EVENT_MODELS)
+
+
+def stream(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    last_event_id: None | str | Unset = UNSET,
+    timeout: float | None | Unset = UNSET,
+) -> sse.EventStream[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]:
+    """Stream the events of a task group
+
+     Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
+    The stream stays open while runs are active, for a limited lifetime; reconnect with last_event_id to
+    continue exactly after the last event seen.
+
+    Yields each event as it arrives, typed by parse_event(). Close the stream (or read it in a `with` block) to stop before its end.
+
+    Args:
+        taskgroup_id (str):
+        last_event_id (None | str | Unset):
+        timeout (float | None | Unset):
+
+    Raises:
+        errors.StreamStatusError: If the server answers with a status other than 200 (`parsed` holds the typed body of a documented status).
+        errors.TruncatedStream: If the body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        sse.EventStream[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
+    """
+
+    kwargs = request_kwargs(
+        taskgroup_id=taskgroup_id,
+        last_event_id=last_event_id,
+        timeout=timeout,
+    )
+    return sse.EventStream(client, kwargs, parse_event, parse_response)
+
+
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> Response[
-    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
 ]:
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -145,13 +176,17 @@ def sync_detailed(
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
 ) -> Response[
-    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
 ]:
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
     The stream stays open while runs are active, for a limited lifetime; reconnect with last_event_id to
     continue exactly after the last event seen.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -160,10 +195,12 @@ def sync_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]
+        Response[ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -185,12 +222,19 @@ def sync(
     client: AuthenticatedClient | Client,
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
-) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> (
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
+    | None
+):
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
     The stream stays open while runs are active, for a limited lifetime; reconnect with last_event_id to
     continue exactly after the last event seen.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -199,10 +243,12 @@ def sync(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+        ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
     """
 
     return sync_detailed(
@@ -220,13 +266,17 @@ async def asyncio_detailed(
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
 ) -> Response[
-    ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
 ]:
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
     The stream stays open while runs are active, for a limited lifetime; reconnect with last_event_id to
     continue exactly after the last event seen.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -235,10 +285,12 @@ async def asyncio_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]
+        Response[ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -258,12 +310,19 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     last_event_id: None | str | Unset = UNSET,
     timeout: float | None | Unset = UNSET,
-) -> ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> (
+    ErrorResponse
+    | HTTPValidationError
+    | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
+    | None
+):
     """Stream the events of a task group
 
      Server-sent events: task_group_status updates and a task_run.state event each time a run finishes.
     The stream stays open while runs are active, for a limited lifetime; reconnect with last_event_id to
     continue exactly after the last event seen.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -272,10 +331,12 @@ async def asyncio(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+        ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskGroupStatusEvent | TaskRunEvent | dict[str, Any]]
     """
 
     return (

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import httpx
 
-from ... import errors
+from ... import errors, sse
 from ...client import AuthenticatedClient, Client
 from ...models.error_event import ErrorEvent
 from ...models.error_response import ErrorResponse
@@ -68,36 +69,10 @@ _get_kwargs = request_kwargs
 
 def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]] | None:
     """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
-        response_200: ErrorEvent | TaskRunEvent
-        _response_200: Any = response.text
-        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
-        if _response_200_tag == "task_run.state":
-            response_200 = TaskRunEvent.from_dict(_response_200)
-        elif _response_200_tag == "error":
-            response_200 = ErrorEvent.from_dict(_response_200)
-        else:
-
-            def _parse_response_200(data: object) -> ErrorEvent | TaskRunEvent:
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_0 = TaskRunEvent.from_dict(data)
-
-                    return response_200_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_1 = ErrorEvent.from_dict(data)
-
-                return response_200_type_1
-
-            response_200 = _parse_response_200(_response_200)
-
-        return response_200
+        return [parse_event(event) for event in sse.iter_events([response.content])]
 
     if response.status_code == 401:
         response_401 = ErrorResponse.from_dict(response.json())
@@ -123,9 +98,73 @@ def parse_response(
 _parse_response = parse_response
 
 
+_EVENT_MODELS: dict[str, Callable[[Mapping[str, Any]], ErrorEvent | TaskRunEvent]] = {
+    "task_run.state": TaskRunEvent.from_dict,
+    "error": ErrorEvent.from_dict,
+}
+"""The model of each event type ("type" of the event's JSON) of the 200 stream."""
+
+
+def parse_event(event: sse.ServerSentEvent) -> ErrorEvent | TaskRunEvent | dict[str, Any]:
+    """One event of the 200 stream as the model of its type (its JSON "type", else its SSE
+    event name); a type this client does not know comes back as the decoded JSON object.
+
+    Raises:
+        errors.InvalidEvent: If the data is not a JSON object, or does not match the model of a
+            known type.
+    """
+    return sse.parse_json_event(event, "type", _EVENT_MODELS)
+
+
+def stream(
+    taskgroup_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+    last_event_id: None | str | Unset = UNSET,
+    status: None | StreamTaskGroupRunsStatusType0 | Unset = UNSET,
+    include_input: bool | Unset = False,
+    include_output: bool | Unset = False,
+) -> sse.EventStream[ErrorEvent | TaskRunEvent | dict[str, Any]]:
+    """Stream the runs of a task group
+
+     Server-sent events: one task_run.state event for each run in the group at the time of the request
+    (optionally filtered by status, with inputs and outputs on request), then the stream ends. Resume
+    after a given event with last_event_id.
+
+    Yields each event as it arrives, typed by parse_event(). Close the stream (or read it in a `with` block) to stop before its end.
+
+    Args:
+        taskgroup_id (str):
+        last_event_id (None | str | Unset):
+        status (None | StreamTaskGroupRunsStatusType0 | Unset):
+        include_input (bool | Unset):  Default: False.
+        include_output (bool | Unset):  Default: False.
+
+    Raises:
+        errors.StreamStatusError: If the server answers with a status other than 200 (`parsed` holds the typed body of a documented status).
+        errors.TruncatedStream: If the body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        sse.EventStream[ErrorEvent | TaskRunEvent | dict[str, Any]]
+    """
+
+    kwargs = request_kwargs(
+        taskgroup_id=taskgroup_id,
+        last_event_id=last_event_id,
+        status=status,
+        include_input=include_input,
+        include_output=include_output,
+    )
+    return sse.EventStream(client, kwargs, parse_event, parse_response)
+
+
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]:
+) -> Response[
+    ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]
+]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -142,12 +181,16 @@ def sync_detailed(
     status: None | StreamTaskGroupRunsStatusType0 | Unset = UNSET,
     include_input: bool | Unset = False,
     include_output: bool | Unset = False,
-) -> Response[ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]:
+) -> Response[
+    ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]
+]:
     """Stream the runs of a task group
 
      Server-sent events: one task_run.state event for each run in the group at the time of the request
     (optionally filtered by status, with inputs and outputs on request), then the stream ends. Resume
     after a given event with last_event_id.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -158,10 +201,12 @@ def sync_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]
+        Response[ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -187,12 +232,14 @@ def sync(
     status: None | StreamTaskGroupRunsStatusType0 | Unset = UNSET,
     include_input: bool | Unset = False,
     include_output: bool | Unset = False,
-) -> ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]] | None:
     """Stream the runs of a task group
 
      Server-sent events: one task_run.state event for each run in the group at the time of the request
     (optionally filtered by status, with inputs and outputs on request), then the stream ends. Resume
     after a given event with last_event_id.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -203,10 +250,12 @@ def sync(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+        ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]
     """
 
     return sync_detailed(
@@ -227,12 +276,16 @@ async def asyncio_detailed(
     status: None | StreamTaskGroupRunsStatusType0 | Unset = UNSET,
     include_input: bool | Unset = False,
     include_output: bool | Unset = False,
-) -> Response[ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]:
+) -> Response[
+    ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]
+]:
     """Stream the runs of a task group
 
      Server-sent events: one task_run.state event for each run in the group at the time of the request
     (optionally filtered by status, with inputs and outputs on request), then the stream ends. Resume
     after a given event with last_event_id.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -243,10 +296,12 @@ async def asyncio_detailed(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError]
+        Response[ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -270,12 +325,14 @@ async def asyncio(
     status: None | StreamTaskGroupRunsStatusType0 | Unset = UNSET,
     include_input: bool | Unset = False,
     include_output: bool | Unset = False,
-) -> ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError | None:
+) -> ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]] | None:
     """Stream the runs of a task group
 
      Server-sent events: one task_run.state event for each run in the group at the time of the request
     (optionally filtered by status, with inputs and outputs on request), then the stream ends. Resume
     after a given event with last_event_id.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         taskgroup_id (str):
@@ -286,10 +343,12 @@ async def asyncio(
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskRunEvent | ErrorResponse | HTTPValidationError
+        ErrorResponse | HTTPValidationError | list[ErrorEvent | TaskRunEvent | dict[str, Any]]
     """
 
     return (

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import quote
 
 import httpx
 
-from ... import errors
+from ... import errors, sse
 from ...client import AuthenticatedClient, Client
 from ...models.error_event import ErrorEvent
 from ...models.error_response import ErrorResponse
@@ -37,74 +38,19 @@ _get_kwargs = request_kwargs
 def parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
 ) -> (
-    ErrorEvent
-    | TaskRunEvent
-    | TaskRunProgressMessageEvent
-    | TaskRunProgressStatsEvent
-    | ErrorResponse
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
     | None
 ):
     """The typed body of `response` for its status code (None if undocumented and not raising)."""
     if response.status_code == 200:
-        response_200: (
-            ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent
-        )
-        _response_200: Any = response.text
-        _response_200_tag = _response_200.get("type") if isinstance(_response_200, dict) else None
-        if _response_200_tag == "task_run.progress_stats":
-            response_200 = TaskRunProgressStatsEvent.from_dict(_response_200)
-        elif _response_200_tag in (
-            "task_run.progress_msg.exec_status",
-            "task_run.progress_msg.plan",
-            "task_run.progress_msg.result",
-            "task_run.progress_msg.search",
-            "task_run.progress_msg.tool_call",
-        ):
-            response_200 = TaskRunProgressMessageEvent.from_dict(_response_200)
-        elif _response_200_tag == "task_run.state":
-            response_200 = TaskRunEvent.from_dict(_response_200)
-        elif _response_200_tag == "error":
-            response_200 = ErrorEvent.from_dict(_response_200)
-        else:
-
-            def _parse_response_200(
-                data: object,
-            ) -> (
-                ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent
-            ):
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_0 = TaskRunProgressStatsEvent.from_dict(data)
-
-                    return response_200_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_1 = TaskRunProgressMessageEvent.from_dict(data)
-
-                    return response_200_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    response_200_type_2 = TaskRunEvent.from_dict(data)
-
-                    return response_200_type_2
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                if not isinstance(data, dict):
-                    raise TypeError()
-                response_200_type_3 = ErrorEvent.from_dict(data)
-
-                return response_200_type_3
-
-            response_200 = _parse_response_200(_response_200)
-
-        return response_200
+        return [parse_event(event) for event in sse.iter_events([response.content])]
 
     if response.status_code == 401:
         response_401 = ErrorResponse.from_dict(response.json())
@@ -130,14 +76,91 @@ def parse_response(
 _parse_response = parse_response
 
 
-def _build_response(
-    *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[
+_EVENT_MODELS: dict[
+    str,
+    Callable[
+        [Mapping[str, Any]],
+        ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent,
+    ],
+] = {
+    "task_run.progress_stats": TaskRunProgressStatsEvent.from_dict,
+    "task_run.progress_msg.exec_status": TaskRunProgressMessageEvent.from_dict,
+    "task_run.progress_msg.plan": TaskRunProgressMessageEvent.from_dict,
+    "task_run.progress_msg.result": TaskRunProgressMessageEvent.from_dict,
+    "task_run.progress_msg.search": TaskRunProgressMessageEvent.from_dict,
+    "task_run.progress_msg.tool_call": TaskRunProgressMessageEvent.from_dict,
+    "task_run.state": TaskRunEvent.from_dict,
+    "error": ErrorEvent.from_dict,
+}
+"""The model of each event type ("type" of the event's JSON) of the 200 stream."""
+
+
+def parse_event(
+    event: sse.ServerSentEvent,
+) -> (
     ErrorEvent
     | TaskRunEvent
     | TaskRunProgressMessageEvent
     | TaskRunProgressStatsEvent
-    | ErrorResponse
+    | dict[str, Any]
+):
+    """One event of the 200 stream as the model of its type (its JSON "type", else its SSE
+    event name); a type this client does not know comes back as the decoded JSON object.
+
+    Raises:
+        errors.InvalidEvent: If the data is not a JSON object, or does not match the model of a
+            known type.
+    """
+    return sse.parse_json_event(event, "type", _EVENT_MODELS)
+
+
+def stream(
+    run_id: str,
+    *,
+    client: AuthenticatedClient | Client,
+) -> sse.EventStream[
+    ErrorEvent
+    | TaskRunEvent
+    | TaskRunProgressMessageEvent
+    | TaskRunProgressStatsEvent
+    | dict[str, Any]
+]:
+    """Stream the progress events of a task run
+
+     Server-sent events describing a single run's progress and its final state.
+
+    Yields each event as it arrives, typed by parse_event(). Close the stream (or read it in a `with` block) to stop before its end.
+
+    Args:
+        run_id (str):
+
+    Raises:
+        errors.StreamStatusError: If the server answers with a status other than 200 (`parsed` holds the typed body of a documented status).
+        errors.TruncatedStream: If the body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        sse.EventStream[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | dict[str, Any]]
+    """
+
+    kwargs = request_kwargs(
+        run_id=run_id,
+    )
+    return sse.EventStream(client, kwargs, parse_event, parse_response)
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
 ]:
     return Response(
         status_code=HTTPStatus(response.status_code),
@@ -152,25 +175,32 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorEvent
-    | TaskRunEvent
-    | TaskRunProgressMessageEvent
-    | TaskRunProgressStatsEvent
-    | ErrorResponse
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
 ]:
     """Stream the progress events of a task run
 
      Server-sent events describing a single run's progress and its final state.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         run_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | ErrorResponse]
+        Response[ErrorResponse | list[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -189,26 +219,33 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
 ) -> (
-    ErrorEvent
-    | TaskRunEvent
-    | TaskRunProgressMessageEvent
-    | TaskRunProgressStatsEvent
-    | ErrorResponse
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
     | None
 ):
     """Stream the progress events of a task run
 
      Server-sent events describing a single run's progress and its final state.
 
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
+
     Args:
         run_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | ErrorResponse
+        ErrorResponse | list[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | dict[str, Any]]
     """
 
     return sync_detailed(
@@ -222,25 +259,32 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
 ) -> Response[
-    ErrorEvent
-    | TaskRunEvent
-    | TaskRunProgressMessageEvent
-    | TaskRunProgressStatsEvent
-    | ErrorResponse
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
 ]:
     """Stream the progress events of a task run
 
      Server-sent events describing a single run's progress and its final state.
+
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
 
     Args:
         run_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | ErrorResponse]
+        Response[ErrorResponse | list[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | dict[str, Any]]]
     """
 
     kwargs = _get_kwargs(
@@ -257,26 +301,33 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
 ) -> (
-    ErrorEvent
-    | TaskRunEvent
-    | TaskRunProgressMessageEvent
-    | TaskRunProgressStatsEvent
-    | ErrorResponse
+    ErrorResponse
+    | list[
+        ErrorEvent
+        | TaskRunEvent
+        | TaskRunProgressMessageEvent
+        | TaskRunProgressStatsEvent
+        | dict[str, Any]
+    ]
     | None
 ):
     """Stream the progress events of a task run
 
      Server-sent events describing a single run's progress and its final state.
 
+    Reads the stream to its end (a stream that stays open while runs are active returns when the server ends it) and returns its events as a list, typed by parse_event(). stream() gives each event as it arrives.
+
     Args:
         run_id (str):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        errors.TruncatedStream: If a 200 body ends in the middle of an event.
+        errors.InvalidEvent: If an event is not a JSON object, or does not match the model of its type.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | ErrorResponse
+        ErrorResponse | list[ErrorEvent | TaskRunEvent | TaskRunProgressMessageEvent | TaskRunProgressStatsEvent | dict[str, Any]]
     """
 
     return (
