@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import httpx
+from parallel_taskgroup.cli import main
 from taskgroup_emulator.testing import EmulatorServer
 
 REPO = Path(__file__).resolve().parents[2]
@@ -48,3 +51,31 @@ def taskgroup_process(
         text=True,
         **kwargs,
     )
+
+
+def run_cli(args: list[Any]) -> tuple[int, str, str]:
+    """`taskgroup ARGS` in this process: (exit code, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    code = main([str(a) for a in args], stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def group_of(results: Path) -> str:
+    """The group id in the job's state file."""
+    return str(json.loads(Path(f"{results}.state.json").read_text())["group_id"])
+
+
+def add_second_run(server: EmulatorServer, group_id: str, key: str) -> None:
+    """Another run for row `key` in the group, made outside the job (as another program could)."""
+    httpx.post(
+        f"{server.base_url}/v1/tasks/groups/{group_id}/runs",
+        json={"inputs": [{"input": "again", "processor": "base", "metadata": {"row_key": key}}]},
+        headers={"x-api-key": server.api_key},
+    ).raise_for_status()
+
+
+def run_args(tmp_path: Path, rows: list[Any], *extra: str) -> list[str]:
+    """`run IN --out OUT --key id EXTRA...`: `rows` written to tmp_path/in.jsonl, the results
+    to tmp_path/out.jsonl."""
+    src = write_jsonl(tmp_path / "in.jsonl", rows)
+    return ["run", str(src), "--out", str(tmp_path / "out.jsonl"), "--key", "id", *extra]

@@ -199,7 +199,7 @@ def test_results_without_a_state_file_are_not_overwritten_or_mixed(
     out.write_text('{"key": "x", "status": "completed"}\n')
     code, err = run_cli(["run", str(src), "--out", str(out)])
     assert code == 2
-    assert_one_error_line(err, "state.json is missing", "--group", "to re-attach")
+    assert_one_error_line(err, "is not a results file of this job", "pass --overwrite")
     assert out.read_text() == '{"key": "x", "status": "completed"}\n'
 
 

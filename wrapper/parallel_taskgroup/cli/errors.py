@@ -7,6 +7,7 @@ errors are mapped by class in :func:`exit_status`.
 from __future__ import annotations
 
 import errno
+import re
 import shlex
 from collections.abc import Sequence
 from typing import Callable, Optional
@@ -56,9 +57,24 @@ def _auth(exc: BaseException) -> str:
     return f"authentication failed (HTTP {exc.status_code}): check PARALLEL_API_KEY ({exc.message})"
 
 
-def _not_found(exc: BaseException) -> str:
-    assert isinstance(exc, ptg.APIStatusError)
-    return f"not found (HTTP 404): {exc.message}; check the group id"
+_API_PATH = re.compile(r"^(?P<base>.*?)/v1(?:beta)?/tasks/groups(?P<rest>/[^?]*)?")
+
+
+def _not_found(exc: ptg.APIStatusError, base_url: Optional[str]) -> str:
+    """A 404 says which was not found: the API itself (creating a group cannot be "not found"
+    but at a wrong URL, e.g. a base URL with a path), or the group."""
+    found = _API_PATH.match(exc.url or "")
+    base = found.group("base") if found else (base_url or "the base URL")
+    where = "--base-url (or PARALLEL_BASE_URL)"
+    if found and exc.method == "POST" and not (found.group("rest") or "").strip("/"):
+        return (
+            f"the API was not found at {base} (HTTP 404 on {exc.method} {exc.url}): check "
+            f"{where}; it is the server alone, with no path, e.g. https://api.parallel.ai"
+        )
+    message = f"not found (HTTP 404): {exc.message}; check the group id"
+    if found and base.partition("://")[2].partition("/")[2].strip("/"):
+        message += f" (or {where}: {base} has a path; the API's has none)"
+    return message
 
 
 def _insecure(exc: BaseException) -> str:
@@ -83,7 +99,6 @@ def _table() -> list[tuple[type[BaseException], int, Callable[[BaseException], s
     return [
         (ptg.AuthenticationError, EXIT_API, _auth),
         (ptg.PaymentRequiredError, EXIT_CREDIT, str),
-        (ptg.NotFoundError, EXIT_USAGE, _not_found),
         (ptg.ValidationError, EXIT_USAGE, _server_rejected),
         (ptg.BadRequestError, EXIT_USAGE, _server_rejected),
         (ptg.PermissionDeniedError, EXIT_USAGE, _server_rejected),
@@ -124,7 +139,9 @@ def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[
         return exc.exit_code, str(exc)
     if _io_failure(exc) is not None:
         return EXIT_IO, _io(exc)
-    if isinstance(exc, ptg.SubmissionError) and exc.status_code in (400, 422):
+    if isinstance(exc, ptg.NotFoundError):
+        return EXIT_USAGE, _not_found(exc, base_url)
+    if isinstance(exc, ptg.SubmissionError) and exc.status_code in (400, 403, 422):
         # The service refused the rows themselves: running again would be refused again.
         return EXIT_USAGE, f"the service refused the rows (not resumable as they are): {exc}"
     if isinstance(exc, ptg.APIConnectionError):
@@ -136,13 +153,31 @@ def exit_status(exc: BaseException, *, base_url: Optional[str] = None) -> tuple[
     return EXIT_API, f"unexpected error: {type(exc).__name__}: {exc}"
 
 
-def resume_hint(code: int, argv: Sequence[str]) -> Optional[str]:
-    """How to continue after ``taskgroup run`` exited with ``code`` (None: nothing to resume)."""
-    command = shlex.join(["taskgroup", *argv])
-    if code in (EXIT_API, EXIT_IO, EXIT_INTERRUPTED):
-        return f"to resume, run the same command again: {command}"
+RESUMABLE = frozenset({EXIT_API, EXIT_CREDIT, EXIT_BUDGET, EXIT_IO, EXIT_INTERRUPTED})
+"""The exits of ``taskgroup run`` after which the same command goes on."""
+
+
+def next_command(code: int, argv: Sequence[str], *, retrying: bool = False) -> Optional[str]:
+    """The command that goes on after ``taskgroup run`` exited with ``code`` (``retrying``:
+    it had ``--retry failed``), or None when there is nothing to go on with."""
+    if code == EXIT_ROWS_FAILED:
+        return shlex.join(["taskgroup", *argv, *(() if retrying else ("--retry", "failed"))])
+    if code in RESUMABLE:
+        return shlex.join(["taskgroup", *argv])
+    return None
+
+
+def resume_hint(code: int, argv: Sequence[str], *, retrying: bool = False) -> Optional[str]:
+    """How to go on after ``taskgroup run`` exited with ``code`` (None: nothing to go on with,
+    e.g. after a usage error or a refusal that the same command would meet again)."""
+    command = next_command(code, argv, retrying=retrying)
+    if command is None:
+        return None
+    if code == EXIT_ROWS_FAILED:
+        again = " again" if retrying else ""
+        return f"to retry the failed rows{again}: {command}"
     if code == EXIT_CREDIT:
         return f"to resume after topping up the account, run the same command again: {command}"
     if code == EXIT_BUDGET:
         return f"to continue, run the same command with a higher --max-cost: {command}"
-    return None
+    return f"to resume, run the same command again: {command}"

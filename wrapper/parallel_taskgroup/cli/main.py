@@ -7,6 +7,7 @@ comes from ``PARALLEL_API_KEY``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -27,8 +28,23 @@ from .errors import (
     resume_hint,
 )
 from .logs import library_logs
+from .words import HELP_FORMAT, examples, paragraph
 
 __all__ = ["build_parser", "main"]
+
+EXAMPLES = examples(
+    (
+        "quote a job, then run it (the same command resumes after any stop)",
+        "taskgroup run examples/companies.jsonl --out results.jsonl --key company_website "
+        "--dry-run",
+    ),
+    ("how a job (or any group) stands", "taskgroup status results.jsonl"),
+    ("a group's events as JSON lines, as they come", "taskgroup events tgrp_123 --follow"),
+    (
+        "every finished run of a group, once no run is active",
+        "taskgroup results tgrp_123 --out results.csv --wait",
+    ),
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,9 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = _Parser(
         prog="taskgroup",
-        description="Run Parallel Tasks over a file of rows as one Task Group, watch groups and "
-        "fetch their results. The API key comes from PARALLEL_API_KEY.",
-        epilog=EXIT_CODES_HELP,
+        description=paragraph(
+            "Run Parallel Tasks over a file of rows as one Task Group, watch groups and fetch "
+            "their results. The API key comes from PARALLEL_API_KEY."
+        ),
+        epilog=f"{EXAMPLES}\n\n{paragraph(EXIT_CODES_HELP)}",
+        formatter_class=HELP_FORMAT,
     )
     parser.add_argument("--version", action="version", version=f"taskgroup {ptg.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -91,33 +110,29 @@ def main(
         parser.print_help(out)
         return EXIT_OK
     base_url: Optional[str] = None
-    command: Optional[str] = None
+    args: Optional[argparse.Namespace] = None
     try:
         try:
-            args = parser.parse_args(argv)
+            with contextlib.redirect_stdout(out):  # --help and --version print there
+                args = parsed = parser.parse_args(argv)
         except SystemExit as exc:  # --help, --version
             return int(exc.code or 0)
-        if args.command is None:
+        if parsed.command is None:
             parser.print_help(out)
             return EXIT_OK
-        command = args.command
-        base_url = args.base_url or os.environ.get("PARALLEL_BASE_URL")
+        base_url = parsed.base_url or os.environ.get("PARALLEL_BASE_URL")
         commands: dict[str, Callable[[], int]] = {
-            "run": lambda: run_cmd.execute(args, argv, out, err),
-            "status": lambda: status_cmd.execute(args, out),
-            "events": lambda: events_cmd.execute(args, out),
-            "results": lambda: results_cmd.execute(args, err),
+            "run": lambda: run_cmd.execute(parsed, argv, out, err),
+            "status": lambda: status_cmd.execute(parsed, out),
+            "events": lambda: events_cmd.execute(parsed, out),
+            "results": lambda: results_cmd.execute(parsed, err),
         }
-        if args.command == "run":  # its log lines go above its progress line
+        if parsed.command == "run":  # its log lines go above its progress line
             return commands["run"]()
-        with library_logs(args.verbose, err):
-            return commands[args.command]()
-    except KeyboardInterrupt:
-        err.write("taskgroup: interrupted\n")
-        if command == "run":
-            err.write(f"taskgroup: {resume_hint(EXIT_INTERRUPTED, argv)}\n")
-        err.flush()
-        return EXIT_INTERRUPTED
+        with library_logs(parsed.verbose, err):
+            return commands[parsed.command]()
+    except KeyboardInterrupt as exc:
+        return _failed(exc, EXIT_INTERRUPTED, None, args, argv, out, err)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly without a second error at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -125,9 +140,30 @@ def main(
         return EXIT_OK
     except Exception as exc:
         code, message = exit_status(exc, base_url=base_url)
-        err.write(f"taskgroup: error: {_one_line(message)}\n")
-        hint = resume_hint(code, argv) if command == "run" else None
+        return _failed(exc, code, _one_line(message), args, argv, out, err)
+
+
+def _failed(
+    exc: BaseException,
+    code: int,
+    message: Optional[str],
+    args: Optional[argparse.Namespace],
+    argv: list[str],
+    out: IO[str],
+    err: IO[str],
+) -> int:
+    """Say on stderr how the command failed (for ``run``, how to go on) and, for ``run
+    --json``, give the summary on stdout; return the exit code. ``message`` is None for an
+    interrupt."""
+    err.write("taskgroup: interrupted\n" if message is None else f"taskgroup: error: {message}\n")
+    is_run = args.command == "run" if args is not None else argv[:1] == ["run"]
+    if is_run:
+        retrying = args is not None and args.retry == "failed"
+        hint = resume_hint(code, argv, retrying=retrying) if args is not None else None
         if hint:
             err.write(f"taskgroup: {hint}\n")
         err.flush()
-        return code
+        said = "interrupted" if message is None else message
+        run_cmd.report_failure(args, argv, out, code=code, error=exc, message=said)
+    err.flush()
+    return code

@@ -4,14 +4,14 @@ line."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import shlex
 import signal
 import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import IO, Any, Callable, Optional, Union
+from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
 
@@ -23,213 +23,15 @@ from .errors import (
     EXIT_ROWS_FAILED,
     EXIT_USAGE,
     UsageError,
+    resume_hint,
 )
 from .logs import library_logs
 from .progress import Progress
+from .run_options import add_parser, parse_metadata
+from .run_report import describe_quote, quote_record, summary_lines, summary_record
+from .words import plural
 
-__all__ = ["add_parser", "execute", "parse_metadata"]
-
-MetadataValue = Union[str, int, float, bool]
-CONFIRM_ABOVE_USD = 25.0
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
-    return value
-
-
-def _usd(text: str) -> float:
-    try:
-        value = float(text.lstrip("$"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an amount in USD") from None
-    if not value >= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be zero or more")
-    return value
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} must be more than zero")
-    return value
-
-
-def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) -> None:
-    """Add ``run`` to the subcommands."""
-    run = sub.add_parser(
-        "run",
-        help="run a task over every row of a file and write one result line per row",
-        description="Create (or reuse) a group, submit every row exactly once, and write one "
-        "line per row to RESULTS as runs finish. Interrupt any time; the same command resumes.",
-    )
-    run.add_argument("input", metavar="INPUT", help="JSONL, JSON array or CSV file; - for stdin")
-    run.add_argument(
-        "--out", required=True, metavar="RESULTS", help="results file (.jsonl, .csv or .parquet)"
-    )
-    run.add_argument(
-        "--format", choices=("jsonl", "json", "csv"), help="input format (default: from extension)"
-    )
-    run.add_argument("--processor", default="base", help="processor for every run (default base)")
-    spec = run.add_mutually_exclusive_group()
-    spec.add_argument("--task-spec", metavar="FILE", help="task spec JSON (input/output schema)")
-    spec.add_argument("--output-schema", metavar="FILE", help="output JSON schema file")
-    spec.add_argument("--output-text", metavar="TEXT", help="describe a text output instead")
-    run.add_argument("--input-schema", metavar="FILE", help="input JSON schema file")
-    run.add_argument("--key", metavar="FIELD", help="row field holding a unique key per row")
-    run.add_argument(
-        "--group", metavar="ID", help="add the rows to this group (also re-attaches a job)"
-    )
-    run.add_argument(
-        "--metadata",
-        action="append",
-        default=[],
-        metavar="K=V",
-        help="metadata for a new group (repeat for more)",
-    )
-    run.add_argument("--include-basis", action="store_true", help="add basis/citations to results")
-    money = run.add_argument_group("cost")
-    money.add_argument(
-        "--dry-run",
-        action="store_true",
-        help="check every row and print the quote; send nothing (no network needed)",
-    )
-    money.add_argument(
-        "--max-cost", type=_usd, metavar="USD", help="never let the job's runs cost more than this"
-    )
-    money.add_argument(
-        "--confirm-above",
-        type=_usd,
-        default=CONFIRM_ABOVE_USD,
-        metavar="USD",
-        help=f"ask before starting a job quoted above this (default {CONFIRM_ABOVE_USD:g})",
-    )
-    money.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
-    money.add_argument(
-        "--price-table", metavar="FILE", help='prices as JSON {"processor": usd_per_1000_runs}'
-    )
-    money.add_argument(
-        "--retry",
-        choices=("failed",),
-        help="create a new run for each row whose latest run failed (with --processor)",
-    )
-    run.add_argument(
-        "--add-rows",
-        action="store_true",
-        help="the input changed: add its new rows to this job (rows already in it are kept)",
-    )
-    run.add_argument(
-        "--rate-per-minute",
-        type=_positive_int,
-        metavar="N",
-        help="cap submission at N runs per minute (default: no cap; the pace adapts to the "
-        "service's rate limit); for a key shared with other work",
-    )
-    run.add_argument(
-        "--requests-per-minute",
-        type=_positive_int,
-        metavar="N",
-        help="cap submission at N add-runs requests per minute (default: no cap)",
-    )
-    run.add_argument(
-        "--give-up-after",
-        type=_seconds,
-        default=300.0,
-        metavar="SECONDS",
-        help="stop (resumable) when requests have failed this long without a break (default 300)",
-    )
-    run.add_argument(
-        "--submit-timeout",
-        type=_seconds,
-        metavar="SECONDS",
-        help="the longest one add-runs request may take (default 60); a rerun that finds one "
-        "of unknown outcome waits until that much (plus 5 s) has passed since it was sent",
-    )
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress output")
-    connection(run)
-
-
-def parse_metadata(items: Sequence[str]) -> Optional[dict[str, MetadataValue]]:
-    """``K=V`` pairs as a metadata dict; numbers and true/false keep their types."""
-    if not items:
-        return None
-    result: dict[str, MetadataValue] = {}
-    for item in items:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise UsageError(f"--metadata {item!r}: expected KEY=VALUE")
-        value: MetadataValue = raw
-        if raw in ("true", "false"):
-            value = raw == "true"
-        else:
-            for convert in (int, float):
-                try:
-                    value = convert(raw)
-                    break
-                except ValueError:
-                    continue
-        result[key] = value
-    return result
-
-
-def _duration(seconds: float) -> str:
-    if seconds < 1:
-        return "no wait"
-    return f"at least {seconds:.0f} s" if seconds < 120 else f"at least {seconds / 60:.1f} min"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def _describe_quote(quote: ptg.JobQuote) -> list[str]:
-    # Under the current docs' reading the limit counts POSTs (2,000 a minute, 1,000 runs each).
-    by_requests = max(0.0, (quote.posts - 2000) / 2000 * 60)
-    parts = [f"{quote.new:,} new"]
-    if quote.retried:
-        parts.append(f"{quote.retried:,} failed, run again")
-    if quote.unfinished:
-        parts.append(f"{quote.unfinished:,} running already (collected, no cost)")
-    lines = [
-        f"rows:        {quote.rows:,}",
-        f"to submit:   {_plural(quote.to_submit, 'run')} at {quote.processor} "
-        f"(${quote.price_per_run * 1000:g} per 1,000 runs): {', '.join(parts)}",
-        f"price:       ${quote.cost_usd:,.2f}"
-        + (f" (already spent ${quote.spent_usd:,.2f})" if quote.spent_usd else ""),
-        f"requests:    {_plural(quote.posts, 'add-runs POST')}",
-        f"submission:  {_duration(by_requests)} at 2,000 requests per minute (current docs); "
-        f"{_duration(quote.min_submit_seconds)} if it counts runs instead",
-        f"prices from: {quote.price_source}",
-    ]
-    if quote.within_budget is not None:
-        if quote.stops_at_budget:
-            lines.append(
-                f"budget:      --max-cost stops the job after {_plural(quote.within_budget, 'run')}"
-                f" of {quote.to_submit:,} (exit 5); raise it to send the rest"
-            )
-        else:
-            lines.append("budget:      every run fits within --max-cost")
-    if quote.rejected:
-        lines.append(
-            f"skipped:     {_plural(quote.rejected, 'invalid row')} left out (--skip-invalid), "
-            "each written with why to RESULTS.rejects.jsonl:"
-        )
-        lines += [f"  {p}" for p in quote.problems]
-    if quote.problem_count:
-        lines.append(f"problems:    {_plural(quote.problem_count, 'row')} would be refused:")
-        lines += [f"  {p}" for p in quote.problems]
-        more = quote.problem_count - len(quote.problems)
-        if more > 0:
-            lines.append(f"  ... and {more} more")
-    return lines
+__all__ = ["add_parser", "execute", "report_failure"]
 
 
 def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQuote], bool]:
@@ -237,7 +39,7 @@ def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQu
         if args.yes or quote.cost_usd <= args.confirm_above:
             return True
         ask = (
-            f"this job creates {quote.to_submit} runs at {quote.processor} "
+            f"this job creates {plural(quote.to_submit, 'run')} at {quote.processor} "
             f"for ${quote.cost_usd:,.2f}"
         )
         if sys.stdin.isatty() and stderr.isatty():
@@ -277,18 +79,24 @@ def _interrupts(progress: Progress, stop: threading.Event) -> Iterator[None]:
             signal.signal(s, old)
 
 
-def _check_input_exists(path: str) -> None:
-    """A missing input file, said as reading it would say it (``-`` is standard input)."""
+def _check_input(path: str) -> None:
+    """A missing input file, said as reading it would say it, and a folder given as the input
+    (``-`` is standard input)."""
     if path == "-":
         return
     try:
         os.stat(path)
     except FileNotFoundError as exc:
         raise UsageError(f"{path}: cannot read input ({exc.strerror})") from None
+    if os.path.isdir(path):
+        raise UsageError(
+            f"{path}: INPUT is a directory; give a file (JSONL, a JSON array or CSV), or - for "
+            "standard input"
+        )
 
 
-def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
-    """Run the job; exit 0 when every row completed, 1 when some failed."""
+def _job_options(args: argparse.Namespace) -> dict[str, Any]:
+    """run_job's keywords from the command line (the task spec read from its files)."""
     # The library (and the HTTP stack under it) loads only once the arguments look right:
     # a usage error answers at once.
     spec_files = (args.task_spec, args.output_schema, args.output_text, args.input_schema)
@@ -300,15 +108,14 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
             output_text=args.output_text,
             input_schema_file=args.input_schema,
         )
-    metadata = parse_metadata(args.metadata)
-    options: dict[str, Any] = dict(
+    return dict(
         out=args.out,
         processor=args.processor,
         task_spec=spec,
         key=args.key,
         input_format=args.format,
         group_id=args.group,
-        metadata=metadata,
+        metadata=parse_metadata(args.metadata),
         include_basis=args.include_basis,
         max_cost=args.max_cost,
         prices=args.price_table,
@@ -316,17 +123,68 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
         add_rows=args.add_rows,
         rate_per_minute=args.rate_per_minute,
         requests_per_minute=args.requests_per_minute,
+        overwrite=args.overwrite,
+        limit=args.limit,
+        skip_invalid=args.skip_invalid,
     )
+
+
+def _dry_run(args: argparse.Namespace, options: dict[str, Any], stdout: IO[str]) -> int:
+    """Print the quote (or its JSON); exit 2 if the job would be refused, 5 if --max-cost
+    would stop it."""
+    report = ptg.run_job(None, args.input, dry_run=True, **options)
+    quote = report.quote
+    code = EXIT_USAGE if not quote.accepted else EXIT_BUDGET if quote.stops_at_budget else EXIT_OK
+    if args.json:
+        write_json(stdout, {"exit_code": code, "dry_run": True, **quote_record(quote)})
+    else:
+        stdout.write("\n".join(describe_quote(quote, args.out)) + "\n")
+    return code
+
+
+def write_json(stdout: IO[str], record: dict[str, Any]) -> None:
+    """One JSON object on one line of stdout."""
+    stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+    stdout.flush()
+
+
+def report_failure(
+    args: Optional[argparse.Namespace],
+    argv: Sequence[str],
+    stdout: IO[str],
+    *,
+    code: int,
+    error: BaseException,
+    message: str,
+) -> None:
+    """With ``--json``, the summary of a run that ended with ``error`` (its report, if the
+    error carries one); ``args`` is None when the command line itself was wrong."""
+    wanted = args.json if args is not None else "--json" in argv
+    if not wanted:
+        return
+    carried = getattr(error, "report", None)
+    record = summary_record(
+        code=code,
+        argv=list(argv),
+        out=args.out if args is not None else None,
+        retrying=args is not None and args.retry == "failed",
+        report=carried if isinstance(carried, ptg.JobReport) else None,
+        error=error,
+        message=message,
+    )
+    if args is not None and args.dry_run:
+        record["dry_run"] = True
+    write_json(stdout, record)
+
+
+def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
+    """Run the job; exit 0 when every row completed, 1 when some failed, 7 when the group
+    holds more than one run for some rows."""
+    options = _job_options(args)
+    _check_input(args.input)
     if args.dry_run:
-        _check_input_exists(args.input)
-        report = ptg.run_job(None, args.input, dry_run=True, **options)
-        stdout.write("\n".join(_describe_quote(report.quote)) + "\n")
-        if not report.quote.accepted:
-            return EXIT_USAGE
-        return EXIT_BUDGET if report.quote.stops_at_budget else EXIT_OK
+        return _dry_run(args, options, stdout)
     require_api_key()
-    _check_input_exists(args.input)
-    hint = shlex.join(["taskgroup", *argv])
     progress = Progress(stderr, quiet=args.quiet)
     logs = library_logs(args.verbose, stderr, progress.log_handler())
     stop = threading.Event()
@@ -343,19 +201,16 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
             )
         finally:
             progress.stop()
-    if not args.quiet:
-        stderr.write(
-            f"taskgroup: done: {report.completed} completed, {report.failed} failed of "
-            f"{report.rows} rows; ${report.spent_usd:,.2f} spent; results in {args.out} "
-            f"(group {report.group_id})\n"
+    code = (
+        EXIT_DUPLICATES if report.duplicate_rows else EXIT_ROWS_FAILED if report.failed else EXIT_OK
+    )
+    retrying = args.retry == "failed"
+    hint = resume_hint(EXIT_ROWS_FAILED, argv, retrying=retrying) if report.failed else None
+    for line in summary_lines(report, quiet=args.quiet, hint=hint, out=args.out):
+        stderr.write(f"taskgroup: {line}\n")
+    if args.json:
+        record = summary_record(
+            code=code, argv=list(argv), out=args.out, retrying=retrying, report=report
         )
-    if report.failed and not args.quiet:
-        stderr.write(f"taskgroup: to retry the failed rows: {hint} --retry failed\n")
-    if report.duplicate_rows:
-        stderr.write(
-            f"taskgroup: {report.duplicate_rows} row(s) have more than one run in group "
-            f"{report.group_id} ({report.extra_runs} extra, each billed; keys: "
-            f"{', '.join(sorted({k for k, _ in report.duplicates})[:10])})\n"
-        )
-        return EXIT_DUPLICATES
-    return EXIT_ROWS_FAILED if report.failed else EXIT_OK
+        write_json(stdout, record)
+    return code

@@ -1,43 +1,101 @@
-"""``taskgroup status GROUP``: a group's summary."""
+"""``taskgroup status GROUP|RESULTS``: a group's summary; given a job's results file, the
+summary of its group and the file's lines by status."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import IO, Any, Callable
+import os
+from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
 
 from .connection import connect
-from .errors import EXIT_OK
+from .errors import EXIT_OK, UsageError
+from .job_files import job_group, lines_by_status
+from .words import examples, plural, subcommand
 
 __all__ = ["add_parser", "execute"]
+
+EXAMPLES = examples(
+    ("a job: its group (read beside the file) and its lines", "taskgroup status results.jsonl"),
+    ("any group, by its id", "taskgroup status tgrp_123"),
+    ("the group object as the API gives it", "taskgroup status tgrp_123 --json"),
+)
+
+_SHOWN = ("queued", "running", "completed", "failed")
+_ORDER = ("queued", "action_required", "running", "completed", "failed", "cancelling")
 
 
 def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) -> None:
     """Add ``status`` to the subcommands."""
-    parser = sub.add_parser("status", help="summary of a group")
-    parser.add_argument("group", metavar="GROUP")
+    parser = subcommand(
+        sub,
+        "status",
+        summary="summary of a group, or of the job whose results file is given",
+        description=(
+            "A group's summary. Given a results file of `taskgroup run`, the summary of its "
+            "group (the id read from RESULTS.state.json beside it, or from the file's first "
+            "line) and the file's lines by status. A path that exists is a file; anything else "
+            "is a group id."
+        ),
+        epilog=EXAMPLES,
+    )
+    parser.add_argument("group", metavar="GROUP|RESULTS", help="a group id or a results file")
     parser.add_argument("--json", action="store_true", help="print the raw JSON")
     connection(parser)
 
 
 def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
-    """Print the group's summary."""
+    """Print the group's summary (and the results file's lines, given one)."""
+    results: Optional[str] = None
+    group_id, where = args.group, ""
+    if os.path.exists(args.group):
+        results = args.group
+        if os.path.isdir(results):
+            raise UsageError(f"{results}: is a directory; give a results file or a group id")
+        group_id, where = job_group(results)
+        if group_id is None:
+            raise UsageError(
+                f"{results}: the job has no group yet ({where} names none: it stopped before "
+                "creating it); run its `taskgroup run` command again"
+            )
+    by_status = lines_by_status(results) if results is not None else {}
     with connect(args) as client:
-        info = client.group(args.group).refresh()
+        info = client.group(group_id).refresh()
     if args.json:
-        stdout.write(json.dumps(info.to_dict(), indent=2) + "\n")
+        record = info.to_dict()
+        if results is not None:
+            record["results_file"] = {
+                "path": results,
+                "group_from": where,
+                "lines": sum(by_status.values()),
+                "by_status": by_status,
+            }
+        stdout.write(json.dumps(record, indent=2) + "\n")
         return EXIT_OK
+    rows = _group_rows(info, where)
+    if results is not None:
+        rows.append(("results", f"{results}: {plural(sum(by_status.values()), 'line')}"))
+        rows += [(f"  {name}", f"{n:,}") for name, n in by_status.items()]
+    width = max(len(r[0]) for r in rows)
+    for label, value in rows:
+        stdout.write(f"{label:<{width}}  {value}\n")
+    return EXIT_OK
+
+
+def _group_rows(info: ptg.types.TaskGroupResponse, where: str) -> list[tuple[str, str]]:
+    """The group's summary as (label, value) rows; ``where``: what its id was read from."""
     status = info.status
     counts = ptg.status_counts(status)
+    read_from = f" (read from {where})" if where else ""
     rows = [
-        ("group", info.taskgroup_id),
+        ("group", f"{info.taskgroup_id}{read_from}"),
         ("state", "active" if status.is_active else "idle"),
         ("runs", str(status.num_task_runs)),
     ]
-    for name in ("queued", "action_required", "running", "completed", "failed", "cancelling"):
-        if counts.get(name) or name in ("queued", "running", "completed", "failed"):
+    for name in _ORDER:
+        if counts.get(name) or name in _SHOWN:
             rows.append((f"  {name}", str(counts.get(name, 0))))
     for name in sorted(set(counts) - {r[0].strip() for r in rows}):
         rows.append((f"  {name}", str(counts[name])))
@@ -48,7 +106,4 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
     metadata = info.metadata
     if metadata and hasattr(metadata, "to_dict"):
         rows.append(("metadata", ", ".join(f"{k}={v}" for k, v in metadata.to_dict().items())))
-    width = max(len(r[0]) for r in rows)
-    for label, value in rows:
-        stdout.write(f"{label:<{width}}  {value}\n")
-    return EXIT_OK
+    return rows

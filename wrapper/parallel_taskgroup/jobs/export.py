@@ -6,13 +6,14 @@ import json
 import os
 import tempfile
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Optional
 
 import attrs
 
 from .._status import active_runs
 from ..client import Client
 from ..errors import ParallelError, ResultsFileError
+from ..wait import ProgressCallback
 from .records import result_record
 from .results_file import ResultsLayout, read_records, results_format, write_results
 
@@ -38,17 +39,20 @@ def export_results(
     include_basis: bool = False,
     wait: bool = False,
     overwrite: bool = False,
+    on_progress: Optional[ProgressCallback] = None,
 ) -> ExportReport:
     """Write ``out`` (JSONL, CSV or Parquet) with a line for every finished run of the group,
     failures included, from one snapshot of its runs with their inputs and outputs. With
-    ``wait``, first wait until no run is active. ``written`` counts lines whose key the file
-    did not have before. ``out``'s folders are created; an existing ``out`` is replaced only if
-    it holds this group's results (or with ``overwrite``): ResultsFileError otherwise."""
+    ``wait``, first wait until no run is active (``on_progress`` receives each status of the
+    group meanwhile, as :meth:`TaskGroup.wait` gives it). ``written`` counts lines whose key
+    the file did not have before. ``out``'s folders are created; an existing ``out`` is
+    replaced only if it holds this group's results (or with ``overwrite``): ResultsFileError
+    otherwise."""
     fmt = results_format(out)
     known = set() if overwrite else _own_keys(out, fmt, group_id)
     group = client.group(group_id)
     info = group.refresh()  # a wrong key, unknown group or unreachable server fails here
-    status = group.wait() if wait else info.status
+    status = group.wait(on_progress=on_progress) if wait else info.status
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
     columns: dict[str, None] = {}
     fields: dict[str, None] = {}
