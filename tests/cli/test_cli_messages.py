@@ -71,11 +71,6 @@ def test_counts_of_one_are_singular_in_the_run_its_quote_and_its_summary(
     assert not _ONE_PLURAL.search("\n".join(said)), said
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library: jobs/session.py says 'group G: 1 rows from ...' (also 'resuming group', "
-    "'read group', the stop and credit messages); the command line shows them as they are",
-)
 def test_the_librarys_messages_in_a_run_are_singular_for_one(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:
@@ -111,11 +106,6 @@ def test_a_refusal_by_the_service_does_not_say_to_resume(
     assert '"resume": null' in stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="library: submission/keys.py _describe() says the type's name (NoneType); the "
-    "command line cannot change it",
-)
 def test_a_null_key_says_none_not_nonetype(cli_env: EmulatorServer, tmp_path: Path) -> None:
     code, _, err = run_cli(run_args(tmp_path, [{"id": None}, {"id": "b"}]))
     assert code == 2

@@ -138,7 +138,7 @@ def test_a_row_with_a_second_run_in_the_group_is_reported_counted_and_exits_7(
     ).raise_for_status()
     done = taskgroup(args(src, out), server)
     assert done.returncode == 7, done.stderr
-    assert "1 row(s) have more than one run in group" in done.stderr and "r3" in done.stderr
+    assert "holds more than one run for 1 row " in done.stderr and "r3" in done.stderr
     with Client(api_key=server.api_key, base_url=server.base_url) as client:
         report = run_job(client, str(src), out=str(out), key="id")
     assert report.duplicate_rows == 1 and report.extra_runs == 1

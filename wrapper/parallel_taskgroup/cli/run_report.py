@@ -104,8 +104,9 @@ def summary_lines(
     if report.duplicate_rows:
         keys = ", ".join(sorted({k for k, _ in report.duplicates})[:10])
         lines.append(
-            f"{report.duplicate_rows} row(s) have more than one run in group {report.group_id} "
-            f"({report.extra_runs} extra, each billed; keys: {keys})"
+            f"group {report.group_id} holds more than one run for "
+            f"{plural(report.duplicate_rows, 'row')} ({report.extra_runs:,} extra, each billed; "
+            f"keys: {keys})"
         )
     return lines
 

@@ -10,7 +10,13 @@ from collections.abc import Iterator
 from typing import Any, Optional
 
 from .._clock import Interrupted
-from ..errors import BudgetExceededError, JournalError, ParallelError, PaymentRequiredError
+from ..errors import (
+    BudgetExceededError,
+    JournalError,
+    ParallelError,
+    PaymentRequiredError,
+    SubmissionError,
+)
 from .options import JobOptions
 from .quote import JobQuote
 from .recorder import Recorder
@@ -105,6 +111,8 @@ def why_unsent(error: Optional[BaseException]) -> str:
         return "not submitted: not enough credit (402); top up and run the same command again"
     if isinstance(error, (Interrupted, KeyboardInterrupt)):
         return "not submitted: the job was interrupted; run the same command again"
+    if isinstance(error, SubmissionError) and error.status_code in (400, 403, 422):
+        return f"not submitted: the service refused the rows ({error}); fix them, then run again"
     return f"not submitted: the job stopped ({type(error).__name__}); run the same command again"
 
 

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 import attrs
 
 from .._json import compact
+from .._words import plural
 from ..errors import InputError, RowError
 from ..submission.prepare import RowPlan, prepare_one
 from .inputs import Row
@@ -63,7 +64,8 @@ class Ingested:
         listed = "; ".join(str(p) for p in self.problems)
         tail = f"; and {more} more" if more > 0 else ""
         raise InputError(
-            f"{name}: {self.problem_count} row(s) cannot be submitted, nothing was sent: "
+            f"{name}: {plural(self.problem_count, 'row')} cannot be submitted, nothing was "
+            "sent: "
             f"{listed}{tail}"
         )
 

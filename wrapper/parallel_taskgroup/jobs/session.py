@@ -21,6 +21,7 @@ from typing import Any, Callable, Optional
 
 from .._clock import Interrupted
 from .._http import HttpCore
+from .._words import plural
 from ..client import Client, core_of
 from ..errors import (
     BadRequestError,
@@ -132,8 +133,8 @@ def _open_group(
         group.refresh()  # a wrong key, unknown group or unreachable server fails here
         c = store.counts()
         reporter.message(
-            f"resuming group {group.id}: {c.finished} of {c.rows} rows finished, "
-            f"{c.submitted} submitted"
+            f"resuming group {group.id}: {c.finished:,} of {plural(c.rows, 'row')} finished, "
+            f"{c.submitted:,} submitted"
         )
         return group, state
     if state is None:
@@ -154,7 +155,7 @@ def _open_group(
         else:
             group = client.create_group(metadata=options.metadata, **defaults)
             reporter.message(
-                f"group {group.id}: {quote.rows} rows from {attached.input_name} "
+                f"group {group.id}: {plural(quote.rows, 'row')} from {attached.input_name} "
                 f"(~${quote.cost_usd:.2f} at {quote.processor})"
             )
     except _REFUSED as exc:
@@ -217,8 +218,9 @@ def _work(
             done = read_group(core, group.id, store, recorder, processor=options.processor)
             c = store.counts()
             reporter.message(
-                f"read group {group.id}: {done.runs} runs with row keys in {done.seconds:.1f}s; "
-                f"{c.finished} of {c.rows} rows finished, {c.submitted} submitted"
+                f"read group {group.id}: {plural(done.runs, 'run')} with row keys in "
+                f"{done.seconds:.1f}s; {c.finished:,} of {plural(c.rows, 'row')} finished, "
+                f"{c.submitted:,} submitted"
             )
         elif attached.state is not None and unrecorded(store) >= CATCH_UP_ROWS:
             read_group(
@@ -256,9 +258,9 @@ def _as_raised(error: BaseException, report: JobReport) -> BaseException:
         return _credit_shortfall(error, report)
     if isinstance(error, Interrupted):
         stopped = JobInterruptedError(
-            f"the job stopped as asked: {report.completed + report.failed} of {report.rows} "
-            f"rows have their result, {report.not_submitted} were not sent; the results file "
-            "has one line per row; run the same command again to go on"
+            f"the job stopped as asked: {report.completed + report.failed:,} of "
+            f"{plural(report.rows, 'row')} have their result, {report.not_submitted:,} were not "
+            "sent; the results file has one line per row; run the same command again to go on"
         )
         stopped.report = report
         return stopped
@@ -269,7 +271,8 @@ def _credit_shortfall(error: PaymentRequiredError, report: JobReport) -> Payment
     """The 402 told in the job's terms: how many rows are in the group and how many are not."""
     in_group = report.rows - report.not_submitted
     job_error = PaymentRequiredError(
-        f"not enough credit in the account: {in_group:,} of {report.rows:,} rows are in group "
+        f"not enough credit in the account: {in_group:,} of {plural(report.rows, 'row')} are in "
+        "group "
         f"{report.group_id}, {report.not_submitted:,} are not (nothing was created for them); "
         "top up the account, then run the job again to send the rest",
         status_code=error.status_code,
@@ -284,9 +287,10 @@ def _credit_shortfall(error: PaymentRequiredError, report: JobReport) -> Payment
 def _duplicates_warning(report: JobReport) -> str:
     keys = sorted({key for key, _ in report.duplicates})
     shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+    rows = plural(report.duplicate_rows, "row")
     return (
-        f"warning: group {report.group_id} holds more than one run for {report.duplicate_rows} "
-        f"row(s) ({report.extra_runs} extra run(s), each billed and counted in the spend): "
+        f"warning: group {report.group_id} holds more than one run for {rows} "
+        f"({plural(report.extra_runs, 'extra run')}, each billed and counted in the spend): "
         f"{shown}; they were created outside this job's record (another process on the group, "
         "or a request that reached the service after it was given up)"
     )

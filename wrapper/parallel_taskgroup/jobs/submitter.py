@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 from .._clock import Interrupted
 from .._http import HttpCore
+from .._words import plural
 from ..submission.report import SubmitReport
 from ..submission.submit import SubmitOptions, submit_rows
 from .options import JobOptions
@@ -93,9 +94,10 @@ class Submitter:
             counts = store.counts()
             unsent = counts.rows - counts.submitted
             return (
-                f"the next batch ({n} runs, ${n * price:.2f}) would take the job's spend from "
-                f"${spent:.2f} over its ${options.max_cost:.2f} budget; {unsent} rows are not "
-                "sent; to continue, run the same command with a higher --max-cost"
+                f"the next batch ({plural(n, 'run')}, ${n * price:.2f}) would take the job's "
+                f"spend from ${spent:.2f} over its ${options.max_cost:.2f} budget; "
+                f"{plural(unsent, 'row')} not sent; to continue, run the same command with a "
+                "higher --max-cost"
             )
 
         def progress(report: SubmitReport) -> None:

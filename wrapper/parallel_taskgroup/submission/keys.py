@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Union
 from parallel_taskgroup_api.models import TaskRun
 
 from .._json import canonical
+from .._words import type_name
 from ..errors import ArgumentTypeError, ConfigurationError
 from .limits import MAX_METADATA_VALUE_CHARS
 
@@ -54,10 +55,6 @@ field names (a composite key: :func:`composite_key` of their values), or a funct
 always one field name, commas and all (:func:`parse_key` reads the command line's form)."""
 
 
-def _describe(value: Any) -> str:
-    return type(value).__name__
-
-
 def derive_key(value: Union[str, Mapping[str, Any]]) -> str:
     """A stable 16-character key for a run input: a hash of its canonical JSON.
 
@@ -69,7 +66,7 @@ def derive_key(value: Union[str, Mapping[str, Any]]) -> str:
 
 def _check_key(raw: Any, source: str) -> str:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
-        raise ValueError(f"{source} must be a str or int, got {_describe(raw)}")
+        raise ValueError(f"{source} must be a str or int, got {type_name(raw)}")
     key = str(raw)
     if not key:
         raise ValueError(f"{source} is empty")
@@ -104,7 +101,7 @@ def key_fields(spec: KeySpec) -> Optional[tuple[str, ...]]:
     if not isinstance(spec, Sequence) or isinstance(spec, (bytes, bytearray)):
         raise ArgumentTypeError(
             "key must be None, a field name or a function, or a sequence of field names, "
-            f"got {_describe(spec)}"
+            f"got {type_name(spec)}"
         )
     fields = tuple(spec)
     for field in fields:
@@ -143,7 +140,7 @@ def _field_value(row: Any, field: str) -> Any:
         return row[field]
     if hasattr(row, field):
         return getattr(row, field)
-    raise ValueError(f"the key field {field!r} is missing ({_describe(row)} row)")
+    raise ValueError(f"the key field {field!r} is missing ({type_name(row)} row)")
 
 
 def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:

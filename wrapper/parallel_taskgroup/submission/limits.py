@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Optional
 
 from .._json import compact
+from .._words import type_name
 from .schema_check import schema_problem
 
 __all__ = [
@@ -52,10 +53,6 @@ def json_chars(value: Any) -> int:
     return len(compact(value))
 
 
-def _describe(value: Any) -> str:
-    return type(value).__name__
-
-
 def metadata_problem(metadata: Any) -> Optional[str]:
     """Why ``metadata`` would be rejected by the API, or ``None`` if it is acceptable.
 
@@ -63,7 +60,7 @@ def metadata_problem(metadata: Any) -> Optional[str]:
     finite float or bool.
     """
     if not isinstance(metadata, Mapping):
-        return f"metadata must be a mapping of str to str/int/float/bool, got {_describe(metadata)}"
+        return f"metadata must be a mapping of str to str/int/float/bool, got {type_name(metadata)}"
     for k, v in metadata.items():
         if not isinstance(k, str) or not k:
             return f"metadata key {k!r} must be a non-empty string"
@@ -83,7 +80,7 @@ def metadata_problem(metadata: Any) -> Optional[str]:
                 return f"metadata value for {k!r} is {v!r}; only finite numbers are allowed"
         elif not isinstance(v, int):  # bool is an int
             return (
-                f"metadata value for {k!r} is a {_describe(v)}; "
+                f"metadata value for {k!r} is a {type_name(v)}; "
                 "only str, int, float and bool are allowed"
             )
     return None

@@ -38,6 +38,7 @@ from .. import errors
 from .._clock import Interrupted
 from .._http import HttpCore
 from .._retry import RetryPolicy
+from .._words import plural
 from .batches import chunk_by_limits
 from .journal import MemoryJournal, PendingBatch, SubmissionJournal, open_journal
 from .keys import KeySpec
@@ -181,9 +182,9 @@ class _Batches:
 
     def _extra_runs(self, extra: Mapping[str, list[str]]) -> None:
         log.warning(
-            "group %s holds more than one run for %d row(s) (each was billed): %s",
+            "group %s holds more than one run for %s (each was billed): %s",
             self.group_id,
-            len(extra),
+            plural(len(extra), "row"),
             ", ".join(sorted(extra)[:5]) + (" ..." if len(extra) > 5 else ""),
         )
         for key, run_ids in extra.items():
@@ -198,8 +199,8 @@ class _Batches:
             return self.core.failed(policy, exc)
         except errors.ParallelError:
             raise self._stop(
-                f"gave up on a batch of {rows} rows ({policy.describe()}; last: {exc}); call "
-                "again with the same journal to resume",
+                f"gave up on a batch of {plural(rows, 'row')} ({policy.describe()}; last: "
+                f"{exc}); call again with the same journal to resume",
                 exc,
             ) from exc
 
