@@ -75,7 +75,8 @@ def test_csv_input_and_csv_results(cli_env: EmulatorServer, tmp_path: Path) -> N
     assert code == 0, err
     with out.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    # Documented columns: the input's, the output, status and error, then key, run_id, attempts.
+    # Documented columns: the input's, the output, status and error, then key, run_id, group_id,
+    # attempts.
     assert rows[0] == [
         "id",
         "company_name",
@@ -84,6 +85,7 @@ def test_csv_input_and_csv_results(cli_env: EmulatorServer, tmp_path: Path) -> N
         "error",
         "key",
         "run_id",
+        "group_id",
         "attempts",
     ]
     assert sorted(r[5] for r in rows[1:]) == ["a", "b"]

@@ -17,6 +17,7 @@ from parallel_taskgroup import (
     run_dataframe,
     run_job,
 )
+from parallel_taskgroup.jobs.results_file import read_records
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -254,3 +255,23 @@ def test_the_dry_run_says_where_max_cost_stops_the_job(tmp_path: Path) -> None:
     ).quote  # fmt: skip
     # lite: $5 per 1,000 runs; batches of 1,000 go whole or not at all.
     assert quote.within_budget == 2000 and quote.stops_at_budget
+
+
+@pytest.mark.parametrize("suffix", ["csv.gz", "jsonl.gz"])
+def test_a_gzipped_results_file_holds_one_line_per_row(
+    server: EmulatorServer, tmp_path: Path, suffix: str
+) -> None:
+    out = tmp_path / f"r.{suffix}"
+    with client_for(server) as client:
+        run_job(client, rows(20), out=str(out), key="id", processor="lite")
+    records = list(read_records(str(out)))
+    assert [r["key"] for r in records] == [f"r{i}" for i in range(20)]
+
+
+@pytest.mark.parametrize("name", ["r.json", "r.xlsx", "r.tsv", "r"])
+def test_an_unknown_results_extension_is_refused_before_anything_is_sent(
+    server: EmulatorServer, tmp_path: Path, name: str
+) -> None:
+    with client_for(server) as client, pytest.raises(ResultsFileError, match=r"\.jsonl"):
+        run_job(client, rows(2), out=str(tmp_path / name), key="id", processor="lite")
+    assert list(tmp_path.iterdir()) == []

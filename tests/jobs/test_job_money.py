@@ -52,7 +52,7 @@ def test_a_dry_run_quotes_the_job_without_any_request(
     args = ["run", str(src), "--out", str(out), "--key", "id", "--processor", "pro", "--dry-run"]
     done = taskgroup([*args, "--base-url", "http://127.0.0.1:9"], server)  # nothing listens
     assert done.returncode == 0, done.stderr
-    assert "rows:        2500" in done.stdout
+    assert "rows:        2,500" in done.stdout
     assert "$250.00" in done.stdout  # 2,500 runs at $100 per 1,000
     assert "3 add-runs POSTs" in done.stdout
     assert not out.exists() and not Path(f"{out}.state.json").exists()
@@ -69,7 +69,7 @@ def test_a_dry_run_lists_every_bad_row_and_exits_2(server: EmulatorServer, tmp_p
         server,
     )
     assert done.returncode == 2
-    assert "2 row(s) would be refused" in done.stdout
+    assert "2 rows would be refused" in done.stdout
     assert "line 4 (key 'r3'): task spec + input" in done.stdout
     assert "line 8 (key 'r1'): duplicate key (first on line 2)" in done.stdout
 
@@ -225,7 +225,7 @@ def test_tabular_results_have_the_documented_columns(
     expected = ["id", "name", "output.summary", "output.score"]
     expected += ["basis.summary.confidence", "basis.summary.citations"]
     expected += ["basis.score.confidence", "basis.score.citations"]
-    expected += ["status", "error", "key", "run_id", "attempts"]
+    expected += ["status", "error", "key", "run_id", "group_id", "attempts"]
     if suffix == "csv":
         with out.open(newline="", encoding="utf-8") as handle:
             table = list(csv.DictReader(handle))

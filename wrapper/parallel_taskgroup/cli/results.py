@@ -43,7 +43,10 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     )
     parser.add_argument("group", metavar="GROUP")
     parser.add_argument(
-        "--out", required=True, metavar="FILE", help="results file (.jsonl, .csv or .parquet)"
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="results file: .jsonl, .csv, .parquet, .jsonl.gz or .csv.gz",
     )
     parser.add_argument(
         "--wait",

@@ -82,7 +82,10 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     )
     run.add_argument("input", metavar="INPUT", help="JSONL, JSON array or CSV file; - for stdin")
     run.add_argument(
-        "--out", required=True, metavar="RESULTS", help="results file (.jsonl, .csv or .parquet)"
+        "--out",
+        required=True,
+        metavar="RESULTS",
+        help="results file: .jsonl, .csv, .parquet, .jsonl.gz or .csv.gz",
     )
     run.add_argument(
         "--format", choices=("jsonl", "json", "csv"), help="input format (default: from extension)"

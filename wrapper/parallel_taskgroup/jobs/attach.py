@@ -29,7 +29,7 @@ from .ingest import Ingested, Problem
 from .options import JobOptions
 from .progress import JobListener
 from .rejects import RejectsFile
-from .results_file import ResultsLayout
+from .results_file import ResultsLayout, read_records
 from .source import InputSource, key_text, read_into
 from .state import JobDefinition, JobState, load_state, save_state, spec_digest
 from .store import JobStore
@@ -122,11 +122,10 @@ def recoverable_group(options: JobOptions) -> Optional[str]:
                 store.close()
             if found:
                 return found
-    with contextlib.suppress(OSError, ValueError), open(options.out, encoding="utf-8") as f:
-        first = f.readline()
-        record = json.loads(first) if first.startswith("{") else {}
-        if isinstance(record.get("group_id"), str):
-            return str(record["group_id"])
+    with contextlib.suppress(Exception):  # a file of any kind: a hint at most
+        for record in read_records(options.out):
+            group = record.get("group_id")
+            return group if isinstance(group, str) else None
     return None
 
 
@@ -155,7 +154,9 @@ def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
                 os.unlink(options.out)
             return None, True
         if os.path.exists(options.out) and os.path.getsize(options.out) > 0:
-            raise _not_ours(options, group)
+            if group is not None or not _only_placeholders(options.out):
+                raise _not_ours(options, group)
+            os.unlink(options.out)  # a job that never got a group: nothing was sent
         if os.path.exists(journal):
             hint = f"--group {group}" if group else "--group GROUP_ID (printed when it began)"
             raise StateFileError(
@@ -174,6 +175,18 @@ def _load_state(options: JobOptions) -> tuple[Optional[JobState], bool]:
             differences=["the group"],
         )
     return state, True
+
+
+def _only_placeholders(out: str) -> bool:
+    """Whether ``out`` is a results file of rows none of which was sent (what a job whose
+    group could not be created leaves): replacing it loses nothing."""
+    try:
+        return all(
+            r.get("status") == "not_submitted" and not r.get("run_id") and not r.get("group_id")
+            for r in read_records(out)
+        )
+    except Exception:  # not a results file at all
+        return False
 
 
 def _not_ours(options: JobOptions, group: Optional[str]) -> ResultsFileError:

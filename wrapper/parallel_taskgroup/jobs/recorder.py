@@ -24,7 +24,7 @@ from ..submission.keys import run_identity, split_identity
 from .options import JobOptions
 from .records import result_record
 from .reporter import JobReporter
-from .results_file import ResultsAppender, ResultsLayout, results_format
+from .results_file import ResultsAppender, ResultsLayout, appendable, results_format
 from .store import JobStore, StoredRow
 
 __all__ = ["FLUSH_LINES", "FLUSH_SECONDS", "Recorder"]
@@ -172,8 +172,8 @@ class Recorder:
     def open_file(self) -> None:
         """Open the results file for appending (or leave it to the rewrite at the end)."""
         store, out = self._store, self._options.out
-        if self.fmt == "parquet":
-            self.rewrite = True  # written whole at the end
+        if not appendable(self.fmt):
+            self.rewrite = True  # Parquet, gzip: written whole at the end (and every exit)
             return
         recorded = store.meta("results_size")
         exists = os.path.exists(out)
@@ -182,8 +182,8 @@ class Recorder:
             self.mark_rewrite()  # the file changed behind the journal's back
         if store.meta("appending") == "1":
             self.mark_rewrite()  # a session died between the journal and the file
-        if store.counts().finished and (not exists or recorded is None):
-            self.mark_rewrite()
+        if (exists and size > 0 and recorded is None) or (store.counts().finished and not exists):
+            self.mark_rewrite()  # lines the journal cannot vouch for (a rebuilt journal)
         appender = ResultsAppender(out, fmt=self.fmt, layout=self.layout)
         try:
             size = appender.open()

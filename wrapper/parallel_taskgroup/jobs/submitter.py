@@ -96,8 +96,8 @@ class Submitter:
             return (
                 f"the next batch ({plural(n, 'run')}, ${n * price:.2f}) would take the job's "
                 f"spend from ${spent:.2f} over its ${options.max_cost:.2f} budget; "
-                f"{plural(unsent, 'row')} not sent; to continue, run the same command with a "
-                "higher --max-cost"
+                f"{plural(unsent, 'row')} {'is' if unsent == 1 else 'are'} not sent; to "
+                "continue, run the same command with a higher --max-cost"
             )
 
         def progress(report: SubmitReport) -> None:

@@ -1,6 +1,6 @@
 """Appending records to a JSONL or CSV results file (:class:`ResultsAppender`): each flush one
-write and an fsync, a torn last line cut on open, a CSV header checked against the job's
-columns."""
+write and an fsync, a torn last line (or CSV record) cut on open, a CSV header checked against
+the job's columns."""
 
 from __future__ import annotations
 
@@ -12,9 +12,17 @@ from typing import Any, Optional
 
 from ..._fs import fsync_dir
 from ...errors import ResultsFileError
+from .csv_records import (
+    _check_torn,
+    _csv_fields,
+    _csv_records,
+    _end_of_last_record,
+    _line_number,
+)
 from .files import _O_BINARY, _io_error
-from .layout import ResultsLayout, _names, columns, results_format
-from .lines import _csv_fields, _Lines, _unescape
+from .formats import appendable, results_format
+from .layout import ResultsLayout, _names, columns
+from .lines import _Lines
 
 
 def _header_difference(found: list[str], expected: list[str]) -> str:
@@ -30,14 +38,15 @@ def _header_difference(found: list[str], expected: list[str]) -> str:
 
 class ResultsAppender:
     """Appends records to a JSONL or CSV results file; each :meth:`flush` is one write, then an
-    fsync. A line only counts with its newline: :meth:`open` cuts a torn last line."""
+    fsync. A line (a CSV record) only counts with its newline: :meth:`open` cuts a torn last
+    one. Other formats (:func:`appendable` is false) are refused: write them whole."""
 
     def __init__(self, path: str, *, fmt: str, layout: ResultsLayout) -> None:
-        if fmt == "parquet":
-            raise ResultsFileError(
-                f"{path}: a Parquet results file cannot be appended to; write it whole"
-            )
         results_format(path, fmt)
+        if not appendable(fmt):
+            raise ResultsFileError(
+                f"{path}: a {fmt} results file cannot be appended to; write it whole"
+            )
         self.path = path
         self.fmt = fmt
         self.layout = layout
@@ -61,7 +70,8 @@ class ResultsAppender:
 
     def open(self) -> int:
         """Create the file (a CSV with its header) or open it for appending: check a CSV's
-        header, cut a torn last line (``repaired_bytes``). Returns the file's size."""
+        header, cut a torn last line or CSV record (``repaired_bytes``). Returns the file's
+        size."""
         if self._fd is not None:
             raise ResultsFileError(f"{self.path}: already open")
         created = not os.path.exists(self.path)
@@ -84,14 +94,16 @@ class ResultsAppender:
         return self._size
 
     def _repair(self, fd: int) -> int:
-        """Check a CSV header, then cut what follows the last newline; the size after."""
+        """Check a CSV header, then cut what follows the last complete line or CSV record;
+        the size after. A CSV whose end is not one torn record (quotes out of place) is a
+        ResultsFileError, and nothing is cut."""
         try:
             with open(fd, "rb", closefd=False) as handle:
                 size = os.fstat(fd).st_size
-                end = _end_of_last_line(handle, size)
-                if self.fmt == "csv" and end > 0:
-                    handle.seek(0)
-                    self._check_header(handle.readline())
+                if self.fmt == "jsonl":
+                    end = _end_of_last_line(handle, size)
+                else:
+                    end = self._csv_end(handle, size)
                 if end < size:
                     os.ftruncate(fd, end)
                     os.fsync(fd)
@@ -100,8 +112,21 @@ class ResultsAppender:
         except OSError as exc:
             raise _io_error(self.path, "cannot read back", exc) from exc
 
-    def _check_header(self, line: bytes) -> None:
-        found = [_unescape(n) for n in _csv_fields(line[:-1], f"{self.path}, line 1")]
+    def _csv_end(self, handle: io.BufferedReader, size: int) -> int:
+        """The end of the last complete CSV record, once the header is checked and what
+        follows is known to be one torn record."""
+        end = _end_of_last_record(handle)
+        if end > 0:
+            handle.seek(0)
+            self._check_header(next(_csv_records(handle, self.path))[1])
+        if end < size:
+            where = f"{self.path}, line {_line_number(handle, end)}"
+            handle.seek(end)
+            _check_torn(iter(handle.readline, b""), where)
+        return end
+
+    def _check_header(self, header: bytes) -> None:
+        found = _csv_fields(header, f"{self.path}, line 1")
         expected = columns(self.layout)
         if found != expected:
             raise ResultsFileError(

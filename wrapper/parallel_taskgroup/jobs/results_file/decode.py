@@ -1,4 +1,4 @@
-"""Reading a CSV or Parquet row back (see the package doc): each cell decoded to the value it
+"""Reading a CSV or Parquet row back (see the package doc): a CSV cell decoded to the value it
 was written from, and the record rebuilt from the row's cells."""
 
 from __future__ import annotations
@@ -9,28 +9,34 @@ from typing import Any, Callable, Optional
 
 from ..._json import compact
 from ...errors import ResultsFileError
-from .layout import _ANY, _JSON, _TEXT, ResultsLayout, _input_column, _short
+from .layout import _ANY, _JSON, ResultsLayout, _input_column, _short
 
 
-def _decode(value: Any, kind: str, unescape: Callable[[str], str], column: str) -> Any:
-    """A cell read back as the value it was written from (see the package doc)."""
-    if not isinstance(value, str):
-        return value
+def _csv_value(cell: str, kind: str, column: str) -> Any:
+    """A CSV cell read back (see the package doc): empty as None, JSON text decoded where it
+    was written, and in a column of any JSON value a cell that is exactly the compact JSON of a
+    number, boolean, array or object as that value."""
+    if not cell:
+        return None
     if kind == _JSON:
-        try:
-            return json.loads(value)
-        except ValueError:
-            raise ResultsFileError(f"column {column!r}: {_short(value)} is not JSON") from None
+        return _json_cell(cell, column)
     if kind == _ANY:
-        decoded = _json_value(value)
+        decoded = _json_value(cell)
         if decoded is not None:
             return decoded
-    return unescape(value) if kind in (_TEXT, _ANY) else value
+    return cell
+
+
+def _json_cell(text: str, column: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        raise ResultsFileError(f"column {column!r}: {_short(text)} is not JSON") from None
 
 
 def _json_value(text: str) -> Any:
     """The number, boolean, object or array whose compact JSON is exactly ``text``, else None."""
-    if not text or text[0] not in "-0123456789tf[{":
+    if text[0] not in "-0123456789tf[{":
         return None
     try:
         value = json.loads(text, parse_constant=_reject)
@@ -59,10 +65,12 @@ def _rebuild(cells: Mapping[str, Any], layout: ResultsLayout) -> dict[str, Any]:
         "key": cells["key"] or "",
         "status": cells["status"],
         "run_id": cells["run_id"],
-        "input": run_input,
-        "output": output,
-        "error": None if error is None else {"message": error},
     }
+    if cells["group_id"] is not None:  # as a JSONL record: a group id only when known
+        record["group_id"] = cells["group_id"]
+    record["input"] = run_input
+    record["output"] = output
+    record["error"] = None if error is None else {"message": error}
     if layout.include_basis:
         record["basis"] = _rebuild_basis(cells, layout)
     record["attempts"] = cells["attempts"]
@@ -92,11 +100,12 @@ def _record(
     values: Iterable[Any],
     cols: list[tuple[str, str]],
     layout: ResultsLayout,
-    unescape: Callable[[str], str],
+    decode: Callable[[Any, str, str], Any],
     where: str,
 ) -> dict[str, Any]:
+    """The record of a row: each of ``values`` decoded by ``decode(value, kind, column)``."""
     try:
-        cells = {name: _decode(v, kind, unescape, name) for v, (name, kind) in zip(values, cols)}
+        cells = {name: decode(v, kind, name) for v, (name, kind) in zip(values, cols)}
         return _rebuild(cells, layout)
     except ResultsFileError as exc:
         raise ResultsFileError(f"{where}: {exc.message}") from None

@@ -1,11 +1,10 @@
 """The columns of a CSV or Parquet results file (see the package doc): the
-:class:`ResultsLayout`, the results formats, the columns a layout gives (each with the kind of
-value it holds), the layout a list of column names reads back as, and a record's cell values in
-those columns before a format encodes them."""
+:class:`ResultsLayout`, the columns a layout gives (each with the kind of value it holds), the
+layout a list of column names reads back as, and a record's cell values in those columns before
+a format encodes them."""
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Optional
@@ -15,19 +14,14 @@ import attrs
 from ..._json import compact
 from ...errors import ResultsFileError
 
-FORMATS = ("jsonl", "csv", "parquet")
-
-_TAIL = ("status", "error", "key", "run_id", "attempts")
+_TAIL = ("status", "error", "key", "run_id", "group_id", "attempts")
 _CLASHING = frozenset(("input", "output", "basis", *_TAIL))
 _PREFIXES = ("input.", "output.", "basis.")
-_EXTENSIONS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}
 
 # What a column holds, which decides how it is written and read back.
-_TEXT = "text"  # a string: key, status, run id, error message, string input, confidence
-_JSON = "json"  # JSON text: basis, citations, attempts
-_ANY = "any"  # any JSON value: an input field, an untyped output field, the whole output
-# An output field of one of these JSON types is a typed Parquet column (and _ANY in CSV).
-_ARROW_TYPES = {"string": "string", "integer": "int64", "number": "float64", "boolean": "bool_"}
+_TEXT = "text"  # a string: key, status, run and group ids, error message, string input, confidence
+_JSON = "json"  # a JSON array or object: basis, citations, attempts
+_ANY = "any"  # any JSON value: an input field, an output field, the whole output
 
 
 @attrs.frozen
@@ -38,20 +32,8 @@ class ResultsLayout:
     """The input's fields; None when the input is a string (one ``input`` column)."""
     output_fields: Optional[tuple[tuple[str, str], ...]]
     """(name, JSON type) of the output schema's top-level properties, in schema order; None
-    for one ``output`` column."""
+    for one ``output`` column. The type only serves a Parquet column that holds no value."""
     include_basis: bool
-
-
-def results_format(path: str, explicit: Optional[str] = None) -> str:
-    """``explicit`` when given, else by the extension: .csv is csv, .parquet or .pq parquet,
-    anything else jsonl."""
-    if explicit is not None:
-        if explicit not in FORMATS:
-            raise ResultsFileError(
-                f"unknown results format {explicit!r}; use one of {', '.join(FORMATS)}"
-            )
-        return explicit
-    return _EXTENSIONS.get(os.path.splitext(path)[1].lower(), "jsonl")
 
 
 def columns(layout: ResultsLayout) -> list[str]:
@@ -83,6 +65,7 @@ def tabular_row(record: Mapping[str, Any], layout: ResultsLayout) -> list[Any]:
             _error_text(record.get("error")),
             _text(record.get("key")),
             _text(record.get("run_id")),
+            _text(record.get("group_id")),
             record.get("attempts") or None,
         ]
     )
@@ -93,7 +76,7 @@ def tabular_row(record: Mapping[str, Any], layout: ResultsLayout) -> list[Any]:
 
 
 def _columns(layout: ResultsLayout) -> list[tuple[str, str]]:
-    """(name, kind) of each column; kind is _TEXT, _JSON, _ANY or a key of _ARROW_TYPES."""
+    """(name, kind) of each column; kind is _TEXT, _JSON or _ANY."""
     cols: list[tuple[str, str]] = []
     if layout.input_columns is None:
         cols.append(("input", _TEXT))
@@ -102,10 +85,7 @@ def _columns(layout: ResultsLayout) -> list[tuple[str, str]]:
     if layout.output_fields is None:
         cols.append(("output", _ANY))
     else:
-        cols.extend(
-            (f"output.{name}", json_type if json_type in _ARROW_TYPES else _ANY)
-            for name, json_type in layout.output_fields
-        )
+        cols.extend((f"output.{name}", _ANY) for name, _ in layout.output_fields)
     if layout.include_basis:
         if layout.output_fields:
             for name, _ in layout.output_fields:
@@ -114,7 +94,7 @@ def _columns(layout: ResultsLayout) -> list[tuple[str, str]]:
                 )
         else:
             cols.append(("basis", _JSON))
-    cols.extend([("status", _TEXT), ("error", _TEXT), ("key", _TEXT), ("run_id", _TEXT)])
+    cols.extend((name, _TEXT) for name in _TAIL[:-1])
     cols.append(("attempts", _JSON))
     repeated = sorted(name for name, n in Counter(name for name, _ in cols).items() if n > 1)
     if repeated:
@@ -127,9 +107,7 @@ def _input_column(field: str) -> str:
     return f"input.{field}" if clashes else field
 
 
-def _layout_from_columns(
-    names: list[str], output_types: Mapping[str, str]
-) -> Optional[ResultsLayout]:
+def _layout_from_columns(names: list[str]) -> Optional[ResultsLayout]:
     """The layout whose columns are exactly ``names``, or None when there is none."""
     if tuple(names[-len(_TAIL) :]) != _TAIL:
         return None
@@ -149,9 +127,7 @@ def _layout_from_columns(
             inputs.append(name[len("input.") :] if name.startswith("input.") else name)
     layout = ResultsLayout(
         input_columns=None if string_input else tuple(inputs),
-        output_fields=None
-        if whole_output
-        else tuple((name, output_types.get(name, "")) for name in outputs),
+        output_fields=None if whole_output else tuple((name, "") for name in outputs),
         include_basis=basis,
     )
     try:

@@ -1,5 +1,6 @@
 """Parquet results files (see the package doc): pyarrow, imported only when a Parquet file is
-written or read; the typed cells of the output columns; writing in row groups of at most
+written or read; two passes over the records, the first spooling their rows to a temporary file
+while it finds the column types (:mod:`.column_types`), the second writing row groups of at most
 10,000 rows with the layout kept in the schema's metadata; and reading the records back."""
 
 from __future__ import annotations
@@ -7,70 +8,48 @@ from __future__ import annotations
 import contextlib
 import importlib
 import json
+import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Any, Optional
+from typing import IO, Any, Optional
 
 import attrs
 
-from ..._json import compact
+from ..._json import compact, fast_compact
 from ...errors import ResultsFileError
-from .decode import _record
-from .files import _where
-from .layout import (
-    _ARROW_TYPES,
+from .column_types import (
+    _BOOL,
+    _FLOAT,
+    _INT,
+    _INT64,
     _JSON,
+    ColumnType,
+    _ColumnTypes,
+)
+from .decode import _json_cell, _record
+from .files import _io_error, _where
+from .layout import (
+    _JSON as _JSON_KIND,
+)
+from .layout import (
     ResultsLayout,
     _columns,
-    _json_text,
     _layout_from_columns,
     _not_a_layout,
-    _short,
     columns,
     tabular_row,
 )
-from .lines import _utf8
+from .lines import _SURROGATES
 
 _ROW_GROUP_ROWS = 10_000
 _ARROW_BATCH_ROWS = 1_000
 _READ_BATCH_ROWS = 1_000
 _PARQUET_HINT = "pip install 'parallel-taskgroup[parquet]'"
 _LAYOUT_KEY = b"parallel_taskgroup.layout"
-_INT64 = range(-(2**63), 2**63)
-
-
-def _parquet_value(value: Any, kind: str, column: str) -> Any:
-    """``value`` as the Parquet column of ``kind`` holds it."""
-    if value is None:
-        return None
-    if kind not in _ARROW_TYPES:
-        return value if isinstance(value, str) and kind != _JSON else _json_text(value)
-    typed = _typed(value, kind)
-    if typed is None:
-        raise ResultsFileError(
-            f"column {column!r}: {_short(value)} is not a JSON {kind} (the field's type in the "
-            "output schema)"
-        )
-    return typed
-
-
-def _typed(value: Any, json_type: str) -> Any:
-    """``value`` as Arrow holds a value of ``json_type``, or None when it is not one."""
-    if json_type == "string":
-        return value if isinstance(value, str) else None
-    if json_type == "boolean":
-        return value if isinstance(value, bool) else None
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if json_type == "number":
-        try:
-            return float(value)
-        except OverflowError:
-            return None
-    if isinstance(value, float):
-        if not value.is_integer():
-            return None
-        value = int(value)
-    return value if value in _INT64 else None
+# In a column's field metadata: its cells are JSON text (values of mixed types).
+_ENCODING_KEY = b"parallel_taskgroup.encoding"
+_JSON_ENCODING = {_ENCODING_KEY: b"json"}
+_ARROW_SCALARS = {_BOOL: "bool_", _INT: "int64", _INT64: "int64", _FLOAT: "float64"}
 
 
 def _pyarrow(path: str) -> tuple[Any, Any]:
@@ -84,29 +63,44 @@ def _pyarrow(path: str) -> tuple[Any, Any]:
 
 
 def _write_parquet(
-    tmp: str,
-    records: Iterable[Mapping[str, Any]],
-    cols: list[tuple[str, str]],
-    layout: ResultsLayout,
-    path: str,
+    tmp: str, records: Iterable[Mapping[str, Any]], layout: ResultsLayout, path: str
 ) -> int:
     pa, pq = _pyarrow(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    try:
+        spool = tempfile.TemporaryFile(dir=directory)  # noqa: SIM115  (closed by the with below)
+    except OSError as exc:
+        raise _io_error(path, f"cannot create a file in {directory}", exc) from exc
+    with spool:
+        count, types = _spool(records, layout, spool, path)
+        spool.seek(0)
+        _write_rows(pa, pq, tmp, _schema(pa, layout, types), spool, path)
+    return count
+
+
+def _schema(pa: Any, layout: ResultsLayout, types: list[ColumnType]) -> Any:
+    """The Arrow schema of the columns of ``types``; JSON text marked in its field's metadata,
+    the layout in the schema's."""
     fields = [
-        pa.field(name, getattr(pa, _ARROW_TYPES.get(kind, "string"))()) for name, kind in cols
+        pa.field(name, _arrow_type(pa, t), metadata=_JSON_ENCODING if t == _JSON else None)
+        for name, t in zip(columns(layout), types)
     ]
     layout_json = compact(attrs.asdict(layout)).encode("utf-8")
-    schema = pa.schema(fields, metadata={_LAYOUT_KEY: layout_json})
+    return pa.schema(fields, metadata={_LAYOUT_KEY: layout_json})
+
+
+def _write_rows(pa: Any, pq: Any, tmp: str, schema: Any, spool: IO[bytes], path: str) -> None:
+    """The second pass: the spooled rows written to ``tmp`` (JSON text where marked)."""
+    as_json = [_holds_json_text(field) for field in schema]
     with _arrow_errors(pa, path):
         writer = pq.ParquetWriter(tmp, schema)
-    groups = _RowGroups(pa, writer, schema, path)
-    count = 0
     try:
-        for count, record in enumerate(records, start=1):
-            try:
-                values = tabular_row(record, layout)
-                groups.add([_parquet_value(v, kind, name) for v, (name, kind) in zip(values, cols)])
-            except ResultsFileError as exc:
-                raise ResultsFileError(f"{_where(path, count, record)}: {exc.message}") from None
+        groups = _RowGroups(pa, writer, schema, path)
+        for line in spool:
+            row = json.loads(line.decode("utf-8", "surrogatepass"))
+            groups.add(
+                [fast_compact(v) if j and v is not None else v for v, j in zip(row, as_json)]
+            )
         groups.flush()
     except BaseException:
         with contextlib.suppress(Exception):
@@ -114,7 +108,44 @@ def _write_parquet(
         raise
     with _arrow_errors(pa, path):
         writer.close()
-    return count
+
+
+def _spool(
+    records: Iterable[Mapping[str, Any]], layout: ResultsLayout, spool: IO[bytes], path: str
+) -> tuple[int, list[ColumnType]]:
+    """The first pass: each record's row as a JSON line in ``spool`` (a lone surrogate kept),
+    and the column types."""
+    types = _ColumnTypes(layout)
+    count = 0
+    for count, record in enumerate(records, start=1):
+        try:
+            row = tabular_row(record, layout)
+            line = (fast_compact(row) + "\n").encode("utf-8", "surrogatepass")
+        except ResultsFileError as exc:
+            raise ResultsFileError(f"{_where(path, count, record)}: {exc.message}") from None
+        except (TypeError, ValueError) as exc:
+            raise ResultsFileError(
+                f"{_where(path, count, record)}: a value cannot be written as JSON ({exc})"
+            ) from None
+        types.add(row)
+        try:
+            spool.write(line)
+        except OSError as exc:
+            raise _io_error(path, "cannot write a temporary file", exc) from exc
+    return count, types.types()
+
+
+def _holds_json_text(field: Any) -> bool:
+    """Whether the Arrow field's cells are JSON text (marked so in its metadata)."""
+    return bool((field.metadata or {}).get(_ENCODING_KEY) == _JSON_ENCODING[_ENCODING_KEY])
+
+
+def _arrow_type(pa: Any, column_type: ColumnType) -> Any:
+    if isinstance(column_type, str):
+        return getattr(pa, _ARROW_SCALARS.get(column_type, "string"))()
+    if column_type[0] == "list":
+        return pa.list_(_arrow_type(pa, column_type[1]))
+    return pa.struct([pa.field(name, _arrow_type(pa, t)) for name, t in column_type[1]])
 
 
 class _RowGroups:
@@ -160,7 +191,18 @@ def _arrow_array(pa: Any, cells: list[Any], arrow_type: Any) -> Any:
     try:
         return pa.array(cells, type=arrow_type)
     except UnicodeEncodeError:
-        return pa.array([_utf8(c).decode() if isinstance(c, str) else c for c in cells], arrow_type)
+        return pa.array([_without_surrogates(c) for c in cells], arrow_type)
+
+
+def _without_surrogates(value: Any) -> Any:
+    """``value`` with U+FFFD for each lone surrogate in its strings (UTF-8 cannot hold one)."""
+    if isinstance(value, str):
+        return _SURROGATES.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_without_surrogates(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _without_surrogates(v) for k, v in value.items()}
+    return value
 
 
 @contextlib.contextmanager
@@ -179,6 +221,13 @@ def _read_parquet(path: str) -> Iterator[dict[str, Any]]:
         schema = handle.schema_arrow
         layout = _parquet_layout(schema, path)
         cols = _columns(layout)
+        json_text = {field.name for field in schema if _holds_json_text(field)}
+
+        def decode(value: Any, kind: str, column: str) -> Any:
+            if isinstance(value, str) and (column in json_text or kind == _JSON_KIND):
+                return _json_cell(value, column)
+            return value
+
         batches = handle.iter_batches(batch_size=_READ_BATCH_ROWS)
         row = 0
         while True:
@@ -188,7 +237,7 @@ def _read_parquet(path: str) -> Iterator[dict[str, Any]]:
                 return
             for values in zip(*(column.to_pylist() for column in batch.columns)):
                 row += 1
-                yield _record(values, cols, layout, str, f"{path}, row {row}")
+                yield _record(values, cols, layout, decode, f"{path}, row {row}")
 
 
 def _parquet_layout(schema: Any, path: str) -> ResultsLayout:
@@ -197,13 +246,7 @@ def _parquet_layout(schema: Any, path: str) -> ResultsLayout:
     stored = _stored_layout((schema.metadata or {}).get(_LAYOUT_KEY))
     if stored is not None and columns(stored) == names:
         return stored
-    arrow_json_types = {"int64": "integer", "double": "number", "bool": "boolean"}
-    types = {
-        field.name[len("output.") :]: arrow_json_types.get(str(field.type), "")
-        for field in schema
-        if field.name.startswith("output.")
-    }
-    layout = _layout_from_columns(names, types)
+    layout = _layout_from_columns(names)
     if layout is None:
         raise ResultsFileError(f"{path}: not a results file ({_not_a_layout(names)})")
     return layout

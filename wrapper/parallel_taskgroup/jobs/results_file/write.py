@@ -1,21 +1,22 @@
 """Writing a whole results file atomically (:func:`write_results`): streamed to a temp file
-beside it, fsynced and renamed over it; JSONL and CSV as lines, Parquet through
-:mod:`.parquet`."""
+beside it, fsynced and renamed over it; JSONL and CSV as lines (through gzip for ``.gz``),
+Parquet through :mod:`.parquet`."""
 
 from __future__ import annotations
 
 import contextlib
-import io
+import gzip
 import os
 import secrets
 import stat
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any, Union
 
 from ..._fs import fsync_dir
 from ...errors import ResultsFileError
 from .files import _O_BINARY, _io_error, _where
-from .layout import ResultsLayout, _columns, results_format
+from .formats import _gzipped, _lines_format, results_format
+from .layout import ResultsLayout
 from .lines import _Lines
 from .parquet import _write_parquet
 
@@ -23,16 +24,20 @@ from .parquet import _write_parquet
 def write_results(
     path: str, records: Iterable[Mapping[str, Any]], *, fmt: str, layout: ResultsLayout
 ) -> int:
-    """Write the whole file from ``records``, streamed to a temp file beside ``path``, fsynced
-    and renamed over it (a crash leaves the old file or the new one); returns the number of
-    records. Parquet is written in row groups of at most 10,000 records."""
+    """Write the whole file from ``records`` (iterated once), streamed to a temp file beside
+    ``path``, fsynced and renamed over it (a crash leaves the old file or the new one); returns
+    the number of records. Parquet is written in row groups of at most 10,000 records, its
+    column types found in a first pass over the records (spooled to a temporary file)."""
     results_format(path, fmt)
-    cols = _columns(layout)
     fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as out:
             if fmt == "parquet":
-                count = _write_parquet(tmp, records, cols, layout, path)
+                count = _write_parquet(tmp, records, layout, path)
+            elif _gzipped(fmt):
+                name = os.path.basename(path)[: -len(".gz")]
+                with gzip.GzipFile(name, "wb", compresslevel=6, fileobj=out, mtime=0) as packed:
+                    count = _write_lines(packed, records, _Lines(_lines_format(fmt), layout), path)
             else:
                 count = _write_lines(out, records, _Lines(fmt, layout), path)
             try:
@@ -69,24 +74,31 @@ def _create_temp(path: str) -> tuple[int, str]:
     raise ResultsFileError(f"{path}: cannot find a free temporary file name in {directory}")
 
 
+_WRITE_BYTES = 1 << 18
+
+
 def _write_lines(
-    out: io.BufferedWriter,
+    out: Union[IO[bytes], gzip.GzipFile],
     records: Iterable[Mapping[str, Any]],
     lines: _Lines,
     path: str,
 ) -> int:
+    """Write the lines in writes of about 256 KiB (few calls into gzip)."""
     count = 0
-    _write(out, lines.header(), path)
+    pending = bytearray(lines.header())
     for count, record in enumerate(records, start=1):
         try:
-            line = lines.line(record)
+            pending += lines.line(record)
         except ResultsFileError as exc:
             raise ResultsFileError(f"{_where(path, count, record)}: {exc.message}") from None
-        _write(out, line, path)
+        if len(pending) >= _WRITE_BYTES:
+            _write(out, pending, path)
+            pending.clear()
+    _write(out, pending, path)
     return count
 
 
-def _write(out: io.BufferedWriter, data: bytes, path: str) -> None:
+def _write(out: Union[IO[bytes], gzip.GzipFile], data: bytearray, path: str) -> None:
     try:
         out.write(data)
     except OSError as exc:
