@@ -8,8 +8,8 @@ STAMP := $(VENV)/.installed
 UPSTREAM ?=
 PYTEST_ARGS ?=
 
-.PHONY: help venv generate check-generated update-spec spec-report validate-spec lint typecheck \
-        unit pytest pythons test test-slow emulator demo bench chaos clean
+.PHONY: help venv generate check-generated update-spec spec-report spec-drill validate-spec lint \
+        typecheck unit pytest pythons test test-slow emulator demo bench chaos clean
 
 help:
 	@echo "make test             everything CI runs: lint, types, drift check, spec validation, tests, 3.9-3.13 smoke"
@@ -19,6 +19,8 @@ help:
 	@echo "make generate         rebuild generated_client/ from openapi.yaml"
 	@echo "make check-generated  fail if generated_client/ differs from what openapi.yaml produces"
 	@echo "make update-spec UPSTREAM=<file|url>  re-slice openapi.yaml and print the change report"
+	@echo "make spec-report      the last update-spec's report again (SPEC_REPORT_ARGS=--json for CI)"
+	@echo "make spec-drill       apply synthetic upstream changes in a temp copy and check each"
 	@echo "make bench            run every benchmark and write bench/RESULTS.md"
 	@echo "make chaos            soak the CLI against the emulator with every fault on"
 
@@ -30,18 +32,31 @@ $(STAMP): pyproject.toml requirements-dev.txt generator/requirements.txt
 
 venv: $(STAMP)
 
+EMULATOR_CONTRACT := emulator/taskgroup_emulator/contract/openapi.yaml
+
 generate: $(STAMP)
 	$(PY) generator/generate.py
+	cp openapi.yaml $(EMULATOR_CONTRACT)
 
 check-generated: $(STAMP)
 	$(PY) generator/generate.py --check
+	@cmp -s openapi.yaml $(EMULATOR_CONTRACT) || { echo "check-generated: $(EMULATOR_CONTRACT) differs from openapi.yaml; run 'make generate'"; exit 1; }
+	@echo "check-generated: the emulator's contract matches openapi.yaml."
 
 update-spec: $(STAMP)
-	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=<path or URL of Parallel's OpenAPI document>"; exit 2; }
-	cp openapi.yaml $(VENV)/openapi.previous.yaml
-	$(PY) generator/slice_spec.py "$(UPSTREAM)"
-	$(PY) generator/spec_report.py $(VENV)/openapi.previous.yaml openapi.yaml
+	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=<path or URL of Parallel's OpenAPI document> [REPORT_JSON=file]"; exit 2; }
+	$(PY) generator/update_spec.py "$(UPSTREAM)" --previous $(VENV)/openapi.previous.yaml $(if $(REPORT_JSON),--json "$(REPORT_JSON)")
 	@echo "Next: read the report, run 'make generate', then 'make test'."
+
+spec-report: $(STAMP)
+	@test -f $(VENV)/openapi.previous.yaml || { echo "spec-report: run 'make update-spec UPSTREAM=...' first"; exit 2; }
+	$(PY) generator/spec_report.py $(VENV)/openapi.previous.yaml openapi.yaml \
+		--upstream-old $(VENV)/upstream_operations.previous.yaml \
+		--upstream-new generator/upstream_operations.yaml $(SPEC_REPORT_ARGS)
+
+# Also part of make test (tests/generator/test_spec_drill.py); this prints the table alone.
+spec-drill: $(STAMP)
+	$(PY) tools/spec_drill.py
 
 validate-spec: $(STAMP)
 	$(PY) -c "import yaml; from openapi_spec_validator import validate; validate(yaml.safe_load(open('openapi.yaml'))); print('openapi.yaml: valid OpenAPI 3.1')"

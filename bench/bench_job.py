@@ -67,7 +67,9 @@ def count_lines(path: Path) -> int:
 
 def ours(rows: Path, work: Path) -> dict[str, Any]:
     out = work / f"ours-{time.monotonic_ns()}.jsonl"
-    with EmulatorServer(time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT) as emu:
+    with EmulatorServer(
+        check_responses=False, time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT
+    ) as emu:
         argv = [_harness.PYTHON, "-c", _MEASURED_CLI, "run", str(rows), "--out", str(out)]
         argv += ["--key", "id", "--processor", "lite", "--yes", "--quiet"]
         argv += ["--base-url", emu.base_url]
@@ -80,7 +82,9 @@ def ours(rows: Path, work: Path) -> dict[str, Any]:
 
 def sdk(rows: Path, work: Path, mode: str) -> dict[str, Any]:
     out = work / f"sdk-{mode}-{time.monotonic_ns()}.jsonl"
-    with EmulatorServer(time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT) as emu:
+    with EmulatorServer(
+        check_responses=False, time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT
+    ) as emu:
         argv = [_harness.PYTHON, str(_harness.HERE / "_sdk_job.py"), mode, str(rows), str(out)]
         argv.append(emu.base_url)
         found = dict(_harness.child(argv, env={"PARALLEL_API_KEY": emu.api_key}, timeout=3600))

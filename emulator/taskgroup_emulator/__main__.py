@@ -48,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
         "--api-key",
         action="append",
         default=[],
-        help=f"accept only this key (repeatable; also ${API_KEYS_ENV}, comma-separated). "
-        "Without any, every non-empty x-api-key passes.",
+        help=f"accept only this key (repeatable; also ${API_KEYS_ENV}, comma-separated), in "
+        "the header of the contract's API-key scheme (x-api-key). Without any, every "
+        "non-empty key passes.",
     )
     p.add_argument(
         "--rate-limit",
@@ -85,6 +86,19 @@ def _parser() -> argparse.ArgumentParser:
         help="fraction of runs that fail, drawn from (seed, input) (default 0)",
     )
     p.add_argument("--failure-seed", type=int, default=0, help="seed of --failure-rate")
+    c = p.add_argument_group("contract (see emulator/README.md)")
+    c.add_argument(
+        "--contract",
+        metavar="PATH",
+        default=None,
+        help="the OpenAPI document to serve (default: the copy packaged with the emulator)",
+    )
+    c.add_argument(
+        "--check-responses",
+        action="store_true",
+        help="check every answer (and every SSE event) against the contract's response "
+        "schemas; a mismatch is logged and answered as a 500 (tests)",
+    )
     w = p.add_argument_group("wire (see emulator/README.md)")
     w.add_argument(
         "--keepalive-seconds",
@@ -225,14 +239,16 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = _parser().parse_args(argv)
     try:
         import uvicorn
-    except ImportError:
+
+        from .app import build_app
+        from .contract import ContractError
+    except ImportError as exc:
         print(
-            "taskgroup-emulator needs the 'emulator' extra: pip install "
+            f"taskgroup-emulator needs the 'emulator' extra ({exc}): pip install "
             "'parallel-taskgroup[emulator]'",
             file=sys.stderr,
         )
         return 2
-    from .app import build_app
 
     keys = [k for k in args.api_key if k]
     keys += [k.strip() for k in os.environ.get(API_KEYS_ENV, "").split(",") if k.strip()]
@@ -273,6 +289,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         old_shape_rate=args.old_shape_rate,
         legacy_wire=args.legacy_wire,
         wire_faults=args.wire_faults,
+        contract_path=args.contract,
+        check_responses=args.check_responses,
     )
     try:
         sock = _bound(args.host, args.port)
@@ -284,7 +302,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     host, port = sock.getsockname()[:2]
     shown = f"[{host}]" if ":" in host else host
     print(f"taskgroup-emulator: database {args.db}", file=sys.stderr, flush=True)
-    app = build_app(config, faults)
+    try:
+        app = build_app(config, faults)
+    except (OSError, ContractError) as exc:
+        print(f"taskgroup-emulator: cannot serve the contract: {exc}", file=sys.stderr)
+        return 2
+    emu = app.state.emulator
+    print(
+        f"taskgroup-emulator: contract {emu.contract.source}: {len(emu.contract.operations)} "
+        f"operations, {emu.compiled_validators} validators compiled in {emu.startup_ms:.0f} ms"
+        + (", responses checked" if config.check_responses else ""),
+        file=sys.stderr,
+        flush=True,
+    )
     proxy: Optional[WireProxy] = None
     if args.wire_faults:
         from .proxy import WireProxy  # h11 and the proxy only when asked for

@@ -1,4 +1,10 @@
-"""The ASGI application: Task Group and Task Run routes, plus test-only control routes."""
+"""The ASGI application: the contract's operations, plus test-only control routes.
+
+Routes come from the contract (routes.py): each documented operation whose operationId has a
+handler here (HANDLERS) is served at its documented path; endpoints.py checks each request
+against the contract before its handler runs. Handlers keep what the document cannot say:
+the run lifecycle, the rate limit, credit, the task size limits (limits.py) and the wire.
+"""
 
 from __future__ import annotations
 
@@ -6,41 +12,32 @@ import asyncio
 import contextlib
 import json
 import logging
-import sys
 import time
-import traceback
 from typing import Any, AsyncIterator, Dict, List, Optional, Sequence
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from .config import EmulatorConfig
+from .contract import Contract
 from .control import Control
+from .endpoints import Call, Endpoints
 from .errors import APIError
 from .faults import Faults, FaultState
 from .limits import check_input, check_inputs
+from .query_values import parse_bool
 from .ratelimit import RateLimiter
-from .responses import error_response, json_response, validation_response
+from .response_check import ResponseChecker
+from .responses import json_response
+from .routes import api_routes, not_allowed, not_found, route
 from .schedule import PROCESSOR_SECONDS, known_processor
-from .sse import Handler, Reply, SSEResponse
+from .sse import Handler, SSEResponse
 from .store import Group, Run, Store, group_response, group_status
 from .streams import Delivery, events_body, run_events_body, runs_body
-from .validation import (
-    ErrorItem,
-    Loc,
-    RequestInvalid,
-    parse_json_body,
-    query_bool,
-    query_cursor,
-    query_number,
-    query_status,
-    validate_add_runs,
-    validate_create_group,
-    validate_single_run,
-)
-from .wire import Wire
+from .validation import ErrorItem, Loc, RequestInvalid, parse_cursor_arg
+from .validators import Validators
+from .wire import OLD_SHAPE_OMITS, Wire
 
 log = logging.getLogger("taskgroup_emulator")
 
@@ -53,6 +50,21 @@ CLOCK_BATCH = 500
 CHECKPOINT_SECONDS = 1.0
 RESULT_POLL_SECONDS = 0.02
 
+# operationId -> the Emulator method serving it.
+HANDLERS = {
+    "create_task_group": "create_group",
+    "get_task_group": "get_group",
+    "add_task_group_runs": "add_runs",
+    "stream_task_group_runs": "stream_runs",
+    "stream_task_group_events": "stream_events",
+    "get_task_group_run": "get_group_run",
+    "create_task_run": "create_run",
+    "get_task_run": "get_run",
+    "get_task_run_input": "get_run_input",
+    "get_task_run_result": "get_run_result",
+    "stream_task_run_events": "stream_run_events",
+}
+
 
 def _processors_hint() -> str:
     tiers = ", ".join(PROCESSOR_SECONDS)
@@ -62,8 +74,23 @@ def _processors_hint() -> str:
 class Emulator:
     """The state shared by every request of one server process."""
 
-    def __init__(self, config: EmulatorConfig, faults: Optional[Faults] = None) -> None:
+    def __init__(
+        self,
+        config: EmulatorConfig,
+        faults: Optional[Faults] = None,
+        contract: Optional[Contract] = None,
+    ) -> None:
         self.config = config
+        started = time.perf_counter()
+        self.contract = contract or Contract.load(config.contract_path)
+        validators = Validators()
+        checker = None
+        if config.check_responses:
+            optional = {"TaskRun": OLD_SHAPE_OMITS} if config.old_shape_rate > 0 else {}
+            checker = ResponseChecker(self.contract, validators, optional)
+        self.endpoints = Endpoints(self, self.contract, validators, checker)
+        self.startup_ms = (time.perf_counter() - started) * 1000
+        self.compiled_validators = len(validators)
         self.store = Store(config)
         self.wire = Wire(config.legacy_wire, config.old_shape_rate)
         self.faults = FaultState(faults, wire=config.wire_faults)
@@ -99,70 +126,18 @@ class Emulator:
 
     # -- plumbing -----------------------------------------------------------------------
 
-    def api(self, handler: Handler, style: str = "http", control: bool = False) -> Handler:
-        """Wrap a route: injected latency, auth, typed errors, Server-Timing; never a bare 500.
-
-        Every error answer is made here: `RequestInvalid` becomes a 422 in the operation's
-        `style`, `APIError` an ErrorResponse. Control routes (`control=True`) skip latency,
-        auth and Server-Timing.
-        """
-
-        operation = f"{handler.__name__}"
-
-        async def endpoint(request: Request) -> Reply:
-            if not control:
-                self.requests[operation] = self.requests.get(operation, 0) + 1
-                latency = self.faults.faults.latency_ms
-                if latency > 0:
-                    await asyncio.sleep(latency / 1000.0)
-            started = time.perf_counter()
-            response: Reply
-            try:
-                if not control:
-                    self._authenticate(request)
-                response = await handler(request)
-            except RequestInvalid as exc:
-                response = validation_response(exc.errors, style)
-            except APIError as exc:
-                response = error_response(exc.status, exc.message, exc.detail, exc.headers)
-            except Exception:
-                print(traceback.format_exc(), file=sys.stderr, flush=True)
-                response = error_response(500, "Internal emulator error; see the server log")
-            if not control and isinstance(response, Response):
-                started = getattr(request.state, "server_started", started)
-                elapsed = (time.perf_counter() - started) * 1000
-                response.headers["server-timing"] = f"app;dur={elapsed:.2f}"
-            return response
-
-        return endpoint
-
     def control(self, handler: Handler) -> Handler:
         """Wrap a test-only control route: no auth or injected latency, same error mapping."""
-        return self.api(handler, "error", control=True)
+        return self.endpoints.control(handler)
 
-    def _authenticate(self, request: Request) -> None:
-        key = request.headers.get("x-api-key")
-        if not key or (self.config.api_keys and key not in self.config.api_keys):
-            raise APIError(
-                401,
-                "Unauthorized: invalid or missing credentials (send your key in the "
-                "x-api-key header)",
-            )
-
-    async def _body(self, request: Request) -> Any:
-        raw = await request.body()
-        # Server time counts from the moment the body has arrived, not the upload itself.
-        request.state.server_started = time.perf_counter()
-        return parse_json_body(raw)
-
-    def _group(self, request: Request) -> Group:
-        group = self.store.get_group(request.path_params["gid"])
+    def _group(self, call: Call) -> Group:
+        group = self.store.get_group(call.args["taskgroup_id"])
         if group is None:
             raise APIError(404, "TaskGroup not found")
         return group
 
-    def _run(self, request: Request) -> Run:
-        run = self.store.get_run(request.path_params["rid"])
+    def _run(self, call: Call) -> Run:
+        run = self.store.get_run(call.args["run_id"])
         if run is None:
             raise APIError(404, "Run id not found")
         return run
@@ -170,13 +145,13 @@ class Emulator:
     def _injected_post_error(self) -> Optional[List[Any]]:
         return self.faults.post_error()
 
-    def _check_rate_limit(self, request: Request, runs: int) -> int:
+    def _check_rate_limit(self, call: Call, runs: int) -> int:
         """Raise the documented 429 unless this POST fits the key's window; returns its cost."""
         if self.faults.take_429():
             wait = self.faults.faults.burst_429_retry_after
             raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait)})
         cost = self.limiter.cost(runs)
-        wait_for = self.limiter.check(request.headers.get("x-api-key", ""), cost)
+        wait_for = self.limiter.check(call.api_key, cost)
         if wait_for is not None:
             raise APIError(429, RATE_LIMITED, headers={"retry-after": str(wait_for)})
         return cost
@@ -203,8 +178,8 @@ class Emulator:
 
     # -- groups -------------------------------------------------------------------------
 
-    async def create_group(self, request: Request) -> Response:
-        metadata = validate_create_group(await self._body(request))
+    async def create_group(self, request: Request, call: Call) -> Response:
+        metadata = call.body.get("metadata")
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
             raise _fault_error(fault)
@@ -213,25 +188,25 @@ class Emulator:
             raise _fault_error(fault)
         return json_response(group_response(group))
 
-    async def get_group(self, request: Request) -> Response:
-        return json_response(group_response(self._group(request)))
+    async def get_group(self, request: Request, call: Call) -> Response:
+        return json_response(group_response(self._group(call)))
 
-    async def add_runs(self, request: Request) -> Response:
-        refresh = query_bool(request.query_params, "refresh_status", True)
-        body = validate_add_runs(await self._body(request))
-        group = self._group(request)
+    async def add_runs(self, request: Request, call: Call) -> Response:
+        refresh = call.args.get("refresh_status", True)
+        body = call.body
+        group = self._group(call)
         inputs = body["inputs"]
         default_spec = body.get("default_task_spec")
         errors = self._task_errors(inputs, default_spec, ["body", "inputs"])
         if errors:
             raise RequestInvalid(errors)
-        cost = self._check_rate_limit(request, len(inputs))
+        cost = self._check_rate_limit(call, len(inputs))
         self._check_credit(len(inputs))
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
             raise _fault_error(fault)
         added = self.store.add_runs(group, inputs, default_spec)
-        self.limiter.record(request.headers.get("x-api-key", ""), cost)
+        self.limiter.record(call.api_key, cost)
         if fault:
             raise _fault_error(fault)
         # refresh_status=false answers with the cached status: as it was before this call.
@@ -248,22 +223,22 @@ class Emulator:
             }
         )
 
-    async def get_group_run(self, request: Request) -> Response:
-        group = self._group(request)
-        run = self.store.get_run(request.path_params["rid"])
+    async def get_group_run(self, request: Request, call: Call) -> Response:
+        group = self._group(call)
+        run = self.store.get_run(call.args["run_id"])
         if run is None or run.group_id != group.id:
             raise APIError(404, "Run id not found in this TaskGroup")
         return json_response(self.wire.run(run))
 
     # -- streams ------------------------------------------------------------------------
 
-    async def stream_runs(self, request: Request) -> SSEResponse:
-        params = request.query_params
-        include_input = query_bool(params, "include_input", False)
-        include_output = query_bool(params, "include_output", False)
-        status = query_status(params)
-        cursor = query_cursor(params, self.wire.parse_event_id)
-        group = self._group(request)
+    async def stream_runs(self, request: Request, call: Call) -> SSEResponse:
+        args = call.args
+        include_input = bool(args.get("include_input", False))
+        include_output = bool(args.get("include_output", False))
+        status = args.get("status")
+        cursor = parse_cursor_arg(args.get("last_event_id"), self.wire.parse_event_id)
+        group = self._group(call)
         delivery = Delivery(self.faults, f"runs|{cursor}")
         return SSEResponse(
             runs_body(
@@ -278,16 +253,13 @@ class Emulator:
             )
         )
 
-    async def stream_events(self, request: Request) -> SSEResponse:
-        params = request.query_params
+    async def stream_events(self, request: Request, call: Call) -> SSEResponse:
         # The documented /events takes only last_event_id and timeout: include_input and
         # include_output are ignored there, except on the legacy wire.
-        legacy = self.wire.legacy
-        with_input = legacy and query_bool(params, "include_input", False)
-        with_output = legacy and query_bool(params, "include_output", False)
-        timeout = query_number(params, "timeout")
-        cursor = query_cursor(params, self.wire.parse_event_id)
-        group = self._group(request)
+        with_input, with_output = self._legacy_event_fields(request)
+        timeout = call.args.get("timeout")
+        cursor = parse_cursor_arg(call.args.get("last_event_id"), self.wire.parse_event_id)
+        group = self._group(call)
         lifetime = self.config.stream_lifetime_seconds
         if timeout is not None:
             lifetime = min(lifetime, max(timeout, 0.0))
@@ -308,8 +280,25 @@ class Emulator:
 
     # -- single runs --------------------------------------------------------------------
 
-    async def create_run(self, request: Request) -> Response:
-        item = validate_single_run(await self._body(request))
+    def _legacy_event_fields(self, request: Request) -> Sequence[bool]:
+        """include_input/include_output of /events, honoured on the legacy wire only."""
+        if not self.wire.legacy:
+            return False, False
+        errors: List[ErrorItem] = []
+        values = []
+        for name in ("include_input", "include_output"):
+            raw = request.query_params.get(name)
+            value = parse_bool(raw) if raw is not None else False
+            if value is None:
+                msg = f"Input should be a valid boolean (true or false), got {raw!r}"
+                errors.append({"loc": ["query", name], "msg": msg, "type": "bool_parsing"})
+            values.append(bool(value))
+        if errors:
+            raise RequestInvalid(errors)
+        return values
+
+    async def create_run(self, request: Request, call: Call) -> Response:
+        item = call.body
         errors = check_input(item, None, ["body"])
         if errors:
             raise RequestInvalid(errors)
@@ -319,27 +308,27 @@ class Emulator:
                 f"Forbidden: invalid processor {item['processor']!r} in request; "
                 + _processors_hint(),
             )
-        cost = self._check_rate_limit(request, 1)
+        cost = self._check_rate_limit(call, 1)
         self._check_credit(1)
         fault = self._injected_post_error()
         if fault and fault[1] == "before":
             raise _fault_error(fault)
         run = self.store.create_run(item)
-        self.limiter.record(request.headers.get("x-api-key", ""), cost)
+        self.limiter.record(call.api_key, cost)
         if fault:
             raise _fault_error(fault)
         return json_response(self.wire.run(run), 202)
 
-    async def get_run(self, request: Request) -> Response:
-        return json_response(self.wire.run(self._run(request)))
+    async def get_run(self, request: Request, call: Call) -> Response:
+        return json_response(self.wire.run(self._run(call)))
 
-    async def get_run_input(self, request: Request) -> Response:
-        return json_response(self._run(request).input_json)
+    async def get_run_input(self, request: Request, call: Call) -> Response:
+        return json_response(self._run(call).input_json)
 
-    async def get_run_result(self, request: Request) -> Response:
-        timeout = query_number(request.query_params, "timeout", integer=True)
-        run = self._run(request)
-        deadline = time.monotonic() + max(600.0 if timeout is None else timeout, 0.0)
+    async def get_run_result(self, request: Request, call: Call) -> Response:
+        timeout = float(call.args.get("timeout", 600))
+        run = self._run(call)
+        deadline = time.monotonic() + max(timeout, 0.0)
         while run.status in ("queued", "running") and time.monotonic() < deadline:
             await asyncio.sleep(RESULT_POLL_SECONDS)
             if await request.is_disconnected():
@@ -362,8 +351,8 @@ class Emulator:
             )
         raise APIError(408, "Request timed out; run still active")
 
-    async def stream_run_events(self, request: Request) -> SSEResponse:
-        run = self._run(request)
+    async def stream_run_events(self, request: Request, call: Call) -> SSEResponse:
+        run = self._run(call)
         return SSEResponse(
             run_events_body(
                 self.store,
@@ -383,57 +372,18 @@ def _fault_error(fault: List[Any]) -> APIError:
     )
 
 
-async def _not_found(request: Request, exc: Exception) -> Response:
-    return error_response(404, f"No route for {request.method} {request.url.path}")
-
-
-async def _not_allowed(request: Request, exc: Exception) -> Response:
-    allow = dict(getattr(exc, "headers", None) or {}).get("Allow", "")
-    return error_response(
-        405,
-        f"Method {request.method} not allowed on {request.url.path}; allowed: {allow}",
-        headers={"allow": allow} if allow else None,
-    )
-
-
-def _route(path: str, handlers: Dict[str, Handler]) -> Route:
-    """One route per path dispatching on method, so 405 answers list every allowed method."""
-
-    async def endpoint(request: Request) -> Reply:
-        method = "GET" if request.method == "HEAD" else request.method
-        return await handlers[method](request)
-
-    return Route(path, endpoint, methods=list(handlers))
-
-
-def build_app(config: EmulatorConfig, faults: Optional[Faults] = None) -> Starlette:
+def build_app(
+    config: EmulatorConfig, faults: Optional[Faults] = None, contract: Optional[Contract] = None
+) -> Starlette:
     """The Starlette app serving one emulator database."""
-    emu = Emulator(config, faults)
-    routes: List[Route] = []
-    for prefix in ("/v1", "/v1beta"):
-        groups = f"{prefix}/tasks/groups"
-        runs = f"{prefix}/tasks/runs"
-        routes += [
-            _route(groups, {"POST": emu.api(emu.create_group)}),
-            _route(groups + "/{gid}", {"GET": emu.api(emu.get_group)}),
-            _route(
-                groups + "/{gid}/runs",
-                {"GET": emu.api(emu.stream_runs), "POST": emu.api(emu.add_runs)},
-            ),
-            _route(groups + "/{gid}/events", {"GET": emu.api(emu.stream_events)}),
-            _route(groups + "/{gid}/runs/{rid}", {"GET": emu.api(emu.get_group_run, "error")}),
-            _route(runs, {"POST": emu.api(emu.create_run, "error")}),
-            _route(runs + "/{rid}", {"GET": emu.api(emu.get_run, "error")}),
-            _route(runs + "/{rid}/input", {"GET": emu.api(emu.get_run_input, "error")}),
-            _route(runs + "/{rid}/result", {"GET": emu.api(emu.get_run_result, "error")}),
-            _route(runs + "/{rid}/events", {"GET": emu.api(emu.stream_run_events, "error")}),
-        ]
-    control = Control(emu)
-    routes += [_route(path, handlers) for path, handlers in control.routes().items()]
+    emu = Emulator(config, faults, contract)
+    handlers = {op_id: getattr(emu, name) for op_id, name in HANDLERS.items()}
+    routes = api_routes(emu.contract, emu.endpoints, handlers)
+    routes += [route(path, methods) for path, methods in Control(emu).routes().items()]
     app = Starlette(
         routes=routes,
         lifespan=emu.lifespan,
-        exception_handlers={404: _not_found, 405: _not_allowed},
+        exception_handlers={404: not_found, 405: not_allowed},
     )
     app.state.emulator = emu
     return app

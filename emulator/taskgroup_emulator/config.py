@@ -28,3 +28,5 @@ class EmulatorConfig:
     old_shape_rate: float = 0.0
     legacy_wire: bool = False
     wire_faults: bool = False  # the wire-fault proxy runs in front of the app (--wire-faults)
+    contract_path: Optional[str] = None  # the OpenAPI document served; None: the packaged copy
+    check_responses: bool = False  # check every answer against the contract (--check-responses)

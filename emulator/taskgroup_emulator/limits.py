@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any, Dict, Iterator, List, Sequence, Tuple
 
+from .schema_walk import MISSING, resolve_pointer
 from .validation import ErrorItem, Loc
 
 MAX_TASK_SPEC_CHARS = 15_000
@@ -162,23 +163,6 @@ def _subschemas(
             yield node[key], [*path, key]
 
 
-_MISSING = object()
-
-
-def _resolve(root: Dict[str, Any], ref: str) -> Any:
-    """The target of a local `$ref` ("#" or "#/a/b"), or _MISSING."""
-    node: Any = root
-    for part in ref[2:].split("/") if ref != "#" else []:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(node, dict) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and part.isdigit() and int(part) < len(node):
-            node = node[int(part)]
-        else:
-            return _MISSING
-    return node
-
-
 def _keyword_errors(node: Dict[str, Any], root: Dict[str, Any]) -> Iterator[Tuple[str, str]]:
     """(keyword, what is wrong) for the keywords of one schema object."""
     if "type" in node:
@@ -210,7 +194,7 @@ def _keyword_errors(node: Dict[str, Any], root: Dict[str, Any]) -> Iterator[Tupl
         ref = node["$ref"]
         if not isinstance(ref, str):
             yield "$ref", "must be a string"
-        elif ref.startswith("#") and _resolve(root, ref) is _MISSING:
+        elif ref.startswith("#") and resolve_pointer(root, ref) is MISSING:
             yield "$ref", f"{ref[:80]!r} does not resolve within the schema"
 
 
@@ -249,7 +233,7 @@ def _levels(node: Any, root: Dict[str, Any], level: int, refs: Tuple[str, ...]) 
     if isinstance(ref, str) and ref.startswith("#"):
         if ref in refs:  # a recursive schema nests without bound
             return MAX_SCHEMA_DEPTH + 1
-        return _levels(_resolve(root, ref), root, level, (*refs, ref))
+        return _levels(resolve_pointer(root, ref), root, level, (*refs, ref))
     here = level + 1 if _is_container(node) else level
     deepest = here
     for sub, _ in _subschemas(node, [], with_defs=False):  # $defs count where referenced

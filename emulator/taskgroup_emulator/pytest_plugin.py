@@ -4,7 +4,8 @@
 
 in a top-level conftest.py. ``emulator`` is a fresh server (API key "test-key", a fast
 schedule) for one test; ``emulator_factory(**settings)`` starts more, with any
-``EmulatorServer`` settings. Every server is stopped and its temp folder removed afterwards.
+``EmulatorServer`` settings. Every server is stopped and its temp folder removed afterwards;
+an answer that broke the contract (responses are checked) fails the test at teardown.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any, Callable, Iterator, List
 
 import pytest
 
-from .testing import EmulatorServer
+from .testing import EmulatorServer, ResponseCheckFailed
 
 #: Processor latencies scaled so that a test's runs finish in well under a second.
 DEFAULT_TIME_SCALE = 0.005
@@ -32,8 +33,11 @@ def emulator_factory() -> Iterator[Callable[..., EmulatorServer]]:
         return server
 
     yield make
+    problems = [problem for server in started for problem in server.response_problems()]
     for server in started:
         server.close()
+    if problems:  # answers the contract does not allow (EmulatorServer checks responses)
+        raise ResponseCheckFailed("\n".join(problems))
 
 
 @pytest.fixture

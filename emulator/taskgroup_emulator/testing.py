@@ -8,6 +8,11 @@
 `wire_faults=True` starts it behind the wire-fault proxy (`--wire-faults`), so that
 `set_faults(wire_fault_rate=...)` and the other wire settings are accepted.
 
+Every answer is checked against the contract (`--check-responses`; `check_responses=False`
+turns it off): a mismatch is a 500 (or a cut stream) and is logged, and leaving the `with`
+block then raises `ResponseCheckFailed` with the logged problems. `contract=PATH` serves
+another OpenAPI document than the packaged one (`--contract`).
+
 Logs and the default database live in a private temp folder removed by `stop()`/exit.
 """
 
@@ -24,12 +29,17 @@ import urllib.request
 from typing import Any, Dict, List, Optional, Sequence
 
 from .__main__ import API_KEYS_ENV
+from .response_check import MARKER
 
 _LISTENING = "listening on "
 
 
 class EmulatorStartError(RuntimeError):
     """The emulator did not come up; the message carries its stderr."""
+
+
+class ResponseCheckFailed(AssertionError):
+    """The emulator answered something its contract does not allow (see --check-responses)."""
 
 
 class EmulatorServer:
@@ -52,6 +62,8 @@ class EmulatorServer:
         old_shape_rate: float = 0.0,
         error_event_rate: float = 0.0,
         wire_faults: bool = False,
+        check_responses: bool = True,
+        contract: Optional[str] = None,
         faults: Optional[Dict[str, Any]] = None,
         extra_args: Sequence[str] = (),
         startup_timeout: float = 30.0,
@@ -69,6 +81,8 @@ class EmulatorServer:
         self.old_shape_rate = old_shape_rate
         self.error_event_rate = error_event_rate
         self.wire_faults = wire_faults
+        self.check_responses = check_responses
+        self.contract = contract
         self.initial_faults = dict(faults or {})
         self.extra_args = list(extra_args)
         self.startup_timeout = startup_timeout
@@ -93,8 +107,13 @@ class EmulatorServer:
         self.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        problems = self.response_problems()
         self.close()
+        if problems and exc_type is None:
+            raise ResponseCheckFailed(
+                "the emulator answered what its contract does not allow:\n" + "\n".join(problems)
+            )
 
     def _command(self, port: int) -> List[str]:
         cmd = [
@@ -132,6 +151,10 @@ class EmulatorServer:
             cmd.append("--legacy-wire")
         if self.wire_faults:
             cmd.append("--wire-faults")
+        if self.check_responses:
+            cmd.append("--check-responses")
+        if self.contract is not None:
+            cmd += ["--contract", self.contract]
         return cmd + self.extra_args
 
     def start(self, port: Optional[int] = None) -> None:
@@ -208,6 +231,13 @@ class EmulatorServer:
     def stderr(self) -> str:
         """Everything the server wrote to stderr in its latest start."""
         return _read(os.path.join(self._dir, f"stderr.{self._starts}.log"))
+
+    def response_problems(self) -> List[str]:
+        """Answers the response check refused, over every start (see --check-responses)."""
+        logs = (
+            _read(os.path.join(self._dir, f"stderr.{n}.log")) for n in range(1, self._starts + 1)
+        )
+        return [line for log in logs for line in log.splitlines() if MARKER in line]
 
     # -- control ------------------------------------------------------------------------
 

@@ -15,6 +15,7 @@ from .schedule import stable_unit
 from .store import EventRow, Run, run_json
 
 KEEPALIVE = ": keep-alive\n\n"
+OLD_SHAPE_OMITS = ("interaction_id",)  # TaskRun fields the older shape does not have
 _RUN_HEAD = '{"type":"task_run.state","event_id":"'
 
 

@@ -166,6 +166,10 @@ def _open_group(
         raise exc from None
     except BaseException as exc:  # resumable: the same command creates the group next time
         with contextlib.suppress(Exception):
+            if options.group_id:  # the group exists: the next run, with --group or not, uses it
+                state.group_id = options.group_id
+                save_state(options.state_path, state)
+                store.set_meta(group_id=options.group_id)
             finish_without_group(store, options, attached.layout, exc)
         raise
     state.group_id = group.id

@@ -80,7 +80,7 @@ def metadata_problem(metadata: Any) -> Optional[str]:
                 return f"metadata value for {k!r} is {v!r}; only finite numbers are allowed"
         elif not isinstance(v, int):  # bool is an int
             return (
-                f"metadata value for {k!r} is a {type_name(v)}; "
+                f"metadata value for {k!r} is {'None' if v is None else 'a ' + type_name(v)}; "
                 "only str, int, float and bool are allowed"
             )
     return None

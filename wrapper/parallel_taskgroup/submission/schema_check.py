@@ -22,7 +22,8 @@ def _meta_validator() -> Callable[[Any], Any]:
     import fastjsonschema  # loaded only when a JSON schema is checked
 
     text = resources.files(__package__).joinpath("data").joinpath(_META_SCHEMA).read_text("utf-8")
-    validate: Callable[[Any], Any] = fastjsonschema.compile(json.loads(text))
+    # use_default=False: the meta-schema's defaults must not be written into the user's schema.
+    validate: Callable[[Any], Any] = fastjsonschema.compile(json.loads(text), use_default=False)
     return validate
 
 
@@ -31,7 +32,7 @@ def schema_problem(schema: Mapping[str, Any], where: str) -> Optional[str]:
     import fastjsonschema
 
     try:
-        _meta_validator()(dict(schema))
+        _meta_validator()(schema)
     except fastjsonschema.JsonSchemaValueException as exc:
         path = (exc.name or "data").replace("data", where, 1)
         if path.endswith(".type"):
