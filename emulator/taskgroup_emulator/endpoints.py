@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Dict, Mapping, Optio
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .check_marker import MARKER
 from .contract import JSON, Contract, Operation
 from .errors import APIError
 from .request_schemas import OperationChecks, request_checks
-from .response_check import MARKER, ResponseChecker, report
+from .response_check import ResponseChecker, report
 from .responses import error_response, validation_response
 from .sse import Handler, Reply
 from .validation import MAX_ERRORS, RequestInvalid, parse_json_body

@@ -24,6 +24,7 @@ import sys
 from types import MappingProxyType
 from typing import Any, AsyncIterator, Dict, Mapping, Optional, Sequence
 
+from .check_marker import MARKER
 from .contract import JSON, SSE, Contract
 from .ids import new_ref_id
 from .schema_errors import explain
@@ -31,8 +32,6 @@ from .schema_walk import rebuild
 from .sse import Abort, Body, Chunk
 from .validation import errors_summary
 from .validators import Validator, Validators
-
-MARKER = "RESPONSE CHECK FAILED"
 
 
 def closed(schema: Any, in_all_of: bool = False) -> Any:

@@ -29,7 +29,7 @@ import urllib.request
 from typing import Any, Dict, List, Optional, Sequence
 
 from .__main__ import API_KEYS_ENV
-from .response_check import MARKER
+from .check_marker import MARKER
 
 _LISTENING = "listening on "
 
