@@ -7,6 +7,10 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 UPSTREAM ?=
 PYTEST_ARGS ?=
+# Test files run side by side (pytest-xdist), each file whole on one worker: most tests wait on
+# an emulator, so two workers halve the wall time even on two cores. PYTEST_WORKERS=0 runs them in
+# this process.
+PYTEST_WORKERS ?= 2
 
 .PHONY: help venv generate check-generated update-spec spec-report spec-drill validate-spec lint \
         typecheck unit pytest pythons test test-slow emulator demo bench chaos clean
@@ -69,7 +73,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
-	$(PY) tools/run_pytest.py -m "not slow" $(PYTEST_ARGS)
+	$(PY) tools/run_pytest.py -n $(PYTEST_WORKERS) --dist loadfile -m "not slow" $(PYTEST_ARGS)
 
 test-slow: $(STAMP)
 	$(PY) tools/run_pytest.py -m slow $(PYTEST_ARGS)

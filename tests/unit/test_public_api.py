@@ -42,7 +42,9 @@ def _public_callables() -> list[tuple[str, Callable[..., Any]]]:
     return found
 
 
-@pytest.mark.parametrize(("name", "func"), _public_callables(), ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("name", "func"), [pytest.param(n, f, id=n) for n, f in _public_callables()]
+)
 def test_no_public_callable_takes_arbitrary_keyword_arguments(
     name: str, func: Callable[..., Any]
 ) -> None:
