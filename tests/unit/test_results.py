@@ -160,3 +160,42 @@ def test_error_events_are_counted_and_results_go_on() -> None:
     assert isinstance(stream, ResultStream)
     assert [r.run_id for r in stream] == ["trun_1", "trun_2"]
     assert stream.error_events == 1
+
+
+def test_a_catch_up_that_supplies_nothing_is_not_repeated_for_every_result_after_it() -> None:
+    from parallel_taskgroup import Clock, RetryPolicy
+    from parallel_taskgroup._http import HttpCore
+
+    server = FakeGroupServer(
+        [run_event(i, f"e{i}") for i in range(100)] + [status_event("x", False)]
+    )
+    core = HttpCore(
+        api_key="test-key",
+        base_url="https://api.example.test",
+        api_version="v1",
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+        timeout=5.0,
+        retry=RetryPolicy(),
+        clock=Clock(),
+        on_wait=None,
+        max_body_bytes=1 << 20,
+        max_event_bytes=1 << 20,
+        submit_timeout=5.0,
+        allow_insecure_http=False,
+    )
+    catch_ups: list[int] = []
+    stream = ResultStream(
+        core,
+        GROUP_ID,
+        last_event_id=None,
+        cursor_store=None,
+        timeout=None,
+        fetch_concurrency=2,
+        wanted=lambda event: True,
+        catch_up=lambda: catch_ups.append(1),  # reads the group but records none of them
+        catch_up_after=10,
+    )
+    with stream:
+        got = [r.run_id for r in stream]
+    assert sorted(got) == sorted(f"trun_{i}" for i in range(100))
+    assert 1 <= len(catch_ups) <= 100 // 10

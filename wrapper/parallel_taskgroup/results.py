@@ -369,11 +369,19 @@ class ResultStream(Iterator[RunResult]):
         self._reader = threading.Thread(target=self._read, name="taskgroup-results", daemon=True)
         self._reader.start()
         reading = True
+        due = 0  # outputs that became due since the last catch-up
         try:
             while reading or in_flight or backlog or early_in != early_asked:
-                if self._catch_up is not None and len(backlog) >= self._catch_up_after:
+                if (
+                    self._catch_up is not None
+                    and due >= self._catch_up_after
+                    and len(backlog) >= self._catch_up_after
+                ):
                     # Many outputs at once: the caller reads them in bulk, then only those
-                    # it still wants are fetched one by one.
+                    # it still wants are fetched one by one. Counting only outputs due since
+                    # the last catch-up keeps one that could not supply them from being
+                    # repeated for every result after it (a bulk read per result).
+                    due = 0
                     self._catch_up()
                     for event, mark in [b for b in backlog if not self._still_wanted(b[0])]:
                         backlog.remove((event, mark))
@@ -415,6 +423,7 @@ class ResultStream(Iterator[RunResult]):
                 ):
                     if needs_output(event):
                         backlog.append((event, mark))
+                        due += 1
                         continue
                     yield result_of(event)
                 elif type(event) is ErrorEvent:
