@@ -28,16 +28,17 @@ COMMAND = "python bench/bench_group_read.py"
 
 def _child_ours(base_url: str, api_key: str, group_id: str) -> dict[str, Any]:
     from parallel_taskgroup import Client
+    from parallel_taskgroup.client import core_of
     from parallel_taskgroup.submission.reconcile import existing_keys
 
     started = time.perf_counter()
     cpu = time.process_time()
     with Client(api_key=api_key, base_url=base_url, allow_insecure_http=True) as client:
-        found = existing_keys(client._core, group_id)
+        found = existing_keys(core_of(client), group_id)
     return {
         "seconds": time.perf_counter() - started,
         "cpu": time.process_time() - cpu,
-        "keys": len(found),
+        "keys": len(found.runs),
     }
 
 
