@@ -226,6 +226,9 @@ def _exits(job: _Job, report: ScenarioReport, timeout: float) -> None:
     # lite costs $5 per 1,000 runs: a $6 cap lets one batch of 1,000 go.
     expect(_ended(job, report, job.start("--max-cost", "6"), timeout), 5, "a budget stop")
     posts = _add_runs_seen(emu)
+    # No faults until a batch is sent: with half the requests faulted, a run of them can outlast
+    # --give-up-after 3 before any POST, and the outage below would not be the one measured.
+    emu.set_faults(wire_fault_rate=0.0)
     proc = job.start("--give-up-after", "3")
     if not _wait_for(lambda: _add_runs_seen(emu) >= posts + 1, proc, 60):
         report.problems.append("no batch was sent before the outage")
