@@ -9,6 +9,7 @@ import time
 import httpx
 import pytest
 from parallel_taskgroup import MemoryCursorStore, RunResult, errors
+from parallel_taskgroup.client import core_of
 from parallel_taskgroup.results import ResultStream
 from parallel_taskgroup_api.models import TaskRunJsonOutput, TaskRunTextOutput
 from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, run_event, status_event
@@ -163,26 +164,10 @@ def test_error_events_are_counted_and_results_go_on() -> None:
 
 
 def test_a_catch_up_that_supplies_nothing_is_not_repeated_for_every_result_after_it() -> None:
-    from parallel_taskgroup import Clock, RetryPolicy
-    from parallel_taskgroup._http import HttpCore
-
     server = FakeGroupServer(
         [run_event(i, f"e{i}") for i in range(100)] + [status_event("x", False)]
     )
-    core = HttpCore(
-        api_key="test-key",
-        base_url="https://api.example.test",
-        api_version="v1",
-        http_client=httpx.Client(transport=httpx.MockTransport(server)),
-        timeout=5.0,
-        retry=RetryPolicy(),
-        clock=Clock(),
-        on_wait=None,
-        max_body_bytes=1 << 20,
-        max_event_bytes=1 << 20,
-        submit_timeout=5.0,
-        allow_insecure_http=False,
-    )
+    core = core_of(fake_client(server))
     catch_ups: list[int] = []
     stream = ResultStream(
         core,
