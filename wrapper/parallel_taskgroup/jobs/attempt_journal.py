@@ -17,9 +17,6 @@ from .store_db import _CHUNK, StoreDb
 class BatchJournal(StoreDb):
     """The ``pending_batch`` table of the job's store, and the attempts its batches created."""
 
-    _attempts_version: int
-    """Bumped after every commit that may change the attempts table (set by JobStore)."""
-
     # -- the journal of add-runs batches -------------------------------------------------------
 
     def journal(self, processor: str) -> AttemptJournal:
@@ -62,7 +59,6 @@ class BatchJournal(StoreDb):
             statements.append(("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,)))
         if statements:
             self._write(statements)
-            self._attempts_version += 1  # after the commit: a read racing it is not kept
 
     def discard_batch(self, batch_id: str) -> None:
         self._write([("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,))])

@@ -23,7 +23,7 @@ from ..submission.journal import add_send_time
 from ..submission.keys import split_identity
 from .attempt_journal import AttemptJournal, BatchJournal
 from .store_db import _CHUNK, _disk_error
-from .store_schema import _SCHEMA, FORMAT, RowCounts, StoredRow
+from .store_schema import _RECOUNT, _SCHEMA, FORMAT, RowCounts, StoredRow
 
 __all__ = ["AttemptJournal", "JobStore", "RowCounts", "StoredRow"]
 
@@ -34,10 +34,6 @@ class JobStore(BatchJournal):
     def __init__(self, path: str) -> None:
         super().__init__(path)
         self._pass = 0
-        # Bumped after every commit that may change the attempts table: runs_by_processor's
-        # answer is cached until then.
-        self._attempts_version = 0
-        self._spent_cache: Optional[tuple[int, dict[str, int]]] = None
         try:
             with self._use() as db:
                 db.executescript(_SCHEMA)
@@ -47,6 +43,7 @@ class JobStore(BatchJournal):
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
                 elif found[0] != FORMAT:
                     raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
+                db.executescript(_RECOUNT)
         except sqlite3.DatabaseError as exc:
             self.close()
             raise JournalError(f"{path}: not a job journal, or damaged ({exc})") from None
@@ -115,7 +112,7 @@ class JobStore(BatchJournal):
 
     def row_count(self) -> int:
         """How many rows the job has."""
-        return int(self._query("SELECT COUNT(*) FROM rows")[0][0])
+        return self.counts().rows
 
     def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
         """Rows in input order (optionally filtered with a SQL condition), streamed.
@@ -190,15 +187,11 @@ class JobStore(BatchJournal):
         return found
 
     def counts(self) -> RowCounts:
-        """How the rows stand."""
+        """How the rows stand (kept as they change: no row is counted here)."""
         found = self._query(
-            "SELECT COUNT(*), "
-            "COALESCE(SUM(attempt > 0), 0), "
-            "COALESCE(SUM(status IS NOT NULL), 0), "
-            "COALESCE(SUM(status = 'completed'), 0), "
-            "COALESCE(SUM(status IN ('failed', 'cancelled')), 0) FROM rows"
-        )[0]
-        return RowCounts(*(int(v) for v in found))
+            "SELECT rows, submitted, finished, completed, failed FROM row_tally WHERE one = 1"
+        )
+        return RowCounts(*(int(v) for v in found[0]))
 
     # -- attempts ------------------------------------------------------------------------------
 
@@ -236,7 +229,6 @@ class JobStore(BatchJournal):
                 ),
             ]
         )
-        self._attempts_version += 1  # after the commit: a read racing it is not kept
 
     def attempts_of(self, key: str) -> list[dict[str, Any]]:
         """Every attempt of a row, oldest first."""
@@ -272,7 +264,6 @@ class JobStore(BatchJournal):
                 )
             ]
         )
-        self._attempts_version += 1
 
     def extra_runs(self) -> list[tuple[str, str]]:
         """(row key, run id) of every extra run found, by key."""
@@ -281,22 +272,9 @@ class JobStore(BatchJournal):
 
     def runs_by_processor(self) -> dict[str, int]:
         """How many runs the job created, by processor (what it has spent), extra runs of a
-        row included.
-
-        Cached until the next write to the attempts: the job asks after every batch and on
-        every progress update, and counting a million attempts each time would dominate.
-        """
-        version = self._attempts_version
-        cached = self._spent_cache
-        if cached is not None and cached[0] == version:
-            return dict(cached[1])
-        found = self._query(
-            "SELECT processor, COUNT(*) FROM (SELECT processor FROM attempts "
-            "UNION ALL SELECT processor FROM extra_runs) GROUP BY processor"
-        )
-        answer = {str(p): int(n) for p, n in found}
-        self._spent_cache = (version, answer)
-        return dict(answer)
+        row included (kept as runs are recorded: nothing is counted here)."""
+        found = self._query("SELECT processor, runs FROM run_tally WHERE runs > 0")
+        return {str(p): int(n) for p, n in found}
 
     def needs_result(self, key: str, attempt: int) -> bool:
         """Whether a finished run of (key, attempt) still has to be recorded."""

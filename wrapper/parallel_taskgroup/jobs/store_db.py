@@ -42,6 +42,7 @@ class StoreDb:
                 db.execute("PRAGMA busy_timeout = 30000")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
+                db.execute("PRAGMA recursive_triggers = ON")  # REPLACE fires delete triggers
             except sqlite3.DatabaseError as exc:
                 raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
             found = (db, threading.Lock())

@@ -45,7 +45,83 @@ CREATE TABLE IF NOT EXISTS extra_runs (
     attempt INTEGER NOT NULL,
     processor TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Running counts, kept by triggers, so that progress and spend are read in O(1): counting a
+-- million rows on every progress update made a job's cost grow with the square of its rows.
+CREATE TABLE IF NOT EXISTS row_tally (
+    one INTEGER PRIMARY KEY CHECK (one = 1),
+    rows INTEGER NOT NULL,
+    submitted INTEGER NOT NULL,
+    finished INTEGER NOT NULL,
+    completed INTEGER NOT NULL,
+    failed INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS rows_tally_insert AFTER INSERT ON rows BEGIN
+    UPDATE row_tally SET
+        rows = rows + 1,
+        submitted = submitted + (NEW.attempt > 0),
+        finished = finished + (NEW.status IS NOT NULL),
+        completed = completed + (NEW.status IS 'completed'),
+        failed = failed + (NEW.status IS 'failed' OR NEW.status IS 'cancelled');
+END;
+CREATE TRIGGER IF NOT EXISTS rows_tally_delete AFTER DELETE ON rows BEGIN
+    UPDATE row_tally SET
+        rows = rows - 1,
+        submitted = submitted - (OLD.attempt > 0),
+        finished = finished - (OLD.status IS NOT NULL),
+        completed = completed - (OLD.status IS 'completed'),
+        failed = failed - (OLD.status IS 'failed' OR OLD.status IS 'cancelled');
+END;
+CREATE TRIGGER IF NOT EXISTS rows_tally_update AFTER UPDATE OF attempt, status ON rows BEGIN
+    UPDATE row_tally SET
+        submitted = submitted - (OLD.attempt > 0) + (NEW.attempt > 0),
+        finished = finished - (OLD.status IS NOT NULL) + (NEW.status IS NOT NULL),
+        completed = completed - (OLD.status IS 'completed') + (NEW.status IS 'completed'),
+        failed = failed - (OLD.status IS 'failed' OR OLD.status IS 'cancelled')
+            + (NEW.status IS 'failed' OR NEW.status IS 'cancelled');
+END;
+
+-- Runs created, by processor (what the job has spent): every attempt and every extra run.
+-- Connections set recursive_triggers, so a row that INSERT OR REPLACE removes is counted out.
+-- (No OR IGNORE in a trigger: the OR REPLACE of the statement that fires it would override it.)
+CREATE TABLE IF NOT EXISTS run_tally (processor TEXT PRIMARY KEY, runs INTEGER NOT NULL);
+CREATE TRIGGER IF NOT EXISTS attempts_tally_insert AFTER INSERT ON attempts BEGIN
+    INSERT INTO run_tally SELECT NEW.processor, 0
+        WHERE NOT EXISTS (SELECT 1 FROM run_tally WHERE processor = NEW.processor);
+    UPDATE run_tally SET runs = runs + 1 WHERE processor = NEW.processor;
+END;
+CREATE TRIGGER IF NOT EXISTS attempts_tally_delete AFTER DELETE ON attempts BEGIN
+    UPDATE run_tally SET runs = runs - 1 WHERE processor = OLD.processor;
+END;
+CREATE TRIGGER IF NOT EXISTS extra_runs_tally_insert AFTER INSERT ON extra_runs BEGIN
+    INSERT INTO run_tally SELECT NEW.processor, 0
+        WHERE NOT EXISTS (SELECT 1 FROM run_tally WHERE processor = NEW.processor);
+    UPDATE run_tally SET runs = runs + 1 WHERE processor = NEW.processor;
+END;
+CREATE TRIGGER IF NOT EXISTS extra_runs_tally_delete AFTER DELETE ON extra_runs BEGIN
+    UPDATE run_tally SET runs = runs - 1 WHERE processor = OLD.processor;
+END;
 """
+
+_RECOUNT = """
+BEGIN IMMEDIATE;
+DELETE FROM row_tally;
+INSERT INTO row_tally SELECT
+    1,
+    COUNT(*),
+    COALESCE(SUM(attempt > 0), 0),
+    COALESCE(SUM(status IS NOT NULL), 0),
+    COALESCE(SUM(status IS 'completed'), 0),
+    COALESCE(SUM(status IS 'failed' OR status IS 'cancelled'), 0)
+FROM rows;
+DELETE FROM run_tally;
+INSERT INTO run_tally SELECT processor, COUNT(*) FROM
+    (SELECT processor FROM attempts UNION ALL SELECT processor FROM extra_runs)
+GROUP BY processor;
+COMMIT;
+"""
+"""The tallies counted again from the tables, each time a store is opened: a journal written
+before they existed is counted right from then on."""
 
 
 @attrs.frozen
