@@ -8,8 +8,9 @@ in batches of up to 1,000 inputs (``{input, processor, metadata}``), then either
   each run that reaches a terminal state, ``task_run.result(run_id)``; the stream ends when the
   group is no longer active; or
 * ``get_runs`` (the guide's Quick Start, "Monitor Progress" then "Retrieve Results"): poll the
-  group's status until it is no longer active, then read every result from one
-  ``get_runs(include_output=True)`` stream.
+  group's status every second until it is no longer active, then read every result, with its
+  input, from one ``get_runs(include_input=True, include_output=True)`` stream (the docs'
+  simplest script).
 
 Each result is written as one JSON line. Each row's key travels in the run's metadata, as ours
 does, so the lines can be joined to the rows.
@@ -30,7 +31,7 @@ import time
 import parallel
 
 BATCH = 1000
-POLL_SECONDS = 0.5
+POLL_SECONDS = 1.0
 
 
 def main(mode: str, rows_path: str, out_path: str, base_url: str) -> None:
@@ -74,12 +75,16 @@ def main(mode: str, rows_path: str, out_path: str, base_url: str) -> None:
         else:
             while client.task_group.retrieve(group_id).status.is_active:
                 time.sleep(POLL_SECONDS)
-            for event in client.task_group.get_runs(group_id, include_output=True):
+            for event in client.task_group.get_runs(
+                group_id, include_input=True, include_output=True
+            ):
                 if event.type != "task_run.state":
                     continue
                 output = event.output
                 content = output.content if output is not None else None
-                out.write(json.dumps(_record(event.run, content)) + "\n")
+                record = _record(event.run, content)
+                record["input"] = event.input.input if event.input is not None else None
+                out.write(json.dumps(record) + "\n")
                 lines += 1
 
     usage = resource.getrusage(resource.RUSAGE_SELF)

@@ -10,6 +10,9 @@ lines, hex ``event_id`` cursors; plus a share of runs in the older shape with ex
 - ``bench/data/runs_stream.sse``: a ``/runs?include_output=true`` snapshot
   taken while the group is mid-flight (runs queued, running, completed with output, failed).
   (This is what ``TaskGroup.results(follow=False)`` reads.)
+- ``bench/data/finished_stream.sse``: the ``/runs?include_input=true&include_output=true``
+  snapshot of a finished group, every run completed with its input, JSON output and basis
+  (the stream a user reads to collect a group's results).
 
 Usage: python bench/record_streams.py [--runs 300]
 """
@@ -25,6 +28,7 @@ import httpx
 DATA = Path(__file__).resolve().parent / "data"
 EVENTS_FILE = DATA / "events_stream.sse"
 RUNS_FILE = DATA / "runs_stream.sse"
+FINISHED_FILE = DATA / "finished_stream.sse"
 
 TASK_SPEC = {
     "output_schema": {
@@ -41,6 +45,17 @@ TASK_SPEC = {
 }
 
 
+def _inputs(runs: int) -> list[dict[str, object]]:
+    return [
+        {
+            "input": {"company": f"Company {i}", "website": f"company-{i}.example"},
+            "processor": "lite" if i % 3 else "base",
+            "metadata": {"row_key": f"row-{i:05d}"},
+        }
+        for i in range(runs)
+    ]
+
+
 def record(runs: int) -> None:
     from taskgroup_emulator.testing import EmulatorServer
 
@@ -55,14 +70,7 @@ def record(runs: int) -> None:
         http = httpx.Client(base_url=emu.base_url, headers={"x-api-key": emu.api_key}, timeout=120)
         group = http.post("/v1/tasks/groups", json={"metadata": {"bench": "stream"}}).json()
         gid = group["taskgroup_id"]
-        inputs = [
-            {
-                "input": {"company": f"Company {i}", "website": f"company-{i}.example"},
-                "processor": "lite" if i % 3 else "base",
-                "metadata": {"row_key": f"row-{i:05d}"},
-            }
-            for i in range(runs)
-        ]
+        inputs = _inputs(runs)
         late = len(inputs) // 6
         for pause, batch in ((1.25, inputs[:-late]), (0.02, inputs[-late:])):
             added = http.post(
@@ -80,10 +88,35 @@ def record(runs: int) -> None:
             snapshot = b"".join(response.iter_raw())
         with http.stream("GET", f"/v1/tasks/groups/{gid}/events") as response:
             events = b"".join(response.iter_raw())
+    finished = record_finished(runs)
     RUNS_FILE.write_bytes(snapshot)
     EVENTS_FILE.write_bytes(events)
-    for path, data in ((EVENTS_FILE, events), (RUNS_FILE, snapshot)):
+    FINISHED_FILE.write_bytes(finished)
+    for path, data in ((EVENTS_FILE, events), (RUNS_FILE, snapshot), (FINISHED_FILE, finished)):
         print(f"{path.name}: {len(data):,} bytes, {data.count(b'data: '):,} events")
+
+
+def record_finished(runs: int) -> bytes:
+    """The snapshot of a finished group with inputs and outputs (no failures, current shape)."""
+    from taskgroup_emulator.testing import EmulatorServer
+
+    with EmulatorServer(
+        check_responses=False, time_scale=0.001, rate_limit_per_minute=10**6
+    ) as emu:
+        http = httpx.Client(base_url=emu.base_url, headers={"x-api-key": emu.api_key}, timeout=120)
+        gid = http.post("/v1/tasks/groups", json={}).json()["taskgroup_id"]
+        http.post(
+            f"/v1/tasks/groups/{gid}/runs",
+            json={"inputs": _inputs(runs), "default_task_spec": TASK_SPEC},
+        ).raise_for_status()
+        while http.get(f"/v1/tasks/groups/{gid}").json()["status"]["is_active"]:
+            time.sleep(0.1)
+        with http.stream(
+            "GET",
+            f"/v1/tasks/groups/{gid}/runs",
+            params={"include_input": "true", "include_output": "true"},
+        ) as response:
+            return b"".join(response.iter_raw())
 
 
 def main() -> None:
