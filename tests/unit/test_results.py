@@ -152,6 +152,38 @@ def test_the_cursor_never_passes_a_result_not_yet_handed_out() -> None:
         gate.set()
 
 
+def test_results_are_handed_out_at_most_two_fetch_windows_past_the_saved_cursor() -> None:
+    store = MemoryCursorStore()
+    events = [run_event(i, f"e{i}") for i in range(40)] + [status_event("end", False)]
+    server = FakeGroupServer(events)
+    gate = threading.Event()
+
+    def first_output_is_slow(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/trun_0/result"):
+            gate.wait(30)
+        return server(request)
+
+    stream = (
+        fake_client(first_output_is_slow)
+        .group(GROUP_ID)
+        .results(cursor_store=store, fetch_concurrency=4)
+    )
+    handed_out = []
+    reader = threading.Thread(target=lambda: handed_out.extend(r.run_id for r in stream))
+    reader.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(handed_out) < 2 * 4 - 1 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.3)  # room for more, had the window let them through
+        assert len(handed_out) == 2 * 4 - 1  # these would come again after a crash now
+        assert store.load(GROUP_ID, "results") is None
+    finally:
+        gate.set()
+        reader.join(10)
+    assert sorted(handed_out) == sorted(f"trun_{i}" for i in range(40))
+
+
 def test_error_events_are_counted_and_results_go_on() -> None:
     error = {"type": "error", "error": {"ref_id": "ref-x", "message": "broken"}}
     events = [run_event(1, "e1", with_output=True), error, run_event(2, "e2", with_output=True)]

@@ -158,13 +158,15 @@ def snapshot_results(core: HttpCore, group_id: str, *, include_input: bool) -> I
 
 
 class _Mark:
-    """One event in arrival order; the cursor may pass it once it is ``done``."""
+    """One event in arrival order; the cursor may pass it once it is ``done``. ``early``: its
+    output was asked for by the reader (it holds a place in the fetch window)."""
 
-    __slots__ = ("done", "event_id")
+    __slots__ = ("done", "early", "event_id")
 
     def __init__(self, event_id: Optional[str]) -> None:
         self.event_id = event_id
         self.done = False
+        self.early = False
 
 
 _END = object()
@@ -180,7 +182,8 @@ class ResultStream(Iterator[RunResult]):
 
     With a cursor store, the stream's position is saved under the name ``results``, and only
     past events whose results were all handed out: a new process resumes without losing one
-    (and may see again the few handed out just before a crash). ``wanted`` (a batch job's)
+    (and sees again at most ``2 × fetch_concurrency`` handed out just before a crash: outputs
+    are fetched at most that far past the saved cursor). ``wanted`` (a batch job's)
     skips finished runs the caller already has: no fetch, nothing yielded; when
     ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to read them in
     bulk, and only those still wanted afterwards are fetched one by one. At most
@@ -231,6 +234,9 @@ class ResultStream(Iterator[RunResult]):
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C-level hand-over
         self._marks: deque[_Mark] = deque()
         self._room = threading.Semaphore(READ_AHEAD)
+        # Results handed out past the cursor come again after a crash; fetches finish out of
+        # order, so only a window of them past the cursor bounds how many.
+        self._window = threading.Semaphore(2 * fetch_concurrency)
         self._stopping = threading.Event()
         self._pool: Optional[ThreadPoolExecutor] = None
         self._reader: Optional[threading.Thread] = None
@@ -270,6 +276,7 @@ class ResultStream(Iterator[RunResult]):
         thread's next step raises :class:`~parallel_taskgroup._clock.Interrupted`."""
         self._stopping.set()
         self._room.release()
+        self._window.release()
         self._events.abort()
         self._queue.put(("end", Interrupted(), 0))
 
@@ -304,6 +311,8 @@ class ResultStream(Iterator[RunResult]):
     def _advance(self, marks: deque[_Mark]) -> None:
         while marks and marks[0].done:
             mark = marks.popleft()
+            if mark.early:
+                self._window.release()
             if mark.event_id is not None:
                 self.cursor = mark.event_id
         self._flush()
@@ -333,6 +342,10 @@ class ResultStream(Iterator[RunResult]):
                     and event.run.status in TERMINAL
                     and needs_output(event)
                 ):
+                    self._window.acquire()
+                    if self._stopping.is_set():
+                        return
+                    mark.early = True
                     fetching += 1
                     self._fetch(event, mark, early=True)
                     continue
@@ -442,6 +455,7 @@ class ResultStream(Iterator[RunResult]):
     def _stop(self) -> None:
         self._stopping.set()
         self._room.release()  # a reader waiting for room sees the stop
+        self._window.release()
         self._events.abort()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
