@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections import OrderedDict
 from typing import Any, Optional
 
 from parallel_taskgroup_api.models import TaskRunEvent
@@ -31,6 +32,8 @@ __all__ = ["FLUSH_LINES", "FLUSH_SECONDS", "Recorder"]
 
 FLUSH_LINES = 500
 FLUSH_SECONDS = 1.0
+RECENT_RUNS = 20_000
+"""Run ids recorded lately, kept so that the events stream's word of them costs no query."""
 
 
 class Recorder:
@@ -57,6 +60,9 @@ class Recorder:
         # tell that they are recorded, so a run seen again before the flush (the events stream
         # and a catch-up snapshot both hold it) is recognised here.
         self._held: set[tuple[str, int]] = set()
+        # A bulk catch-up records runs well before the events stream tells of them: each is
+        # known here until it does (oldest forgotten first), instead of asked of the journal.
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._last_flush = time.monotonic()
         self.rewrite = store.meta("rewrite") == "1"
         """Whether the results file must be rewritten from the journal at the end."""
@@ -69,6 +75,9 @@ class Recorder:
     def wanted(self, event: TaskRunEvent) -> bool:
         """Whether a finished run's result is still to be kept (an extra run of a row is
         recorded as such, not kept)."""
+        if event.run.run_id in self._recent:
+            del self._recent[event.run.run_id]
+            return False
         ident = run_identity(event.run)
         if ident is None:
             return False
@@ -119,6 +128,10 @@ class Recorder:
             self.mark_rewrite()  # the row's line (its earlier attempt's) is in the file already
         self._results.append((key, attempt, record["status"], error, compact(record)))
         self._held.add((key, attempt))
+        recent = self._recent
+        recent[result.run.run_id] = None
+        if len(recent) > RECENT_RUNS:
+            recent.popitem(last=False)
         if attempt == row.attempt:
             if row.pos < self._appended_pos:
                 self.mark_rewrite()  # appended out of input order: put in order at the end

@@ -1,0 +1,109 @@
+"""The recorder decides which finished runs a job still wants; a run it recorded is known
+without asking the journal when the events stream tells of it later."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from parallel_taskgroup._clock import Clock
+from parallel_taskgroup.jobs.options import job_options
+from parallel_taskgroup.jobs.progress import SilentListener
+from parallel_taskgroup.jobs.recorder import RECENT_RUNS, Recorder
+from parallel_taskgroup.jobs.reporter import JobReporter
+from parallel_taskgroup.jobs.results_file import ResultsLayout
+from parallel_taskgroup.jobs.store import JobStore
+from parallel_taskgroup.results import result_of
+from parallel_taskgroup.submission.keys import identity
+from parallel_taskgroup_api.models import TaskRunEvent
+
+
+def finished(i: int) -> TaskRunEvent:
+    return TaskRunEvent.from_dict(
+        {
+            "type": "task_run.state",
+            "event_id": f"e{i}",
+            "run": {
+                "run_id": f"trun_{i}",
+                "status": "completed",
+                "is_active": False,
+                "processor": "lite",
+                "metadata": {"row_key": f"k{i}"},
+                "created_at": "2025-01-01T00:00:00Z",
+                "modified_at": "2025-01-01T00:00:01Z",
+            },
+            "output": {"type": "json", "content": {"answer": i}, "basis": []},
+        }
+    )
+
+
+class CountingStore(JobStore):
+    """A job store that counts the journal queries deciding whether a run is wanted."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.classified = 0
+
+    def classify_run(self, key: str, attempt: int, run_id: str) -> str:
+        self.classified += 1
+        return super().classify_run(key, attempt, run_id)
+
+
+@pytest.fixture
+def job(tmp_path: Path) -> Iterator[tuple[Recorder, CountingStore]]:
+    store = CountingStore(str(tmp_path / "out.jsonl.journal"))
+    rows = RECENT_RUNS + 10
+    store.insert_rows([(f"k{i}", i, json.dumps({"id": i})) for i in range(rows)])
+    store.confirm({identity(f"k{i}"): f"trun_{i}" for i in range(rows)}, "lite")
+    options: Any = job_options(
+        out=tmp_path / "out.jsonl",
+        processor="lite",
+        task_spec=None,
+        key="id",
+        input_format=None,
+        group_id=None,
+        metadata=None,
+        include_basis=False,
+        max_cost=None,
+        prices=None,
+        retry=None,
+        add_rows=False,
+        rate_per_minute=None,
+        requests_per_minute=None,
+        fetch_concurrency=1,
+        max_line_bytes=1 << 20,
+        overwrite=False,
+        limit=None,
+        skip_invalid=False,
+        encoding="utf-8",
+        delimiter=None,
+    )
+    reporter = JobReporter(SilentListener(), store, options.prices, Clock())
+    layout = ResultsLayout(input_columns=None, output_fields=None, include_basis=False)
+    yield Recorder(store, options, layout, "tgrp_test", reporter), store
+    store.close()
+
+
+def test_a_recorded_run_is_not_wanted_again_and_saying_so_asks_the_journal_nothing(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    recorder.record(result_of(finished(1)))
+    recorder.flush(force=True)
+
+    assert recorder.wanted(finished(1)) is False
+    assert store.classified == 0
+
+
+def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, CountingStore]) -> None:
+    recorder, store = job
+    for i in range(RECENT_RUNS + 1):
+        recorder.record(result_of(finished(i)))
+    recorder.flush(force=True)
+
+    assert recorder.wanted(finished(0)) is False  # forgotten here, asked of the journal
+    assert store.classified == 1
+    assert recorder.wanted(finished(RECENT_RUNS + 5)) is True
