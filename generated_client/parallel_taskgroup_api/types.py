@@ -6,7 +6,17 @@ import json
 from collections.abc import Mapping, MutableMapping
 from enum import Enum
 from http import HTTPStatus
-from typing import IO, Any, BinaryIO, Generic, Literal, Optional, TypeVar, Union
+from typing import (
+    IO,
+    Any,
+    BinaryIO,
+    Callable,
+    Generic,
+    Literal,
+    Optional,
+    TypeVar,
+    Union,
+)
 
 from attrs import define
 
@@ -17,6 +27,33 @@ class Unset:
 
 
 UNSET: Unset = Unset()
+
+
+class Deferred:
+    """A property's JSON value kept as it came, parsed when the property is first read (see
+    generator/templates/deferred_fields.jinja). A value that does not parse reads as its data,
+    as an eager parse would have kept it. Equal to whatever it reads as."""
+
+    __slots__ = ("data", "parse")
+
+    def __init__(self, parse: Callable[[Any], Any], data: Any) -> None:
+        self.parse = parse
+        self.data = data
+
+    def value(self) -> Any:
+        try:
+            return self.parse(self.data)
+        except (TypeError, ValueError, AttributeError, KeyError):
+            return self.data
+
+    def __eq__(self, other: object) -> bool:
+        mine = self.value()
+        return bool(mine == (other.value() if isinstance(other, Deferred) else other))
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self.value())
 
 
 def _repr_value(value: Any) -> str:

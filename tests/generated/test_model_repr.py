@@ -23,7 +23,7 @@ SEEDS = seeds()
 
 
 def field_names(model: Any) -> list[str]:
-    return [f.name for f in attrs.fields(type(model)) if f.name != "additional_properties"]
+    return [f.alias for f in attrs.fields(type(model)) if f.name != "additional_properties"]
 
 
 def models_in(value: Any) -> Iterator[Any]:

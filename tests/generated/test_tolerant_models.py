@@ -47,13 +47,13 @@ Path = tuple[Any, ...]
 
 
 def attr_name(model: Any, key: str) -> str:
-    names = attrs.fields_dict(type(model))
+    names = {f.alias for f in attrs.fields(type(model))}
     return key if key in names else key + "_"
 
 
 def json_keys(model: Any) -> list[str]:
     """The JSON names of the model's declared properties."""
-    fields = [f.name for f in attrs.fields(type(model)) if f.name != "additional_properties"]
+    fields = [f.alias for f in attrs.fields(type(model)) if f.name != "additional_properties"]
     return [name[:-1] if name.endswith("_") else name for name in fields]
 
 
@@ -313,7 +313,7 @@ def test_essential_fields_match_the_generated_types() -> None:
         for field in attrs.fields(cls):
             if field.name == "additional_properties":
                 continue
-            key = field.name[:-1] if field.name.endswith("_") else field.name
+            key = field.alias[:-1] if field.alias.endswith("_") else field.alias
             words = set(re.findall(r"\w+", str(field.type)))
             if key in ESSENTIAL.get(cls_name, frozenset()):
                 assert "Unset" not in words, (cls_name, key, field.type)

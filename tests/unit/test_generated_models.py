@@ -23,6 +23,7 @@ from parallel_taskgroup_api.models import (
     TaskSpec,
     TextSchema,
 )
+from parallel_taskgroup_api.types import UNSET
 
 STATUSES = [s.value for s in TaskRunStatus]
 text = st.text(max_size=12)
@@ -162,11 +163,35 @@ def test_unknown_output_type_is_kept_as_its_raw_mapping() -> None:
     assert TaskRunEvent.from_dict(data).output == data["output"]
 
 
-def test_malformed_output_of_a_known_type_raises() -> None:
+def test_malformed_output_of_a_known_type_is_kept_as_its_raw_mapping() -> None:
     data = recorded_event()
     del data["output"]["content"]
-    with pytest.raises(KeyError):
-        TaskRunEvent.from_dict(data)
+    assert TaskRunEvent.from_dict(data).output == data["output"]
+
+
+def test_an_event_s_input_and_output_are_parsed_when_first_read_and_kept() -> None:
+    event = TaskRunEvent.from_dict(recorded_event())
+    output = event.output
+    assert isinstance(output, TaskRunJsonOutput)
+    assert event.output is output
+    assert isinstance(event.input_, TaskRunInput)
+
+
+def test_an_event_read_equals_one_not_yet_read() -> None:
+    read, unread = (
+        TaskRunEvent.from_dict(recorded_event()),
+        TaskRunEvent.from_dict(recorded_event()),
+    )
+    assert read.output is not None and read.input_ is not None
+    assert read == unread and unread == read
+
+
+def test_an_event_s_deferred_attributes_can_be_set_and_built_by_keyword() -> None:
+    event = TaskRunEvent.from_dict(recorded_event())
+    event.output = None
+    assert event.output is None and "output" in event.to_dict()
+    built = TaskRunEvent(type_="task_run.state", run=event.run, output=None)
+    assert built.output is None and built.input_ is UNSET
 
 
 def test_absent_and_null_output_stay_distinct() -> None:

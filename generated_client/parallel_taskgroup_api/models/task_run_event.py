@@ -11,7 +11,7 @@ from typing import (
 from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
-from ..types import UNSET, Unset, model_repr
+from ..types import UNSET, Deferred, Unset, model_repr
 
 T = TypeVar("T", bound="TaskRunEvent")
 
@@ -25,6 +25,64 @@ _TaskRunEvent_FIELDS = frozenset(
         "output",
     )
 )
+
+
+def _TaskRunEvent_input__from_json(src: Any) -> None | TaskRunInput | Unset:
+    """TaskRunEvent.input_ from its JSON value (parsed on first read)."""
+    input_: None | TaskRunInput | Unset
+    _input_: Any = src
+    if isinstance(_input_, dict):
+        try:
+            input_type_0 = TaskRunInput.from_dict(_input_)
+
+            input_ = input_type_0
+        except (TypeError, ValueError, AttributeError, KeyError):
+            input_ = cast("None | TaskRunInput | Unset", _input_)
+    else:
+        input_ = _input_
+
+    return input_
+
+
+def _TaskRunEvent_output_from_json(
+    src: Any,
+) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
+    """TaskRunEvent.output from its JSON value (parsed on first read)."""
+    output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset
+    _output: Any = src
+    _output_tag = _output.get("type") if isinstance(_output, dict) else None
+    if _output_tag == "text":
+        output = TaskRunTextOutput.from_dict(_output)
+    elif _output_tag == "json":
+        output = TaskRunJsonOutput.from_dict(_output)
+    else:
+
+        def _parse_output(data: object) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_type_0_type_0 = TaskRunTextOutput.from_dict(data)
+
+                return output_type_0_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                output_type_0_type_1 = TaskRunJsonOutput.from_dict(data)
+
+                return output_type_0_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast("None | TaskRunJsonOutput | TaskRunTextOutput | Unset", data)
+
+        output = _parse_output(_output)
+
+    return output
 
 
 @_attrs_define(repr=False)
@@ -45,8 +103,10 @@ class TaskRunEvent:
     type_: Literal["task_run.state"]
     run: TaskRun
     event_id: None | str | Unset = UNSET
-    input_: None | TaskRunInput | Unset = UNSET
-    output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset = UNSET
+    _input_: None | TaskRunInput | Unset | Deferred = _attrs_field(default=UNSET, alias="input_")
+    _output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset | Deferred = _attrs_field(
+        default=UNSET, alias="output"
+    )
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def __repr__(self) -> str:
@@ -60,6 +120,28 @@ class TaskRunEvent:
                 "output",
             ),
         )
+
+    @property
+    def input_(self) -> None | TaskRunInput | Unset:
+        value = self._input_
+        if isinstance(value, Deferred):
+            value = self._input_ = value.value()
+        return value
+
+    @input_.setter
+    def input_(self, value: None | TaskRunInput | Unset) -> None:
+        self._input_ = value
+
+    @property
+    def output(self) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
+        value = self._output
+        if isinstance(value, Deferred):
+            value = self._output = value.value()
+        return value
+
+    @output.setter
+    def output(self, value: None | TaskRunJsonOutput | TaskRunTextOutput | Unset) -> None:
+        self._output = value
 
     def to_dict(self) -> dict[str, Any]:
         type_ = self.type_
@@ -113,51 +195,13 @@ class TaskRunEvent:
 
         run = TaskRun.from_dict(src_dict["run"])
 
-        input_: None | TaskRunInput | Unset
-        _input_: Any = src_dict.get("input", UNSET)
-        if isinstance(_input_, dict):
-            try:
-                input_type_0 = TaskRunInput.from_dict(_input_)
+        input_: Any = src_dict.get("input", UNSET)
+        if input_ is not None and input_ is not UNSET:
+            input_ = Deferred(_TaskRunEvent_input__from_json, input_)
 
-                input_ = input_type_0
-            except (TypeError, ValueError, AttributeError, KeyError):
-                input_ = cast("None | TaskRunInput | Unset", _input_)
-        else:
-            input_ = _input_
-
-        output: None | TaskRunJsonOutput | TaskRunTextOutput | Unset
-        _output: Any = src_dict.get("output", UNSET)
-        _output_tag = _output.get("type") if isinstance(_output, dict) else None
-        if _output_tag == "text":
-            output = TaskRunTextOutput.from_dict(_output)
-        elif _output_tag == "json":
-            output = TaskRunJsonOutput.from_dict(_output)
-        else:
-
-            def _parse_output(data: object) -> None | TaskRunJsonOutput | TaskRunTextOutput | Unset:
-                if data is None:
-                    return data
-                if isinstance(data, Unset):
-                    return data
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    output_type_0_type_0 = TaskRunTextOutput.from_dict(data)
-
-                    return output_type_0_type_0
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                try:
-                    if not isinstance(data, dict):
-                        raise TypeError()
-                    output_type_0_type_1 = TaskRunJsonOutput.from_dict(data)
-
-                    return output_type_0_type_1
-                except (TypeError, ValueError, AttributeError, KeyError):
-                    pass
-                return cast("None | TaskRunJsonOutput | TaskRunTextOutput | Unset", data)
-
-            output = _parse_output(_output)
+        output: Any = src_dict.get("output", UNSET)
+        if output is not None and output is not UNSET:
+            output = Deferred(_TaskRunEvent_output_from_json, output)
 
         _instance = cls(
             type_,
