@@ -33,12 +33,7 @@ class TaskRunMetadataType0:
         _instance = cls()
 
         _extra = dict(free_form(src_dict))
-        additional_properties = {}
-        for prop_name, prop_dict in _extra.items():
-            additional_property: bool | float | int | str = prop_dict
-
-            additional_properties[prop_name] = additional_property
-        _instance.additional_properties = additional_properties
+        _instance.additional_properties = _extra
 
         return _instance
 
