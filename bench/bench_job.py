@@ -248,15 +248,15 @@ def main(argv: list[str] | None = None) -> int:
         per_row_big = float(found["cpu_s"]) / args.big_rows
         for name, figure, ours_text in (
             (
-                "client CPU per row",
+                "Client CPU per row",
                 per_row_big / per_row_small,
                 f"{per_row_big * 1e6:.0f} µs / {per_row_small * 1e6:.0f} µs per row",
             ),
-            ("peak RSS", growth, f"{peak:.0f} MiB / {small_peak:.0f} MiB"),
+            ("Peak RSS", growth, f"{peak:.0f} MiB / {small_peak:.0f} MiB"),
         ):
             goals.append(
                 Goal(
-                    name=f"{name.capitalize()}, {args.big_rows:,} rows / {n:,} rows",
+                    name=f"{name}, {args.big_rows:,} rows / {n:,} rows",
                     figure=f"{figure:.2f}×",
                     target=f"≤ {GROWTH_LIMIT}×",
                     holds=figure <= GROWTH_LIMIT,
