@@ -182,8 +182,9 @@ class ResultStream(Iterator[RunResult]):
 
     With a cursor store, the stream's position is saved under the name ``results``, and only
     past events whose results were all handed out: a new process resumes without losing one
-    (and sees again at most ``2 × fetch_concurrency`` handed out just before a crash: outputs
-    are fetched at most that far past the saved cursor). ``wanted`` (a batch job's)
+    (outputs are fetched at most ``2 × fetch_concurrency`` results past the cursor, so a stream
+    closed and resumed sees again at most that many; after a crash, also those handed out since
+    the cursor was last saved). ``wanted`` (a batch job's)
     skips finished runs the caller already has: no fetch, nothing yielded; when
     ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to read them in
     bulk, and only those still wanted afterwards are fetched one by one. At most
