@@ -2,8 +2,29 @@
 
 JSON specs get content valid against the output schema (the common JSON Schema subset:
 object, array, string with enum/format, integer, number, boolean, null, anyOf/oneOf,
-$ref into $defs/definitions) with one basis entry per top-level field; text specs get a
-paragraph; auto specs get a small inferred schema, reported back as `output_schema`.
+$ref into $defs/definitions); text specs get a paragraph; auto specs get a small inferred
+schema, reported back as `output_schema`.
+
+Basis: one entry per top-level field, each list field's entry followed by one per element
+(`field.0`, `field.1`, ...), which the current API sends by default (earlier only with the
+`parallel-beta: field-basis-2025-11-25` header); a text output has the one entry `output`.
+Each entry draws its confidence from CONFIDENCE_SHARES for the run's processor:
+
+- core: 72 % high, 13 % medium, 15 % low. These are the pooled counts of Parallel's
+  calibration study (blog "Introducing Basis with Calibrated Confidences", May 2025, in
+  parallel-web/parallel-llms-txt `public/blog/`): 400 high, 75 medium and 83 low answers
+  over three datasets of rising difficulty, 78 %, 75 % and 53 % high. The study names no
+  processor (Basis then came with Core, Pro and Ultra); reading it as core's is our choice.
+- other tiers: an assumption. The same post says the share of high tracks accuracy, and
+  accuracy rises with the tier, so lite and base get fewer highs and pro and ultra more.
+
+Citations are an assumption too (the docs only say several citations mean stronger
+evidence and low means "limited or conflicting evidence"): none on NO_CITATIONS of the
+entries at each confidence (40 % low, 10 % medium, 1 % high), otherwise CITATION_COUNTS.
+Confidence is never null: the contract allows it, but every processor now reports one.
+
+Everything is seeded by the input and spec. The processor moves only confidences (and with
+them citations), never the content, and a stronger one never lowers an entry's confidence.
 """
 
 from __future__ import annotations
@@ -32,6 +53,27 @@ _WORDS = (
     "new product line announced",
 )
 _DOMAINS = ("example.com", "example.org", "news.example.net", "research.example.edu")
+
+# (high, medium, low) shares of basis entries per processor tier; see the module docstring.
+CONFIDENCE_SHARES: Dict[str, Tuple[float, float, float]] = {
+    "lite": (0.60, 0.18, 0.22),
+    "base": (0.66, 0.16, 0.18),
+    "core": (0.72, 0.13, 0.15),
+    "core2x": (0.75, 0.12, 0.13),
+    "pro": (0.78, 0.11, 0.11),
+    "ultra": (0.82, 0.10, 0.08),
+    "ultra2x": (0.82, 0.10, 0.08),
+    "ultra4x": (0.82, 0.10, 0.08),
+    "ultra8x": (0.82, 0.10, 0.08),
+}
+DEFAULT_PROCESSOR = "core"
+NO_CITATIONS: Dict[str, float] = {"high": 0.01, "medium": 0.10, "low": 0.40}
+CITATION_COUNTS: Dict[str, Tuple[int, int]] = {"high": (1, 3), "medium": (1, 2), "low": (1, 1)}
+_REASONING = {
+    "high": "consistent evidence from authoritative sources",
+    "medium": "adequate evidence with some inconsistencies",
+    "low": "limited or conflicting evidence",
+}
 
 
 def _rng(task_input: Any, spec: Any) -> random.Random:
@@ -153,21 +195,51 @@ def generate(
     return _string(schema, name, subject, rng)
 
 
-def _basis(field: str, subject: str, rng: random.Random) -> Dict[str, Any]:
-    domain = rng.choice(_DOMAINS)
-    slug = "".join(c if c.isalnum() else "-" for c in field.lower())[:40] or "output"
-    return {
-        "field": field,
-        "citations": [
+def confidence_shares(processor: str) -> Tuple[float, float, float]:
+    """(high, medium, low) shares for a processor; -fast variants as their tier, unknown as core."""
+    tier = processor[: -len("-fast")] if processor.endswith("-fast") else processor
+    return CONFIDENCE_SHARES.get(tier, CONFIDENCE_SHARES[DEFAULT_PROCESSOR])
+
+
+def _basis(
+    field: str, subject: str, rng: random.Random, shares: Tuple[float, float, float]
+) -> Dict[str, Any]:
+    # One draw from the run's stream per entry, the rest from the entry's own: however many
+    # draws a confidence leads to, later entries stay the same across processors.
+    own = random.Random(rng.getrandbits(64))
+    draw = own.random()
+    high, medium, _ = shares
+    confidence = "high" if draw < high else "medium" if draw < high + medium else "low"
+    citations: List[Dict[str, Any]] = []
+    if own.random() >= NO_CITATIONS[confidence]:
+        slug = "".join(c if c.isalnum() else "-" for c in field.lower())[:40] or "output"
+        count = own.randint(*CITATION_COUNTS[confidence])
+        citations = [
             {
                 "title": f"About {subject[:60]}",
                 "url": f"https://{domain}/{slug}",
                 "excerpts": [f"Emulated excerpt supporting {field}."],
             }
-        ],
-        "reasoning": f"Emulated reasoning for {field} from the input.",
-        "confidence": rng.choice(("low", "medium", "high")),
+            for domain in own.sample(_DOMAINS, count)
+        ]
+    found = "" if citations else "; no source found"
+    return {
+        "field": field,
+        "citations": citations,
+        "reasoning": f"Emulated reasoning for {field}: {_REASONING[confidence]}{found}.",
+        "confidence": confidence,
     }
+
+
+def _json_basis(
+    content: Dict[str, Any], subject: str, rng: random.Random, shares: Tuple[float, float, float]
+) -> List[Dict[str, Any]]:
+    basis: List[Dict[str, Any]] = []
+    for field, value in content.items():
+        basis.append(_basis(field, subject, rng, shares))
+        if isinstance(value, list):
+            basis.extend(_basis(f"{field}.{i}", subject, rng, shares) for i in range(len(value)))
+    return basis
 
 
 def _auto_schema(task_input: Any) -> Dict[str, Any]:
@@ -204,22 +276,23 @@ def output_kind(spec: Any) -> Tuple[str, Optional[Dict[str, Any]], Optional[str]
     return "auto", None, None
 
 
-def build_output(task_input: Any, spec: Any) -> Dict[str, Any]:
-    """The TaskRunJsonOutput or TaskRunTextOutput of a completed run."""
+def build_output(task_input: Any, spec: Any, processor: str = DEFAULT_PROCESSOR) -> Dict[str, Any]:
+    """The TaskRunJsonOutput or TaskRunTextOutput of a completed run on `processor`."""
     rng = _rng(task_input, spec)
+    shares = confidence_shares(processor)
     subject = _subject(task_input)
     kind, schema, description = output_kind(spec)
     if kind == "text":
         what = f" ({description[:120]})" if description else ""
         text = f"Emulated answer for {subject}{what}: {rng.choice(_WORDS)}."
-        return {"type": "text", "content": text, "basis": [_basis("output", subject, rng)]}
+        return {"type": "text", "content": text, "basis": [_basis("output", subject, rng, shares)]}
     auto = kind == "auto"
     if schema is None:
         schema = _auto_schema(task_input)
     content = generate(schema, schema, "", subject, rng)
     if not isinstance(content, dict):
         content = {"output": content}
-    basis: List[Dict[str, Any]] = [_basis(field, subject, rng) for field in content]
+    basis = _json_basis(content, subject, rng, shares)
     output: Dict[str, Any] = {"type": "json", "content": content, "basis": basis}
     if auto:
         output["output_schema"] = schema

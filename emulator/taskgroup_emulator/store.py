@@ -482,7 +482,9 @@ class Store:
                 output = None
                 if final == "completed":
                     stored = json.loads(input_json)
-                    output = _dumps(build_output(stored.get("input"), stored.get("task_spec")))
+                    output = _dumps(
+                        build_output(stored.get("input"), stored.get("task_spec"), proc)
+                    )
                 text = _run_json_text(rid, gid, final, proc, meta, created, finish, err)
                 updates.append((final, output, text, seq))
                 if gseq is not None:

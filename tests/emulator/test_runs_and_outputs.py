@@ -43,8 +43,12 @@ def test_json_output_is_valid_against_the_output_schema_with_basis(api: httpx.Cl
         output = _result(api, run_id)["output"]
         assert output["type"] == "json"
         jsonschema.validate(output["content"], SCHEMA)
-        assert [b["field"] for b in output["basis"]] == list(output["content"])
-        assert all(b["citations"][0]["url"].startswith("https://") for b in output["basis"])
+        fields = [b["field"] for b in output["basis"]]
+        assert [f for f in fields if "." not in f] == list(output["content"])
+        segments = [f"segments.{i}" for i in range(len(output["content"]["segments"]))]
+        assert [f for f in fields if f.startswith("segments.")] == segments
+        urls = [c["url"] for b in output["basis"] for c in b["citations"]]
+        assert urls and all(url.startswith("https://") for url in urls)
 
 
 def test_a_run_task_spec_overrides_the_default(api: httpx.Client) -> None:
