@@ -23,7 +23,7 @@ def examples_of(help_text: str) -> list[str]:
     return commands
 
 
-@pytest.mark.parametrize("command", [[], ["run"], ["status"], ["events"], ["results"]])
+@pytest.mark.parametrize("command", [[], ["run"], ["status"], ["events"], ["results"], ["report"]])
 def test_every_help_ends_with_two_to_four_examples_of_real_command_lines(
     command: list[str],
 ) -> None:
@@ -43,6 +43,6 @@ def test_every_help_ends_with_two_to_four_examples_of_real_command_lines(
 def test_the_examples_keep_their_lines_and_fit_a_terminal() -> None:
     _, stdout, _ = run_cli(["run", "--help"])
     section = stdout.split("\nExamples:\n", 1)[1]
-    assert "  # try it on the first 10 rows" in section
+    assert "  # the table changed: run its new and edited rows" in section
     assert all(len(line) <= 80 for line in section.splitlines()), section
     assert section.count(" \\\n      --") >= 4  # long ones go on over lines, before an option

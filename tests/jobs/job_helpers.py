@@ -94,3 +94,9 @@ def assert_one_run_and_one_line_per_row(
     lines = result_keys(out)
     assert sorted(lines) == expected, "a row has no result line"
     assert max(lines.values()) == 1, f"a row has two lines: {lines.most_common(3)}"
+
+
+def json_spec(properties: dict[str, Any]) -> dict[str, Any]:
+    """A task spec whose JSON output has these top-level fields, every one required."""
+    schema = {"type": "object", "properties": properties, "required": list(properties)}
+    return {"output_schema": {"type": "json", "json_schema": schema}}

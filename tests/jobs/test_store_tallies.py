@@ -70,7 +70,7 @@ def apply(store: JobStore, op: tuple, line: list[int]) -> None:
     elif kind == "extra":
         store.record_extra_runs([(identity(k, a), r, p) for k, a, r, p in op[1]])
     else:
-        store.save_results([(k, a, s, None, "{}") for k, a, s in op[1]])
+        store.save_results([(k, a, s, None, "{}", None, None) for k, a, s in op[1]])
 
 
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -98,7 +98,7 @@ def test_a_journal_whose_tallies_are_wrong_or_missing_is_counted_again_when_open
     store = JobStore(str(path))
     store.insert_rows([(k, i, "{}") for i, k in enumerate(KEYS)])
     store.confirm({identity("k0"): "run0", identity("k1"): "run1"}, "lite")
-    store.save_results([("k0", 1, "completed", None, "{}")])
+    store.save_results([("k0", 1, "completed", None, "{}", None, None)])
     store.close()
     with sqlite3.connect(path) as db:  # as a build before the tallies left it
         db.execute("DROP TABLE run_tally")

@@ -88,6 +88,11 @@ if TYPE_CHECKING:
     from .jobs.report import JobReport as JobReport
     from .jobs.runner import run_job as run_job
     from .jobs.specs import task_spec_from_files as task_spec_from_files
+    from .jobs.summary import JobSummary as JobSummary
+    from .jobs.summary import summarize_job as summarize_job
+    from .jobs.summary_html import summary_html as summary_html
+    from .jobs.summary_html import write_summary_html as write_summary_html
+    from .jobs.summary_text import summary_text as summary_text
     from .results import RunResult as RunResult
     from .streaming.cursors import CursorStore as CursorStore
     from .streaming.cursors import JsonFileCursorStore as JsonFileCursorStore
@@ -164,6 +169,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "JobProgress": (".jobs.progress", "JobProgress"),
     "JobQuote": (".jobs.quote", "JobQuote"),
     "JobReport": (".jobs.report", "JobReport"),
+    "JobSummary": (".jobs.summary", "JobSummary"),
     "PriceTable": (".jobs.prices", "PriceTable"),
     "JsonFileCursorStore": (".streaming.cursors", "JsonFileCursorStore"),
     "JsonlJournal": (".submission.journal", "JsonlJournal"),
@@ -184,7 +190,11 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "export_results": (".jobs.export", "export_results"),
     "run_dataframe": (".jobs.dataframe", "run_dataframe"),
     "run_job": (".jobs.runner", "run_job"),
+    "summarize_job": (".jobs.summary", "summarize_job"),
+    "summary_html": (".jobs.summary_html", "summary_html"),
+    "summary_text": (".jobs.summary_text", "summary_text"),
     "task_spec_from_files": (".jobs.specs", "task_spec_from_files"),
+    "write_summary_html": (".jobs.summary_html", "write_summary_html"),
 }
 _MODULES = {"errors": ".errors", "types": ".types"}
 

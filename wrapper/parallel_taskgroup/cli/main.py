@@ -16,6 +16,7 @@ from typing import IO, Any, Callable, Optional
 import parallel_taskgroup as ptg
 
 from . import events as events_cmd
+from . import report as report_cmd
 from . import results as results_cmd
 from . import run as run_cmd
 from . import status as status_cmd
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"taskgroup {ptg.__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    for module in (run_cmd, status_cmd, events_cmd, results_cmd):
+    for module in (run_cmd, status_cmd, events_cmd, results_cmd, report_cmd):
         module.add_parser(sub, _connection_options)
     return parser
 
@@ -126,6 +127,7 @@ def main(
             "status": lambda: status_cmd.execute(parsed, out),
             "events": lambda: events_cmd.execute(parsed, out),
             "results": lambda: results_cmd.execute(parsed, err),
+            "report": lambda: report_cmd.execute(parsed, out, err),
         }
         if parsed.command == "run":  # its log lines go above its progress line
             return commands["run"]()

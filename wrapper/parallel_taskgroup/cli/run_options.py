@@ -21,19 +21,19 @@ EXAMPLES = examples(
         "--task-spec examples/company_task.json --dry-run",
     ),
     (
-        "try it on the first 10 rows, then take the rest with --add-rows",
-        "taskgroup run examples/companies.jsonl --out results.jsonl --key company_website "
-        "--task-spec examples/company_task.json --limit 10",
-    ),
-    (
         "run every row, spending at most $20 (the same command resumes)",
         "taskgroup run examples/companies.jsonl --out results.jsonl --key company_website "
         "--task-spec examples/company_task.json --max-cost 20",
     ),
     (
-        "run the failed rows again on a stronger processor",
+        "the table changed: run its new and edited rows, drop removed ones",
         "taskgroup run examples/companies.jsonl --out results.jsonl --key company_website "
-        "--task-spec examples/company_task.json --retry failed --processor core",
+        "--task-spec examples/company_task.json --refresh",
+    ),
+    (
+        "run rows with a low-confidence answer again on a stronger processor",
+        "taskgroup run examples/companies.jsonl --out results.jsonl --key company_website "
+        "--task-spec examples/company_task.json --retry low-confidence --processor core",
     ),
 )
 
@@ -63,6 +63,24 @@ def _seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than zero")
+    return value
+
+
+_AGE_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
+
+
+def _age(text: str) -> float:
+    """``30d``, ``12h``, ``90m``, ``45s``, ``2w`` (or plain seconds) as seconds."""
+    unit = _AGE_UNITS.get(text[-1:].lower())
+    number = text[:-1] if unit else text
+    try:
+        value = float(number) * (unit or 1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an age; use a number with s, m, h, d or w, e.g. 30d"
+        ) from None
     if not value > 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be more than zero")
     return value
@@ -130,13 +148,43 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     )
     money.add_argument(
         "--retry",
-        choices=("failed",),
-        help="create a new run for each row whose latest run failed (with --processor)",
+        choices=("failed", "low-confidence"),
+        help="create a new run, on --processor, for each row whose latest run failed, or whose "
+        "latest answer is weak (by default: a field with confidence low; see --fields, "
+        "--at-most, --without-citations); the line keeps the earlier attempts",
+    )
+    weak = run.add_argument_group("weak answers (with --retry low-confidence)")
+    weak.add_argument(
+        "--fields", metavar="F,G", help="judge only these output fields (default: every field)"
+    )
+    weak.add_argument(
+        "--at-most",
+        choices=("low", "medium", "high"),
+        default="low",
+        help="a field with confidence at or below this is weak (default low)",
+    )
+    weak.add_argument(
+        "--without-citations",
+        action="store_true",
+        help="a field without citations is weak too",
     )
     run.add_argument(
         "--add-rows",
         action="store_true",
         help="the input changed: add its new rows to this job (rows already in it are kept)",
+    )
+    run.add_argument(
+        "--refresh",
+        action="store_true",
+        help="the input changed: match its rows to the job's by --key; new and edited rows get "
+        "a run, unchanged rows keep their result, rows gone from it leave RESULTS",
+    )
+    run.add_argument(
+        "--refresh-older-than",
+        type=_age,
+        metavar="AGE",
+        help="with --refresh (implied): also run again rows whose result is older than AGE, "
+        "e.g. 30d, 12h, 90m",
     )
     run.add_argument(
         "--limit",

@@ -18,6 +18,7 @@ from typing import Any, Callable, Optional
 
 import attrs
 
+from .._words import plural
 from ..errors import (
     InputError,
     JobChangedError,
@@ -53,6 +54,8 @@ class Attached:
     """What reading the input found this session (empty when it was read before)."""
     layout: ResultsLayout
     input_name: str
+    removed: int = 0
+    """Rows a refresh found gone from the input this session."""
 
 
 def attach(
@@ -68,7 +71,7 @@ def attach(
     state, trusted = _load_state(options)
     store, fresh, trusted = _open_store(options, state, trusted, listener)
     try:
-        found = _ingest(options, state, store, source, fresh, listener, report_problems)
+        found, removed = _ingest(options, state, store, source, fresh, listener, report_problems)
         store.set_meta(host=socket.gethostname())
     except BaseException:
         store.close()
@@ -79,7 +82,7 @@ def attach(
         _output_fields(options.task_spec),
         options.include_basis,
     )
-    return Attached(state, store, fresh, trusted, found, layout, source.name)
+    return Attached(state, store, fresh, trusted, found, layout, source.name, removed)
 
 
 def definition_of(options: JobOptions, digest: str) -> JobDefinition:
@@ -96,8 +99,9 @@ def job_changed(options: JobOptions, differences: list[str]) -> JobChangedError:
     return JobChangedError(
         f"{options.out} is the results file of a job with different "
         f"{', '.join(differences)}; for a new job choose another --out; to add the new rows "
-        "of a changed input to this job, pass --add-rows; to retry failed rows with another "
-        "processor, pass --retry failed",
+        "of a changed input to this job, pass --add-rows; to run its new and edited rows "
+        "(and drop rows gone from it), pass --refresh; to retry failed or low-confidence rows "
+        "with another processor, pass --retry failed or --retry low-confidence",
         differences=differences,
     )
 
@@ -244,9 +248,11 @@ def _ingest(
     fresh: bool,
     listener: JobListener,
     report_problems: bool,
-) -> Ingested:
-    """Read the input into the store (the first time, or its new rows with ``add_rows``) and
-    refuse a rerun that changes the job."""
+) -> tuple[Ingested, int]:
+    """Read the input into the store (the first time, its new rows with ``add_rows``, or all
+    of it with ``refresh``) and refuse a rerun that changes the job; what was read, and how
+    many rows a refresh removed."""
+    removed = 0
     rejects = RejectsFile(options.rejects_path) if options.skip_invalid else None
     reject = rejects.add if rejects is not None else None
     try:
@@ -269,7 +275,7 @@ def _ingest(
                 ingested="1", input=source.digest(), columns=json.dumps(found.input_columns)
             )
         else:
-            found = _read_again(options, state, store, source, listener, reject)
+            found, removed = _read_again(options, state, store, source, listener, reject)
     except BaseException:
         if rejects is not None:
             rejects.discard()
@@ -284,13 +290,13 @@ def _ingest(
     if state is not None:
         differences = state.definition.differences(
             definition_of(options, store.meta("input") or ""),
-            input_may_differ=options.add_rows,
+            input_may_differ=options.add_rows or options.refresh,
         )
-        if options.retry_failed:
+        if options.escalating:
             differences = [d for d in differences if not d.startswith("the processor")]
         if differences:
             raise job_changed(options, differences)
-    return found
+    return found, removed
 
 
 def _read_again(
@@ -300,31 +306,70 @@ def _read_again(
     source: InputSource,
     listener: JobListener,
     reject: Optional[Callable[[Problem, Optional[str]], None]],
-) -> Ingested:
+) -> tuple[Ingested, int]:
     """A rerun's input against the job's: the same rows (nothing to do), or changed — refused,
     or with ``add_rows`` its new rows added. A file is compared by its bytes first; rows in
     memory (an iterable, a DataFrame) are read again, rows already stored skipped, and
     compared by the digest of all of them."""
     stored = store.meta("input")
     if source.fingerprint_known and source.digest() == stored:
-        return Ingested(0, 0, (), 0, None)
+        return Ingested(0, 0, (), 0, None), 0
+    if options.refresh:
+        return _refresh(options, state, store, source, listener, reject)
     if source.fingerprint_known and not options.add_rows:
         raise job_changed(options, ["the input rows"])
     found = read_into(store, source, options, incremental=True, reject=reject)
     digest = source.digest()
     if digest == stored:
-        return found  # the same rows again: none was new
+        return found, 0  # the same rows again: none was new
     if not options.add_rows or (found.problem_count and not options.skip_invalid):
         store.drop_pass()  # this pass's rows are not the job's
         if not options.add_rows:
             raise job_changed(options, ["the input rows"])
         found.raise_if_problems(source.name)
+    _adopt_input(options, state, store, digest)
+    listener.message(f"added {found.stored} new row{'s' if found.stored != 1 else ''} to the job")
+    return found, 0
+
+
+def _refresh(
+    options: JobOptions,
+    state: Optional[JobState],
+    store: JobStore,
+    source: InputSource,
+    listener: JobListener,
+    reject: Optional[Callable[[Problem, Optional[str]], None]],
+) -> tuple[Ingested, int]:
+    """A refresh: the input read whole, then made the job's rows at once (new and edited rows
+    to run, rows gone removed); bad rows refuse it, changing nothing (unless skipped)."""
+    found = read_into(store, source, options, incremental=True, refresh=True, reject=reject)
+    if found.problem_count and not options.skip_invalid:
+        store.clear_staged()
+        found.raise_if_problems(source.name)
+    if found.rows - found.problem_count <= 0:
+        store.clear_staged()
+        raise InputError(
+            f"{source.name}: no rows in the input; a refresh would remove every row of the job, "
+            "so nothing was changed or sent"
+        )
+    change = store.apply_refresh()
+    _adopt_input(options, state, store, source.digest())
+    listener.message(
+        f"refresh: {plural(change.new, 'new row')}, {change.edited:,} edited, "
+        f"{change.removed:,} removed"
+        + (f", {change.restored:,} back after removal" if change.restored else "")
+    )
+    return found, change.removed
+
+
+def _adopt_input(
+    options: JobOptions, state: Optional[JobState], store: JobStore, digest: str
+) -> None:
+    """The changed input (by its fingerprint ``digest``) is the job's input from now on."""
     store.set_meta(input=digest)
-    if state is not None:  # the grown input is the job's input from now on
+    if state is not None:
         state.definition = attrs.evolve(state.definition, input=digest)
         save_state(options.state_path, state)
-    listener.message(f"added {found.stored} new row{'s' if found.stored != 1 else ''} to the job")
-    return found
 
 
 def _drop(store: JobStore, fresh: bool) -> None:

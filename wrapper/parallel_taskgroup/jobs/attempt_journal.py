@@ -13,6 +13,19 @@ from ..submission.journal import PendingBatch
 from ..submission.keys import identity, split_identity
 from .store_db import _CHUNK, StoreDb
 
+_KEEP_ANSWER = (
+    "UPDATE attempts SET record = (SELECT r.record FROM rows r WHERE r.key = attempts.key) "
+    "WHERE key = ? AND attempt = (SELECT attempt FROM rows WHERE key = ?) AND attempt < ? "
+    "AND record IS NULL"
+)
+"""Params (key, key, new attempt): a row's answer, kept with its attempt before a newer attempt
+replaces it in the row (the line keeps earlier answers in ``attempts``)."""
+_NEXT_ATTEMPT = (
+    "UPDATE rows SET attempt = ?, status = NULL, record = NULL, redo = NULL "
+    "WHERE key = ? AND attempt < ?"
+)
+"""Params (attempt, key, attempt): the row's latest attempt is now a newer one."""
+
 
 class BatchJournal(StoreDb):
     """The ``pending_batch`` table of the job's store, and the attempts its batches created."""
@@ -49,11 +62,8 @@ class BatchJournal(StoreDb):
                     "VALUES (?, ?, ?, ?)",
                     [(k, a, processor, r) for k, a, r in parsed],
                 ),
-                (
-                    "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
-                    "WHERE key = ? AND attempt < ?",
-                    [(a, k, a) for k, a, _ in parsed],
-                ),
+                (_KEEP_ANSWER, [(k, k, a) for k, a, _ in parsed]),
+                (_NEXT_ATTEMPT, [(a, k, a) for k, a, _ in parsed]),
             ]
         if batch_id is not None:
             statements.append(("DELETE FROM pending_batch WHERE batch_id = ?", (batch_id,)))

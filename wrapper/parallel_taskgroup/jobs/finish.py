@@ -130,10 +130,9 @@ def _final_records(
         if row.attempt == 0:
             yield placeholder(row.key, value, "not_submitted", why, group_id=group_id)
         else:
-            run_id = None
-            found = [a for a in store.attempts_of(row.key) if a["attempt"] == row.attempt]
-            if found:
-                run_id = found[0]["run_id"]
+            history = store.attempts_of(row.key)
+            found = [a for a in history if a["attempt"] == row.attempt]
+            run_id = found[0]["run_id"] if found else None
             yield placeholder(
                 row.key,
                 value,
@@ -142,4 +141,5 @@ def _final_records(
                 "collect it",
                 run_id=run_id,
                 group_id=group_id,
+                attempts=[a for a in history if a["attempt"] < row.attempt],
             )

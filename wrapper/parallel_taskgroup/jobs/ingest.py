@@ -77,13 +77,16 @@ def ingest(
     plan: RowPlan,
     required_fields: Iterable[str] = (),
     known_keys_skip: bool = False,
+    staging: bool = False,
     check_key: Optional[Callable[[Row], None]] = None,
     show_keys: bool = True,
     reject: Optional[Callable[[Problem, Optional[str]], None]] = None,
 ) -> Ingested:
     """Check and store ``rows``. With ``known_keys_skip`` (an incremental rerun), a key the
-    job already has is not a duplicate: the row is skipped. ``reject`` is told of every bad
-    row (its problem and its JSON text) as it is found, beyond the few described in full."""
+    job already has is not a duplicate: the row is skipped. With ``staging`` (a refresh), rows
+    are held for :meth:`~.store.JobStore.apply_refresh` instead of stored. ``reject`` is told
+    of every bad row (its problem and its JSON text) as it is found, beyond the few described
+    in full."""
     required = list(required_fields)
     problems: list[Problem] = []
     count = 0
@@ -102,7 +105,12 @@ def ingest(
 
     def flush() -> None:
         texts = {line: text for _, line, text in pending}
-        for key, line, first in store.insert_rows(pending, skip_known=known_keys_skip):
+        found = (
+            store.stage_rows(pending)
+            if staging
+            else store.insert_rows(pending, skip_known=known_keys_skip)
+        )
+        for key, line, first in found:
             note(
                 Problem(line, key, f"duplicate key (first on line {first}); keys must be unique"),
                 texts.get(line),

@@ -15,6 +15,7 @@ from .input_formats import csv_delimiter
 from .input_row import check_encoding
 from .prices import PriceTable, price_table
 from .state import default_journal_path, default_lock_path, default_state_path
+from .weak import WeakAnswers, weak_answers
 
 __all__ = [
     "InputArg",
@@ -49,7 +50,14 @@ class JobOptions:
     max_cost: Optional[float]
     prices: PriceTable
     retry_failed: bool
+    weak: Optional[WeakAnswers]
+    """With ``retry="low-confidence"``: which answers get a run of ``processor``."""
     add_rows: bool
+    refresh: bool
+    """Match the input's rows to the job's by key: new and edited rows get a run, rows gone
+    from the input leave the results file."""
+    refresh_older_than: Optional[float]
+    """With ``refresh``: results older than this many seconds get a run too."""
     rate_per_minute: Optional[int]
     requests_per_minute: Optional[int]
     fetch_concurrency: int
@@ -68,9 +76,9 @@ class JobOptions:
         return self.out + ".rejects.jsonl"
 
     @property
-    def retry_processor(self) -> Optional[str]:
-        """The processor of retried rows (None unless ``retry="failed"``)."""
-        return self.processor if self.retry_failed else None
+    def escalating(self) -> bool:
+        """Whether earlier runs of another processor may be followed by runs of this one."""
+        return self.retry_failed or self.weak is not None
 
     @property
     def state_path(self) -> str:
@@ -98,7 +106,12 @@ def job_options(
     max_cost: Optional[float],
     prices: Union[str, PriceTable, None],
     retry: Optional[str],
+    retry_fields: Optional[Sequence[str]] = None,
+    retry_at_most: str = "low",
+    retry_without_citations: bool = False,
     add_rows: bool,
+    refresh: bool = False,
+    refresh_older_than: Optional[float] = None,
     rate_per_minute: Optional[int],
     requests_per_minute: Optional[int],
     fetch_concurrency: int,
@@ -122,8 +135,32 @@ def job_options(
             raise ConfigurationError(f"group metadata: {problem}")
     if max_cost is not None and not max_cost >= 0:
         raise ConfigurationError(f"max_cost must be a non-negative number of USD, got {max_cost}")
-    if retry not in (None, "failed"):
-        raise ConfigurationError(f"retry must be None or 'failed', got {retry!r}")
+    if retry not in (None, "failed", "low-confidence"):
+        raise ConfigurationError(f"retry must be None, 'failed' or 'low-confidence', got {retry!r}")
+    weak = None
+    if retry == "low-confidence":
+        weak = weak_answers(
+            fields=retry_fields,
+            at_most=retry_at_most,
+            without_citations=retry_without_citations,
+            known_fields=output_field_names(spec),
+        )
+    elif retry_fields is not None or retry_at_most != "low" or retry_without_citations:
+        raise ConfigurationError(
+            "fields, at-most and without-citations choose weak answers: they go with "
+            "retry='low-confidence'"
+        )
+    if refresh_older_than is not None:
+        if not refresh_older_than > 0:
+            raise ConfigurationError(
+                f"refresh_older_than must be a positive number of seconds, got {refresh_older_than}"
+            )
+        refresh = True
+    if refresh and limit is not None:
+        raise ConfigurationError(
+            "refresh reads the whole input (a row missing from it leaves the results file): "
+            "drop limit"
+        )
     if fetch_concurrency < 1:
         raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
     encoding = check_encoding(encoding)
@@ -146,7 +183,10 @@ def job_options(
         max_cost=max_cost,
         prices=table,
         retry_failed=retry == "failed",
+        weak=weak,
         add_rows=add_rows,
+        refresh=refresh,
+        refresh_older_than=refresh_older_than,
         rate_per_minute=rate_per_minute,
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
@@ -170,3 +210,13 @@ def input_name(source: InputArg) -> str:
     if isinstance(source, (str, os.PathLike)):
         return "<stdin>" if os.fspath(source) == "-" else os.fspath(source)
     return "rows"
+
+
+def output_field_names(spec: Optional[Mapping[str, Any]]) -> Optional[tuple[str, ...]]:
+    """The top-level fields of a JSON output schema (None: a text or auto output)."""
+    holder = spec.get("output_schema") if spec else None
+    if not isinstance(holder, Mapping) or holder.get("type", "json") != "json":
+        return None
+    schema = holder.get("json_schema")
+    props = schema.get("properties") if isinstance(schema, Mapping) else None
+    return tuple(str(p) for p in props) if isinstance(props, Mapping) and props else None

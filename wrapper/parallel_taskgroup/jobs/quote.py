@@ -8,7 +8,7 @@ import attrs
 
 from .ingest import Ingested, Problem
 from .options import JobOptions
-from .store_schema import RowCounts
+from .store import JobStore
 
 __all__ = ["BATCH", "RATE_LIMIT_PER_MINUTE", "JobQuote", "quote_for"]
 
@@ -25,7 +25,8 @@ class JobQuote:
 
     rows: int
     to_submit: int
-    """Runs this session would create: ``new`` plus ``retried``."""
+    """Runs this session would create: ``new``, ``retried``, ``edited``, ``stale`` and
+    ``weak`` (a row counted once)."""
     processor: str
     price_per_run: float
     cost_usd: float
@@ -44,6 +45,14 @@ class JobQuote:
     """Rows never submitted."""
     retried: int = 0
     """Rows whose latest run failed that ``retry="failed"`` would run again."""
+    edited: int = 0
+    """Rows run before whose input a refresh found changed."""
+    stale: int = 0
+    """Rows whose result is older than ``refresh_older_than``."""
+    weak: int = 0
+    """Rows whose latest answer is weak by the ``retry="low-confidence"`` rule."""
+    removed: int = 0
+    """Rows a refresh found gone from the input (their lines leave the results file)."""
     unfinished: int = 0
     """Rows submitted whose run has not finished (collected at no cost)."""
     rejected: int = 0
@@ -63,31 +72,43 @@ class JobQuote:
         return self.within_budget is not None and self.within_budget < self.to_submit
 
 
-def quote_for(options: JobOptions, counts: RowCounts, *, spent: float, found: Ingested) -> JobQuote:
-    """The quote of a job whose rows stand as ``counts``, having spent ``spent``."""
-    processor = options.retry_processor or options.processor
-    price = options.prices.per_run(processor)
-    new = counts.rows - counts.submitted
-    retried = counts.failed if options.retry_failed else 0
-    to_submit = new + retried
+def quote_for(
+    options: JobOptions,
+    store: JobStore,
+    *,
+    spent: float,
+    found: Ingested,
+    removed: int = 0,
+) -> JobQuote:
+    """The quote of the job in ``store``, having spent ``spent``: the runs its next session
+    creates, new rows first, then each attempt level of rows to run again."""
+    counts = store.counts()
+    price = options.prices.per_run(options.processor)
+    levels = store.level_sizes(retry_failed=options.retry_failed)
+    again = store.redo_counts(retry_failed=options.retry_failed)
+    to_submit = sum(levels)
     return JobQuote(
         rows=counts.rows,
         to_submit=to_submit,
-        processor=processor,
+        processor=options.processor,
         price_per_run=price,
         cost_usd=round(to_submit * price, 6),
         spent_usd=round(spent, 6),
-        posts=-(-new // BATCH) + -(-retried // BATCH),
+        posts=sum(-(-n // BATCH) for n in levels),
         min_submit_seconds=max(0.0, (to_submit - RATE_LIMIT_PER_MINUTE) / RATE_LIMIT_PER_MINUTE)
         * 60.0,
         price_source=options.prices.source,
         problems=found.problems,
         problem_count=0 if options.skip_invalid else found.problem_count,
         rejected=found.problem_count if options.skip_invalid else 0,
-        new=new,
-        retried=retried,
+        new=levels[0],
+        retried=again.get("failed", 0),
+        edited=again.get("edited", 0),
+        stale=again.get("stale", 0),
+        weak=again.get("low-confidence", 0),
+        removed=removed,
         unfinished=counts.submitted - counts.finished,
-        within_budget=_within(options.max_cost, spent, price, (new, retried)),
+        within_budget=_within(options.max_cost, spent, price, tuple(levels)),
     )
 
 

@@ -23,10 +23,10 @@ from ..errors import ParallelError
 from ..results import RunResult
 from ..submission.keys import run_identity, split_identity
 from .options import JobOptions
-from .records import result_record
+from .records import result_record, run_timing
 from .reporter import JobReporter
 from .results_file import ResultsAppender, ResultsLayout, appendable, results_format
-from .store import JobStore, StoredRow
+from .store import FinishedRun, JobStore, StoredRow
 
 __all__ = ["FLUSH_LINES", "FLUSH_SECONDS", "Recorder"]
 
@@ -54,7 +54,7 @@ class Recorder:
         self._group_id = group_id
         self._reporter = reporter
         self._appender: Optional[ResultsAppender] = None
-        self._results: list[tuple[str, int, str, Optional[str], str]] = []
+        self._results: list[FinishedRun] = []
         self._lines: list[dict[str, Any]] = []
         # (key, attempt) of the results held but not yet in the journal: the journal cannot
         # tell that they are recorded, so a run seen again before the flush (the events stream
@@ -126,7 +126,10 @@ class Recorder:
         error = compact(record["error"]) if record.get("error") else None
         if attempt > 1:
             self.mark_rewrite()  # the row's line (its earlier attempt's) is in the file already
-        self._results.append((key, attempt, record["status"], error, compact(record)))
+        seconds, finished_at = run_timing(result)
+        self._results.append(
+            (key, attempt, record["status"], error, compact(record), seconds, finished_at)
+        )
         self._held.add((key, attempt))
         recent = self._recent
         recent[result.run.run_id] = None
@@ -207,7 +210,7 @@ class Recorder:
         if appender.repaired_bytes:
             self._reporter.message(f"repaired a partly written last line in {out}")
             self.mark_rewrite()
-        if store.meta("placeholders") == "1" or self._options.retry_failed:
+        if store.meta("placeholders") == "1" or self._options.escalating:
             self.mark_rewrite()  # lines of rows without a result (or retried) will be replaced
         store.set_meta(results_size=str(size))
         self._appender = appender

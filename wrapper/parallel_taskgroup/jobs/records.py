@@ -13,12 +13,14 @@ of a retried row.
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from typing import Any, Optional
 
 from ..results import RunResult
 from ..streaming.events import Event
 
-__all__ = ["event_record", "placeholder", "result_record"]
+__all__ = ["epoch_seconds", "event_record", "placeholder", "result_record", "run_timing"]
 
 
 def _plain(value: Any) -> Any:
@@ -73,8 +75,10 @@ def placeholder(
     *,
     run_id: Optional[str] = None,
     group_id: Optional[str] = None,
+    attempts: Optional[list[dict[str, Any]]] = None,
 ) -> dict[str, Any]:
-    """The record of a row without a finished run: ``not_submitted`` or ``unfinished``."""
+    """The record of a row without a finished run: ``not_submitted`` or ``unfinished``
+    (``attempts``: the row's earlier runs, when its newest is unfinished)."""
     record: dict[str, Any] = {
         "key": key,
         "status": status,
@@ -86,6 +90,8 @@ def placeholder(
     }
     if group_id is not None:
         record["group_id"] = group_id
+    if attempts:
+        record["attempts"] = attempts
     return record
 
 
@@ -101,3 +107,28 @@ def event_record(event: Event) -> dict[str, Any]:
         "event_id": getattr(event, "event_id", None),
         "data": getattr(event, "data", None),
     }
+
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def epoch_seconds(stamp: Any) -> Optional[float]:
+    """An RFC 3339 timestamp as epoch seconds (None for anything else)."""
+    if not isinstance(stamp, str):
+        return None
+    text = stamp.strip().replace("Z", "+00:00").replace("z", "+00:00")
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        moment = datetime.fromisoformat(text.replace(" ", "T", 1))
+    except ValueError:
+        return None
+    return moment.timestamp() if moment.tzinfo is not None else None
+
+
+def run_timing(result: RunResult) -> tuple[Optional[float], Optional[float]]:
+    """(seconds the run took, when it finished as epoch seconds), None where unknown."""
+    created = epoch_seconds(result.run.created_at)
+    finished = epoch_seconds(result.run.modified_at)
+    if created is None or finished is None:
+        return None, finished
+    return max(0.0, finished - created), finished

@@ -23,6 +23,7 @@ from typing import Any, Callable, Literal, Optional, Union
 
 import attrs
 
+from .._clock import Clock
 from .._fs import FileLock
 from ..client import Client
 from ..errors import ConfigurationError, JobLockedError, ResultsFileError
@@ -34,6 +35,7 @@ from .progress import JobListener, JobProgress, SilentListener
 from .quote import JobQuote, quote_for
 from .report import JobReport
 from .results_file import results_format
+from .revisit import mark_revisits
 from .session import run_session
 from .source import InputSource, with_key_resolved
 from .state import load_state
@@ -55,8 +57,13 @@ def run_job(
     include_basis: bool = False,
     max_cost: Optional[float] = None,
     prices: Union[str, PriceTable, None] = None,
-    retry: Optional[Literal["failed"]] = None,
+    retry: Optional[Literal["failed", "low-confidence"]] = None,
+    retry_fields: Optional[Sequence[str]] = None,
+    retry_at_most: Literal["low", "medium", "high"] = "low",
+    retry_without_citations: bool = False,
     add_rows: bool = False,
+    refresh: bool = False,
+    refresh_older_than: Optional[float] = None,
     dry_run: bool = False,
     confirm: Optional[Callable[[JobQuote], bool]] = None,
     rate_per_minute: Optional[int] = None,
@@ -87,7 +94,18 @@ def run_job(
     ``prices`` replaces the packaged price table (a JSON file or a PriceTable). ``confirm``
     sees the quote before the first POST and may decline. ``retry="failed"`` creates a new run
     for each row whose latest run failed (with ``processor``, which may differ: escalation).
-    ``add_rows`` accepts an input that differs from the job's first one and adds its new rows.
+    ``retry="low-confidence"`` creates a run of ``processor`` for each row whose latest answer
+    is weak: a field (any, or one of ``retry_fields``) with confidence at or below
+    ``retry_at_most`` or, with ``retry_without_citations``, without citations; an answer that
+    came from ``processor`` itself is not run again, so repeating the call resumes it. Either
+    way the row's line shows its newest attempt and lists earlier ones (with their outputs) in
+    ``attempts``. ``add_rows`` accepts an input that differs from the job's first one and adds
+    its new rows. ``refresh`` matches the input's rows to the job's by key: a new row, or one
+    whose input changed, gets a run; an unchanged row keeps its result; a row gone from the
+    input leaves the results file (its runs stay in the journal and the spend);
+    ``refresh_older_than`` (seconds; implies ``refresh``) also runs again rows whose result
+    is older than that. The quote counts each reason (``new``, ``edited``, ``stale``,
+    ``weak``, ``retried``), and ``max_cost`` caps them all.
     ``group_id`` adds the rows to an existing group (or re-attaches a job whose state file was
     lost). ``dry_run`` checks every row and returns the quote without any request (``client``
     may then be None). ``out``'s missing folders are created; a file there that the job cannot
@@ -124,7 +142,12 @@ def run_job(
         max_cost=max_cost,
         prices=prices,
         retry=retry,
+        retry_fields=retry_fields,
+        retry_at_most=retry_at_most,
+        retry_without_citations=retry_without_citations,
         add_rows=add_rows,
+        refresh=refresh,
+        refresh_older_than=refresh_older_than,
         rate_per_minute=rate_per_minute,
         requests_per_minute=requests_per_minute,
         fetch_concurrency=fetch_concurrency,
@@ -201,9 +224,13 @@ def _dry_run(source_arg: InputArg, options: JobOptions, listener: JobListener) -
         finally:
             source.close()
         try:
-            spent = options.prices.cost(attached.store.runs_by_processor())
-            counts = attached.store.counts()
-            quote = quote_for(copy, counts, spent=spent, found=attached.found)
+            store = attached.store
+            mark_revisits(store, copy, now=Clock().wall(), listener=listener)
+            spent = options.prices.cost(store.runs_by_processor())
+            counts = store.counts()
+            quote = quote_for(
+                copy, store, spent=spent, found=attached.found, removed=attached.removed
+            )
         finally:
             attached.store.close()
     return JobReport(

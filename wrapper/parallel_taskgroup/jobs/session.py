@@ -45,6 +45,7 @@ from .quote import JobQuote, quote_for
 from .recorder import Recorder
 from .report import JobReport
 from .reporter import JobReporter, StatusPoller
+from .revisit import mark_revisits
 from .source import InputSource
 from .state import JobState, save_state
 from .submitter import Submitter
@@ -77,8 +78,13 @@ def run_session(
         clock = client.clock.fork()
         reporter = JobReporter(listener, store, options.prices, clock)
         job_client = client.with_options(clock=clock, on_wait=reporter.on_wait)
+        mark_revisits(store, options, now=client.clock.wall(), listener=listener)
         quote = quote_for(
-            options, attached.store.counts(), spent=reporter.spent(), found=attached.found
+            options,
+            store,
+            spent=reporter.spent(),
+            found=attached.found,
+            removed=attached.removed,
         )
         try:
             if quote.to_submit and confirm is not None and not confirm(quote):

@@ -174,10 +174,12 @@ def read_into(
     options: JobOptions,
     *,
     incremental: bool,
+    refresh: bool = False,
     reject: Optional[Callable[[Problem, Optional[str]], None]] = None,
 ) -> Ingested:
-    """Read every row of ``source`` into ``store`` (with ``incremental``: only keys it lacks);
-    ``reject`` is told of each bad row."""
+    """Read every row of ``source`` into ``store`` (with ``incremental``: only keys it lacks;
+    with ``refresh``: held for :meth:`~.store.JobStore.apply_refresh`); ``reject`` is told of
+    each bad row."""
     fields = key_fields(options.key_field) if options.key_field is not None else None
     if source.fmt == "csv" and fields and source.path is not None:
         header = csv_header(
@@ -189,12 +191,15 @@ def read_into(
         )
         check_key_columns(source.name, header, fields)
     store.begin_pass()
+    if refresh:
+        store.clear_staged()  # what an interrupted refresh held
     return ingest(
         store,
         source.rows(),
         plan=plan_for(options, options.processor),
         required_fields=required_input_fields(options.task_spec),
-        known_keys_skip=incremental,
+        known_keys_skip=incremental and not refresh,
+        staging=refresh,
         check_key=_key_check(options),
         show_keys=options.key_field is not None,
         reject=reject,

@@ -21,11 +21,72 @@ from typing import Any, Optional
 from ..errors import JournalError
 from ..submission.journal import add_send_time
 from ..submission.keys import split_identity
-from .attempt_journal import AttemptJournal, BatchJournal
+from .attempt_journal import _KEEP_ANSWER, _NEXT_ATTEMPT, AttemptJournal, BatchJournal
 from .store_db import _CHUNK, _disk_error
-from .store_schema import _RECOUNT, _SCHEMA, FORMAT, RowCounts, StoredRow
+from .store_schema import (
+    _RECOUNT,
+    _SCHEMA,
+    FORMAT,
+    AttemptFacts,
+    RefreshCounts,
+    RowCounts,
+    StoredRow,
+    add_columns,
+)
 
-__all__ = ["AttemptJournal", "JobStore", "RowCounts", "StoredRow"]
+__all__ = [
+    "AttemptFacts",
+    "AttemptJournal",
+    "JobStore",
+    "RefreshCounts",
+    "RowCounts",
+    "StoredRow",
+]
+
+
+FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
+"""(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""
+
+
+_REFRESH = (
+    (
+        "restored",
+        "INSERT INTO rows (key, line, input, attempt, status, record) "
+        "SELECT key, line, input, attempt, status, record FROM dropped_rows "
+        "WHERE key IN (SELECT key FROM incoming) ORDER BY line",
+    ),
+    ("unremoved", "DELETE FROM dropped_rows WHERE key IN (SELECT key FROM incoming)"),
+    (
+        "edited",
+        "UPDATE rows SET redo = 'edited' WHERE attempt > 0 AND input != "
+        "(SELECT i.input FROM incoming i WHERE i.key = rows.key)",
+    ),
+    (
+        "changed",
+        "UPDATE rows SET input = (SELECT i.input FROM incoming i WHERE i.key = rows.key), "
+        "line = (SELECT i.line FROM incoming i WHERE i.key = rows.key) WHERE EXISTS "
+        "(SELECT 1 FROM incoming i WHERE i.key = rows.key "
+        "AND (i.input != rows.input OR i.line != rows.line))",
+    ),
+    (
+        "new",
+        "INSERT INTO rows (key, line, input) SELECT key, line, input FROM incoming "
+        "WHERE key NOT IN (SELECT key FROM rows) ORDER BY line",
+    ),
+    (
+        "aside",
+        "INSERT OR REPLACE INTO dropped_rows (key, line, input, attempt, status, record) "
+        "SELECT key, line, input, attempt, status, record FROM rows "
+        "WHERE key NOT IN (SELECT key FROM incoming)",
+    ),
+    ("removed", "DELETE FROM rows WHERE key NOT IN (SELECT key FROM incoming)"),
+)
+"""A refresh, step by step (each step's row count is kept by its name)."""
+
+
+def _again(retry_failed: bool) -> str:
+    """The SQL condition of a row whose latest attempt is to be followed by another."""
+    return "redo IS NOT NULL" + (" OR status IN ('failed', 'cancelled')" if retry_failed else "")
 
 
 class JobStore(BatchJournal):
@@ -38,6 +99,7 @@ class JobStore(BatchJournal):
             with self._use() as db:
                 db.executescript(_SCHEMA)
                 add_send_time(db)
+                add_columns(db)
                 found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
                 if found is None:
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
@@ -46,6 +108,9 @@ class JobStore(BatchJournal):
                 db.executescript(_RECOUNT)
         except sqlite3.DatabaseError as exc:
             self.close()
+            error = _disk_error(path, exc)
+            if isinstance(error, OSError):  # a full disk, not a damaged journal
+                raise error from None
             raise JournalError(f"{path}: not a job journal, or damaged ({exc})") from None
 
     def __repr__(self) -> str:
@@ -76,30 +141,57 @@ class JobStore(BatchJournal):
         a key repeated within this input is a duplicate).
         """
         duplicates: list[tuple[str, int, int]] = []
-        try:
-            with self._use() as db:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    for key, line, value in rows:
-                        cursor = db.execute(
-                            "INSERT OR IGNORE INTO rows (key, line, input, pass) "
-                            "VALUES (?, ?, ?, ?)",
-                            (key, line, value, self._pass),
-                        )
-                        if cursor.rowcount == 0:
-                            first, seen_in = db.execute(
-                                "SELECT line, pass FROM rows WHERE key = ?", (key,)
-                            ).fetchone()
-                            if not (skip_known and seen_in != self._pass):
-                                duplicates.append((key, line, int(first)))
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-        except sqlite3.DatabaseError as exc:
-            raise _disk_error(self.path, exc) from exc
+        with self._transaction() as db:
+            for key, line, value in rows:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
+                    (key, line, value, self._pass),
+                )
+                if cursor.rowcount == 0:
+                    first, seen_in = db.execute(
+                        "SELECT line, pass FROM rows WHERE key = ?", (key,)
+                    ).fetchone()
+                    if not (skip_known and seen_in != self._pass):
+                        duplicates.append((key, line, int(first)))
         return duplicates
+
+    def stage_rows(self, rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, int]]:
+        """Hold a refresh's rows (key, line, value as JSON text) until :meth:`apply_refresh`;
+        the duplicates, (key, its line, the line that had it first), are not held."""
+        duplicates: list[tuple[str, int, int]] = []
+        with self._transaction() as db:
+            for key, line, value in rows:
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO incoming (key, line, input) VALUES (?, ?, ?)",
+                    (key, line, value),
+                )
+                if cursor.rowcount == 0:
+                    first = db.execute("SELECT line FROM incoming WHERE key = ?", (key,))
+                    duplicates.append((key, line, int(first.fetchone()[0])))
+        return duplicates
+
+    def clear_staged(self) -> None:
+        """Forget the rows held for a refresh."""
+        self._write([("DELETE FROM incoming", ())])
+
+    def apply_refresh(self) -> RefreshCounts:
+        """Make the held rows the job's rows, in one transaction: rows removed earlier and back
+        are restored, an edited row takes its new value and, if it was run, is marked for
+        another run; new rows are added; rows not held are removed (kept aside with their
+        attempts). The results file is then rewritten at the end of the session."""
+        counts: dict[str, int] = {}
+        with self._transaction() as db:
+            for name, sql in _REFRESH:
+                counts[name] = db.execute(sql).rowcount
+            if counts["edited"] or counts["removed"] or counts["restored"]:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('rewrite', '1')")
+            db.execute("DELETE FROM incoming")
+        return RefreshCounts(
+            new=counts["new"],
+            edited=counts["edited"],
+            removed=counts["removed"],
+            restored=counts["restored"],
+        )
 
     def begin_pass(self) -> None:
         """Start a pass over an input: keys stored from now on belong to it (an incremental
@@ -134,22 +226,92 @@ class JobStore(BatchJournal):
                 return
             last = batch[-1][0]
 
-    def to_submit(self, attempt: int) -> Iterator[StoredRow]:
-        """Rows whose run for ``attempt`` does not exist yet: new rows for attempt 1; for a
-        retry, rows whose attempt ``attempt - 1`` failed."""
+    def to_submit(self, attempt: int, *, retry_failed: bool = False) -> Iterator[StoredRow]:
+        """Rows whose run for ``attempt`` does not exist yet: new rows for attempt 1; above it,
+        rows at ``attempt - 1`` marked for another run (:meth:`mark_redo`) or, with
+        ``retry_failed``, whose run failed."""
         if attempt == 1:
             return self.rows(where="attempt = 0")
-        return self.rows(
-            where="attempt = ? AND status IN ('failed', 'cancelled')", params=(attempt - 1,)
-        )
+        return self.rows(where=f"attempt = ? AND ({_again(retry_failed)})", params=(attempt - 1,))
 
-    def retry_levels(self) -> list[int]:
-        """The attempt numbers a retry of every failed row would create, lowest first."""
+    def retry_levels(self, *, retry_failed: bool = False) -> list[int]:
+        """The attempt numbers above 1 that :meth:`to_submit` would create, lowest first."""
         found = self._query(
-            "SELECT DISTINCT attempt + 1 FROM rows WHERE status IN ('failed', 'cancelled') "
+            f"SELECT DISTINCT attempt + 1 FROM rows WHERE attempt > 0 AND ({_again(retry_failed)}) "
             "ORDER BY 1"
         )
         return [int(r[0]) for r in found]
+
+    def level_sizes(self, *, retry_failed: bool = False) -> list[int]:
+        """How many runs each attempt level would create, new rows first (as submitted)."""
+        counts = self.counts()
+        new = counts.rows - counts.submitted
+        found = self._query(
+            f"SELECT attempt, COUNT(*) FROM rows WHERE attempt > 0 AND ({_again(retry_failed)}) "
+            "GROUP BY attempt ORDER BY attempt"
+        )
+        return [new, *(int(n) for _, n in found)]
+
+    def redo_counts(self, *, retry_failed: bool = False) -> dict[str, int]:
+        """Rows to run again, by the reason they were marked (``failed``: with
+        ``retry_failed``, a failed row not marked otherwise)."""
+        found = self._query(
+            "SELECT COALESCE(redo, 'failed'), COUNT(*) FROM rows "
+            f"WHERE attempt > 0 AND ({_again(retry_failed)}) GROUP BY 1"
+        )
+        return {str(r): int(n) for r, n in found}
+
+    def mark_redo(self, keys: Sequence[str], reason: str) -> None:
+        """Mark rows for another run (their next attempt), in one transaction; a row marked
+        already keeps its first reason."""
+        self._write(
+            [
+                (
+                    "UPDATE rows SET redo = ? WHERE key = ? AND attempt > 0 AND redo IS NULL",
+                    [(reason, k) for k in keys],
+                )
+            ]
+        )
+
+    def mark_stale(self, finished_before: float) -> tuple[int, int]:
+        """Mark rows whose latest result finished before ``finished_before`` (epoch seconds)
+        for another run; (how many, how many results are of unknown age: not marked)."""
+        when = (
+            "EXISTS (SELECT 1 FROM attempts a WHERE a.key = rows.key AND a.attempt = rows.attempt "
+            "AND a.finished_at {})"
+        )
+        unknown = self._query(
+            "SELECT COUNT(*) FROM rows WHERE redo IS NULL AND status IS NOT NULL AND "
+            + when.format("IS NULL")
+        )[0][0]
+        marked = self._write(
+            [
+                (
+                    "UPDATE rows SET redo = 'stale' WHERE redo IS NULL AND status IS NOT NULL "
+                    "AND " + when.format("< ?"),
+                    (finished_before,),
+                )
+            ]
+        )
+        return int(marked), int(unknown)
+
+    def answers(self, *, not_by: str) -> Iterator[tuple[str, str]]:
+        """(key, record JSON) of every row whose latest run completed, is not marked for
+        another run, and was not a run of processor ``not_by``; streamed in input order."""
+        last = 0
+        while True:
+            batch = self._query(
+                "SELECT r.pos, r.key, r.record FROM rows r JOIN attempts a "
+                "ON a.key = r.key AND a.attempt = r.attempt WHERE r.pos > ? "
+                "AND r.status = 'completed' AND r.redo IS NULL AND r.record IS NOT NULL "
+                "AND a.processor != ? ORDER BY r.pos LIMIT ?",
+                (last, not_by, _CHUNK),
+            )
+            for _, key, record in batch:
+                yield key, record
+            if len(batch) < _CHUNK:
+                return
+            last = batch[-1][0]
 
     def row(self, key: str) -> Optional[StoredRow]:
         """One row by key."""
@@ -222,31 +384,49 @@ class JobStore(BatchJournal):
                     "WHERE key = ? AND attempt = ? AND run_id != ?)",
                     [(r, k, a, p, k, a, r) for k, a, p, r in batch],
                 ),
-                (
-                    "UPDATE rows SET attempt = ?, status = NULL, record = NULL "
-                    "WHERE key = ? AND attempt < ?",
-                    [(a, k, a) for k, a, _, _ in batch],
-                ),
+                (_KEEP_ANSWER, [(k, k, a) for k, a, _, _ in batch]),
+                (_NEXT_ATTEMPT, [(a, k, a) for k, a, _, _ in batch]),
             ]
         )
 
     def attempts_of(self, key: str) -> list[dict[str, Any]]:
         """Every attempt of a row, oldest first."""
         found = self._query(
-            "SELECT attempt, run_id, processor, status, error FROM attempts WHERE key = ? "
-            "ORDER BY attempt",
+            "SELECT attempt, run_id, processor, status, error, record FROM attempts "
+            "WHERE key = ? ORDER BY attempt",
             (key,),
         )
-        return [
-            {
+        history = []
+        for a, r, p, s, e, rec in found:
+            entry = {
                 "attempt": a,
                 "run_id": r,
                 "processor": p,
                 "status": s,
                 "error": json.loads(e) if e else None,
             }
-            for a, r, p, s, e in found
-        ]
+            if rec is not None:  # an earlier answer, kept when a newer attempt replaced it
+                entry["output"] = json.loads(rec).get("output")
+            history.append(entry)
+        return history
+
+    def attempt_facts(self) -> Iterator[AttemptFacts]:
+        """Every run the job created for its current rows (extra runs aside), by key and
+        attempt, streamed a chunk at a time."""
+        last: tuple[str, int] = ("", -1)
+        while True:
+            batch = self._query(
+                "SELECT a.key, a.attempt, a.processor, a.status, a.seconds, a.finished_at "
+                "FROM attempts a WHERE (a.key > ? OR (a.key = ? AND a.attempt > ?)) "
+                "AND EXISTS (SELECT 1 FROM rows r WHERE r.key = a.key) "
+                "ORDER BY a.key, a.attempt LIMIT ?",
+                (last[0], *last, _CHUNK),
+            )
+            for key, attempt, processor, status, seconds, finished_at in batch:
+                yield AttemptFacts(key, int(attempt), processor, status, seconds, finished_at)
+            if len(batch) < _CHUNK:
+                return
+            last = (batch[-1][0], int(batch[-1][1]))
 
     def record_extra_runs(self, runs: Iterable[tuple[str, str, str]]) -> None:
         """Store runs the group holds for a row beside the one the job knows: (identity, run
@@ -310,22 +490,24 @@ class JobStore(BatchJournal):
 
     def save_results(
         self,
-        results: Sequence[tuple[str, int, str, Optional[str], str]],
+        results: Sequence[FinishedRun],
         *,
         lines_follow: bool = False,
     ) -> None:
-        """Store finished runs: (key, attempt, status, error JSON, the row's record JSON).
+        """Store finished runs: (key, attempt, status, error JSON, the row's record JSON, the
+        run's seconds, when it finished).
         The row's record and status change only for its latest attempt. ``lines_follow``: their
         lines are appended to the results file next; until :meth:`set_meta` says
         ``appending="0"``, a later session knows the file may lack them."""
         statements: list[tuple[str, Any]] = [
             (
-                "UPDATE attempts SET status = ?, error = ? WHERE key = ? AND attempt = ?",
-                [(s, e, k, a) for k, a, s, e, _ in results],
+                "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ? "
+                "WHERE key = ? AND attempt = ?",
+                [(r[2], r[3], r[5], r[6], r[0], r[1]) for r in results],
             ),
             (
                 "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
-                [(s, rec, k, a) for k, a, s, _, rec in results],
+                [(r[2], r[4], r[0], r[1]) for r in results],
             ),
         ]
         if lines_follow:

@@ -67,17 +67,15 @@ class StoreDb:
         with self._use() as db:
             return db.execute(sql, tuple(params)).fetchall()
 
-    def _write(self, statements: Sequence[tuple[str, Any]]) -> None:
-        """Run ``statements`` (sql, params or list of params) in one durable transaction."""
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection in one durable write transaction: committed when the block
+        ends, rolled back if it raises; a failing disk raised as what it is."""
         try:
             with self._use() as db:
                 db.execute("BEGIN IMMEDIATE")
                 try:
-                    for sql, params in statements:
-                        if isinstance(params, list):
-                            db.executemany(sql, params)
-                        else:
-                            db.execute(sql, params)
+                    yield db
                     db.execute("COMMIT")
                 except BaseException:
                     if db.in_transaction:
@@ -85,6 +83,18 @@ class StoreDb:
                     raise
         except sqlite3.DatabaseError as exc:
             raise _disk_error(self.path, exc) from exc
+
+    def _write(self, statements: Sequence[tuple[str, Any]]) -> int:
+        """Run ``statements`` (sql, params or list of params) in one durable transaction; how
+        many rows the last one changed."""
+        changed = 0
+        with self._transaction() as db:
+            for sql, params in statements:
+                if isinstance(params, list):
+                    changed = db.executemany(sql, params).rowcount
+                else:
+                    changed = db.execute(sql, params).rowcount
+        return changed
 
     def close(self) -> None:
         """Close every thread's connection; the store can no longer be used (a thread of an

@@ -3,6 +3,7 @@ schema, and the rows read from it (:class:`StoredRow`, :class:`RowCounts`)."""
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Optional
 
 import attrs
@@ -19,7 +20,8 @@ CREATE TABLE IF NOT EXISTS rows (
     pass INTEGER NOT NULL DEFAULT 0,
     attempt INTEGER NOT NULL DEFAULT 0,
     status TEXT,
-    record TEXT
+    record TEXT,
+    redo TEXT
 );
 CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
 CREATE INDEX IF NOT EXISTS rows_progress ON rows (status, attempt);
@@ -30,7 +32,25 @@ CREATE TABLE IF NOT EXISTS attempts (
     run_id TEXT NOT NULL,
     status TEXT,
     error TEXT,
+    seconds REAL,
+    finished_at REAL,
+    record TEXT,
     PRIMARY KEY (key, attempt)
+) WITHOUT ROWID;
+-- A refresh's input, read whole before it changes the job's rows in one transaction.
+CREATE TABLE IF NOT EXISTS incoming (
+    key TEXT PRIMARY KEY,
+    line INTEGER NOT NULL,
+    input TEXT NOT NULL
+) WITHOUT ROWID;
+-- Rows a refresh found gone from the input: out of the results file, their attempts kept.
+CREATE TABLE IF NOT EXISTS dropped_rows (
+    key TEXT PRIMARY KEY,
+    line INTEGER NOT NULL,
+    input TEXT NOT NULL,
+    attempt INTEGER NOT NULL,
+    status TEXT,
+    record TEXT
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS pending_batch (
     batch_id TEXT PRIMARY KEY,
@@ -124,6 +144,23 @@ COMMIT;
 before they existed is counted right from then on."""
 
 
+_ADDED_COLUMNS = {
+    "rows": ("redo TEXT",),
+    "attempts": ("seconds REAL", "finished_at REAL", "record TEXT"),
+}
+"""Columns added since the format's first version: a journal written before them gets them
+when it is opened (NULL in every existing row)."""
+
+
+def add_columns(db: sqlite3.Connection) -> None:
+    """Give the tables of an older journal the columns added since (see ``_ADDED_COLUMNS``)."""
+    for table, columns in _ADDED_COLUMNS.items():
+        have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+        for column in columns:
+            if column.split()[0] not in have:
+                db.execute(f"ALTER TABLE {table} ADD COLUMN {column}")
+
+
 @attrs.frozen
 class RowCounts:
     """How the job's rows stand."""
@@ -146,3 +183,31 @@ class StoredRow:
     attempt: int
     status: Optional[str]
     record: Optional[str]
+
+
+@attrs.frozen
+class AttemptFacts:
+    """One run the job created for a row: its attempt, processor, final status (None while
+    unfinished), how long it took (the run's modified_at - created_at) and when it finished
+    (epoch seconds); None where unknown."""
+
+    key: str
+    attempt: int
+    processor: str
+    status: Optional[str]
+    seconds: Optional[float]
+    finished_at: Optional[float]
+
+
+@attrs.frozen
+class RefreshCounts:
+    """What a refresh changed in the job's rows."""
+
+    new: int
+    """Rows the job did not have (or had removed, and then had never run)."""
+    edited: int
+    """Rows run before whose input changed: each gets a run."""
+    removed: int
+    """Rows gone from the input: out of the results file, kept in the journal."""
+    restored: int
+    """Rows removed by an earlier refresh, back in the input (their results come back)."""

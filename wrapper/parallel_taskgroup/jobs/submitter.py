@@ -1,5 +1,6 @@
 """A job's submission, in a thread of its own beside the collection of results: every row not
-yet in the group (and, with ``retry="failed"``, a new attempt of every failed row), exactly once,
+yet in the group, then a new attempt of every row marked for one (edited, stale or weak: see
+:mod:`.revisit`) and, with ``retry="failed"``, of every failed row; exactly once,
 within the job's budget. It stops at the budget, a credit shortfall, an error, or when the
 job's clock is interrupted (after the POST in flight, whose outcome it records)."""
 
@@ -57,9 +58,7 @@ class Submitter:
 
     def _run(self) -> None:
         try:
-            levels = [1]
-            if self._options.retry_failed:
-                levels += self._store.retry_levels()
+            levels = [1, *self._store.retry_levels(retry_failed=self._options.retry_failed)]
             for attempt in levels:
                 self._level(attempt)
         except BaseException as exc:  # handed to the collecting thread
@@ -71,16 +70,12 @@ class Submitter:
 
     def _level(self, attempt: int) -> None:
         options, store = self._options, self._store
-        processor = (
-            options.retry_processor
-            if attempt > 1 and options.retry_processor
-            else options.processor
-        )
+        processor = options.processor
         price = options.prices.per_run(processor)
         clock = self._core.clock
 
         def rows() -> Iterator[Any]:
-            for row in store.to_submit(attempt):
+            for row in store.to_submit(attempt, retry_failed=options.retry_failed):
                 if clock.interrupted:
                     raise Interrupted()
                 yield json.loads(row.input)
