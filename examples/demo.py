@@ -4,7 +4,8 @@ Starts the emulator on a free port (on the documented wire, with a share of runs
 published shape and a few `error` events in the streams, as the real service may send), quotes
 the job with `taskgroup run --dry-run` (rows, price, requests, shortest submission time; nothing
 is sent), runs it with a budget cap at that quote, shows its progress, prints a summary and a
-few results, and stops the emulator.
+few results; then quotes and runs the rows with a low-confidence answer again on `core`, and
+ends with `taskgroup report`: the job's quality in the terminal and as an HTML page.
 """
 
 from __future__ import annotations
@@ -75,7 +76,21 @@ def main() -> int:
             group_id = json.load(handle)["group_id"]
         print()
         taskgroup(["status", group_id], env)
-    summarize(results, elapsed)
+        summarize(results, elapsed)
+        escalate = [*command[:-4], "--retry", "low-confidence", "--fields", "market_position"]
+        escalate += ["--processor", "core"]
+        print("\nRows whose market_position answer has low confidence, again on core:\n")
+        taskgroup([*escalate, "--dry-run"], env)
+        print()
+        code = taskgroup([*escalate, "--max-cost", f"{budget * 2:.2f}", "--yes"], env)
+        if code not in (0, 1):
+            print(f"\ntaskgroup run --retry low-confidence exited with {code}", file=sys.stderr)
+            return code
+    page = os.path.join(out_dir, "report.html")
+    print()
+    taskgroup(["report", results, "--html", page], dict(os.environ))
+    print(f"\nOpen {page} in a browser for the charts.")
+    print("Run it against the real API: export PARALLEL_API_KEY=... and drop the base URL.")
     return 0
 
 
@@ -102,7 +117,6 @@ def summarize(results: str, elapsed: float) -> None:
         print(f"    market_position: {output.get('market_position')}")
         for insight in (output.get("key_insights") or [])[:2]:
             print(f"    insight: {insight}")
-    print("\nRun it against the real API: export PARALLEL_API_KEY=... and drop the base URL.")
 
 
 if __name__ == "__main__":

@@ -411,22 +411,24 @@ class JobStore(BatchJournal):
         return history
 
     def attempt_facts(self) -> Iterator[AttemptFacts]:
-        """Every run the job created for its current rows (extra runs aside), by key and
-        attempt, streamed a chunk at a time."""
-        last: tuple[str, int] = ("", -1)
+        """Every run the job created for its current rows (extra runs aside), in input order
+        and by attempt, read a chunk of rows at a time."""
+        last = 0
         while True:
+            chunk = self._query(
+                "SELECT pos FROM rows WHERE pos > ? ORDER BY pos LIMIT ?", (last, _CHUNK)
+            )
+            if not chunk:
+                return
             batch = self._query(
                 "SELECT a.key, a.attempt, a.processor, a.status, a.seconds, a.finished_at "
-                "FROM attempts a WHERE (a.key > ? OR (a.key = ? AND a.attempt > ?)) "
-                "AND EXISTS (SELECT 1 FROM rows r WHERE r.key = a.key) "
-                "ORDER BY a.key, a.attempt LIMIT ?",
-                (last[0], *last, _CHUNK),
+                "FROM rows r JOIN attempts a ON a.key = r.key WHERE r.pos > ? AND r.pos <= ? "
+                "ORDER BY r.pos, a.attempt",
+                (last, chunk[-1][0]),
             )
             for key, attempt, processor, status, seconds, finished_at in batch:
                 yield AttemptFacts(key, int(attempt), processor, status, seconds, finished_at)
-            if len(batch) < _CHUNK:
-                return
-            last = (batch[-1][0], int(batch[-1][1]))
+            last = chunk[-1][0]
 
     def record_extra_runs(self, runs: Iterable[tuple[str, str, str]]) -> None:
         """Store runs the group holds for a row beside the one the job knows: (identity, run

@@ -32,7 +32,10 @@ class WeakAnswers:
     without_citations: bool = False
 
     def __str__(self) -> str:
-        where = f"fields {', '.join(self.fields)}" if self.fields else "any field"
+        fields = self.fields or ()
+        where = f"{'field' if len(fields) == 1 else 'fields'} {', '.join(fields)}"
+        if not fields:
+            where = "any field"
         text = f"{where} with confidence {self.at_most}"
         if self.at_most != "low":
             text += " or lower"
