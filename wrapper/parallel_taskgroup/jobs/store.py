@@ -507,6 +507,11 @@ class JobStore(BatchJournal):
                 "WHERE key = ? AND attempt = ?",
                 [(r[2], r[3], r[5], r[6], r[0], r[1]) for r in results],
             ),
+            (  # an earlier attempt finishing late: its answer is kept with it
+                "UPDATE attempts SET record = ? WHERE key = ? AND attempt = ? "
+                "AND attempt < (SELECT attempt FROM rows WHERE key = ?)",
+                [(r[4], r[0], r[1], r[0]) for r in results],
+            ),
             (
                 "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
                 [(r[2], r[4], r[0], r[1]) for r in results],
