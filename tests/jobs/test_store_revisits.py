@@ -27,7 +27,10 @@ def store_with(path: Path, table: dict[str, str], submitted: set[str]) -> JobSto
     runs = [(k, f"trun_{k}", "base") for k in table if k in submitted]
     store.record_runs(runs)
     store.save_results(
-        [(k, 1, "completed", None, json.dumps({"key": k}), 1.0, 100.0) for k, _, _ in runs]
+        [
+            (k, 1, "completed", None, json.dumps({"key": k, "output": k}), 1.0, 100.0)
+            for k, _, _ in runs
+        ]
     )
     return store
 
@@ -135,3 +138,19 @@ def test_a_rule_naming_a_field_the_schema_lacks_is_refused() -> None:
 )
 def test_run_timestamps_are_read_as_epoch_seconds(stamp: Any, expected: Any) -> None:
     assert epoch_seconds(stamp) == (pytest.approx(expected) if expected else None)
+
+
+def test_an_earlier_answer_is_kept_with_its_attempt_however_late_it_finishes(
+    tmp_path: Path,
+) -> None:
+    store = store_with(tmp_path / "journal", {"done": "x", "late": "y"}, {"done"})
+    store.record_runs([("late", "trun_late", "base")])
+    store.mark_redo(["done", "late"], "edited")
+    store.confirm({"done\x002": "trun_done2", "late\x002": "trun_late2"}, "core")
+    record = json.dumps({"output": {"answer": "late one"}})
+    store.save_results([("late", 1, "completed", None, record, 2.0, 200.0)])
+    outputs = {k: [a.get("output") for a in store.attempts_of(k)] for k in ("done", "late")}
+    assert outputs == {"done": ["done", None], "late": [{"answer": "late one"}, None]}
+    row = store.row("late")
+    assert row is not None and (row.attempt, row.status, row.record) == (2, None, None)
+    store.close()

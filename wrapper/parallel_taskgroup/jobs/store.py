@@ -502,15 +502,11 @@ class JobStore(BatchJournal):
         lines are appended to the results file next; until :meth:`set_meta` says
         ``appending="0"``, a later session knows the file may lack them."""
         statements: list[tuple[str, Any]] = [
-            (
-                "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ? "
-                "WHERE key = ? AND attempt = ?",
-                [(r[2], r[3], r[5], r[6], r[0], r[1]) for r in results],
-            ),
-            (  # an earlier attempt finishing late: its answer is kept with it
-                "UPDATE attempts SET record = ? WHERE key = ? AND attempt = ? "
-                "AND attempt < (SELECT attempt FROM rows WHERE key = ?)",
-                [(r[4], r[0], r[1], r[0]) for r in results],
+            (  # an earlier attempt finishing after a newer one began keeps its answer with it
+                "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ?, "
+                "record = CASE WHEN attempt < (SELECT attempt FROM rows WHERE key = ?) "
+                "THEN ? ELSE record END WHERE key = ? AND attempt = ?",
+                [(r[2], r[3], r[5], r[6], r[0], r[4], r[0], r[1]) for r in results],
             ),
             (
                 "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
