@@ -125,7 +125,7 @@ def test_escalation_keeps_within_max_cost_and_the_same_call_sends_the_rest_later
     prices = price_table(None)
     spent = ROWS * prices.per_run("base")
     short = spent + (len(weak) - 1) * prices.per_run("core")  # one run short: the batch waits
-    with pytest.raises(BudgetExceededError):
+    with pytest.raises(BudgetExceededError, match=f"{len(weak)} rows are not sent"):
         escalate(server, src, out, max_cost=short)
     assert sum(runs_per_key(server, out).values()) == ROWS
     assert all(r["status"] == "completed" for r in lines(out))  # earlier answers still there

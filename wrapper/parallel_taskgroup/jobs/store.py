@@ -1,8 +1,9 @@
 """A job's state on disk, row by row: one SQLite file (``RESULTS.journal``).
 
-It holds every input row (its key, where it was in the input, its value), every attempt the job
-created for it (run id, processor, final status), the result record of its latest attempt, and
-the add-runs batches in flight. Nothing per row is kept in memory, so a job of a million rows
+It holds every input row (its key, where it was in the input, its value, and why it is to run
+again, if it is), every attempt the job created for it (run id, processor, final status, how long
+it took, when it finished, and its answer once a newer attempt replaced it), the result record of
+its latest attempt, the rows a refresh removed, and the add-runs batches in flight. Nothing per row is kept in memory, so a job of a million rows
 runs in the memory of a job of a thousand. It is also the job's submission journal: an
 :class:`AttemptJournal` records what each add-runs POST created.
 
@@ -27,6 +28,7 @@ from .store_schema import (
     _RECOUNT,
     _SCHEMA,
     FORMAT,
+    REFRESH_STEPS,
     AttemptFacts,
     RefreshCounts,
     RowCounts,
@@ -46,42 +48,6 @@ __all__ = [
 
 FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
 """(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""
-
-
-_REFRESH = (
-    (
-        "restored",
-        "INSERT INTO rows (key, line, input, attempt, status, record) "
-        "SELECT key, line, input, attempt, status, record FROM dropped_rows "
-        "WHERE key IN (SELECT key FROM incoming) ORDER BY line",
-    ),
-    ("unremoved", "DELETE FROM dropped_rows WHERE key IN (SELECT key FROM incoming)"),
-    (
-        "edited",
-        "UPDATE rows SET redo = 'edited' WHERE attempt > 0 AND input != "
-        "(SELECT i.input FROM incoming i WHERE i.key = rows.key)",
-    ),
-    (
-        "changed",
-        "UPDATE rows SET input = (SELECT i.input FROM incoming i WHERE i.key = rows.key), "
-        "line = (SELECT i.line FROM incoming i WHERE i.key = rows.key) WHERE EXISTS "
-        "(SELECT 1 FROM incoming i WHERE i.key = rows.key "
-        "AND (i.input != rows.input OR i.line != rows.line))",
-    ),
-    (
-        "new",
-        "INSERT INTO rows (key, line, input) SELECT key, line, input FROM incoming "
-        "WHERE key NOT IN (SELECT key FROM rows) ORDER BY line",
-    ),
-    (
-        "aside",
-        "INSERT OR REPLACE INTO dropped_rows (key, line, input, attempt, status, record) "
-        "SELECT key, line, input, attempt, status, record FROM rows "
-        "WHERE key NOT IN (SELECT key FROM incoming)",
-    ),
-    ("removed", "DELETE FROM rows WHERE key NOT IN (SELECT key FROM incoming)"),
-)
-"""A refresh, step by step (each step's row count is kept by its name)."""
 
 
 def _again(retry_failed: bool) -> str:
@@ -181,7 +147,7 @@ class JobStore(BatchJournal):
         attempts). The results file is then rewritten at the end of the session."""
         counts: dict[str, int] = {}
         with self._transaction() as db:
-            for name, sql in _REFRESH:
+            for name, sql in REFRESH_STEPS:
                 counts[name] = db.execute(sql).rowcount
             if counts["edited"] or counts["removed"] or counts["restored"]:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('rewrite', '1')")

@@ -144,6 +144,42 @@ COMMIT;
 before they existed is counted right from then on."""
 
 
+REFRESH_STEPS = (
+    (
+        "restored",
+        "INSERT INTO rows (key, line, input, attempt, status, record) "
+        "SELECT key, line, input, attempt, status, record FROM dropped_rows "
+        "WHERE key IN (SELECT key FROM incoming) ORDER BY line",
+    ),
+    ("unremoved", "DELETE FROM dropped_rows WHERE key IN (SELECT key FROM incoming)"),
+    (
+        "edited",
+        "UPDATE rows SET redo = 'edited' WHERE attempt > 0 AND input != "
+        "(SELECT i.input FROM incoming i WHERE i.key = rows.key)",
+    ),
+    (
+        "changed",
+        "UPDATE rows SET input = (SELECT i.input FROM incoming i WHERE i.key = rows.key), "
+        "line = (SELECT i.line FROM incoming i WHERE i.key = rows.key) WHERE EXISTS "
+        "(SELECT 1 FROM incoming i WHERE i.key = rows.key "
+        "AND (i.input != rows.input OR i.line != rows.line))",
+    ),
+    (
+        "new",
+        "INSERT INTO rows (key, line, input) SELECT key, line, input FROM incoming "
+        "WHERE key NOT IN (SELECT key FROM rows) ORDER BY line",
+    ),
+    (
+        "aside",
+        "INSERT OR REPLACE INTO dropped_rows (key, line, input, attempt, status, record) "
+        "SELECT key, line, input, attempt, status, record FROM rows "
+        "WHERE key NOT IN (SELECT key FROM incoming)",
+    ),
+    ("removed", "DELETE FROM rows WHERE key NOT IN (SELECT key FROM incoming)"),
+)
+"""A refresh, step by step (each step's row count is kept by its name)."""
+
+
 _ADDED_COLUMNS = {
     "rows": ("redo TEXT",),
     "attempts": ("seconds REAL", "finished_at REAL", "record TEXT"),

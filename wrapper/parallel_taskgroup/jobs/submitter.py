@@ -86,8 +86,7 @@ class Submitter:
             spent = self._reporter.spent()
             if spent + n * price <= options.max_cost + 1e-9:
                 return None
-            counts = store.counts()
-            unsent = counts.rows - counts.submitted
+            unsent = sum(store.level_sizes(retry_failed=options.retry_failed))
             return (
                 f"the next batch ({plural(n, 'run')}, ${n * price:.2f}) would take the job's "
                 f"spend from ${spent:.2f} over its ${options.max_cost:.2f} budget; "
