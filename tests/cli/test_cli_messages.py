@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from cli_helpers import companies, group_of, run_args, run_cli
+from parallel_taskgroup.cli.errors import next_command
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -123,3 +124,13 @@ def test_a_cursor_file_that_cannot_be_saved_is_refused_before_any_event(
     assert code == 2
     assert stdout == ""
     assert f"--cursor-file {cursor}: its folder {cursor.parent} does not exist" in err
+
+
+def test_the_retry_hint_after_an_escalation_retries_the_failed_rows_instead() -> None:
+    argv = ["run", "in.jsonl", "--out", "o.jsonl", "--retry", "low-confidence", "--fields=ceo"]
+    argv += ["--at-most", "medium", "--without-citations", "--processor", "core"]
+    command = next_command(1, argv)
+    assert command == shlex.join(
+        ["taskgroup", "run", "in.jsonl", "--out", "o.jsonl", "--processor", "core"]
+        + ["--retry", "failed"]
+    )

@@ -161,10 +161,31 @@ def next_command(code: int, argv: Sequence[str], *, retrying: bool = False) -> O
     """The command that goes on after ``taskgroup run`` exited with ``code`` (``retrying``:
     it had ``--retry failed``), or None when there is nothing to go on with."""
     if code == EXIT_ROWS_FAILED:
-        return shlex.join(["taskgroup", *argv, *(() if retrying else ("--retry", "failed"))])
+        return shlex.join(["taskgroup", *argv] if retrying else ["taskgroup", *_retry_failed(argv)])
     if code in RESUMABLE:
         return shlex.join(["taskgroup", *argv])
     return None
+
+
+_RETRY_VALUED = ("--retry", "--fields", "--at-most")
+_RETRY_FLAGS = ("--without-citations",)
+
+
+def _retry_failed(argv: Sequence[str]) -> list[str]:
+    """``argv`` with ``--retry failed`` in place of any other retry rule (``--retry
+    low-confidence`` and its ``--fields``, ``--at-most``, ``--without-citations``)."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if name in _RETRY_VALUED:
+            skip = "=" not in arg
+        elif name not in _RETRY_FLAGS:
+            kept.append(arg)
+    return [*kept, "--retry", "failed"]
 
 
 def resume_hint(code: int, argv: Sequence[str], *, retrying: bool = False) -> Optional[str]:

@@ -3,9 +3,10 @@
 It holds every input row (its key, where it was in the input, its value, and why it is to run
 again, if it is), every attempt the job created for it (run id, processor, final status, how long
 it took, when it finished, and its answer once a newer attempt replaced it), the result record of
-its latest attempt, the rows a refresh removed, and the add-runs batches in flight. Nothing per row is kept in memory, so a job of a million rows
-runs in the memory of a job of a thousand. It is also the job's submission journal: an
-:class:`AttemptJournal` records what each add-runs POST created.
+its latest attempt, the rows a refresh removed, and the add-runs batches in flight. Nothing per
+row is kept in memory, so a job of a million rows runs in the memory of a job of a thousand. It
+is also the job's submission journal: an :class:`AttemptJournal` records what each add-runs POST
+created.
 
 Its tables are in :mod:`.store_schema`. Each thread gets its own connection (WAL mode: readers
 never wait for the writer): see :mod:`.store_db`. The submission journal is in
