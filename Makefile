@@ -18,7 +18,7 @@ PYTEST_WORKERS ?= 2
 help:
 	@echo "make test             everything CI runs: lint, types, drift check, spec validation, tests, 3.9-3.13 smoke"
 	@echo "make test-slow        the scale tests left out of make test (memory at 100k rows, big files)"
-	@echo "make demo             quote, then run, the company-research example on a local emulator"
+	@echo "make demo             quote, run, escalate and report the company-research example on a local emulator"
 	@echo "make emulator         start the local Task Group API server on 127.0.0.1:8787"
 	@echo "make generate         rebuild generated_client/ from openapi.yaml"
 	@echo "make check-generated  fail if generated_client/ differs from what openapi.yaml produces"
