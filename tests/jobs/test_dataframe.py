@@ -64,6 +64,22 @@ def test_running_the_same_frame_again_creates_no_run(
     assert server.credit_status()["spent"] == 20
 
 
+def test_a_refreshed_frame_runs_only_its_new_and_edited_rows(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(rate_limit_per_minute=10**6)
+    out = str(tmp_path / "r.jsonl")
+    with connect(server) as client:
+        first = run_dataframe(client, companies(20), key="id", out=out, processor="lite")
+        frame = companies(22).drop(index=["row0", "row1"])  # two removed, two added
+        frame.loc["row5", "name"] = "Company 5, renamed"  # one edited
+        again = run_dataframe(client, frame, key="id", out=out, processor="lite", refresh=True)
+    assert list(again.index) == list(frame.index)
+    changed = {r for r in frame.index if again.loc[r, "run_id"] != first["run_id"].get(r)}
+    assert changed == {"row5", "row20", "row21"}
+    assert server.credit_status()["spent"] == 23
+
+
 def test_a_budget_stop_raises_before_any_frame_is_returned(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Callable, Literal, Optional, Union
 
 from ..client import Client
@@ -70,8 +70,13 @@ def run_dataframe(
     include_basis: bool = False,
     max_cost: Optional[float] = None,
     prices: Union[str, PriceTable, None] = None,
-    retry: Optional[Literal["failed"]] = None,
+    retry: Optional[Literal["failed", "low-confidence"]] = None,
+    retry_fields: Optional[Sequence[str]] = None,
+    retry_at_most: Literal["low", "medium", "high"] = "low",
+    retry_without_citations: bool = False,
     add_rows: bool = False,
+    refresh: bool = False,
+    refresh_older_than: Optional[float] = None,
     confirm: Optional[Callable[[JobQuote], bool]] = None,
     listener: Optional[JobListener] = None,
 ) -> Any:
@@ -81,9 +86,11 @@ def run_dataframe(
     ``key`` names the column holding each row's unique key (str or int). The job is
     :func:`~parallel_taskgroup.run_job`'s, with ``out`` as its results file (JSONL, CSV or
     Parquet): the same call resumes after an interruption, never creating a run twice, and
-    ``max_cost``, ``retry="failed"`` and ``confirm`` work as there. A frame whose rows changed
-    since the job began is refused as a changed input file is (JobChangedError), unless
-    ``add_rows``: then its new rows are added to the job. Every column of the frame is
+    ``max_cost``, ``retry`` (``"failed"`` or ``"low-confidence"``, with its ``retry_*`` rule)
+    and ``confirm`` work as there. A frame whose rows changed since the job began is refused as
+    a changed input file is (JobChangedError), unless ``add_rows`` (its new rows are added to
+    the job) or ``refresh`` (new and edited rows get a run, rows gone leave the job's results;
+    ``refresh_older_than`` seconds also runs again older results). Every column of the frame is
     the run's input. Added columns: ``output.<field>`` per field of the output (``output`` for
     a text output), ``status`` (``completed``, ``failed``, or ``not_submitted``/``unfinished``
     when the job stopped short), ``error`` (its message), ``run_id``, and ``basis`` with
@@ -117,7 +124,12 @@ def run_dataframe(
         max_cost=max_cost,
         prices=prices,
         retry=retry,
+        retry_fields=retry_fields,
+        retry_at_most=retry_at_most,
+        retry_without_citations=retry_without_citations,
         add_rows=add_rows,
+        refresh=refresh,
+        refresh_older_than=refresh_older_than,
         confirm=confirm,
         listener=listener,
     )
