@@ -154,3 +154,10 @@ def test_an_earlier_answer_is_kept_with_its_attempt_however_late_it_finishes(
     row = store.row("late")
     assert row is not None and (row.attempt, row.status, row.record) == (2, None, None)
     store.close()
+
+
+def test_the_rule_reads_field_names_and_confidences_as_the_report_does() -> None:
+    assert WeakAnswers().weak([{"field": "ceo", "confidence": " Low "}])
+    dotted = [{"field": "revenue.usd", "confidence": "low"}]  # a field of its own, not revenue's
+    assert not WeakAnswers(fields=("revenue",)).weak(dotted)
+    assert WeakAnswers(fields=("revenue.usd",)).weak(dotted)

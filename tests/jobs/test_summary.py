@@ -21,6 +21,7 @@ from parallel_taskgroup import (
     run_job,
     summarize_job,
 )
+from parallel_taskgroup.jobs.basis import field_of
 from parallel_taskgroup.jobs.results_file import (
     ResultsLayout,
     read_records,
@@ -28,7 +29,7 @@ from parallel_taskgroup.jobs.results_file import (
     write_results,
 )
 from parallel_taskgroup.jobs.store import JobStore
-from parallel_taskgroup.jobs.summary_tally import field_of, reason_of
+from parallel_taskgroup.jobs.summary_tally import reason_of
 from parallel_taskgroup.submission.keys import identity
 from taskgroup_emulator.testing import EmulatorServer
 

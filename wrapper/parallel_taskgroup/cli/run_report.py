@@ -33,18 +33,16 @@ def describe_quote(quote: ptg.JobQuote, out: str) -> list[str]:
     # Under the current docs' reading the limit counts POSTs (2,000 a minute, 1,000 runs each).
     by_requests = max(0.0, (quote.posts - 2000) / 2000 * 60)
     parts = [f"{quote.new:,} new"]
-    if quote.edited:
-        parts.append(f"{quote.edited:,} edited")
-    if quote.stale:
-        parts.append(f"{quote.stale:,} stale")
-    if quote.weak:
-        parts.append(f"{quote.weak:,} low-confidence, run again")
-    if quote.retried:
-        parts.append(f"{quote.retried:,} failed, run again")
-    if quote.removed:
-        parts.append(f"{quote.removed:,} removed from the results (no cost)")
-    if quote.unfinished:
-        parts.append(f"{quote.unfinished:,} running already (collected, no cost)")
+    for count, what in (
+        (quote.edited, "edited"),
+        (quote.stale, "stale"),
+        (quote.weak, "low-confidence, run again"),
+        (quote.retried, "failed, run again"),
+        (quote.removed, "removed from the results (no cost)"),
+        (quote.unfinished, "running already (collected, no cost)"),
+    ):
+        if count:
+            parts.append(f"{count:,} {what}")
     lines = [
         f"rows:        {quote.rows:,}",
         f"to submit:   {plural(quote.to_submit, 'run')} at {quote.processor} "

@@ -13,8 +13,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Mapping
-from typing import Any, Callable, Optional
+from typing import Callable, Optional
 
 import attrs
 
@@ -27,7 +26,7 @@ from ..errors import (
     StateFileError,
 )
 from .ingest import Ingested, Problem
-from .options import JobOptions
+from .options import JobOptions, output_fields
 from .progress import JobListener
 from .rejects import RejectsFile
 from .results_file import ResultsLayout, read_records
@@ -79,7 +78,7 @@ def attach(
     columns = json.loads(store.meta("columns") or "null")
     layout = ResultsLayout(
         tuple(columns) if columns else None,
-        _output_fields(options.task_spec),
+        output_fields(options.task_spec),
         options.include_basis,
     )
     return Attached(state, store, fresh, trusted, found, layout, source.name, removed)
@@ -376,21 +375,3 @@ def _drop(store: JobStore, fresh: bool) -> None:
     store.close()
     if fresh:
         remove_store(store.path)
-
-
-def _output_fields(spec: Optional[Mapping[str, Any]]) -> Optional[tuple[tuple[str, str], ...]]:
-    """The output schema's top-level fields and their JSON types (None: text or auto output)."""
-    if not spec:
-        return None
-    holder = spec.get("output_schema")
-    if not isinstance(holder, Mapping) or holder.get("type", "json") != "json":
-        return None
-    schema = holder.get("json_schema")
-    props = schema.get("properties") if isinstance(schema, Mapping) else None
-    if not isinstance(props, Mapping) or not props:
-        return None
-    fields = []
-    for name, sub in props.items():
-        kind = sub.get("type") if isinstance(sub, Mapping) else None
-        fields.append((str(name), kind if isinstance(kind, str) else "any"))
-    return tuple(fields)

@@ -143,7 +143,7 @@ def job_options(
             fields=retry_fields,
             at_most=retry_at_most,
             without_citations=retry_without_citations,
-            known_fields=output_field_names(spec),
+            known_fields=_names(output_fields(spec)),
         )
     elif retry_fields is not None or retry_at_most != "low" or retry_without_citations:
         raise ConfigurationError(
@@ -212,11 +212,22 @@ def input_name(source: InputArg) -> str:
     return "rows"
 
 
-def output_field_names(spec: Optional[Mapping[str, Any]]) -> Optional[tuple[str, ...]]:
-    """The top-level fields of a JSON output schema (None: a text or auto output)."""
+def output_fields(spec: Optional[Mapping[str, Any]]) -> Optional[tuple[tuple[str, str], ...]]:
+    """The top-level fields of a JSON output schema and their JSON types (None: a text or auto
+    output)."""
     holder = spec.get("output_schema") if spec else None
     if not isinstance(holder, Mapping) or holder.get("type", "json") != "json":
         return None
     schema = holder.get("json_schema")
     props = schema.get("properties") if isinstance(schema, Mapping) else None
-    return tuple(str(p) for p in props) if isinstance(props, Mapping) and props else None
+    if not isinstance(props, Mapping) or not props:
+        return None
+    fields = []
+    for name, sub in props.items():
+        kind = sub.get("type") if isinstance(sub, Mapping) else None
+        fields.append((str(name), kind if isinstance(kind, str) else "any"))
+    return tuple(fields)
+
+
+def _names(fields: Optional[tuple[tuple[str, str], ...]]) -> Optional[tuple[str, ...]]:
+    return tuple(name for name, _ in fields) if fields is not None else None

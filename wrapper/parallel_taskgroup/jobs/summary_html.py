@@ -16,9 +16,10 @@ from typing import Optional
 
 from .._fs import atomic_write
 from .._version import __version__
+from .basis import CONFIDENCES
 from .summary import JobSummary
 from .summary_format import percent, seconds, usd
-from .summary_tally import CONFIDENCES, Durations, FieldBasis
+from .summary_tally import Durations, FieldBasis
 
 __all__ = ["summary_html", "write_summary_html"]
 

@@ -18,8 +18,9 @@ from typing import Any, Optional
 
 import attrs
 
+from .basis import CONFIDENCES, confidence_of, field_of
+
 __all__ = [
-    "CONFIDENCES",
     "FAILED",
     "STATUSES",
     "BasisTally",
@@ -28,15 +29,12 @@ __all__ = [
     "FailureReason",
     "FieldBasis",
     "ReasonTally",
-    "field_of",
     "reason_of",
 ]
 
 STATUSES = ("completed", "failed", "cancelled", "not_submitted", "unfinished")
 """A results line's statuses, in the order a summary shows them (any other comes after)."""
 FAILED = frozenset(("failed", "cancelled"))
-CONFIDENCES = ("high", "medium", "low", "none")
-"""An answer's confidence; ``none`` when the basis gives none (or one of no known level)."""
 
 MAX_REASONS = 1_000
 """Distinct reasons counted one by one; the rest go to :data:`OTHER_REASONS` (messages that
@@ -55,7 +53,6 @@ _ID = re.compile(
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_ELEMENT = re.compile(r"^(.+?)\.\d+(?:\..*)?$", re.DOTALL)
 
 
 def reason_of(message: Any) -> str:
@@ -67,21 +64,7 @@ def reason_of(message: Any) -> str:
     return " ".join(masked.split())
 
 
-def field_of(name: str) -> tuple[str, bool]:
-    """(the output field a basis entry is about, whether it is about one of its elements):
-    ``products.0`` and ``products.0.name`` are elements of ``products``; ``products`` and a
-    name whose dots are not followed by an index (``revenue.usd``) are fields themselves."""
-    found = _ELEMENT.match(name)
-    return (found.group(1), True) if found else (name, False)
-
-
-_LEVELS = {name: i for i, name in enumerate(CONFIDENCES[:3])}
-
-
-def _level(value: Any) -> int:
-    """The index in CONFIDENCES of a confidence as written (``High``, `` low``; else none)."""
-    found = _LEVELS.get(value.strip().lower()) if isinstance(value, str) else None
-    return found if found is not None else CONFIDENCES.index("none")
+_LEVEL = {name: i for i, name in enumerate(CONFIDENCES)}
 
 
 @attrs.frozen
@@ -182,9 +165,7 @@ class BasisTally:
             if found is None:
                 found = self._name(name)
             counts, offset = found
-            value = entry.get("confidence")
-            level = _LEVELS.get(value) if isinstance(value, str) else None
-            counts[offset + (level if level is not None else _level(value))] += 1
+            counts[offset + _LEVEL[confidence_of(entry.get("confidence"))]] += 1
             if entry.get("citations"):
                 counts[offset + 4] += 1
 

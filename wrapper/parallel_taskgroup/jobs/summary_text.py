@@ -7,9 +7,9 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from .._words import plural
+from .basis import CONFIDENCES
 from .summary import JobSummary
 from .summary_format import percent, seconds, usd
-from .summary_tally import CONFIDENCES
 
 __all__ = ["WIDTH", "summary_lines", "summary_text"]
 

@@ -2,10 +2,11 @@
 
 Every field of a JSON output comes with a basis entry: its confidence (``high``, ``medium``,
 ``low``) and citations; a list field has entries for its elements too (``field.0``, ...), which
-count as the field's. An answer is weak when any field considered (all, or ``fields``) has a
-confidence at or below ``at_most``, or, with ``without_citations``, has no citation. A basis
-entry without a confidence is not weak by confidence (nothing says it is); an answer without a
-basis (a processor or output that has none) is weak only by ``without_citations``.
+count as the field's (both read by :mod:`.basis`). An answer is weak when any field considered
+(all, or ``fields``) has a confidence at or below ``at_most``, or, with ``without_citations``,
+has no citation. A basis entry without a known confidence is not weak by confidence (nothing
+says it is); an answer without a basis (a processor or output that has none) is weak only by
+``without_citations``.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, Optional
 import attrs
 
 from ..errors import ConfigurationError
+from .basis import confidence_of, field_of
 
 __all__ = ["CONFIDENCE_LEVELS", "WeakAnswers", "weak_answers"]
 
@@ -47,18 +49,17 @@ class WeakAnswers:
         """Whether an answer with this ``basis`` (the output's list of field entries) is weak."""
         entries = basis if isinstance(basis, list) else []
         considered = 0
-        limit = CONFIDENCE_LEVELS.index(self.at_most)
+        weak_levels = CONFIDENCE_LEVELS[: CONFIDENCE_LEVELS.index(self.at_most) + 1]
         for entry in entries:
             if not isinstance(entry, dict):
                 continue
             name = entry.get("field")
             if self.fields is not None and (
-                not isinstance(name, str) or name.split(".", 1)[0] not in self.fields
+                not isinstance(name, str) or field_of(name)[0] not in self.fields
             ):
                 continue
             considered += 1
-            confidence = entry.get("confidence")
-            if confidence in CONFIDENCE_LEVELS and CONFIDENCE_LEVELS.index(confidence) <= limit:
+            if confidence_of(entry.get("confidence")) in weak_levels:
                 return True
             if self.without_citations and not entry.get("citations"):
                 return True
