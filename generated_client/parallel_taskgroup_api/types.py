@@ -56,6 +56,20 @@ class Deferred:
         return repr(self.value())
 
 
+def json_value(model: Any, name: str) -> Any:
+    """Property `name` of `model` as JSON data. A deferred property not read yet is its JSON as
+    it came, not parsed (nor checked); any other is its value's `to_dict()`, or the value itself
+    (UNSET reads as None). For readers that want the data, not the models."""
+    held = getattr(model, "_" + name, None)
+    if isinstance(held, Deferred):
+        return held.data
+    value = getattr(model, name)
+    if isinstance(value, Unset):
+        return None
+    to_dict = getattr(value, "to_dict", None)
+    return to_dict() if callable(to_dict) else value
+
+
 def _repr_value(value: Any) -> str:
     if isinstance(value, Enum):
         return repr(value.value)
@@ -130,4 +144,4 @@ class Response(Generic[T]):
     parsed: T | None
 
 
-__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset"]
+__all__ = ["UNSET", "File", "FileTypes", "RequestFiles", "Response", "Unset", "json_value"]

@@ -8,8 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+from parallel_taskgroup import Client
 from parallel_taskgroup._clock import Clock
+from parallel_taskgroup.client import core_of
+from parallel_taskgroup.jobs.group_read import read_group
 from parallel_taskgroup.jobs.options import job_options
 from parallel_taskgroup.jobs.progress import SilentListener
 from parallel_taskgroup.jobs.recorder import RECENT_RUNS, Recorder
@@ -107,3 +111,36 @@ def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, Counti
     assert recorder.wanted(finished(0)) is False  # forgotten here, asked of the journal
     assert store.classified == 1
     assert recorder.wanted(finished(RECENT_RUNS + 5)) is True
+
+
+def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_result(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    events = [finished(i).to_dict() for i in range(3)]
+    events[1]["output"] = {"type": "json", "content": "not an object", "basis": []}
+    body = "".join(f"event: task_run.state\ndata: {json.dumps(e)}\n\n" for e in events)
+    fetched: list[str] = []
+
+    def server(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/result"):
+            fetched.append(request.url.path)
+            run = finished(1).run.to_dict()
+            return httpx.Response(
+                200, json={"run": run, "output": {"type": "text", "content": "fetched"}}
+            )
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, text=body)
+
+    client = Client(
+        api_key="test-key",
+        base_url="https://api.example.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(server)),
+    )
+    with client:
+        read_group(
+            core_of(client), "tgrp_test", store, recorder, processor="lite", only_results=True
+        )
+
+    assert fetched == ["/v1/tasks/runs/trun_1/result"]
+    outputs = [json.loads(store.row(f"k{i}").record or "null")["output"] for i in range(3)]
+    assert outputs == [{"answer": 0}, "fetched", {"answer": 2}]

@@ -23,7 +23,7 @@ from parallel_taskgroup_api.models import (
     TaskSpec,
     TextSchema,
 )
-from parallel_taskgroup_api.types import UNSET
+from parallel_taskgroup_api.types import UNSET, json_value
 
 STATUSES = [s.value for s in TaskRunStatus]
 text = st.text(max_size=12)
@@ -284,3 +284,39 @@ def test_run_status_behaves_like_its_string_value() -> None:
 )
 def test_stream_event_models_round_trip(model: Any, data: dict[str, Any]) -> None:
     assert model.from_dict(data).to_dict() == data
+
+
+def test_json_value_of_an_unread_deferred_property_is_its_data_as_it_came() -> None:
+    data = recorded_event()
+    data["output"]["content"]["extra"] = {"nested": [1, 2.5, None]}
+    assert json_value(TaskRunEvent.from_dict(data), "output") == data["output"]
+
+
+def test_json_value_of_a_malformed_deferred_property_is_its_data_unchecked() -> None:
+    data = recorded_event()
+    data["output"]["basis"] = "not a list"
+    assert json_value(TaskRunEvent.from_dict(data), "output") == data["output"]
+
+
+def test_json_value_of_a_read_property_is_its_to_dict() -> None:
+    event = TaskRunEvent.from_dict(recorded_event())
+    output = event.output
+    assert isinstance(output, TaskRunJsonOutput)
+    assert json_value(event, "output") == output.to_dict()
+    assert json_value(event, "run") == event.run.to_dict()
+
+
+def test_json_value_of_an_unset_property_is_none() -> None:
+    data = recorded_event()
+    del data["output"], data["input"]
+    event = TaskRunEvent.from_dict(data)
+    assert json_value(event, "output") is None and json_value(event, "input_") is None
+
+
+@given(task_run_event)
+def test_json_value_reads_the_same_before_and_after_the_property_is_read(
+    data: dict[str, Any],
+) -> None:
+    unread, read = TaskRunEvent.from_dict(data), TaskRunEvent.from_dict(data)
+    read.output  # noqa: B018 - parses and keeps the model
+    assert json_value(unread, "output") == json_value(read, "output")

@@ -30,6 +30,7 @@ from parallel_taskgroup_api.models import (
     TaskRunStatus,
     TaskRunTextOutput,
 )
+from parallel_taskgroup_api.types import json_value
 
 from . import errors
 from ._clock import Interrupted
@@ -131,6 +132,21 @@ def result_of(event: TaskRunEvent, output: Optional[Output] = None) -> RunResult
 def needs_output(event: TaskRunEvent) -> bool:
     """Whether a finished run's output must be fetched (a completed run without one)."""
     return event.run.status == TaskRunStatus.COMPLETED and _output_of(event.output) is None
+
+
+def output_data(event: TaskRunEvent) -> Optional[dict[str, Any]]:
+    """A finished run's output as the JSON data its event carried, not parsed into models (for
+    readers that keep data, such as a batch job's records); None when it carries no usable one:
+    a ``json`` output needs an object as ``content``, a ``text`` one a string."""
+    data = json_value(event, "output")
+    if not isinstance(data, dict):
+        return None
+    kind, content = data.get("type"), data.get("content")
+    if (kind == "json" and isinstance(content, dict)) or (
+        kind == "text" and isinstance(content, str)
+    ):
+        return data
+    return None
 
 
 def fetch_output(core: HttpCore, run_id: str) -> Optional[Output]:

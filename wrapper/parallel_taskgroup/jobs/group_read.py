@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import time
 
-from parallel_taskgroup_api.models import TaskRunEvent
+from parallel_taskgroup_api.models import TaskRunEvent, TaskRunStatus
 
 from .._endpoints import runs_stream_params, runs_stream_path
 from .._http import HttpCore
-from ..results import TERMINAL, fetch_output, needs_output, result_of
+from ..results import TERMINAL, fetch_output, output_data
 from ..streaming.stream import EventStream
 from ..submission.keys import identity, run_identity, split_identity
 from .recorder import Recorder
@@ -18,7 +18,7 @@ from .store import JobStore
 __all__ = ["GroupRead", "read_group"]
 
 _RUNS_PER_WRITE = 1000
-_RESULTS_PER_WRITE = 500
+_RESULTS_PER_WRITE = 100
 
 
 class GroupRead:
@@ -137,6 +137,9 @@ def _record_finished(
                 )
             )
             continue  # a run of the row besides the one the job knows
-        output = fetch_output(core, event.run.run_id) if needs_output(event) else None
-        recorder.record(result_of(event, output), row=row)
+        output = output_data(event)
+        if output is None and event.run.status == TaskRunStatus.COMPLETED:
+            fetched = fetch_output(core, event.run.run_id)
+            output = fetched.to_dict() if fetched is not None else None
+        recorder.record_run(event.run, output, row=row)
     store.record_extra_runs(extra)

@@ -16,14 +16,14 @@ import time
 from collections import OrderedDict
 from typing import Any, Optional
 
-from parallel_taskgroup_api.models import TaskRunEvent
+from parallel_taskgroup_api.models import TaskRun, TaskRunEvent
 
-from .._json import compact
+from .._json import compact, fast_compact
 from ..errors import ParallelError
 from ..results import RunResult
 from ..submission.keys import run_identity, split_identity
 from .options import JobOptions
-from .records import result_record, run_timing
+from .records import run_record, run_timing
 from .reporter import JobReporter
 from .results_file import ResultsAppender, ResultsLayout, appendable, results_format
 from .store import FinishedRun, JobStore, StoredRow
@@ -107,7 +107,14 @@ class Recorder:
     def record(self, result: RunResult, row: Optional[StoredRow] = None) -> None:
         """Hold one finished run's result (written at the next flush). ``row``: its row as
         stored, when the caller has read it already."""
-        ident = run_identity(result.run)
+        output = result.output
+        self.record_run(result.run, output.to_dict() if output is not None else None, row=row)
+
+    def record_run(
+        self, run: TaskRun, output: Optional[dict[str, Any]], row: Optional[StoredRow] = None
+    ) -> None:
+        """:meth:`record` for a run whose output is JSON data, as the API sent it (or None)."""
+        ident = run_identity(run)
         if ident is None:
             return
         key, attempt = split_identity(ident)
@@ -120,19 +127,19 @@ class Recorder:
         history = None
         if attempt > 1:
             history = [a for a in self._store.attempts_of(key) if a["attempt"] < attempt]
-        record = result_record(
-            result, value=json.loads(row.input), attempts=history, group_id=self._group_id
+        record = run_record(
+            run, output, value=json.loads(row.input), attempts=history, group_id=self._group_id
         )
         error = compact(record["error"]) if record.get("error") else None
         if attempt > 1:
             self.mark_rewrite()  # the row's line (its earlier attempt's) is in the file already
-        seconds, finished_at = run_timing(result)
+        seconds, finished_at = run_timing(run)
         self._results.append(
-            (key, attempt, record["status"], error, compact(record), seconds, finished_at)
+            (key, attempt, record["status"], error, fast_compact(record), seconds, finished_at)
         )
         self._held.add((key, attempt))
         recent = self._recent
-        recent[result.run.run_id] = None
+        recent[run.run_id] = None
         if len(recent) > RECENT_RUNS:
             recent.popitem(last=False)
         if attempt == row.attempt:

@@ -17,10 +17,20 @@ import re
 from datetime import datetime
 from typing import Any, Optional
 
+from parallel_taskgroup_api.models import Error, TaskRun
+
 from ..results import RunResult
 from ..streaming.events import Event
+from ..submission.keys import run_key
 
-__all__ = ["epoch_seconds", "event_record", "placeholder", "result_record", "run_timing"]
+__all__ = [
+    "epoch_seconds",
+    "event_record",
+    "placeholder",
+    "result_record",
+    "run_record",
+    "run_timing",
+]
 
 
 def _plain(value: Any) -> Any:
@@ -42,23 +52,39 @@ def result_record(
     attempts: Optional[list[dict[str, Any]]] = None,
     group_id: Optional[str] = None,
 ) -> dict[str, Any]:
-    """The record of a finished run. ``value`` is the row's input (the caller's own: the events
-    stream carries none); without it, the run's input when the result came with one."""
-    status = result.status.value
-    error = _plain(result.error)
-    if error is None and status != "completed":
-        error = {"message": f"run {status} without an error message"}
+    """The record of a finished run's result. ``value`` is the row's input (the caller's own:
+    the events stream carries none); without it, the run's input when the result came with one."""
     if value is None and result.input is not None:
         value = _plain(result.input.input_)
-    basis = getattr(result.output, "basis", None)
+    return run_record(
+        result.run, _plain(result.output), value=value, attempts=attempts, group_id=group_id
+    )
+
+
+def run_record(
+    run: TaskRun,
+    output: Optional[dict[str, Any]],
+    *,
+    value: Any,
+    attempts: Optional[list[dict[str, Any]]] = None,
+    group_id: Optional[str] = None,
+) -> dict[str, Any]:
+    """The record of a finished run whose output is ``output``: JSON data, as the API sends it
+    (``{"type", "content", "basis"}``), or None."""
+    status = run.status.value
+    error = _plain(run.error) if isinstance(run.error, Error) else None
+    if error is None and status != "completed":
+        error = {"message": f"run {status} without an error message"}
+    basis = output.get("basis") if output is not None else None
+    key = run_key(run)
     record: dict[str, Any] = {
-        "key": result.key if result.key is not None else result.run_id,
+        "key": key if key is not None else run.run_id,
         "status": status,
-        "run_id": result.run_id,
+        "run_id": run.run_id,
         "input": value,
-        "output": result.content,
+        "output": output.get("content") if output is not None else None,
         "error": error,
-        "basis": [_plain(b) for b in basis] if isinstance(basis, list) and basis else None,
+        "basis": basis if isinstance(basis, list) and basis else None,
     }
     if group_id is not None:
         record["group_id"] = group_id
@@ -125,10 +151,10 @@ def epoch_seconds(stamp: Any) -> Optional[float]:
     return moment.timestamp() if moment.tzinfo is not None else None
 
 
-def run_timing(result: RunResult) -> tuple[Optional[float], Optional[float]]:
+def run_timing(run: TaskRun) -> tuple[Optional[float], Optional[float]]:
     """(seconds the run took, when it finished as epoch seconds), None where unknown."""
-    created = epoch_seconds(result.run.created_at)
-    finished = epoch_seconds(result.run.modified_at)
+    created = epoch_seconds(run.created_at)
+    finished = epoch_seconds(run.modified_at)
     if created is None or finished is None:
         return None, finished
     return max(0.0, finished - created), finished
