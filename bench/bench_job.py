@@ -28,6 +28,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness  # noqa: E402
@@ -70,7 +72,7 @@ def count_lines(path: Path) -> int:
         return sum(1 for _ in f)
 
 
-def ours(rows: Path, work: Path) -> dict[str, Any]:
+def ours(rows: Path, work: Path, *, describe: bool = False) -> dict[str, Any]:
     out = work / f"ours-{time.monotonic_ns()}.jsonl"
     with EmulatorServer(
         check_responses=False, time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT
@@ -79,10 +81,51 @@ def ours(rows: Path, work: Path) -> dict[str, Any]:
         argv += ["--key", "id", "--processor", "lite", "--yes", "--quiet"]
         argv += ["--base-url", emu.base_url]
         found = dict(_harness.child(argv, env={"PARALLEL_API_KEY": emu.api_key}, timeout=3600))
+        if describe and out.exists():
+            found["workload"] = workload(emu, out)
     found["lines"] = count_lines(out)
     for leftover in work.glob(out.name + "*"):
         leftover.unlink()
     return found
+
+
+def workload(emu: EmulatorServer, out: Path, sample: int = 1000) -> str:
+    """What the finished group holds (the first ``sample`` runs of the stream the SDK script
+    reads, with inputs and outputs), and the statuses of every line of the results file."""
+    with out.open(encoding="utf-8") as f:
+        statuses: dict[str, int] = {}
+        group_id = ""
+        for line in f:
+            record = json.loads(line)
+            group_id = record.get("group_id") or group_id
+            statuses[record["status"]] = statuses.get(record["status"], 0) + 1
+    sizes: list[int] = []
+    entries = elements = 0
+    fields: set[str] = set()
+    with httpx.Client(base_url=emu.base_url, headers={"x-api-key": emu.api_key}) as http:
+        params = {"include_input": "true", "include_output": "true"}
+        path = f"/v1/tasks/groups/{group_id}/runs"
+        with http.stream("GET", path, params=params, timeout=120) as response:
+            for line in response.iter_lines():
+                if not line.startswith("data: "):
+                    continue
+                event = json.loads(line[6:])
+                sizes.append(len(line) - 6)
+                output = event.get("output") or {}
+                fields.update(output.get("content") or {})
+                for entry in output.get("basis") or []:
+                    entries += 1
+                    elements += "." in str(entry.get("field"))
+                if len(sizes) >= sample:
+                    break
+    n = max(1, len(sizes))
+    counts = ", ".join(f"{v:,} {k}" for k, v in sorted(statuses.items()))
+    return (
+        f"rows {{id, name}} on lite, no task spec (auto JSON output: {len(fields)} fields); "
+        f"results {counts}; the first {len(sizes):,} runs as get_runs sends them: "
+        f"{sum(sizes) / n / 1024:.2f} KiB per event with input and output, "
+        f"{entries / n:.1f} basis entries per output ({elements / n:.1f} for list elements)"
+    )
 
 
 def sdk(rows: Path, work: Path, mode: str) -> dict[str, Any]:
@@ -120,8 +163,15 @@ def main(argv: list[str] | None = None) -> int:
             found = {mode: sdk(rows, work, mode) for mode in order}
             return {"events": found["events"], "get_runs": found["get_runs"]}
 
+        def ours_round() -> dict[str, Any]:
+            found = ours(rows, work, describe="workload" not in series)
+            if "workload" in found:
+                series["workload"] = found.pop("workload")
+                print(f"  workload: {series['workload']}", file=sys.stderr, flush=True)
+            return found
+
         taken = _harness.alternate(
-            lambda: ours(rows, work), sdk_both, rounds=args.rounds, label=f"job {n:,} rows"
+            ours_round, sdk_both, rounds=args.rounds, label=f"job {n:,} rows"
         )
         for r in taken.ours:
             if r["exit"] != 0 or r["lines"] != n:
@@ -142,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         command = "python bench/bench_job.py" + (" --quick" if args.quick else "")
         rounds_note = (
             f"{args.rounds} rounds, fresh processes and a fresh emulator each, ours and the SDK "
-            "alternating; client process only. "
+            f"alternating; client process only. Workload: {series.get('workload', 'n/a')}. "
         )
         ours_figures = (
             f"{_harness.median(ours_cpu):.1f} s CPU, {_harness.median(ours_peak):.0f} MiB peak "

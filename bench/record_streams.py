@@ -12,7 +12,8 @@ lines, hex ``event_id`` cursors; plus a share of runs in the older shape with ex
   (This is what ``TaskGroup.results(follow=False)`` reads.)
 - ``bench/data/finished_stream.sse``: the ``/runs?include_input=true&include_output=true``
   snapshot of a finished group, every run completed with its input, JSON output and basis
-  (the stream a user reads to collect a group's results).
+  (the stream a user reads to collect a group's results). The output schema has a list field,
+  so the basis holds an entry per list element too, as the API sends by default.
 
 Usage: python bench/record_streams.py [--runs 300]
 """
@@ -39,6 +40,11 @@ TASK_SPEC = {
                 "ceo": {"type": "string", "description": "Current CEO"},
                 "founded": {"type": "integer", "description": "Year founded"},
                 "hq_city": {"type": "string", "description": "Headquarters city"},
+                "products": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "Main products",
+                },
             },
         },
     }
