@@ -28,6 +28,7 @@ from .._fs import FileLock
 from ..client import Client
 from ..errors import ConfigurationError, JobLockedError, ResultsFileError
 from .attach import attach
+from .gc_threshold import fewer_collections
 from .inputs import DEFAULT_MAX_LINE_BYTES
 from .options import InputArg, InputFormat, JobOptions, MetadataValue, job_options
 from .prices import PriceTable
@@ -174,7 +175,10 @@ def run_job(
             "it, then run the same command again"
         )
     try:
-        return run_session(client, input, options, listener=listener, confirm=confirm, stop=stop)
+        with fewer_collections():
+            return run_session(
+                client, input, options, listener=listener, confirm=confirm, stop=stop
+            )
     finally:
         lock.release()
 
