@@ -31,7 +31,7 @@ help:
 $(STAMP): pyproject.toml requirements-dev.txt generator/requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator,parquet,pandas]'
+	$(PY) -m pip install -q -r requirements-dev.txt -e '.[emulator,parquet,pandas,fast]'
 	@touch $(STAMP)
 
 venv: $(STAMP)

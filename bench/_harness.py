@@ -14,6 +14,7 @@ A bench script built on this prints its goals and, with ``--json PATH``, writes 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -27,6 +28,18 @@ from typing import Any, Callable, Optional
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 PYTHON = sys.executable
+
+
+FAST_EXTRA = importlib.util.find_spec("msgspec") is not None
+"""Whether the ``fast`` extra (msgspec) is installed: then our side is also measured with it,
+reported beside the default install, which every other figure measures (children block it)."""
+BLOCK_FAST_EXTRA = 'import sys; sys.modules["msgspec"] = None  # the default install'
+"""Code that makes the process below it import as on the default install (for ``-c`` scripts)."""
+
+
+def block_fast_extra() -> None:
+    """Measure this process as the default install: ``import msgspec`` fails from here on."""
+    sys.modules["msgspec"] = None  # type: ignore[assignment]
 
 
 def child(

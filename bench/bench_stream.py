@@ -190,7 +190,7 @@ def reader(side: str, kind: str, body: bytes) -> Callable[[], int]:
     import httpx
 
     http = httpx.Client(transport=transport(body))
-    if side == "ours":
+    if side in ("ours", "fast"):
         from parallel_taskgroup import Client
 
         group = Client(api_key="bench", base_url=BASE_URL, http_client=http).group(GROUP_ID)
@@ -220,6 +220,8 @@ def rate(read: Callable[[], int], n: int, what: str) -> float:
 
 
 def child(side: str, kind: str, events: int) -> None:
+    if side == "ours":
+        _harness.block_fast_extra()  # "fast": ours with the fast extra
     body, n = stream_bytes(kind, events)
     small, _ = stream_bytes(kind, 1)
     reader(side, kind, small)()  # warm-up: imports, caches
@@ -258,7 +260,13 @@ def main() -> None:
             argv = [_harness.PYTHON, __file__, "--child", name, kind, "--events", str(events)]
             return lambda: _harness.child(argv)
 
-        taken = _harness.alternate(side("ours"), side("sdk"), rounds=args.rounds, label=kind)
+        def ours_side(kind: str = kind) -> Any:
+            found = side("ours", kind)()
+            if kind == "finished" and _harness.FAST_EXTRA:
+                found["fast_eps"] = side("fast", kind)()["eps"]
+            return found
+
+        taken = _harness.alternate(ours_side, side("sdk"), rounds=args.rounds, label=kind)
         ours, sdk = taken.values("ours", "eps"), taken.values("sdk", "eps")
         plain = taken.values("ours", "plain_eps")
         n, size = taken.ours[0]["events"], taken.ours[0]["bytes"]
@@ -305,6 +313,29 @@ def main() -> None:
                 better="higher",
             )
         )
+        if kind == "finished" and _harness.FAST_EXTRA:
+            fast = taken.values("ours", "fast_eps")
+            series[kind]["fast_eps"] = fast
+            for against, what in ((sdk, "SDK"), (plain, "json.loads per event")):
+                r = _harness.ratio(fast, against)
+                goals.append(
+                    _harness.Goal(
+                        name=f"typed stream, {kind}, fast extra (msgspec): events/s vs {what}",
+                        figure=str(r),
+                        target="reported",
+                        holds=True,
+                        ours=f"{_harness.median(fast):,.0f} events/s",
+                        sdk=f"{_harness.median(against):,.0f} events/s",
+                        command=command,
+                        notes=f"{workload}; ours with `pip install parallel-taskgroup[fast]`, "
+                        "measured in its own process right after the default one each round",
+                        value=r.median,
+                        low=r.low,
+                        high=r.high,
+                        limit=None,
+                        better="higher",
+                    )
+                )
     _harness.report("bench_stream.py", goals, json_path=args.json, series=series)
 
 

@@ -84,7 +84,7 @@ _SPACE = st.text(alphabet=" \t\r\n", max_size=3)
 
 @given(_JSON, _SPACE, _SPACE)
 def test_event_json_decoding_matches_json_loads(value: object, before: str, after: str) -> None:
-    from parallel_taskgroup.streaming.events import _loads
+    from parallel_taskgroup._json import loads as _loads
 
     text = before + json.dumps(value) + after
     assert _loads(text) == json.loads(text)
@@ -99,7 +99,7 @@ def _outcome(decode: Callable[[str], object], text: str) -> object:
 
 @given(_JSON, st.text(alphabet=' x}1"[\x00\t', max_size=3))
 def test_event_json_decoding_accepts_and_rejects_like_json_loads(value: object, extra: str) -> None:
-    from parallel_taskgroup.streaming.events import _loads
+    from parallel_taskgroup._json import loads as _loads
 
     text = json.dumps(value) + extra
     assert _outcome(_loads, text) == _outcome(json.loads, text)

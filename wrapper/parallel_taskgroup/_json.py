@@ -1,12 +1,14 @@
-"""JSON text the client writes: compact for request bodies, canonical for keys and identities."""
+"""JSON text the client writes (compact for request bodies, canonical for keys and identities)
+and reads (stream events: with the ``fast`` extra's C parser when it is installed)."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import json.encoder
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
-__all__ = ["canonical", "compact", "compact_bytes", "encode_str", "fast_compact"]
+__all__ = ["canonical", "compact", "compact_bytes", "encode_str", "fast_compact", "loads"]
 
 _COMPACT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _CANONICAL = json.JSONEncoder(
@@ -51,3 +53,51 @@ def _make_fast_compact() -> Callable[[Any], str]:
 fast_compact = _make_fast_compact()
 """:func:`compact`, the same text, minus the encoder set-up :func:`compact` pays per call
 (about half the time of a small value). Safe to share between threads."""
+
+
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _stdlib_loads(text: str) -> Any:
+    """json.loads, minus its two whitespace regex passes (about 1 µs of a 1.7 KB event)."""
+    if text[:1].isspace():
+        text = text.strip()
+    value, end = _raw_decode(text)
+    if end != len(text) and not text[end:].isspace():
+        raise ValueError(f"extra data after the JSON value at character {end}")
+    return value
+
+
+def _make_loads() -> Callable[[str], Any]:
+    try:  # an extra: imported by name, as the other extras are
+        msgspec: Any = importlib.import_module("msgspec")
+        importlib.import_module("msgspec.json")
+    except ImportError:
+        return _stdlib_loads
+    fast = msgspec.json.Decoder().decode
+    refused = msgspec.DecodeError
+
+    def fast_loads(text: str) -> Any:
+        try:
+            return fast(text)
+        except refused:
+            # What msgspec refuses and the standard library reads (NaN, Infinity, lone
+            # surrogates) reads as json.loads reads it: the extra changes the speed, never
+            # the values (integers of any size stay exact).
+            return _stdlib_loads(text)
+
+    return fast_loads
+
+
+_decode: Optional[Callable[[str], Any]] = None
+
+
+def loads(text: str) -> Any:
+    """The value of one JSON text, as :func:`json.loads` gives it (ValueError or RecursionError
+    for text that is not JSON); with ``msgspec`` installed (the ``fast`` extra), about twice as
+    fast. The parser is chosen at the first call, so that importing the package does not
+    import it."""
+    global _decode
+    if _decode is None:
+        _decode = _make_loads()
+    return _decode(text)
