@@ -31,10 +31,10 @@ PYTHON = sys.executable
 
 
 FAST_EXTRA = importlib.util.find_spec("msgspec") is not None
-"""Whether the ``fast`` extra (msgspec) is installed: then our side is also measured with it,
-reported beside the default install, which every other figure measures (children block it)."""
-BLOCK_FAST_EXTRA = 'import sys; sys.modules["msgspec"] = None  # the default install'
-"""Code that makes the process below it import as on the default install (for ``-c`` scripts)."""
+"""Whether the ``fast`` extra (msgspec) is installed: then the finished stream (bench_stream)
+and the job (bench_job) are measured as the default install (their children block it) and with
+it, reported beside. The other benchmarks run as installed: bench_latency, bench_wire and
+bench_group_read decode events with msgspec when the environment has it (``make bench`` does)."""
 
 
 def block_fast_extra() -> None:
