@@ -4,11 +4,12 @@ caller): one record per run, whichever path brought it."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
-from parallel_taskgroup.jobs.records import result_record, run_record
+from parallel_taskgroup.jobs.records import _epoch_seconds, epoch_seconds, result_record, run_record
 from parallel_taskgroup.results import output_data, result_of
 from parallel_taskgroup_api.models import TaskRunEvent
 from taskgroup_emulator.outputs import build_output
@@ -127,3 +128,23 @@ def test_an_output_that_cannot_give_a_record_must_be_fetched() -> None:
         {"content": {"no": "type"}},
     ):
         assert output_data(event(unusable)) is None, unusable
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime(1971, 1, 2),
+        max_value=datetime(9998, 12, 30),
+    ),
+    digits=st.integers(min_value=0, max_value=9),
+    zone=st.sampled_from(["Z", "z", "+00:00", "-07:30", "+14:00", ""]),
+    separator=st.sampled_from(["T", " "]),
+    padding=st.sampled_from(["", " "]),
+)
+def test_a_timestamp_reads_the_same_on_every_python(
+    moment: Any, digits: int, zone: str, separator: str, padding: str
+) -> None:
+    # From 3.11 on, what fromisoformat reads by itself must read as the general path reads it.
+    fraction = f"{moment.microsecond:06d}{moment.microsecond % 1000:03d}"[:digits]
+    stamp = moment.strftime(f"%Y-%m-%d{separator}%H:%M:%S")
+    stamp = padding + stamp + ("." + fraction if digits else "") + zone + padding
+    assert epoch_seconds(stamp) == _epoch_seconds(stamp)

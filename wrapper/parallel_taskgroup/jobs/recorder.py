@@ -23,7 +23,7 @@ from ..errors import ParallelError
 from ..results import RunResult
 from ..submission.keys import run_identity, split_identity
 from .options import JobOptions
-from .records import run_record, run_timing
+from .records import output_json, run_record, run_timing
 from .reporter import JobReporter
 from .results_file import ResultsAppender, ResultsLayout, appendable, results_format
 from .store import FinishedRun, JobStore, StoredRow
@@ -107,8 +107,7 @@ class Recorder:
     def record(self, result: RunResult, row: Optional[StoredRow] = None) -> None:
         """Hold one finished run's result (written at the next flush). ``row``: its row as
         stored, when the caller has read it already."""
-        output = result.output
-        self.record_run(result.run, output.to_dict() if output is not None else None, row=row)
+        self.record_run(result.run, output_json(result), row=row)
 
     def record_run(
         self, run: TaskRun, output: Optional[dict[str, Any]], row: Optional[StoredRow] = None

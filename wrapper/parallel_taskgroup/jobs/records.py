@@ -14,6 +14,7 @@ of a retried row.
 from __future__ import annotations
 
 import re
+import sys
 from datetime import datetime
 from typing import Any, Optional
 
@@ -26,6 +27,7 @@ from ..submission.keys import run_key
 __all__ = [
     "epoch_seconds",
     "event_record",
+    "output_json",
     "placeholder",
     "result_record",
     "run_record",
@@ -57,8 +59,15 @@ def result_record(
     if value is None and result.input is not None:
         value = _plain(result.input.input_)
     return run_record(
-        result.run, _plain(result.output), value=value, attempts=attempts, group_id=group_id
+        result.run, output_json(result), value=value, attempts=attempts, group_id=group_id
     )
+
+
+def output_json(result: RunResult) -> Optional[dict[str, Any]]:
+    """A result's output as JSON data, as the API sends it (``{"type", "content", "basis"}``),
+    or None: what :func:`run_record` takes."""
+    output = _plain(result.output)
+    return output if isinstance(output, dict) else None
 
 
 def run_record(
@@ -136,12 +145,26 @@ def event_record(event: Event) -> dict[str, Any]:
 
 
 _FRACTION = re.compile(r"\.(\d+)")
+# From Python 3.11 on, fromisoformat reads what the API sends (``Z``, any number of fraction
+# digits) by itself; what it refuses takes the general path, which ends in fromisoformat too.
+_READS_RFC3339 = sys.version_info >= (3, 11)
 
 
 def epoch_seconds(stamp: Any) -> Optional[float]:
     """An RFC 3339 timestamp as epoch seconds (None for anything else)."""
     if not isinstance(stamp, str):
         return None
+    if _READS_RFC3339:
+        try:
+            moment = datetime.fromisoformat(stamp)
+        except ValueError:
+            pass
+        else:
+            return moment.timestamp() if moment.tzinfo is not None else None
+    return _epoch_seconds(stamp)
+
+
+def _epoch_seconds(stamp: str) -> Optional[float]:
     text = stamp.strip().replace("Z", "+00:00").replace("z", "+00:00")
     text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:

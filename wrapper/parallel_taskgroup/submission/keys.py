@@ -182,13 +182,17 @@ def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:
     return by_fields
 
 
+def _run_metadata(run: TaskRun) -> Optional[Mapping[str, Any]]:
+    props = getattr(run.metadata, "additional_properties", None)
+    # type() first: a generated model's properties are a dict, and the ABC check costs more
+    # than the lookups it guards (this runs several times per result a job records).
+    return props if type(props) is dict or isinstance(props, Mapping) else None
+
+
 def run_key(run: TaskRun) -> Optional[str]:
     """The row key stored in a run's metadata, or ``None`` for a run created without one."""
-    metadata = run.metadata
-    props = getattr(metadata, "additional_properties", None)
-    if not isinstance(props, Mapping):
-        return None
-    value = props.get(ROW_KEY_FIELD)
+    props = _run_metadata(run)
+    value = props.get(ROW_KEY_FIELD) if props is not None else None
     return None if value is None else str(value)
 
 
@@ -206,11 +210,11 @@ def split_identity(value: str) -> tuple[str, int]:
 
 def run_identity(run: TaskRun) -> Optional[str]:
     """The :func:`identity` a run was created under (``None`` without a row key)."""
-    key = run_key(run)
-    if key is None:
+    props = _run_metadata(run)
+    value = props.get(ROW_KEY_FIELD) if props is not None else None
+    if props is None or value is None:
         return None
-    props = getattr(run.metadata, "additional_properties", None)
-    attempt = props.get(ATTEMPT_FIELD) if isinstance(props, Mapping) else None
+    attempt = props.get(ATTEMPT_FIELD)
     return identity(
-        key, attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
+        str(value), attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
     )

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from ..._json import readable
 from ...errors import ResultsFileError
 from .layout import _JSON, ResultsLayout, _columns, _json_text, columns, tabular_row
 
@@ -56,7 +57,7 @@ class _Lines:
 
 def _jsonl_line(record: Mapping[str, Any]) -> bytes:
     try:
-        text = json.dumps(record, ensure_ascii=False) + "\n"
+        text = readable(record) + "\n"
     except (TypeError, ValueError) as exc:
         raise ResultsFileError(f"the record cannot be written as JSON ({exc})") from None
     try:
