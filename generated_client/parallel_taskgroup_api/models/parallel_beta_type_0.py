@@ -1,4 +1,5 @@
 from enum import Enum
+from typing import Any
 
 
 class ParallelBetaType0(str, Enum):
@@ -11,3 +12,12 @@ class ParallelBetaType0(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls, value: Any) -> "ParallelBetaType0":
+        """`ParallelBetaType0(value)` (ValueError for a value no member has), faster."""
+        member = _MEMBERS.get(value) if type(value) is str else None
+        return member if member is not None else cls(value)
+
+
+_MEMBERS: dict[str, ParallelBetaType0] = {member.value: member for member in ParallelBetaType0}

@@ -164,7 +164,7 @@ class TaskRun:
 
         interaction_id = src_dict.get("interaction_id", UNSET)
 
-        status = TaskRunStatus(src_dict["status"])
+        status = TaskRunStatus.of(src_dict["status"])
 
         is_active = src_dict.get("is_active", UNSET)
 

@@ -71,7 +71,7 @@ class TaskRunProgressMessageEvent:
 
     @classmethod
     def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
-        type_ = TaskRunProgressMessageEventType(src_dict["type"])
+        type_ = TaskRunProgressMessageEventType.of(src_dict["type"])
 
         message = src_dict.get("message", UNSET)
 

@@ -1,4 +1,5 @@
 from enum import Enum
+from typing import Any
 
 
 class TaskRunProgressMessageEventType(str, Enum):
@@ -10,3 +11,14 @@ class TaskRunProgressMessageEventType(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls, value: Any) -> "TaskRunProgressMessageEventType":
+        """`TaskRunProgressMessageEventType(value)` (ValueError for a value no member has), faster."""
+        member = _MEMBERS.get(value) if type(value) is str else None
+        return member if member is not None else cls(value)
+
+
+_MEMBERS: dict[str, TaskRunProgressMessageEventType] = {
+    member.value: member for member in TaskRunProgressMessageEventType
+}

@@ -1,4 +1,5 @@
 from enum import Enum
+from typing import Any
 
 
 class TaskRunStatus(str, Enum):
@@ -12,3 +13,12 @@ class TaskRunStatus(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls, value: Any) -> "TaskRunStatus":
+        """`TaskRunStatus(value)` (ValueError for a value no member has), faster."""
+        member = _MEMBERS.get(value) if type(value) is str else None
+        return member if member is not None else cls(value)
+
+
+_MEMBERS: dict[str, TaskRunStatus] = {member.value: member for member in TaskRunStatus}

@@ -82,7 +82,7 @@ class Warning_:
         if _type__raw is None or _type__raw is UNSET:
             _type__value = _type__raw
         else:
-            _type__value = WarningType(_type__raw)
+            _type__value = WarningType.of(_type__raw)
 
         message = src_dict.get("message", UNSET)
 

@@ -1,4 +1,5 @@
 from enum import Enum
+from typing import Any
 
 
 class WarningType(str, Enum):
@@ -8,3 +9,12 @@ class WarningType(str, Enum):
 
     def __str__(self) -> str:
         return str(self.value)
+
+    @classmethod
+    def of(cls, value: Any) -> "WarningType":
+        """`WarningType(value)` (ValueError for a value no member has), faster."""
+        member = _MEMBERS.get(value) if type(value) is str else None
+        return member if member is not None else cls(value)
+
+
+_MEMBERS: dict[str, WarningType] = {member.value: member for member in WarningType}

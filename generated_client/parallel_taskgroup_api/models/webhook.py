@@ -69,7 +69,7 @@ class Webhook:
         if _event_types_raw is None or _event_types_raw is UNSET:
             _event_types_value = _event_types_raw
         else:
-            _event_types_value = [WebhookEventTypesItem(item) for item in _event_types_raw]
+            _event_types_value = [WebhookEventTypesItem.of(item) for item in _event_types_raw]
 
         _instance = cls(
             url,
