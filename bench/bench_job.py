@@ -307,16 +307,18 @@ def main(argv: list[str] | None = None) -> int:
         # than the growth the goal bounds.
         pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []
         for i in range(args.big_rounds):
-            order = [(rows, n), (big, args.big_rows)]
-            if i % 2:
-                order.reverse()
-            found = {size: ours(path, work) for path, size in order}
-            for size, run in found.items():
+            sizes = [(rows, n), (big, args.big_rows)]
+            for path, size in sizes[::-1] if i % 2 else sizes:
+                run = ours(path, work)
                 if run["exit"] != 0 or run["lines"] != size:
                     raise SystemExit(
                         f"bench_job: the {size:,}-row job ended {run['exit']}, {run['lines']} lines"
                     )
-            pairs.append((found[n], found[args.big_rows]))
+                if path == big:
+                    large = run
+                else:
+                    small = run
+            pairs.append((small, large))
             print(
                 f"  memory job {args.big_rows:,} rows: round {i + 1}/{args.big_rounds}",
                 file=sys.stderr,
