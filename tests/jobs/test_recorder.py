@@ -16,6 +16,7 @@ from parallel_taskgroup.client import core_of
 from parallel_taskgroup.jobs.group_read import read_group
 from parallel_taskgroup.jobs.options import job_options
 from parallel_taskgroup.jobs.progress import SilentListener
+from parallel_taskgroup.jobs.record_text import load_record
 from parallel_taskgroup.jobs.recorder import RECENT_RUNS, Recorder
 from parallel_taskgroup.jobs.reporter import JobReporter
 from parallel_taskgroup.jobs.results_file import ResultsLayout
@@ -113,22 +114,18 @@ def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, Counti
     assert recorder.wanted(finished(RECENT_RUNS + 5)) is True
 
 
-def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_result(
-    job: tuple[Recorder, CountingStore],
-) -> None:
-    recorder, store = job
-    events = [finished(i).to_dict() for i in range(3)]
-    events[1]["output"] = {"type": "json", "content": "not an object", "basis": []}
+def read_snapshot(
+    store: JobStore, recorder: Recorder, events: list[dict[str, Any]], result: dict[str, Any]
+) -> list[str]:
+    """Read a group whose runs snapshot is ``events`` (each run's result is ``result``); the
+    result paths fetched."""
     body = "".join(f"event: task_run.state\ndata: {json.dumps(e)}\n\n" for e in events)
     fetched: list[str] = []
 
     def server(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/result"):
             fetched.append(request.url.path)
-            run = finished(1).run.to_dict()
-            return httpx.Response(
-                200, json={"run": run, "output": {"type": "text", "content": "fetched"}}
-            )
+            return httpx.Response(200, json=result)
         return httpx.Response(200, headers={"content-type": "text/event-stream"}, text=body)
 
     client = Client(
@@ -140,7 +137,31 @@ def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_r
         read_group(
             core_of(client), "tgrp_test", store, recorder, processor="lite", only_results=True
         )
+    return fetched
+
+
+def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_result(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    events = [finished(i).to_dict() for i in range(3)]
+    events[1]["output"] = {"type": "json", "content": "not an object", "basis": []}
+    result = {"run": finished(1).run.to_dict(), "output": {"type": "text", "content": "fetched"}}
+
+    fetched = read_snapshot(store, recorder, events, result)
 
     assert fetched == ["/v1/tasks/runs/trun_1/result"]
-    outputs = [json.loads(store.row(f"k{i}").record or "null")["output"] for i in range(3)]
+    outputs = [load_record(store.row(f"k{i}").record or "null")["output"] for i in range(3)]
     assert outputs == [{"answer": 0}, "fetched", {"answer": 2}]
+
+
+def test_a_snapshot_result_is_journaled_with_its_event_s_text_as_sent(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    events = [finished(i).to_dict() for i in range(2)]
+
+    read_snapshot(store, recorder, events, result={})
+
+    for i, sent in enumerate(events):
+        assert f'"event":{json.dumps(sent)}}}' in (store.row(f"k{i}").record or "")

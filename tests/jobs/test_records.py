@@ -9,6 +9,8 @@ from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
+from parallel_taskgroup._json import fast_compact
+from parallel_taskgroup.jobs.record_text import load_record, record_text
 from parallel_taskgroup.jobs.records import _epoch_seconds, epoch_seconds, result_record, run_record
 from parallel_taskgroup.results import output_data, result_of
 from parallel_taskgroup_api.models import TaskRunEvent
@@ -56,23 +58,25 @@ outputs = st.fixed_dictionaries(
 
 
 def event(output: Any, *, status: str = "completed", error: Any = None) -> TaskRunEvent:
-    return TaskRunEvent.from_dict(
-        {
-            "type": "task_run.state",
-            "event_id": "e1",
-            "run": {
-                "run_id": "trun_1",
-                "status": status,
-                "is_active": False,
-                "processor": "core",
-                "metadata": {"row_key": "acme"},
-                "error": error,
-                "created_at": "2026-01-01T00:00:00Z",
-                "modified_at": "2026-01-01T00:01:00Z",
-            },
-            "output": output,
-        }
-    )
+    return TaskRunEvent.from_dict(event_data(output, status=status, error=error))
+
+
+def event_data(output: Any, *, status: str = "completed", error: Any = None) -> dict[str, Any]:
+    return {
+        "type": "task_run.state",
+        "event_id": "e1",
+        "run": {
+            "run_id": "trun_1",
+            "status": status,
+            "is_active": False,
+            "processor": "core",
+            "metadata": {"row_key": "acme"},
+            "error": error,
+            "created_at": "2026-01-01T00:00:00Z",
+            "modified_at": "2026-01-01T00:01:00Z",
+        },
+        "output": output,
+    }
 
 
 def both_records(output: Any, **run: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -111,6 +115,21 @@ def test_a_failed_run_gives_the_same_record_as_data_and_as_models() -> None:
         None, status="failed", error={"ref_id": "r1", "message": "boom"}
     )
     assert from_data == from_models and from_data["error"]["message"] == "boom"
+
+
+@given(outputs, st.lists(st.fixed_dictionaries({"attempt": st.integers(1, 3)}), max_size=2))
+def test_a_record_kept_with_its_event_s_text_reads_back_as_the_same_record(
+    output: dict[str, Any], attempts: list[dict[str, Any]]
+) -> None:
+    text = fast_compact(event_data(output))
+    record = run_record(event(output).run, output, value=ROW, attempts=attempts, group_id="tgrp_1")
+    kept = load_record(record_text(record, event_text=text))
+    assert list(kept.items()) == list(record.items())  # the same keys, in the same order
+
+
+def test_a_record_without_an_event_s_text_is_kept_as_its_json() -> None:
+    record = run_record(event(None, status="failed").run, None, value=ROW, group_id="tgrp_1")
+    assert load_record(record_text(record)) == record
 
 
 def test_a_usable_output_is_taken_as_the_event_carried_it() -> None:

@@ -19,6 +19,7 @@ from ..errors import (
 )
 from .options import JobOptions
 from .quote import JobQuote
+from .record_text import load_record
 from .recorder import Recorder
 from .records import placeholder
 from .report import JobReport
@@ -121,7 +122,7 @@ def _final_records(
 ) -> Iterator[dict[str, Any]]:
     for row in store.rows():
         if row.record is not None:
-            record = json.loads(row.record)
+            record = load_record(row.record)
             if not include_basis:
                 record.pop("basis", None)
             yield record

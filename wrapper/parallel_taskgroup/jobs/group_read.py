@@ -4,6 +4,7 @@ sent twice where the journal is missing or untrusted), and the results of those 
 from __future__ import annotations
 
 import time
+from typing import Optional
 
 from parallel_taskgroup_api.models import TaskRunEvent, TaskRunStatus
 
@@ -52,7 +53,7 @@ def read_group(
     """
     started = time.monotonic()
     runs: list[tuple[str, str, str]] = []
-    finished: list[TaskRunEvent] = []
+    finished: list[tuple[TaskRunEvent, Optional[str]]] = []
     seen = 0
     after = store.meta("runs_prefix") if only_results and not from_start else None
     prefix, open_prefix = after, True
@@ -86,7 +87,7 @@ def read_group(
                     store.record_runs(runs)
                     runs.clear()
             if done:
-                finished.append(event)
+                finished.append((event, stream.data))
                 if len(finished) >= _RESULTS_PER_WRITE:
                     store.record_runs(runs)
                     runs.clear()
@@ -104,21 +105,26 @@ def read_group(
 
 
 def _record_finished(
-    core: HttpCore, store: JobStore, recorder: Recorder, events: list[TaskRunEvent], processor: str
+    core: HttpCore,
+    store: JobStore,
+    recorder: Recorder,
+    events: list[tuple[TaskRunEvent, Optional[str]]],
+    processor: str,
 ) -> None:
     """Record the finished runs of a snapshot that still need it (their rows read in a few
-    queries, not one per run)."""
-    parsed: list[tuple[TaskRunEvent, str, int]] = []
-    for event in events:
+    queries, not one per run). ``events``: each with its JSON text, as the stream gave them
+    (their outputs not read yet, so that an output's data is the one in the text)."""
+    parsed: list[tuple[TaskRunEvent, Optional[str], str, int]] = []
+    for event, text in events:
         ident = run_identity(event.run)
         if ident is not None:
             key, attempt = split_identity(ident)
-            parsed.append((event, key, attempt))
-    keys = [key for _, key, _ in parsed]
+            parsed.append((event, text, key, attempt))
+    keys = [key for _, _, key, _ in parsed]
     rows = store.rows_by_key(keys)
     known = store.run_ids_by_key(keys)
     extra: list[tuple[str, str, str]] = []
-    for event, key, attempt in parsed:
+    for event, text, key, attempt in parsed:
         row = rows.get(key)
         if row is None or recorder.holds(key, attempt):
             continue
@@ -138,7 +144,10 @@ def _record_finished(
             )
             continue  # a run of the row besides the one the job knows
         output = output_data(event)
-        if output is None and event.run.status == TaskRunStatus.COMPLETED:
+        if output is not None:
+            recorder.record_run(event.run, output, row=row, event_text=text)
+            continue
+        if event.run.status == TaskRunStatus.COMPLETED:
             fetched = fetch_output(core, event.run.run_id)
             output = fetched.to_dict() if fetched is not None else None
         recorder.record_run(event.run, output, row=row)

@@ -18,11 +18,12 @@ from typing import Any, Optional
 
 from parallel_taskgroup_api.models import TaskRun, TaskRunEvent
 
-from .._json import compact, fast_compact
+from .._json import compact
 from ..errors import ParallelError
 from ..results import RunResult
 from ..submission.keys import run_identity, split_identity
 from .options import JobOptions
+from .record_text import record_text
 from .records import output_json, run_record, run_timing
 from .reporter import JobReporter
 from .results_file import ResultsAppender, ResultsLayout, appendable, results_format
@@ -110,9 +111,14 @@ class Recorder:
         self.record_run(result.run, output_json(result), row=row)
 
     def record_run(
-        self, run: TaskRun, output: Optional[dict[str, Any]], row: Optional[StoredRow] = None
+        self,
+        run: TaskRun,
+        output: Optional[dict[str, Any]],
+        row: Optional[StoredRow] = None,
+        event_text: Optional[str] = None,
     ) -> None:
-        """:meth:`record` for a run whose output is JSON data, as the API sent it (or None)."""
+        """:meth:`record` for a run whose output is JSON data, as the API sent it (or None).
+        ``event_text``: the JSON text of the stream event that carried ``output``."""
         ident = run_identity(run)
         if ident is None:
             return
@@ -134,7 +140,15 @@ class Recorder:
             self.mark_rewrite()  # the row's line (its earlier attempt's) is in the file already
         seconds, finished_at = run_timing(run)
         self._results.append(
-            (key, attempt, record["status"], error, fast_compact(record), seconds, finished_at)
+            (
+                key,
+                attempt,
+                record["status"],
+                error,
+                record_text(record, event_text=event_text if output is not None else None),
+                seconds,
+                finished_at,
+            )
         )
         self._held.add((key, attempt))
         recent = self._recent

@@ -23,6 +23,7 @@ from parallel_taskgroup_api.models import Error, TaskRun
 from ..results import RunResult
 from ..streaming.events import Event
 from ..submission.keys import run_key
+from .record_text import output_parts
 
 __all__ = [
     "epoch_seconds",
@@ -84,16 +85,16 @@ def run_record(
     error = _plain(run.error) if isinstance(run.error, Error) else None
     if error is None and status != "completed":
         error = {"message": f"run {status} without an error message"}
-    basis = output.get("basis") if output is not None else None
+    content, basis = output_parts(output)
     key = run_key(run)
     record: dict[str, Any] = {
         "key": key if key is not None else run.run_id,
         "status": status,
         "run_id": run.run_id,
         "input": value,
-        "output": output.get("content") if output is not None else None,
+        "output": content,
         "error": error,
-        "basis": basis if isinstance(basis, list) and basis else None,
+        "basis": basis,
     }
     if group_id is not None:
         record["group_id"] = group_id

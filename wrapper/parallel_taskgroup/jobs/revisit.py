@@ -9,13 +9,12 @@ at most one run per row for it.
 
 from __future__ import annotations
 
-import json
-
 import attrs
 
 from .._words import plural
 from .options import JobOptions
 from .progress import JobListener
+from .record_text import load_record
 from .store import JobStore
 from .store_db import _CHUNK
 
@@ -48,7 +47,7 @@ def mark_revisits(
     if rule is not None:
         keys: list[str] = []
         for key, record in store.answers(not_by=options.processor):
-            if rule.weak(json.loads(record).get("basis")):
+            if rule.weak(load_record(record).get("basis")):
                 keys.append(key)
                 if len(keys) >= _CHUNK:
                     store.mark_redo(keys, "low-confidence")

@@ -24,6 +24,7 @@ from ..errors import JournalError
 from ..submission.journal import add_send_time
 from ..submission.keys import split_identity
 from .attempt_journal import _KEEP_ANSWER, _NEXT_ATTEMPT, AttemptJournal, BatchJournal
+from .record_text import load_record
 from .store_db import _CHUNK, _disk_error
 from .store_schema import (
     _RECOUNT,
@@ -373,7 +374,7 @@ class JobStore(BatchJournal):
                 "error": json.loads(e) if e else None,
             }
             if rec is not None:  # an earlier answer, kept when a newer attempt replaced it
-                entry["output"] = json.loads(rec).get("output")
+                entry["output"] = load_record(rec).get("output")
             history.append(entry)
         return history
 

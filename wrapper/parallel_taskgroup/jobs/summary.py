@@ -13,7 +13,6 @@ summarised in the memory of a small one.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -23,6 +22,7 @@ import attrs
 
 from ..errors import ConfigurationError, JournalError, ResultsFileError, StateFileError
 from .prices import PriceTable, price_table
+from .record_text import load_record
 from .results_file import read_records
 from .state import default_journal_path, default_state_path, load_state
 from .store import JobStore
@@ -252,7 +252,7 @@ def _journal_rows(store: JobStore) -> Iterator[tuple[Optional[str], Mapping[str,
     is ``not_submitted`` or ``unfinished``, as its line says."""
     for row in store.rows():
         status = row.status or ("not_submitted" if row.attempt == 0 else "unfinished")
-        record = json.loads(row.record) if row.record else None
+        record = load_record(row.record) if row.record else None
         yield status, record if isinstance(record, dict) else {}
 
 

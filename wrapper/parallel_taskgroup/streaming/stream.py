@@ -53,7 +53,8 @@ class EventStream(Iterator[Event]):
     """Iterator of typed events from one group stream, reconnecting until it is complete.
 
     Built by ``TaskGroup.events()`` and ``TaskGroup.runs()``. ``cursor`` is the event id of the
-    last event handed out; ``reconnects`` counts reconnections.
+    last event handed out, ``data`` its JSON text as the server sent it; ``reconnects`` counts
+    reconnections.
 
     ``error`` events are handed out like any other (``error_events`` counts them); only a stream
     that delivers nothing but errors for ``error_patience`` seconds raises
@@ -96,6 +97,7 @@ class EventStream(Iterator[Event]):
         if last_event_id is None and cursor_store is not None:
             last_event_id = cursor_store.load(group_id, stream_name)
         self.cursor: Optional[str] = last_event_id
+        self.data: Optional[str] = None
         self._acked = last_event_id
         self._saved = last_event_id
         self._last_flush = self._clock.now()
@@ -262,6 +264,7 @@ class EventStream(Iterator[Event]):
                                 self.cursor = event_id
                             self.retry = self._base_retry  # progress forgives the failures
                             got_events = True
+                            self.data = raw.data
                             yield event
                             if event_id is not None:
                                 if self._store is None:
