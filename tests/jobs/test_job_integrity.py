@@ -22,6 +22,7 @@ from job_helpers import (
     taskgroup,
     write_rows,
 )
+from parallel_taskgroup.jobs.store import JobStore
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -70,6 +71,24 @@ def test_a_lock_left_by_a_killed_run_does_not_block_the_next(
     proc.wait()
     assert Path(f"{out}.lock").exists()
     assert run(src, out, server) == (0, "")
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_runs_finishing_out_of_input_order_leave_their_lines_in_input_order(
+    emulator_factory: Factory, tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.05)  # runs finish in their own order
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 150)
+    assert run(src, out, server, "--processor", "lite") == (0, "")
+    assert [json.loads(line)["key"] for line in out.read_text().splitlines()] == [
+        row["id"] for row in rows
+    ]
+    store = JobStore(f"{out}.journal")
+    try:
+        assert store.meta("rewrite") is None  # the lines were moved, not written again
+    finally:
+        store.close()
     assert_one_run_and_one_line_per_row(server, out, rows)
 
 

@@ -165,3 +165,33 @@ def test_a_snapshot_result_is_journaled_with_its_event_s_text_as_sent(
 
     for i, sent in enumerate(events):
         assert f'"event":{json.dumps(sent)}}}' in (store.row(f"k{i}").record or "")
+
+
+def test_the_journal_knows_where_each_appended_line_lies(
+    job: tuple[Recorder, CountingStore], tmp_path: Path
+) -> None:
+    recorder, store = job
+    recorder.open_file()
+    for i in (2, 0, 1):
+        recorder.record(result_of(finished(i)))
+        recorder.flush(force=True)
+    recorder.close_file()
+
+    data = (tmp_path / "out.jsonl").read_bytes()
+    lines = {key: data[at : at + n] for key, at, n in store.lines_at() if at is not None and n}
+    assert sorted(lines) == ["k0", "k1", "k2"]
+    assert all(json.loads(line)["key"] == key for key, line in lines.items())
+    assert sum(map(len, lines.values())) == len(data)
+
+
+def test_a_line_appended_after_a_later_row_s_marks_the_file_for_reordering_only(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    recorder.open_file()
+    for i in (1, 0):
+        recorder.record(result_of(finished(i)))
+        recorder.flush(force=True)
+
+    assert (recorder.reorder, recorder.rewrite) == (True, False)
+    assert (store.meta("reorder"), store.meta("rewrite")) == ("1", None)

@@ -24,7 +24,7 @@ from .recorder import Recorder
 from .records import placeholder
 from .report import JobReport
 from .reporter import JobReporter
-from .results_file import ResultsLayout, results_format, write_results
+from .results_file import ResultsLayout, reorder_lines, results_format, write_results
 from .state import JobState, save_state
 from .store import JobStore
 
@@ -54,7 +54,20 @@ def finish(
         torn = True
     counts = store.counts()
     complete = counts.finished == counts.rows
-    if torn or recorder.rewrite or not complete:
+    rewrite = torn or recorder.rewrite or not complete
+    if not rewrite and recorder.reorder:
+        # Every line is right, some out of input order: moved, unless the journal's word of
+        # where they lie is not exactly the file's lines (then written whole).
+        size = store.meta("results_size")
+        rewrite = not (
+            recorder.fmt == "jsonl"
+            and size is not None
+            and reorder_lines(options.out, store.lines_at(), size=int(size))
+        )
+        if not rewrite:
+            with contextlib.suppress(OSError, JournalError):
+                store.set_meta(reorder="0", appended_pos=str(2**62))
+    if rewrite:
         records = _final_records(store, why_unsent(error), options.include_basis, state.group_id)
         write_results(options.out, records, fmt=recorder.fmt, layout=recorder.layout)
         with contextlib.suppress(OSError, JournalError):
@@ -62,6 +75,7 @@ def finish(
                 results_size=str(os.path.getsize(options.out)),
                 placeholders="0" if complete else "1",
                 rewrite="0",
+                reorder="0",
                 appending="0",
                 appended_pos=str(2**62),  # every row's line is in: none is appended after
             )

@@ -67,6 +67,9 @@ class Recorder:
         self._last_flush = time.monotonic()
         self.rewrite = store.meta("rewrite") == "1"
         """Whether the results file must be rewritten from the journal at the end."""
+        self.reorder = store.meta("reorder") == "1"
+        """Whether the results file's lines, each right, must be put in input order at the
+        end."""
         # The input position of the last line appended: a line for an earlier row makes the
         # file's order differ from the input's, and the end rewrites it in input order.
         self._appended_pos = int(store.meta("appended_pos") or -1)
@@ -157,7 +160,7 @@ class Recorder:
             recent.popitem(last=False)
         if attempt == row.attempt:
             if row.pos < self._appended_pos:
-                self.mark_rewrite()  # appended out of input order: put in order at the end
+                self.mark_reorder()  # appended out of input order: put in order at the end
             self._appended_pos = max(self._appended_pos, row.pos)
             self._lines.append(
                 record
@@ -180,16 +183,22 @@ class Recorder:
             # Results recorded before the file is open (a catch-up) have no line yet: the file
             # is rewritten at the end, and a session dying before then must leave that known.
             self.mark_rewrite()
-        appending = bool(self._lines) and self._appender is not None
-        if self._results:
-            self._store.save_results(self._results, lines_follow=appending)
-            self._results.clear()
-            self._held.clear()
-        if appending:
-            assert self._appender is not None
-            for line in self._lines:
-                self._appender.append(line)
-            size = self._appender.flush()
+        appender = self._appender if self._lines else None
+        try:
+            # The lines are made first, so that the journal knows where each will lie.
+            lines_at = _queue(appender, self._lines) if appender is not None else None
+            if self._results:
+                self._store.save_results(
+                    self._results, lines_follow=appender is not None, lines_at=lines_at
+                )
+        except BaseException:
+            if appender is not None:
+                appender.discard()
+            raise
+        self._results.clear()
+        self._held.clear()
+        if appender is not None:
+            size = appender.flush()
             self._store.set_meta(
                 results_size=str(size), appending="0", appended_pos=str(self._appended_pos)
             )
@@ -198,6 +207,13 @@ class Recorder:
         return True
 
     # -- the results file ----------------------------------------------------------------------
+
+    def mark_reorder(self) -> None:
+        """The results file's lines will be put in input order at the end (remembered in the
+        journal)."""
+        if not self.reorder:
+            self._store.set_meta(reorder="1")
+        self.reorder = True
 
     def mark_rewrite(self) -> None:
         """The results file will be rewritten at the end (remembered in the journal)."""
@@ -240,3 +256,12 @@ class Recorder:
         if self._appender is not None:
             self._appender.close()
             self._appender = None
+
+
+def _queue(appender: ResultsAppender, records: list[dict[str, Any]]) -> dict[str, tuple[int, int]]:
+    """Queue the lines of ``records``; where each will lie in the file, by key."""
+    lines_at = {}
+    for record in records:
+        at = appender.end
+        lines_at[record["key"]] = (at, appender.append(record))
+    return lines_at

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Optional
 
 from ..errors import JournalError
@@ -47,6 +47,8 @@ __all__ = [
     "StoredRow",
 ]
 
+
+_NO_LINE = (None, None)
 
 FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
 """(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""
@@ -190,6 +192,21 @@ class JobStore(BatchJournal):
             )
             for row in batch:
                 yield StoredRow(*row)
+            if len(batch) < _CHUNK:
+                return
+            last = batch[-1][0]
+
+    def lines_at(self) -> Iterator[tuple[str, Optional[int], Optional[int]]]:
+        """Where each row's line lies in the appended results file, in input order: (key,
+        offset, length), None where unknown (see :meth:`save_results`)."""
+        last = 0
+        while True:
+            batch = self._query(
+                "SELECT pos, key, line_at, line_len FROM rows WHERE pos > ? ORDER BY pos LIMIT ?",
+                (last, _CHUNK),
+            )
+            for _, key, at, length in batch:
+                yield key, at, length
             if len(batch) < _CHUNK:
                 return
             last = batch[-1][0]
@@ -463,12 +480,15 @@ class JobStore(BatchJournal):
         results: Sequence[FinishedRun],
         *,
         lines_follow: bool = False,
+        lines_at: Optional[Mapping[str, tuple[int, int]]] = None,
     ) -> None:
         """Store finished runs: (key, attempt, status, error JSON, the row's record JSON, the
         run's seconds, when it finished).
         The row's record and status change only for its latest attempt. ``lines_follow``: their
         lines are appended to the results file next; until :meth:`set_meta` says
-        ``appending="0"``, a later session knows the file may lack them."""
+        ``appending="0"``, a later session knows the file may lack them. ``lines_at``: where
+        each row's line will lie in the file, by key (offset and length in bytes)."""
+        spans = lines_at or {}
         statements: list[tuple[str, Any]] = [
             (  # an earlier attempt finishing after a newer one began keeps its answer with it
                 "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ?, "
@@ -477,8 +497,9 @@ class JobStore(BatchJournal):
                 [(r[2], r[3], r[5], r[6], r[0], r[4], r[0], r[1]) for r in results],
             ),
             (
-                "UPDATE rows SET status = ?, record = ? WHERE key = ? AND attempt = ?",
-                [(r[2], r[4], r[0], r[1]) for r in results],
+                "UPDATE rows SET status = ?, record = ?, line_at = ?, line_len = ? "
+                "WHERE key = ? AND attempt = ?",
+                [(r[2], r[4], *spans.get(r[0], _NO_LINE), r[0], r[1]) for r in results],
             ),
         ]
         if lines_follow:

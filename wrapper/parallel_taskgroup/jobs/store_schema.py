@@ -21,7 +21,9 @@ CREATE TABLE IF NOT EXISTS rows (
     attempt INTEGER NOT NULL DEFAULT 0,
     status TEXT,
     record TEXT,
-    redo TEXT
+    redo TEXT,
+    line_at INTEGER,
+    line_len INTEGER
 );
 CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
 CREATE INDEX IF NOT EXISTS rows_progress ON rows (status, attempt);
@@ -181,7 +183,7 @@ REFRESH_STEPS = (
 
 
 _ADDED_COLUMNS = {
-    "rows": ("redo TEXT",),
+    "rows": ("redo TEXT", "line_at INTEGER", "line_len INTEGER"),
     "attempts": ("seconds REAL", "finished_at REAL", "record TEXT"),
 }
 """Columns added since the format's first version: a journal written before them gets them

@@ -78,6 +78,7 @@ from .append import ResultsAppender
 from .formats import FORMATS, appendable, results_format
 from .layout import ResultsLayout, columns, tabular_row
 from .read import read_records
+from .reorder import reorder_lines
 from .write import write_results
 
 __all__ = [
@@ -87,6 +88,7 @@ __all__ = [
     "appendable",
     "columns",
     "read_records",
+    "reorder_lines",
     "results_format",
     "tabular_row",
     "write_results",

@@ -53,6 +53,7 @@ class ResultsAppender:
         self.repaired_bytes = 0
         self._lines = _Lines(fmt, layout)
         self._queue: list[bytes] = []
+        self._queued = 0
         self._fd: Optional[int] = None
         self._size = 0
 
@@ -60,6 +61,11 @@ class ResultsAppender:
     def pending(self) -> int:
         """Lines queued but not yet written."""
         return len(self._queue)
+
+    @property
+    def end(self) -> int:
+        """Where the next line queued will lie in the file (its offset once written)."""
+        return self._size + self._queued
 
     def __enter__(self) -> ResultsAppender:
         self.open()
@@ -83,7 +89,9 @@ class ResultsAppender:
             self._size = self._repair(fd)
             self._fd = fd
             if self.fmt == "csv" and self._size == 0:
-                self._queue.insert(0, self._lines.header())
+                header = self._lines.header()
+                self._queue.insert(0, header)
+                self._queued += len(header)
                 self.flush()
         except BaseException:
             self._fd = None
@@ -135,8 +143,8 @@ class ResultsAppender:
                 "or with other options?"
             )
 
-    def append(self, record: Mapping[str, Any]) -> None:
-        """Queue ``record``'s line; :meth:`flush` writes it."""
+    def append(self, record: Mapping[str, Any]) -> int:
+        """Queue ``record``'s line (:meth:`flush` writes it); its length in bytes."""
         try:
             line = self._lines.line(record)
         except ResultsFileError as exc:
@@ -144,6 +152,13 @@ class ResultsAppender:
                 f"{self.path}, key {record.get('key')!r}: {exc.message}"
             ) from None
         self._queue.append(line)
+        self._queued += len(line)
+        return len(line)
+
+    def discard(self) -> None:
+        """Drop the lines queued (they are not to be written)."""
+        self._queue.clear()
+        self._queued = 0
 
     def flush(self) -> int:
         """Write the queued lines in one write, then fsync; returns the file's new size.
@@ -154,7 +169,7 @@ class ResultsAppender:
             return self._size
         data = b"".join(self._queue)
         # Cleared first: a retry after a failed write must not append these lines twice.
-        self._queue.clear()
+        self.discard()
         try:
             view = memoryview(data)
             while view:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..._json import readable
+from ..._json import encode_str, readable
 from ...errors import ResultsFileError
 from .layout import _JSON, ResultsLayout, _columns, _json_text, columns, tabular_row
 
@@ -53,6 +53,13 @@ class _Lines:
             return _jsonl_line(record)
         values = tabular_row(record, self._layout)
         return _csv_record([_csv_cell(v, k) for v, k in zip(values, self._kinds)])
+
+
+def jsonl_start(key: str) -> bytes:
+    """How the JSONL line of the record of the row ``key`` starts (``key`` is a record's first
+    field), up to the separator after the key: no other row's line starts so (UnicodeEncodeError
+    for a key with a lone surrogate, whose line escapes it)."""
+    return ('{"key": ' + encode_str(key) + ",").encode("utf-8")
 
 
 def _jsonl_line(record: Mapping[str, Any]) -> bytes:

@@ -9,7 +9,7 @@ import gzip
 import os
 import secrets
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Union
 
 from ..._fs import fsync_dir
@@ -29,17 +29,25 @@ def write_results(
     the number of records. Parquet is written in row groups of at most 10,000 records, its
     column types found in a first pass over the records (spooled to a temporary file)."""
     results_format(path, fmt)
+    with replacing(path) as (out, tmp):
+        if fmt == "parquet":
+            return _write_parquet(tmp, records, layout, path)
+        if _gzipped(fmt):
+            name = os.path.basename(path)[: -len(".gz")]
+            with gzip.GzipFile(name, "wb", compresslevel=6, fileobj=out, mtime=0) as packed:
+                return _write_lines(packed, records, _Lines(_lines_format(fmt), layout), path)
+        return _write_lines(out, records, _Lines(fmt, layout), path)
+
+
+@contextlib.contextmanager
+def replacing(path: str) -> Iterator[tuple[IO[bytes], str]]:
+    """A new file to write ``path``'s whole content in (and its name): beside it, fsynced and
+    renamed over it when the block ends, removed if the block raises (a crash leaves the old
+    file or the new one)."""
     fd, tmp = _create_temp(path)
     try:
         with os.fdopen(fd, "wb") as out:
-            if fmt == "parquet":
-                count = _write_parquet(tmp, records, layout, path)
-            elif _gzipped(fmt):
-                name = os.path.basename(path)[: -len(".gz")]
-                with gzip.GzipFile(name, "wb", compresslevel=6, fileobj=out, mtime=0) as packed:
-                    count = _write_lines(packed, records, _Lines(_lines_format(fmt), layout), path)
-            else:
-                count = _write_lines(out, records, _Lines(fmt, layout), path)
+            yield out, tmp
             try:
                 out.flush()
                 os.fsync(out.fileno())
@@ -54,7 +62,6 @@ def write_results(
             os.unlink(tmp)
         raise
     fsync_dir(os.path.dirname(os.path.abspath(path)))
-    return count
 
 
 def _create_temp(path: str) -> tuple[int, str]:
