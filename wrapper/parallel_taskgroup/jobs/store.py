@@ -489,19 +489,28 @@ class JobStore(BatchJournal):
         ``appending="0"``, a later session knows the file may lack them. ``lines_at``: where
         each row's line will lie in the file, by key (offset and length in bytes)."""
         spans = lines_at or {}
-        statements: list[tuple[str, Any]] = [
-            (  # an earlier attempt finishing after a newer one began keeps its answer with it
-                "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ?, "
-                "record = CASE WHEN attempt < (SELECT attempt FROM rows WHERE key = ?) "
-                "THEN ? ELSE record END WHERE key = ? AND attempt = ?",
-                [(r[2], r[3], r[5], r[6], r[0], r[4], r[0], r[1]) for r in results],
-            ),
-            (
-                "UPDATE rows SET status = ?, record = ?, line_at = ?, line_len = ? "
+        with self._transaction() as db:
+            # A result whose row has moved on to a newer attempt (or is not this job's) is the
+            # exception: its row is not updated, and only then is the journal asked whether its
+            # attempt keeps its answer, which a condition on every result would ask each time.
+            aside = [
+                r
+                for r in results
+                if not db.execute(
+                    "UPDATE rows SET status = ?, record = ?, line_at = ?, line_len = ? "
+                    "WHERE key = ? AND attempt = ?",
+                    (r[2], r[4], *spans.get(r[0], _NO_LINE), r[0], r[1]),
+                ).rowcount
+            ]
+            db.executemany(
+                "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ? "
                 "WHERE key = ? AND attempt = ?",
-                [(r[2], r[4], *spans.get(r[0], _NO_LINE), r[0], r[1]) for r in results],
-            ),
-        ]
-        if lines_follow:
-            statements.append(("INSERT OR REPLACE INTO meta VALUES ('appending', '1')", ()))
-        self._write(statements)
+                [(r[2], r[3], r[5], r[6], r[0], r[1]) for r in results],
+            )
+            db.executemany(  # an earlier attempt finishing after a newer one began
+                "UPDATE attempts SET record = ? WHERE key = ? AND attempt = ? "
+                "AND attempt < (SELECT attempt FROM rows WHERE key = ?)",
+                [(r[4], r[0], r[1], r[0]) for r in aside],
+            )
+            if lines_follow:
+                db.execute("INSERT OR REPLACE INTO meta VALUES ('appending', '1')")
