@@ -62,7 +62,8 @@ class BatchJournal(StoreDb):
                     "VALUES (?, ?, ?, ?)",
                     [(k, a, processor, r) for k, a, r in parsed],
                 ),
-                (_KEEP_ANSWER, [(k, k, a) for k, a, _ in parsed]),
+                # A first attempt has no earlier answer to keep.
+                (_KEEP_ANSWER, [(k, k, a) for k, a, _ in parsed if a > 1]),
                 (_NEXT_ATTEMPT, [(a, k, a) for k, a, _ in parsed]),
             ]
         if batch_id is not None:
