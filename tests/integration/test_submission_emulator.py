@@ -189,8 +189,13 @@ def test_a_server_down_mid_job_is_waited_out_and_nothing_is_duplicated(
             timers[0].start()
 
     try:
+        # The outage is waited out for as long as give_up_after allows: the default four
+        # jittered retries could all fall inside a slow restart.
         with Client(
-            api_key=emu.api_key, base_url=emu.base_url, submit_timeout=SUBMIT_TIMEOUT
+            api_key=emu.api_key,
+            base_url=emu.base_url,
+            submit_timeout=SUBMIT_TIMEOUT,
+            give_up_after=60.0,
         ) as client:
             group = client.create_group(processor="base")
             report = group.add_runs(

@@ -20,9 +20,10 @@ def state(cursor: str = "ev_9") -> JobState:
 
 def test_state_round_trips(tmp_path: Path) -> None:
     path = str(tmp_path / "s.json")
-    save_state(path, state())
+    saved = state()  # one state: its created_at is the clock's second when it was made
+    save_state(path, saved)
     loaded = load_state(path)
-    assert loaded is not None and loaded.to_dict() == state().to_dict()
+    assert loaded is not None and loaded.to_dict() == saved.to_dict()
 
 
 def test_missing_state_file_means_a_new_job(tmp_path: Path) -> None:
