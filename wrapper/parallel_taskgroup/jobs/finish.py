@@ -31,6 +31,11 @@ from .store import JobStore
 __all__ = ["finish", "finish_without_group", "why_unsent"]
 
 
+_ALL_LINES_IN = str(2**62)
+"""The ``appended_pos`` of a file in input order with every row's line in: a line appended
+after it is out of order."""
+
+
 def finish(
     *,
     store: JobStore,
@@ -66,7 +71,7 @@ def finish(
         )
         if not rewrite:
             with contextlib.suppress(OSError, JournalError):
-                store.set_meta(reorder="0", appended_pos=str(2**62))
+                store.set_meta(reorder="0", appended_pos=_ALL_LINES_IN)
     if rewrite:
         records = _final_records(store, why_unsent(error), options.include_basis, state.group_id)
         write_results(options.out, records, fmt=recorder.fmt, layout=recorder.layout)
@@ -77,7 +82,7 @@ def finish(
                 rewrite="0",
                 reorder="0",
                 appending="0",
-                appended_pos=str(2**62),  # every row's line is in: none is appended after
+                appended_pos=_ALL_LINES_IN,
             )
     state.submitted_all = counts.submitted == counts.rows
     with contextlib.suppress(OSError):

@@ -188,9 +188,7 @@ class Recorder:
             # The lines are made first, so that the journal knows where each will lie.
             lines_at = _queue(appender, self._lines) if appender is not None else None
             if self._results:
-                self._store.save_results(
-                    self._results, lines_follow=appender is not None, lines_at=lines_at
-                )
+                self._store.save_results(self._results, lines_at=lines_at)
         except BaseException:
             if appender is not None:
                 appender.discard()

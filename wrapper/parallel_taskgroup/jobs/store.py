@@ -177,7 +177,25 @@ class JobStore(BatchJournal):
         return self.counts().rows
 
     def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
-        """Rows in input order (optionally filtered with a SQL condition), streamed.
+        """Rows in input order (optionally filtered with a SQL condition), streamed."""
+        for row in self._in_input_order(
+            "SELECT pos, key, line, input, attempt, status, record FROM rows "
+            f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
+            params,
+        ):
+            yield StoredRow(*row)
+
+    def lines_at(self) -> Iterator[tuple[str, Optional[int], Optional[int]]]:
+        """Where each row's line lies in the appended results file, in input order: (key,
+        offset, length), None where unknown (see :meth:`save_results`)."""
+        for _, key, at, length in self._in_input_order(
+            "SELECT pos, key, line_at, line_len FROM rows WHERE pos > ? ORDER BY pos LIMIT ?"
+        ):
+            yield key, at, length
+
+    def _in_input_order(self, sql: str, params: Sequence[Any] = ()) -> Iterator[Any]:
+        """The rows ``sql`` selects, its first column a row's ``pos`` (its parameters: the
+        position to read after, ``params``, then how many to read), streamed.
 
         Read in short queries, one chunk at a time, so that no read transaction stays open
         between chunks: a caller may write to the store while it iterates (a transaction that
@@ -185,28 +203,8 @@ class JobStore(BatchJournal):
         """
         last = 0
         while True:
-            batch = self._query(
-                "SELECT pos, key, line, input, attempt, status, record FROM rows "
-                f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
-                (last, *params, _CHUNK),
-            )
-            for row in batch:
-                yield StoredRow(*row)
-            if len(batch) < _CHUNK:
-                return
-            last = batch[-1][0]
-
-    def lines_at(self) -> Iterator[tuple[str, Optional[int], Optional[int]]]:
-        """Where each row's line lies in the appended results file, in input order: (key,
-        offset, length), None where unknown (see :meth:`save_results`)."""
-        last = 0
-        while True:
-            batch = self._query(
-                "SELECT pos, key, line_at, line_len FROM rows WHERE pos > ? ORDER BY pos LIMIT ?",
-                (last, _CHUNK),
-            )
-            for _, key, at, length in batch:
-                yield key, at, length
+            batch = self._query(sql, (last, *params, _CHUNK))
+            yield from batch
             if len(batch) < _CHUNK:
                 return
             last = batch[-1][0]
@@ -283,20 +281,14 @@ class JobStore(BatchJournal):
     def answers(self, *, not_by: str) -> Iterator[tuple[str, str]]:
         """(key, record JSON) of every row whose latest run completed, is not marked for
         another run, and was not a run of processor ``not_by``; streamed in input order."""
-        last = 0
-        while True:
-            batch = self._query(
-                "SELECT r.pos, r.key, r.record FROM rows r JOIN attempts a "
-                "ON a.key = r.key AND a.attempt = r.attempt WHERE r.pos > ? "
-                "AND r.status = 'completed' AND r.redo IS NULL AND r.record IS NOT NULL "
-                "AND a.processor != ? ORDER BY r.pos LIMIT ?",
-                (last, not_by, _CHUNK),
-            )
-            for _, key, record in batch:
-                yield key, record
-            if len(batch) < _CHUNK:
-                return
-            last = batch[-1][0]
+        for _, key, record in self._in_input_order(
+            "SELECT r.pos, r.key, r.record FROM rows r JOIN attempts a "
+            "ON a.key = r.key AND a.attempt = r.attempt WHERE r.pos > ? "
+            "AND r.status = 'completed' AND r.redo IS NULL AND r.record IS NOT NULL "
+            "AND a.processor != ? ORDER BY r.pos LIMIT ?",
+            (not_by,),
+        ):
+            yield key, record
 
     def row(self, key: str) -> Optional[StoredRow]:
         """One row by key."""
@@ -479,15 +471,14 @@ class JobStore(BatchJournal):
         self,
         results: Sequence[FinishedRun],
         *,
-        lines_follow: bool = False,
         lines_at: Optional[Mapping[str, tuple[int, int]]] = None,
     ) -> None:
         """Store finished runs: (key, attempt, status, error JSON, the row's record JSON, the
         run's seconds, when it finished).
-        The row's record and status change only for its latest attempt. ``lines_follow``: their
-        lines are appended to the results file next; until :meth:`set_meta` says
-        ``appending="0"``, a later session knows the file may lack them. ``lines_at``: where
-        each row's line will lie in the file, by key (offset and length in bytes)."""
+        The row's record and status change only for its latest attempt. ``lines_at``: their
+        lines are appended to the results file next, each where it says, by key (offset and
+        length in bytes); until :meth:`set_meta` says ``appending="0"``, a later session knows
+        the file may lack them."""
         spans = lines_at or {}
         with self._transaction() as db:
             # A result whose row has moved on to a newer attempt (or is not this job's) is the
@@ -512,5 +503,5 @@ class JobStore(BatchJournal):
                 "AND attempt < (SELECT attempt FROM rows WHERE key = ?)",
                 [(r[4], r[0], r[1], r[0]) for r in aside],
             )
-            if lines_follow:
+            if lines_at is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('appending', '1')")

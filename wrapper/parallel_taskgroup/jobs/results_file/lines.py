@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from ..._json import encode_str, readable
+from ..._json import readable
 from ...errors import ResultsFileError
 from .layout import _JSON, ResultsLayout, _columns, _json_text, columns, tabular_row
 
@@ -57,9 +57,9 @@ class _Lines:
 
 def jsonl_start(key: str) -> bytes:
     """How the JSONL line of the record of the row ``key`` starts (``key`` is a record's first
-    field), up to the separator after the key: no other row's line starts so (UnicodeEncodeError
-    for a key with a lone surrogate, whose line escapes it)."""
-    return ('{"key": ' + encode_str(key) + ",").encode("utf-8")
+    field), up to the separator after the key, as the line's own encoder writes it: no other
+    row's line starts so."""
+    return _jsonl_line({"key": key})[: -len(b"}\n")] + b","
 
 
 def _jsonl_line(record: Mapping[str, Any]) -> bytes:

@@ -31,7 +31,7 @@ def reorder_lines(
                 return False
             with replacing(path) as (out, _):
                 _copy_lines(source, spans, size, out)
-    except (_NotTheFilesLines, UnicodeEncodeError, OSError, ResultsFileError):
+    except (_NotTheFilesLines, OSError, ResultsFileError):
         return False
     return True
 
