@@ -7,7 +7,6 @@ job's clock is interrupted (after the POST in flight, whose outcome it records).
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any, Optional
@@ -78,7 +77,7 @@ class Submitter:
             for row in store.to_submit(attempt, retry_failed=options.retry_failed):
                 if clock.interrupted:
                     raise Interrupted()
-                yield json.loads(row.input)
+                yield row.key, row.input
 
         def budget(n: int) -> Optional[str]:
             if options.max_cost is None:
@@ -107,7 +106,7 @@ class Submitter:
             attempt=attempt,
             keep_run_ids=False,
             budget=budget,
-            keys_unique=True,  # the store holds each key once
+            checked_rows=True,
         )
         try:
             submit_rows(

@@ -13,7 +13,7 @@ from typing import Any, Callable, Literal, Optional, Union
 import attrs
 from parallel_taskgroup_api.models import TaskRunInput
 
-from .._json import compact, compact_bytes, encode_str, fast_compact
+from .._json import compact, compact_bytes, encode_str, fast_compact, loads
 from ..errors import ConfigurationError, RowError, TaskSpecError
 from .batches import BodyLayout
 from .keys import ATTEMPT_FIELD, ROW_KEY_FIELD, KeySpec, derive_key, identity, key_function
@@ -28,7 +28,7 @@ from .limits import (
 )
 from .report import SubmitReport
 
-__all__ = ["PreparedInput", "RowPlan", "make_plan", "prepare_rows"]
+__all__ = ["PreparedInput", "RowPlan", "make_plan", "prepare_checked", "prepare_rows"]
 
 RowInput = Union[str, Mapping[str, Any], TaskRunInput]
 Duplicates = Literal["error", "skip"]
@@ -316,6 +316,24 @@ def _prepare_plain(
     except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
     return _checked(plan, position, key, value, data, spec_chars)
+
+
+def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> PreparedInput:
+    """A row :func:`prepare_one` accepted once already, given as its key and its input's
+    :func:`~.._json.compact` text (a job stores its rows so): the same result, the text written
+    into the run input as it is rather than parsed and encoded again."""
+    frame = plan.frame
+    if frame is not None and plan.to_input is None:
+        head, middle, tail, spec_chars = frame
+        data = (head + text + middle + encode_str(key) + tail).encode("utf-8")
+        room = min(
+            MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead
+        )
+        if len(data) <= room:
+            return PreparedInput(position, identity(key, plan.attempt), data)
+    # Another plan, or a row near a limit (a retry's metadata is longer): the general path,
+    # which says what is wrong.
+    return prepare_one(plan, position, loads(text))
 
 
 def prepare_rows(

@@ -43,7 +43,14 @@ from .batches import chunk_by_limits
 from .journal import MemoryJournal, PendingBatch, SubmissionJournal, open_journal
 from .keys import KeySpec
 from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
-from .prepare import Duplicates, PreparedInput, RowPlan, make_plan, prepare_one, prepare_rows
+from .prepare import (
+    Duplicates,
+    PreparedInput,
+    RowPlan,
+    make_plan,
+    prepare_checked,
+    prepare_rows,
+)
 from .reconcile import GroupKeys, existing_keys
 from .report import SubmitReport
 from .sender import post_batch
@@ -80,10 +87,10 @@ class SubmitOptions:
     budget: Optional[Callable[[int], Optional[str]]] = None
     """Asked with a batch's size before its POST: None lets it go, a message stops the call
     with BudgetExceededError (nothing of the batch is sent)."""
-    keys_unique: bool = False
-    """The caller guarantees the rows' keys are distinct (a job's rows come from its store,
-    where each key is stored once): no set of the keys seen is kept, so memory stays flat
-    however many rows there are."""
+    checked_rows: bool = False
+    """Each row is a ``(key, input text)`` pair of a row checked once already (a job's store
+    holds its rows so, each key once): its run input is written from that text, and no set
+    of the keys seen is kept, so memory stays flat however many rows there are."""
 
 
 class _Batches:
@@ -342,14 +349,14 @@ class _Batches:
         report.last_event_cursor = event_cursor
 
 
-def _prepare_unique(
-    plan: RowPlan, rows: Iterable[Any], report: SubmitReport
+def _prepare_checked(
+    plan: RowPlan, rows: Iterable[tuple[str, str]], report: SubmitReport
 ) -> Iterator[PreparedInput]:
-    """:func:`prepare_rows` for rows whose keys are known to be distinct: nothing per row is
-    kept."""
-    for position, row in enumerate(rows):
+    """:func:`prepare_rows` for ``checked_rows`` (see :class:`SubmitOptions`): nothing per row
+    is kept."""
+    for position, (key, text) in enumerate(rows):
         report.rows = position + 1
-        yield prepare_one(plan, position, row)
+        yield prepare_checked(plan, position, key, text)
 
 
 def _drop_confirmed(
@@ -445,8 +452,8 @@ def submit_rows(
     try:
         batches.reconcile_pending(record_group=options.skip_existing)
         prepared: Iterable[PreparedInput] = (
-            _prepare_unique(plan, rows, report)
-            if options.keys_unique
+            _prepare_checked(plan, rows, report)
+            if options.checked_rows
             else prepare_rows(plan, rows, report)
         )
         if isinstance(rows, (list, tuple)):
