@@ -79,7 +79,8 @@ def render(results: list[dict[str, Any]], rounds: int, quick: bool) -> str:
         "",
         "Written by `make bench` (`bench/run_all.py`"
         + (", `--quick`" if quick else "")
-        + f"). Every comparison: fresh processes, ours and the official `parallel-web` SDK "
+        + f"). Every comparison: fresh processes, both sides byte-compiled as installed, "
+        "ours and the official `parallel-web` SDK "
         f"alternating, {rounds} rounds; the figure is the median of per-round ratios with its "
         "min–max. Absolute figures are shown but only ratios are claimed: the machine is shared.",
         "",
