@@ -111,18 +111,22 @@ class JobStore(BatchJournal):
         a key repeated within this input is a duplicate).
         """
         duplicates: list[tuple[str, int, int]] = []
+        this_pass = self._pass
         with self._transaction() as db:
-            for key, line, value in rows:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
-                    (key, line, value, self._pass),
-                )
-                if cursor.rowcount == 0:
-                    first, seen_in = db.execute(
-                        "SELECT line, pass FROM rows WHERE key = ?", (key,)
-                    ).fetchone()
-                    if not (skip_known and seen_in != self._pass):
-                        duplicates.append((key, line, int(first)))
+            stored = db.executemany(
+                "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
+                [(key, line, value, this_pass) for key, line, value in rows],
+            ).rowcount
+            if stored == len(rows):
+                return duplicates  # the common case: no key was there already
+            for key, line, _ in rows:
+                first, seen_in = db.execute(
+                    "SELECT line, pass FROM rows WHERE key = ?", (key,)
+                ).fetchone()
+                if first == line and seen_in == this_pass:
+                    continue  # stored just now
+                if not (skip_known and seen_in != this_pass):
+                    duplicates.append((key, line, int(first)))
         return duplicates
 
     def stage_rows(self, rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, int]]:
