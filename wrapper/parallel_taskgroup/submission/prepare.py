@@ -301,6 +301,12 @@ def _checked(
     return PreparedInput(position, identity(key, plan.attempt), data)
 
 
+def _room(plan: RowPlan, spec_chars: int) -> int:
+    """The bytes a run input of ``plan`` may take without a check of its exact size: within
+    both the task spec and input limit and the request size."""
+    return min(MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead)
+
+
 def _prepare_plain(
     plan: RowPlan, frame: tuple[str, str, str, int], position: int, value: Any
 ) -> PreparedInput:
@@ -326,10 +332,7 @@ def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> Prepar
     if frame is not None and plan.to_input is None:
         head, middle, tail, spec_chars = frame
         data = (head + text + middle + encode_str(key) + tail).encode("utf-8")
-        room = min(
-            MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead
-        )
-        if len(data) <= room:
+        if len(data) <= _room(plan, spec_chars):
             return PreparedInput(position, identity(key, plan.attempt), data)
     # Another plan, or a row near a limit (a retry's metadata is longer): the general path,
     # which says what is wrong.
@@ -346,7 +349,7 @@ def prepare_rows(
     # prepared inline: the loop below is the hot path of a submission. Anything else, and any
     # row that fails a check, goes through the general functions, which say what is wrong.
     head, middle, tail, spec_chars = frame or ("", "", "", 0)
-    room = min(MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead)
+    room = _room(plan, spec_chars)
     field = plan.key_field
     derive = plan.get_key is None
     first_attempt = plan.attempt <= 1
