@@ -59,6 +59,36 @@ def _again(retry_failed: bool) -> str:
     return "redo IS NOT NULL" + (" OR status IN ('failed', 'cancelled')" if retry_failed else "")
 
 
+def _insert_new_keys(
+    db: sqlite3.Connection,
+    table: str,
+    columns: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+    held: tuple[str, ...],
+) -> list[tuple[tuple[Any, ...], tuple[Any, ...]]]:
+    """Insert ``rows`` (values of ``columns``, key first) into ``table``, keyed by key, with one
+    statement; a key the table holds already keeps its row. The rows not stored, in order, each
+    with the ``held`` columns of its key's row: a row holding its own values there was stored
+    now (its line and pass tell it: a line is unique within a pass over an input). Looked up
+    only when the statement stored fewer rows than it was given."""
+    stored = db.executemany(
+        f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
+        f"VALUES ({', '.join('?' * len(columns))})",
+        rows,
+    ).rowcount
+    if stored == len(rows):
+        return []  # the common case: every key is new
+    at = [columns.index(name) for name in held]
+    refused = []
+    for row in rows:
+        found = tuple(
+            db.execute(f"SELECT {', '.join(held)} FROM {table} WHERE key = ?", row[:1]).fetchone()
+        )
+        if found != tuple(row[i] for i in at):
+            refused.append((row, found))
+    return refused
+
+
 class JobStore(BatchJournal):
     """The job's rows, attempts and pending batches in one SQLite file."""
 
@@ -113,18 +143,14 @@ class JobStore(BatchJournal):
         duplicates: list[tuple[str, int, int]] = []
         this_pass = self._pass
         with self._transaction() as db:
-            stored = db.executemany(
-                "INSERT OR IGNORE INTO rows (key, line, input, pass) VALUES (?, ?, ?, ?)",
-                [(key, line, value, this_pass) for key, line, value in rows],
-            ).rowcount
-            if stored == len(rows):
-                return duplicates  # the common case: no key was there already
-            for key, line, _ in rows:
-                first, seen_in = db.execute(
-                    "SELECT line, pass FROM rows WHERE key = ?", (key,)
-                ).fetchone()
-                if first == line and seen_in == this_pass:
-                    continue  # stored just now
+            refused = _insert_new_keys(
+                db,
+                "rows",
+                ("key", "line", "input", "pass"),
+                [(*row, this_pass) for row in rows],
+                held=("line", "pass"),
+            )
+            for (key, line, _, _), (first, seen_in) in refused:
                 if not (skip_known and seen_in != this_pass):
                     duplicates.append((key, line, int(first)))
         return duplicates
@@ -132,17 +158,11 @@ class JobStore(BatchJournal):
     def stage_rows(self, rows: Sequence[tuple[str, int, str]]) -> list[tuple[str, int, int]]:
         """Hold a refresh's rows (key, line, value as JSON text) until :meth:`apply_refresh`;
         the duplicates, (key, its line, the line that had it first), are not held."""
-        duplicates: list[tuple[str, int, int]] = []
         with self._transaction() as db:
-            for key, line, value in rows:
-                cursor = db.execute(
-                    "INSERT OR IGNORE INTO incoming (key, line, input) VALUES (?, ?, ?)",
-                    (key, line, value),
-                )
-                if cursor.rowcount == 0:
-                    first = db.execute("SELECT line FROM incoming WHERE key = ?", (key,))
-                    duplicates.append((key, line, int(first.fetchone()[0])))
-        return duplicates
+            refused = _insert_new_keys(
+                db, "incoming", ("key", "line", "input"), rows, held=("line",)
+            )
+        return [(key, line, int(first)) for (key, line, _), (first,) in refused]
 
     def clear_staged(self) -> None:
         """Forget the rows held for a refresh."""

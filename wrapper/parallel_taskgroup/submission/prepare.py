@@ -301,6 +301,12 @@ def _checked(
     return PreparedInput(position, identity(key, plan.attempt), data)
 
 
+def _framed(frame: tuple[str, str, str, int], text: str, key: str) -> bytes:
+    """The run input of a plan's ``frame`` around an input's JSON ``text`` and its row key."""
+    head, middle, tail, _ = frame
+    return (head + text + middle + encode_str(key) + tail).encode("utf-8")
+
+
 def _room(plan: RowPlan, spec_chars: int) -> int:
     """The bytes a run input of ``plan`` may take without a check of its exact size: within
     both the task spec and input limit and the request size."""
@@ -316,12 +322,11 @@ def _prepare_plain(
         key = plan.get_key(value) if plan.get_key is not None else derive_key(value)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
-    head, middle, tail, spec_chars = frame
     try:
-        data = (head + fast_compact(value) + middle + encode_str(key) + tail).encode("utf-8")
+        data = _framed(frame, fast_compact(value), key)
     except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
-    return _checked(plan, position, key, value, data, spec_chars)
+    return _checked(plan, position, key, value, data, frame[3])
 
 
 def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> PreparedInput:
@@ -330,9 +335,8 @@ def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> Prepar
     into the run input as it is rather than parsed and encoded again."""
     frame = plan.frame
     if frame is not None and plan.to_input is None:
-        head, middle, tail, spec_chars = frame
-        data = (head + text + middle + encode_str(key) + tail).encode("utf-8")
-        if len(data) <= _room(plan, spec_chars):
+        data = _framed(frame, text, key)
+        if len(data) <= _room(plan, frame[3]):
             return PreparedInput(position, identity(key, plan.attempt), data)
     # Another plan, or a row near a limit (a retry's metadata is longer): the general path,
     # which says what is wrong.
@@ -348,12 +352,10 @@ def prepare_rows(
     # The common row (a dict with string keys, its key a short str field or derived) is
     # prepared inline: the loop below is the hot path of a submission. Anything else, and any
     # row that fails a check, goes through the general functions, which say what is wrong.
-    head, middle, tail, spec_chars = frame or ("", "", "", 0)
-    room = _room(plan, spec_chars)
+    room = _room(plan, frame[3] if frame is not None else 0)
     field = plan.key_field
     derive = plan.get_key is None
     first_attempt = plan.attempt <= 1
-    join = "".join
     for position, row in enumerate(rows):
         report.rows = position + 1
         prepared: Optional[PreparedInput] = None
@@ -370,7 +372,7 @@ def prepare_rows(
                     key = None
             if key is not None:
                 try:
-                    data = join((head, fast_compact(row), middle, encode_str(key), tail)).encode()
+                    data = _framed(frame, fast_compact(row), key)
                 except (TypeError, ValueError, RecursionError):
                     data = b""
                 if 0 < len(data) <= room:
