@@ -65,7 +65,9 @@ def test_each_chunk_is_full_unless_the_next_item_would_not_fit(
 
 @given(
     inputs=st.lists(json_values, max_size=20),
-    extra=st.dictionaries(st.text(max_size=8), json_values, max_size=3),
+    extra=st.dictionaries(
+        st.text(max_size=8).filter(lambda name: name != "inputs"), json_values, max_size=3
+    ),
 )
 def test_body_layout_size_is_the_exact_length_of_the_built_body(
     inputs: list[object], extra: dict[str, object]
@@ -75,6 +77,11 @@ def test_body_layout_size_is_the_exact_length_of_the_built_body(
     body = layout.build(parts)
     assert layout.size(parts) == len(body)
     assert json.loads(body) == {"inputs": inputs, **extra}
+
+
+def test_a_body_layout_refuses_extra_fields_that_set_the_inputs() -> None:
+    with pytest.raises(ValueError, match="must not set 'inputs'"):
+        BodyLayout({"inputs": []})
 
 
 def test_add_runs_sends_exactly_the_bytes_it_measured() -> None:

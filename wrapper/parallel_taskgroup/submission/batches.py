@@ -79,6 +79,8 @@ class BodyLayout:
     __slots__ = ("_prefix", "_suffix", "overhead")
 
     def __init__(self, extra: Optional[dict[str, Any]] = None) -> None:
+        if extra and "inputs" in extra:
+            raise ValueError("a body layout's extra fields must not set 'inputs': its own field")
         body = compact_bytes({"inputs": [], **(extra or {})})
         cut = body.index(b"[") + 1  # "inputs" is the first key: its list opens first
         self._prefix = body[:cut]
