@@ -94,6 +94,7 @@ def main(mode: str, rows_path: str, out_path: str, base_url: str) -> None:
         json.dumps(
             {
                 "cpu_s": usage.ru_utime + usage.ru_stime,
+                "sys_s": usage.ru_stime,
                 "peak_mib": hwm_kb / 1024,
                 "wall_s": time.perf_counter() - started,
                 "lines": lines,
