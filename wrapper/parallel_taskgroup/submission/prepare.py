@@ -304,7 +304,7 @@ def _checked(
 def _framed(frame: tuple[str, str, str, int], text: str, key: str) -> bytes:
     """The run input of a plan's ``frame`` around an input's JSON ``text`` and its row key."""
     head, middle, tail, _ = frame
-    return (head + text + middle + encode_str(key) + tail).encode("utf-8")
+    return "".join((head, text, middle, encode_str(key), tail)).encode("utf-8")
 
 
 def _room(plan: RowPlan, spec_chars: int) -> int:
