@@ -10,7 +10,8 @@ import httpx
 import pytest
 from parallel_taskgroup import MemoryCursorStore, RunResult, errors
 from parallel_taskgroup.client import core_of
-from parallel_taskgroup.results import ResultStream
+from parallel_taskgroup.jobs.collector import CATCH_UP_ROWS
+from parallel_taskgroup.results import READ_AHEAD, ResultStream
 from parallel_taskgroup_api.models import TaskRunJsonOutput, TaskRunTextOutput
 from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, run_event, status_event
 
@@ -216,3 +217,9 @@ def test_a_catch_up_that_supplies_nothing_is_not_repeated_for_every_result_after
         got = [r.run_id for r in stream]
     assert sorted(got) == sorted(f"trun_{i}" for i in range(100))
     assert 1 <= len(catch_ups) <= 100 // 10
+
+
+def test_a_batch_jobs_bulk_catch_up_fits_within_the_read_ahead() -> None:
+    # The reader holds at most READ_AHEAD events: were a job's catch-up to wait for more
+    # outputs than that, it would never start, and every output would be fetched on its own.
+    assert CATCH_UP_ROWS < READ_AHEAD

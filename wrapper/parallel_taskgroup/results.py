@@ -49,8 +49,10 @@ Output = Union[TaskRunJsonOutput, TaskRunTextOutput]
 
 TERMINAL = frozenset({TaskRunStatus.COMPLETED, TaskRunStatus.FAILED, TaskRunStatus.CANCELLED})
 DEFAULT_FETCH_CONCURRENCY = 8
-READ_AHEAD = 2000
-"""Events read ahead of what the consumer has taken (bounds memory on a fast stream)."""
+READ_AHEAD = 200
+"""Events read ahead of what the consumer has taken: enough to keep the connection read while
+the consumer is busy (more than a batch job's bulk catch-up waits for), few enough that the
+parsed events held cost little memory on a fast stream."""
 
 _REPR_CONTENT = 60
 
