@@ -6,6 +6,7 @@ without a report."""
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -16,6 +17,25 @@ batch = st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=5)
 passes = st.lists(st.tuples(st.lists(batch, max_size=3), st.booleans()), min_size=1, max_size=3)
 
 
+def modelled(
+    batches: list[list[str]], first: dict[str, tuple[int, int]], this_pass: int, skip_known: bool
+) -> Iterator[tuple[list[tuple[str, int, str]], list[tuple[str, int, int]]]]:
+    """Each batch of one pass over an input as rows (lines numbered from 1) with the repeats the
+    model expects reported; ``first`` (key -> its first line and pass) is kept up to date."""
+    line = 0
+    for keys in batches:
+        rows = []
+        expected = []
+        for key in keys:
+            line += 1
+            rows.append((key, line, "{}"))
+            if key not in first:
+                first[key] = (line, this_pass)
+            elif not (skip_known and first[key][1] != this_pass):
+                expected.append((key, line, first[key][0]))
+        yield rows, expected
+
+
 @settings(max_examples=60, deadline=None)
 @given(passes=passes)
 def test_each_key_is_stored_once_and_every_repeat_is_reported(
@@ -23,20 +43,10 @@ def test_each_key_is_stored_once_and_every_repeat_is_reported(
 ) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = JobStore(str(Path(tmp) / "job.db"))
-        first: dict[str, tuple[int, int]] = {}  # key -> (line, pass)
+        first: dict[str, tuple[int, int]] = {}
         for number, (batches, skip_known) in enumerate(passes):
             store.begin_pass()
-            line = 0
-            for keys in batches:
-                rows = []
-                expected = []
-                for key in keys:
-                    line += 1
-                    rows.append((key, line, "{}"))
-                    if key not in first:
-                        first[key] = (line, number)
-                    elif not (skip_known and first[key][1] != number):
-                        expected.append((key, line, first[key][0]))
+            for rows, expected in modelled(batches, first, number, skip_known):
                 assert store.insert_rows(rows, skip_known=skip_known) == expected
         assert {r.key: r.line for r in store.rows()} == {k: v[0] for k, v in first.items()}
         store.close()
@@ -47,17 +57,6 @@ def test_each_key_is_stored_once_and_every_repeat_is_reported(
 def test_a_refresh_holds_each_key_once_and_reports_every_repeat(batches: list[list[str]]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         store = JobStore(str(Path(tmp) / "job.db"))
-        first: dict[str, int] = {}
-        line = 0
-        for keys in batches:
-            rows = []
-            expected = []
-            for key in keys:
-                line += 1
-                rows.append((key, line, "{}"))
-                if key in first:
-                    expected.append((key, line, first[key]))
-                else:
-                    first[key] = line
+        for rows, expected in modelled(batches, {}, 0, skip_known=False):
             assert store.stage_rows(rows) == expected
         store.close()
