@@ -14,17 +14,18 @@ from ..submission.keys import identity, split_identity
 from .store_db import _CHUNK, StoreDb
 
 _KEEP_ANSWER = (
-    "UPDATE attempts SET record = (SELECT r.record FROM rows r WHERE r.key = attempts.key) "
+    "UPDATE attempts SET record = (SELECT c.record FROM rows r JOIN row_records c "
+    "ON c.pos = r.pos WHERE r.key = attempts.key) "
     "WHERE key = ? AND attempt = (SELECT attempt FROM rows WHERE key = ?) AND attempt < ? "
     "AND record IS NULL"
 )
 """Params (key, key, new attempt): a row's answer, kept with its attempt before a newer attempt
 replaces it in the row (the line keeps earlier answers in ``attempts``)."""
 _NEXT_ATTEMPT = (
-    "UPDATE rows SET attempt = ?, status = NULL, record = NULL, redo = NULL "
-    "WHERE key = ? AND attempt < ?"
+    "UPDATE rows SET attempt = ?, status = NULL, redo = NULL WHERE key = ? AND attempt < ?"
 )
-"""Params (attempt, key, attempt): the row's latest attempt is now a newer one."""
+"""Params (attempt, key, attempt): the row's latest attempt is now a newer one (its record
+goes with its status: the schema's ``rows_record_clear``)."""
 
 
 class BatchJournal(StoreDb):

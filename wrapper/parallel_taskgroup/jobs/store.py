@@ -30,12 +30,14 @@ from .store_schema import (
     _RECOUNT,
     _SCHEMA,
     FORMAT,
+    OLD_FORMAT,
     REFRESH_STEPS,
     AttemptFacts,
     RefreshCounts,
     RowCounts,
     StoredRow,
     add_columns,
+    upgrade,
 )
 
 __all__ = [
@@ -49,6 +51,11 @@ __all__ = [
 
 
 _NO_LINE = (None, None)
+_ROW_COLUMNS = (
+    "pos, key, line, input, attempt, status, "
+    "(SELECT record FROM row_records c WHERE c.pos = rows.pos)"
+)
+"""A :class:`StoredRow`'s columns of ``rows``, its record from ``row_records``."""
 
 FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
 """(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""
@@ -103,6 +110,8 @@ class JobStore(BatchJournal):
                 found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
                 if found is None:
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+                elif found[0] == OLD_FORMAT:
+                    upgrade(db)
                 elif found[0] != FORMAT:
                     raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
                 db.executescript(_RECOUNT)
@@ -203,8 +212,7 @@ class JobStore(BatchJournal):
     def rows(self, *, where: str = "1", params: Sequence[Any] = ()) -> Iterator[StoredRow]:
         """Rows in input order (optionally filtered with a SQL condition), streamed."""
         for row in self._in_input_order(
-            "SELECT pos, key, line, input, attempt, status, record FROM rows "
-            f"WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
+            f"SELECT {_ROW_COLUMNS} FROM rows WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
             params,
         ):
             yield StoredRow(*row)
@@ -306,9 +314,9 @@ class JobStore(BatchJournal):
         """(key, record JSON) of every row whose latest run completed, is not marked for
         another run, and was not a run of processor ``not_by``; streamed in input order."""
         for _, key, record in self._in_input_order(
-            "SELECT r.pos, r.key, r.record FROM rows r JOIN attempts a "
-            "ON a.key = r.key AND a.attempt = r.attempt WHERE r.pos > ? "
-            "AND r.status = 'completed' AND r.redo IS NULL AND r.record IS NOT NULL "
+            "SELECT r.pos, r.key, c.record FROM rows r JOIN row_records c ON c.pos = r.pos "
+            "JOIN attempts a ON a.key = r.key AND a.attempt = r.attempt WHERE r.pos > ? "
+            "AND r.status = 'completed' AND r.redo IS NULL "
             "AND a.processor != ? ORDER BY r.pos LIMIT ?",
             (not_by,),
         ):
@@ -317,7 +325,7 @@ class JobStore(BatchJournal):
     def row(self, key: str) -> Optional[StoredRow]:
         """One row by key."""
         found = self._query(
-            "SELECT pos, key, line, input, attempt, status, record FROM rows WHERE key = ?",
+            f"SELECT {_ROW_COLUMNS} FROM rows WHERE key = ?",
             (key,),
         )
         return StoredRow(*found[0]) if found else None
@@ -330,8 +338,7 @@ class JobStore(BatchJournal):
             part = keys[start : start + _CHUNK]
             marks = ",".join("?" * len(part))
             for row in self._query(
-                "SELECT pos, key, line, input, attempt, status, record FROM rows "
-                f"WHERE key IN ({marks})",
+                f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({marks})",
                 part,
             ):
                 found[row[1]] = StoredRow(*row)
@@ -508,15 +515,20 @@ class JobStore(BatchJournal):
             # A result whose row has moved on to a newer attempt (or is not this job's) is the
             # exception: its row is not updated, and only then is the journal asked whether its
             # attempt keeps its answer, which a condition on every result would ask each time.
-            aside = [
-                r
-                for r in results
-                if not db.execute(
-                    "UPDATE rows SET status = ?, record = ?, line_at = ?, line_len = ? "
+            latest: list[FinishedRun] = []
+            aside: list[FinishedRun] = []
+            for r in results:
+                updated = db.execute(
+                    "UPDATE rows SET status = ?, line_at = ?, line_len = ? "
                     "WHERE key = ? AND attempt = ?",
-                    (r[2], r[4], *spans.get(r[0], _NO_LINE), r[0], r[1]),
+                    (r[2], *spans.get(r[0], _NO_LINE), r[0], r[1]),
                 ).rowcount
-            ]
+                (latest if updated else aside).append(r)
+            db.executemany(
+                "INSERT OR REPLACE INTO row_records (pos, record) "
+                "SELECT pos, ? FROM rows WHERE key = ?",
+                [(r[4], r[0]) for r in latest],
+            )
             db.executemany(
                 "UPDATE attempts SET status = ?, error = ?, seconds = ?, finished_at = ? "
                 "WHERE key = ? AND attempt = ?",

@@ -8,7 +8,9 @@ from typing import Optional
 
 import attrs
 
-FORMAT = "parallel-taskgroup-job/1"
+FORMAT = "parallel-taskgroup-job/2"
+OLD_FORMAT = "parallel-taskgroup-job/1"
+"""Format 1 kept each row's record in its row; :func:`upgrade` moves them (format 2)."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -20,11 +22,22 @@ CREATE TABLE IF NOT EXISTS rows (
     pass INTEGER NOT NULL DEFAULT 0,
     attempt INTEGER NOT NULL DEFAULT 0,
     status TEXT,
-    record TEXT,
     redo TEXT,
     line_at INTEGER,
     line_len INTEGER
 );
+-- Each finished row's record, apart from its row: a row takes ~100 bytes until its ~3 KB
+-- record comes, which written into it would split the rows' pages; kept apart, a row is
+-- updated in place and its rows read in input order without their records.
+CREATE TABLE IF NOT EXISTS row_records (pos INTEGER PRIMARY KEY, record TEXT NOT NULL);
+-- A row's record goes with the row, and with its finish (a newer attempt clears its status).
+CREATE TRIGGER IF NOT EXISTS rows_record_delete AFTER DELETE ON rows BEGIN
+    DELETE FROM row_records WHERE pos = OLD.pos;
+END;
+CREATE TRIGGER IF NOT EXISTS rows_record_clear AFTER UPDATE OF status ON rows
+WHEN NEW.status IS NULL AND OLD.status IS NOT NULL BEGIN
+    DELETE FROM row_records WHERE pos = OLD.pos;
+END;
 CREATE INDEX IF NOT EXISTS rows_to_submit ON rows (attempt, pos);
 CREATE INDEX IF NOT EXISTS rows_progress ON rows (status, attempt);
 CREATE TABLE IF NOT EXISTS attempts (
@@ -149,9 +162,15 @@ before they existed is counted right from then on."""
 REFRESH_STEPS = (
     (
         "restored",
-        "INSERT INTO rows (key, line, input, attempt, status, record) "
-        "SELECT key, line, input, attempt, status, record FROM dropped_rows "
+        "INSERT INTO rows (key, line, input, attempt, status) "
+        "SELECT key, line, input, attempt, status FROM dropped_rows "
         "WHERE key IN (SELECT key FROM incoming) ORDER BY line",
+    ),
+    (
+        "restored_records",
+        "INSERT INTO row_records (pos, record) SELECT r.pos, d.record FROM dropped_rows d "
+        "JOIN rows r ON r.key = d.key WHERE d.key IN (SELECT key FROM incoming) "
+        "AND d.record IS NOT NULL",
     ),
     ("unremoved", "DELETE FROM dropped_rows WHERE key IN (SELECT key FROM incoming)"),
     (
@@ -174,12 +193,29 @@ REFRESH_STEPS = (
     (
         "aside",
         "INSERT OR REPLACE INTO dropped_rows (key, line, input, attempt, status, record) "
-        "SELECT key, line, input, attempt, status, record FROM rows "
+        "SELECT key, line, input, attempt, status, "
+        "(SELECT record FROM row_records c WHERE c.pos = rows.pos) FROM rows "
         "WHERE key NOT IN (SELECT key FROM incoming)",
     ),
     ("removed", "DELETE FROM rows WHERE key NOT IN (SELECT key FROM incoming)"),
 )
 """A refresh, step by step (each step's row count is kept by its name)."""
+
+
+_UPGRADE = f"""
+BEGIN IMMEDIATE;
+INSERT OR REPLACE INTO row_records (pos, record)
+    SELECT pos, record FROM rows WHERE record IS NOT NULL;
+UPDATE rows SET record = NULL WHERE record IS NOT NULL;
+UPDATE meta SET value = '{FORMAT}' WHERE name = 'format';
+COMMIT;
+"""
+
+
+def upgrade(db: sqlite3.Connection) -> None:
+    """Make a journal of :data:`OLD_FORMAT` one of :data:`FORMAT`, in one transaction: its
+    records moved out of its rows (the emptied column stays: old SQLite cannot drop one)."""
+    db.executescript(_UPGRADE)
 
 
 _ADDED_COLUMNS = {

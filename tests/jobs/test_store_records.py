@@ -1,0 +1,103 @@
+"""A finished row's record is kept apart from its row (``row_records``): under any writes it
+is there exactly while the row's latest attempt has finished, and a journal written before
+(format 1, records in the rows) is moved over when opened, nothing lost."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from parallel_taskgroup.errors import JournalError
+from parallel_taskgroup.jobs.store import JobStore
+from parallel_taskgroup.submission.keys import identity
+from store_writes import after_each_write, operation, saved_record
+
+
+def kept_records(path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """(the records kept, by key; the records the rows' finished latest attempts saved)."""
+    with sqlite3.connect(path) as db:
+        kept = dict(
+            db.execute("SELECT r.key, c.record FROM row_records c JOIN rows r ON r.pos = c.pos")
+        )
+        orphans = db.execute(
+            "SELECT COUNT(*) FROM row_records WHERE pos NOT IN (SELECT pos FROM rows)"
+        ).fetchone()[0]
+        finished = {
+            key: saved_record(key, attempt, status)
+            for key, attempt, status in db.execute(
+                "SELECT key, attempt, status FROM rows WHERE status IS NOT NULL"
+            )
+        }
+    assert orphans == 0
+    return kept, finished
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(operation, max_size=12))
+def test_a_rows_record_is_kept_exactly_while_its_latest_attempt_has_finished(
+    tmp_path: Path, operations: list[tuple]
+) -> None:
+    for store, path in after_each_write(tmp_path, operations):
+        kept, finished = kept_records(path)
+        assert kept == finished
+        assert {r.key: r.record for r in store.rows() if r.record is not None} == kept
+
+
+def format_1_journal(path: Path) -> None:
+    """A journal as format 1 left it: two rows finished (one of them since sent again), with
+    their records in the rows."""
+    store = JobStore(str(path))
+    store.insert_rows([("a", 1, '{"n": 1}'), ("b", 2, '{"n": 2}'), ("c", 3, '{"n": 3}')])
+    store.confirm({identity("a"): "run_a", identity("b"): "run_b"}, "lite")
+    store.save_results(
+        [
+            ("a", 1, "completed", None, saved_record("a", 1, "completed"), 1.0, 2.0),
+            ("b", 1, "completed", None, saved_record("b", 1, "completed"), 1.0, 2.0),
+        ]
+    )
+    store.confirm({identity("b", 2): "run_b2"}, "base")
+    store.close()
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE rows ADD COLUMN record TEXT")
+        db.execute(
+            "UPDATE rows SET record = (SELECT record FROM row_records c WHERE c.pos = rows.pos)"
+        )
+        db.execute("DELETE FROM row_records")
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/1' WHERE name = 'format'")
+
+
+def test_a_format_1_journal_opens_with_its_records_moved_out_of_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    format_1_journal(path)
+
+    store = JobStore(str(path))
+    try:
+        assert {r.key: r.record for r in store.rows()} == {
+            "a": saved_record("a", 1, "completed"),
+            "b": None,
+            "c": None,
+        }
+        assert store.attempts_of("b")[0]["output"] == {
+            "key": "b",
+            "attempt": 1,
+            "status": "completed",
+        }
+        assert list(store.answers(not_by="base")) == [("a", saved_record("a", 1, "completed"))]
+        assert store.meta("format") == "parallel-taskgroup-job/2"
+    finally:
+        store.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM rows WHERE record IS NOT NULL").fetchone() == (0,)
+
+
+def test_a_journal_of_a_later_format_is_refused_with_its_format_named(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    JobStore(str(path)).close()
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/3' WHERE name = 'format'")
+
+    with pytest.raises(JournalError, match="'parallel-taskgroup-job/3' is not supported"):
+        JobStore(str(path))
