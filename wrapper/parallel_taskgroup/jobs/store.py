@@ -113,7 +113,10 @@ class JobStore(BatchJournal):
                 elif found[0] == OLD_FORMAT:
                     upgrade(db)
                 elif found[0] != FORMAT:
-                    raise JournalError(f"{path}: job journal format {found[0]!r} is not supported")
+                    raise JournalError(
+                        f"{path}: job journal format {found[0]!r} is not supported by this "
+                        "version of parallel-taskgroup"
+                    )
                 db.executescript(_RECOUNT)
         except sqlite3.DatabaseError as exc:
             self.close()
