@@ -1,7 +1,9 @@
-"""Any sequence of a job store's writes, for property tests of what the store keeps."""
+"""Any sequence of a job store's writes, for property tests of what the store keeps; and a
+journal put back as format 1 left it, for tests of its upgrade."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,3 +73,14 @@ def after_each_write(tmp_path: Path, operations: list[tuple]) -> Iterator[tuple[
             yield store, path
     finally:
         store.close()
+
+
+def as_format_1(path: Path) -> None:
+    """Put the closed journal ``path`` back as format 1 kept it: each record in its row."""
+    with sqlite3.connect(path) as db:
+        db.execute("ALTER TABLE rows ADD COLUMN record TEXT")
+        db.execute(
+            "UPDATE rows SET record = (SELECT record FROM row_records c WHERE c.pos = rows.pos)"
+        )
+        db.execute("DELETE FROM row_records")
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/1' WHERE name = 'format'")

@@ -9,6 +9,7 @@ import os
 import resource
 import shutil
 import signal
+import sqlite3
 import time
 from pathlib import Path
 from typing import Callable
@@ -23,6 +24,7 @@ from job_helpers import (
     write_rows,
 )
 from parallel_taskgroup.jobs.store import JobStore
+from store_writes import as_format_1
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -132,6 +134,41 @@ def test_a_corrupt_journal_is_set_aside_and_rebuilt(server: EmulatorServer, tmp_
         Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
     done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
     assert done.returncode == 0, done.stderr
+    assert "rebuilding it" in done.stderr
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_job_stopped_with_a_format_1_journal_finishes_from_it_upgraded(
+    emulator_factory: Callable[..., EmulatorServer], tmp_path: Path
+) -> None:
+    server = emulator_factory(time_scale=0.05)
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 300)
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    as_format_1(Path(f"{out}.journal"))
+
+    done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
+    assert done.returncode == 0, done.stderr
+    assert "rebuilding" not in done.stderr
+    assert_one_run_and_one_line_per_row(server, out, rows)
+
+
+def test_a_journal_of_a_later_format_is_set_aside_and_rebuilt(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = write_rows(src, 40)
+    assert run(src, out, server)[0] == 0
+    with sqlite3.connect(f"{out}.journal") as db:
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/99' WHERE name = 'format'")
+
+    done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
+    assert done.returncode == 0, done.stderr
+    assert "'parallel-taskgroup-job/99' is not supported" in done.stderr
     assert "rebuilding it" in done.stderr
     assert_one_run_and_one_line_per_row(server, out, rows)
 

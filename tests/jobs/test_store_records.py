@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from parallel_taskgroup.errors import JournalError
 from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.submission.keys import identity
-from store_writes import after_each_write, operation, saved_record
+from store_writes import after_each_write, as_format_1, operation, saved_record
 
 
 def kept_records(path: Path) -> tuple[dict[str, str], dict[str, str]]:
@@ -60,13 +60,7 @@ def format_1_journal(path: Path) -> None:
     )
     store.confirm({identity("b", 2): "run_b2"}, "base")
     store.close()
-    with sqlite3.connect(path) as db:
-        db.execute("ALTER TABLE rows ADD COLUMN record TEXT")
-        db.execute(
-            "UPDATE rows SET record = (SELECT record FROM row_records c WHERE c.pos = rows.pos)"
-        )
-        db.execute("DELETE FROM row_records")
-        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/1' WHERE name = 'format'")
+    as_format_1(path)
 
 
 def test_a_format_1_journal_opens_with_its_records_moved_out_of_its_rows(tmp_path: Path) -> None:
