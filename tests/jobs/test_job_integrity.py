@@ -42,6 +42,15 @@ def run(src: Path, out: Path, server: EmulatorServer, *extra: str) -> tuple[int,
     return done.returncode, done.stderr
 
 
+def killed_once_lines_appear(server: EmulatorServer, src: Path, out: Path) -> None:
+    """Run a job of ``src`` and kill it (SIGKILL) once its first results are in ``out``."""
+    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
+    while not out.exists() or out.stat().st_size == 0:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+
+
 def test_two_runs_on_the_same_results_file_bill_each_row_once(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:
@@ -113,11 +122,7 @@ def test_a_deleted_journal_mid_job_is_rebuilt_without_billing_twice(
     server = emulator_factory(time_scale=0.05)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 300)
-    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
-    while not out.exists() or out.stat().st_size == 0:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    killed_once_lines_appear(server, src, out)
     for suffix in ("", "-wal", "-shm"):
         Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
     code, err = run(src, out, server)
@@ -139,16 +144,12 @@ def test_a_corrupt_journal_is_set_aside_and_rebuilt(server: EmulatorServer, tmp_
 
 
 def test_a_job_stopped_with_a_format_1_journal_finishes_from_it_upgraded(
-    emulator_factory: Callable[..., EmulatorServer], tmp_path: Path
+    emulator_factory: Factory, tmp_path: Path
 ) -> None:
     server = emulator_factory(time_scale=0.05)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 300)
-    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
-    while not out.exists() or out.stat().st_size == 0:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    killed_once_lines_appear(server, src, out)
     as_format_1(Path(f"{out}.journal"))
 
     done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
@@ -180,11 +181,7 @@ def test_a_lost_state_file_names_the_group_and_re_attaching_finishes_the_job(
     server = emulator_factory(time_scale=0.05)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 200)
-    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
-    while not out.exists() or out.stat().st_size == 0:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    killed_once_lines_appear(server, src, out)
     group = group_of(out)
     state = Path(f"{out}.state.json")
     if damage == "delete":
@@ -246,11 +243,7 @@ def test_a_moved_job_folder_resumes(emulator_factory: Factory, tmp_path: Path) -
     first.mkdir()
     src, out = first / "in.jsonl", first / "out.jsonl"
     rows = write_rows(src, 200)
-    proc = start(["run", str(src), "--out", str(out), "--key", "id", "-q"], server)
-    while not out.exists() or out.stat().st_size == 0:
-        time.sleep(0.02)
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    killed_once_lines_appear(server, src, out)
     moved = tmp_path / "moved"
     shutil.move(str(first), str(moved))
     code, err = run(moved / "in.jsonl", moved / "out.jsonl", server)
