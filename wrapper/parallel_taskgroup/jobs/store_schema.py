@@ -28,8 +28,14 @@ CREATE TABLE IF NOT EXISTS rows (
 );
 -- Each finished row's record, apart from its row: a row takes ~100 bytes until its ~3 KB
 -- record comes, which written into it would split the rows' pages; kept apart, a row is
--- updated in place and its rows read in input order without their records.
-CREATE TABLE IF NOT EXISTS row_records (pos INTEGER PRIMARY KEY, record TEXT NOT NULL);
+-- updated in place and its rows read in input order without their records. Records are
+-- appended in the order they come (their own ids), so that runs finishing in any order do not
+-- split the records' pages either; ``pos`` finds a row's.
+CREATE TABLE IF NOT EXISTS row_records (
+    id INTEGER PRIMARY KEY,
+    pos INTEGER NOT NULL UNIQUE,
+    record TEXT NOT NULL
+);
 -- A row's record goes with the row, and with its finish (a newer attempt clears its status).
 CREATE TRIGGER IF NOT EXISTS rows_record_delete AFTER DELETE ON rows BEGIN
     DELETE FROM row_records WHERE pos = OLD.pos;
