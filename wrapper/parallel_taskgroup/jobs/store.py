@@ -32,6 +32,7 @@ from .store_schema import (
     FORMAT,
     OLD_FORMAT,
     REFRESH_STEPS,
+    ROW_RECORD,
     AttemptFacts,
     RefreshCounts,
     RowCounts,
@@ -51,11 +52,8 @@ __all__ = [
 
 
 _NO_LINE = (None, None)
-_ROW_COLUMNS = (
-    "pos, key, line, input, attempt, status, "
-    "(SELECT record FROM row_records c WHERE c.pos = rows.pos)"
-)
-"""A :class:`StoredRow`'s columns of ``rows``, its record from ``row_records``."""
+_ROW_COLUMNS = f"pos, key, line, input, attempt, status, {ROW_RECORD}"
+"""A :class:`StoredRow`'s columns of ``FROM rows``."""
 
 FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
 """(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""

@@ -165,6 +165,10 @@ COMMIT;
 before they existed is counted right from then on."""
 
 
+ROW_RECORD = "(SELECT record FROM row_records c WHERE c.pos = rows.pos)"
+"""A row's record (NULL until its latest attempt finished), as a column of ``FROM rows``."""
+
+
 REFRESH_STEPS = (
     (
         "restored",
@@ -199,8 +203,7 @@ REFRESH_STEPS = (
     (
         "aside",
         "INSERT OR REPLACE INTO dropped_rows (key, line, input, attempt, status, record) "
-        "SELECT key, line, input, attempt, status, "
-        "(SELECT record FROM row_records c WHERE c.pos = rows.pos) FROM rows "
+        f"SELECT key, line, input, attempt, status, {ROW_RECORD} FROM rows "
         "WHERE key NOT IN (SELECT key FROM incoming)",
     ),
     ("removed", "DELETE FROM rows WHERE key NOT IN (SELECT key FROM incoming)"),
