@@ -61,6 +61,18 @@ def test_status_json_of_a_results_file_is_the_group_with_the_files_counts(job: P
     }
 
 
+def test_status_of_a_results_file_asked_of_another_server_names_the_jobs_without_using_it(
+    job: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ran_at = json.loads(Path(f"{job}.state.json").read_text())["base_url"]
+    with EmulatorServer() as other:
+        monkeypatch.setenv("PARALLEL_BASE_URL", other.base_url)
+        code, stdout, err = run_cli(["status", job])
+    assert code == 2 and stdout == ""
+    assert f"{job}: its job ran against {ran_at}, not {other.base_url}" in err
+    assert f"pass --base-url {ran_at}" in err
+
+
 def test_status_of_a_file_that_names_no_group_says_so(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:

@@ -20,7 +20,7 @@ from typing import IO, Any, Optional
 
 from .errors import UsageError
 
-__all__ = ["job_group", "lines_by_status", "state_path"]
+__all__ = ["job_base_url", "job_group", "lines_by_status", "state_path"]
 
 
 def state_path(results: str) -> str:
@@ -33,12 +33,10 @@ def job_group(results: str) -> tuple[Optional[str], str]:
     state file, else the first line of the file. ``(None, state file)`` when the state says
     the job has no group yet; UsageError when neither says anything."""
     state = state_path(results)
-    with contextlib.suppress(OSError, ValueError):
-        with open(state, encoding="utf-8") as handle:
-            data = json.load(handle)
-        if isinstance(data, dict) and "group_id" in data:
-            group = data["group_id"]
-            return (str(group) if group else None), state
+    data = _state(results)
+    if data is not None and "group_id" in data:
+        group = data["group_id"]
+        return (str(group) if group else None), state
     with contextlib.suppress(OSError, ValueError, csv.Error, UsageError, StopIteration):
         group = next(_records(results)).get("group_id")
         if group:
@@ -47,6 +45,23 @@ def job_group(results: str) -> tuple[Optional[str], str]:
         f"{results}: no group id found: there is no {os.path.basename(state)} beside it and its "
         "first line has no group_id; give the group id instead"
     )
+
+
+def job_base_url(results: str) -> Optional[str]:
+    """The API server the job of ``results`` ran against, as its state file records it (None
+    when it records none)."""
+    url = (_state(results) or {}).get("base_url")
+    return str(url) if url else None
+
+
+def _state(results: str) -> Optional[dict[str, Any]]:
+    """The job's state file as data (None when it is missing or unreadable)."""
+    with contextlib.suppress(OSError, ValueError):
+        with open(state_path(results), encoding="utf-8") as handle:
+            data = json.load(handle)
+        if isinstance(data, dict):
+            return data
+    return None
 
 
 def lines_by_status(results: str) -> dict[str, int]:

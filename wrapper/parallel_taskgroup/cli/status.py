@@ -12,7 +12,7 @@ import parallel_taskgroup as ptg
 
 from .connection import connect
 from .errors import EXIT_OK, UsageError
-from .job_files import job_group, lines_by_status
+from .job_files import job_base_url, job_group, lines_by_status
 from .words import examples, plural, subcommand
 
 __all__ = ["add_parser", "execute"]
@@ -62,7 +62,17 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
             )
     by_status = lines_by_status(results) if results is not None else {}
     with connect(args) as client:
-        info = client.group(group_id).refresh()
+        try:
+            info = client.group(group_id).refresh()
+        except (ptg.NotFoundError, ptg.APIConnectionError) as exc:
+            ran_at = job_base_url(results) if results is not None else None
+            if ran_at is None or ran_at.rstrip("/") == client.base_url.rstrip("/"):
+                raise
+            # The URL is named, not followed: a file must not choose where the key is sent.
+            raise UsageError(
+                f"{results}: its job ran against {ran_at}, not {client.base_url} "
+                f"({exc.message}); pass --base-url {ran_at}"
+            ) from None
     if args.json:
         record = info.to_dict()
         if results is not None:
