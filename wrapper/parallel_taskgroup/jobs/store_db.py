@@ -42,6 +42,10 @@ class StoreDb:
                 db.execute("PRAGMA busy_timeout = 30000")
                 db.execute("PRAGMA journal_mode = WAL")
                 db.execute("PRAGMA synchronous = NORMAL")
+                # Each thread's connection has its own page cache, which fills as a long job
+                # goes on (SQLite's default, 2 MiB each, grew a job's peak memory with its
+                # rows); the OS caches the file for all of them anyway.
+                db.execute("PRAGMA cache_size = -512")
                 db.execute("PRAGMA recursive_triggers = ON")  # REPLACE fires delete triggers
             except sqlite3.DatabaseError as exc:
                 raise JournalError(f"{self.path}: cannot open the job journal ({exc})") from None
