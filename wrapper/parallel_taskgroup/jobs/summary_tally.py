@@ -9,9 +9,10 @@ values: :class:`FailureReason`, :class:`FieldBasis`, :class:`Durations`.
 from __future__ import annotations
 
 import array
+import heapq
+import itertools
 import math
 import re
-import statistics
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Optional
@@ -214,25 +215,49 @@ class DurationTally:
 
     def durations(self) -> tuple[Durations, ...]:
         """Each processor's figures, most runs first."""
-        found = [_durations(p, sorted(s), self._unknown[p]) for p, s in self._seconds.items()]
+        found = [_durations(p, s, self._unknown[p]) for p, s in self._seconds.items()]
         return tuple(sorted(found, key=lambda d: (-(d.runs + d.unknown), d.processor)))
 
 
-def _durations(processor: str, seconds: list[float], unknown: int) -> Durations:
+def _durations(processor: str, seconds: array.array[float], unknown: int) -> Durations:
     if not seconds:
         return Durations(processor, 0, None, None, None, (), 0.0, unknown)
-    longest = seconds[-1]
+    longest = max(seconds)
     width = longest / HISTOGRAM_BINS
     bins = [0] * HISTOGRAM_BINS
     for value in seconds:
         bins[min(int(value / width), HISTOGRAM_BINS - 1) if width > 0 else 0] += 1
+    n = len(seconds)
+    middle, below_middle, p90 = _ranked(seconds, (n // 2, (n - 1) // 2, math.ceil(0.9 * n) - 1))
     return Durations(
         processor=processor,
-        runs=len(seconds),
-        median=statistics.median(seconds),
-        p90=seconds[math.ceil(0.9 * len(seconds)) - 1],
+        runs=n,
+        median=middle if n % 2 else (below_middle + middle) / 2,  # as statistics.median
+        p90=p90,
         max=longest,
         histogram=tuple(bins),
         bin_seconds=width,
         unknown=unknown,
     )
+
+
+_SORTED_RUN = 65_536
+
+
+def _ranked(seconds: array.array[float], ranks: tuple[int, ...]) -> list[float]:
+    """The values at ``ranks`` (from 0) of ``seconds`` in ascending order. Sorting them all at
+    once would hold a Python float per run (32 MiB for a million): they are sorted a run of
+    them at a time, each kept as doubles, and the runs merged."""
+    runs = [
+        array.array("d", sorted(seconds[start : start + _SORTED_RUN]))
+        for start in range(0, len(seconds), _SORTED_RUN)
+    ]
+    if len(runs) == 1:
+        return [runs[0][rank] for rank in ranks]
+    wanted = set(ranks)
+    found = {}
+    merged = itertools.islice(heapq.merge(*runs), max(ranks) + 1)
+    for rank, value in enumerate(merged):
+        if rank in wanted:
+            found[rank] = value
+    return [found[rank] for rank in ranks]
