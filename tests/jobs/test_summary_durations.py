@@ -14,7 +14,7 @@ from parallel_taskgroup.jobs.summary_tally import HISTOGRAM_BINS, DurationTally
 durations = st.lists(
     st.one_of(
         st.floats(min_value=0, max_value=1e6, allow_nan=False),
-        st.sampled_from([0.0, 1.0, 5.0, 5.000001]),  # ties, and values one fine bin apart
+        st.sampled_from([0.0, 1.0, 5.0, 5.000001]),  # ties, and near neighbours
     ),
     min_size=1,
     max_size=300,

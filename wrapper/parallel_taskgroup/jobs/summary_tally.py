@@ -252,8 +252,6 @@ def _ranked(seconds: array.array[float], ranks: tuple[int, ...]) -> list[float]:
         array.array("d", sorted(seconds[start : start + _SORTED_RUN]))
         for start in range(0, len(seconds), _SORTED_RUN)
     ]
-    if len(runs) == 1:
-        return [runs[0][rank] for rank in ranks]
     wanted = set(ranks)
     found = {}
     merged = itertools.islice(heapq.merge(*runs), max(ranks) + 1)
