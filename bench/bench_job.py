@@ -323,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             before, large, after = runs
             small = {
                 "cpu_s": (before["cpu_s"] + after["cpu_s"]) / 2,
+                "sys_s": (before["sys_s"] + after["sys_s"]) / 2,
                 "peak_mib": (before["peak_mib"] + after["peak_mib"]) / 2,
                 "runs": [before, after],
             }
@@ -394,7 +395,36 @@ def main(argv: list[str] | None = None) -> int:
                     better="lower",
                 )
             )
+        # The goal's CPU is user and system time together; apart, they show whether the growth
+        # is the client's own work or the kernel's (page cache, file writes) for larger files.
+        for part in ("user", "system"):
+            big_part = [_cpu_part(b, part) / args.big_rows for b in bigs]
+            small_part = [_cpu_part(s, part) / n for s in smalls]
+            growth = _harness.ratio(big_part, small_part)
+            goals.append(
+                Goal(
+                    name=f"Client {part} CPU per row, {args.big_rows:,} rows / {n:,} rows",
+                    figure=str(growth),
+                    target="reported",
+                    holds=True,
+                    ours=f"{_harness.median(big_part) * 1e6:.0f} µs / "
+                    f"{_harness.median(small_part) * 1e6:.0f} µs per row",
+                    command=big_command,
+                    notes=big_note + f"; the {part} part of the CPU per row above",
+                    value=growth.median,
+                    low=growth.low,
+                    high=growth.high,
+                    limit=None,
+                    better="lower",
+                )
+            )
     return finish(goals, args.json, series)
+
+
+def _cpu_part(run: dict[str, Any], part: str) -> float:
+    """A job's user or system CPU seconds."""
+    system = float(run["sys_s"])
+    return system if part == "system" else float(run["cpu_s"]) - system
 
 
 def finish(goals: list[Goal], json_path: str | None, series: dict[str, Any]) -> int:
