@@ -26,6 +26,7 @@ from .errors import (
     resume_hint,
 )
 from .logs import library_logs
+from .malloc_arenas import use_one_malloc_arena
 from .progress import Progress
 from .run_options import add_parser, parse_metadata
 from .run_report import describe_quote, quote_record, summary_lines, summary_record
@@ -190,6 +191,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     if args.dry_run:
         return _dry_run(args, options, stdout)
     require_api_key()
+    use_one_malloc_arena()
     progress = Progress(stderr, quiet=args.quiet)
     logs = library_logs(args.verbose, stderr, progress.log_handler())
     stop = threading.Event()
