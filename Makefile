@@ -111,4 +111,4 @@ chaos: $(STAMP)
 	$(PY) tools/chaos.py
 
 clean:
-	rm -rf $(VENV) .venv-py* .pytest_cache .hypothesis .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-py* .venv-bench .pytest_cache .hypothesis .mypy_cache .ruff_cache

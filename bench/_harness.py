@@ -8,7 +8,9 @@
   values are shown beside it, but only the ratio is claimed.
 - Both sides run as installed: our packages are byte-compiled first, as pip compiles a wheel
   it installs (the SDK's are), not compiled again by every fresh process of an editable
-  checkout where ``PYTHONDONTWRITEBYTECODE`` is set.
+  checkout where ``PYTHONDONTWRITEBYTECODE`` is set. Whole-process figures (a job's CPU and
+  peak RSS, start-up) go further: both sides run in :data:`USER_INSTALL`, an environment
+  holding only what a user's ``pip install`` brings.
 
 A bench script built on this prints its goals and, with ``--json PATH``, writes them for
 ``run_all.py``: ``{"script": ..., "goals": [Goal...], "series": {...}}``.
@@ -18,6 +20,8 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import functools
+import hashlib
 import importlib.util
 import json
 import os
@@ -62,6 +66,55 @@ def child(
     if not lines:
         raise RuntimeError(f"{' '.join(argv[:4])}... printed nothing:\n{done.stderr[-3000:]}")
     return json.loads(lines[-1])
+
+
+USER_INSTALL = ROOT / ".venv-bench"
+"""Where whole-process figures are taken (a job's CPU and peak RSS, start-up): the checkout
+installed as a user installs it, from a built wheel with its ``fast`` extra, beside the pinned
+``parallel-web`` and their dependencies, nothing else. The development environment would add
+to both sides what no user has: the editable install's import hook at every start, and
+``import httpx`` loading httpx's own command line (click, rich, pygments: about 6 MiB and
+30 ms), which the generator's tools installed."""
+
+
+@functools.cache
+def user_install() -> str:
+    """The interpreter of :data:`USER_INSTALL`: made when missing, and our packages installed
+    again when the checkout changed since (looked at once per process)."""
+    python = USER_INSTALL / "bin" / "python"
+    stamp = USER_INSTALL / "installed-from"
+    digest = _sources_digest()
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
+        return str(python)
+    print(f"  installing the checkout into {USER_INSTALL.name}", file=sys.stderr, flush=True)
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(USER_INSTALL)], check=True)
+        _pip(python, f"{ROOT}[fast]", _sdk_requirement())
+    else:
+        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
+    stamp.write_text(digest, encoding="utf-8")
+    return str(python)
+
+
+def _pip(python: Path, *args: str) -> None:
+    subprocess.run([str(python), "-m", "pip", "install", "-q", *args], check=True, cwd=ROOT)
+
+
+def _sdk_requirement() -> str:
+    """The ``parallel-web==`` pin of requirements-dev.txt, the SDK every bench compares with."""
+    for line in (ROOT / "requirements-dev.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("parallel-web=="):
+            return line.strip()
+    raise SystemExit("bench: requirements-dev.txt pins no parallel-web==VERSION")
+
+
+def _sources_digest() -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    for package in ("wrapper", "generated_client"):
+        for path in sorted((ROOT / package).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
+                digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 def compile_like_an_install() -> None:

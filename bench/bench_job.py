@@ -7,11 +7,12 @@
    simplest (poll the group every second, then one ``get_runs(include_input=True,
    include_output=True)`` stream, one JSON line per run; issue 22: ours ≤ 1.0× its CPU, ≤ 0.6×
    its peak RSS) and the events one (follow ``events()``, fetch each finished run's
-   ``task_run.result``; issue 15: ours ≤ 0.5× its CPU). Each side is a fresh process against
-   its own fresh emulator (tiny time scale, no effective rate limit) and reports its own
-   user+sys CPU (``getrusage(RUSAGE_SELF)`` at exit, so the emulator's CPU is not counted) and
-   VmHWM (read from /proc/self/status as it exits; not ru_maxrss, which Linux carries over from
-   the forking parent). Ours and the SDK alternate.
+   ``task_run.result``; issue 15: ours ≤ 0.5× its CPU). Each side is a fresh process of the
+   user install (``_harness.USER_INSTALL``: the checkout's wheel and the SDK, nothing else)
+   against its own fresh emulator (tiny time scale, no effective rate limit) and reports its
+   own user+sys CPU (``getrusage(RUSAGE_SELF)`` at exit, so the emulator's CPU is not counted)
+   and VmHWM (read from /proc/self/status as it exits; not ru_maxrss, which Linux carries over
+   from the forking parent). Ours and the SDK alternate.
 2. 1,000,000-row jobs (``--big-rounds``, 3; skipped with ``--quick``), each between two
    100,000-row jobs of its own: its peak RSS (≤ 150 MiB), and per round its client CPU per row
    and peak RSS against the mean of the two small jobs' (issue 22: the median ratio ≤ 1.1×).
@@ -81,8 +82,8 @@ def ours(rows: Path, work: Path, *, describe: bool = False, fast: bool = False) 
     with EmulatorServer(
         check_responses=False, time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT
     ) as emu:
-        argv = [_harness.PYTHON, "-c", _MEASURED_CLI, "run", str(rows), "--out", str(out)]
-        argv += ["--key", "id", "--processor", "lite", "--yes", "--quiet"]
+        argv = [_harness.user_install(), "-c", _MEASURED_CLI, "run", str(rows)]
+        argv += ["--out", str(out), "--key", "id", "--processor", "lite", "--yes", "--quiet"]
         argv += ["--base-url", emu.base_url]
         env = {"PARALLEL_API_KEY": emu.api_key, "BENCH_FAST_EXTRA": "1" if fast else ""}
         found = dict(_harness.child(argv, env=env, timeout=3600))
@@ -138,8 +139,8 @@ def sdk(rows: Path, work: Path, mode: str) -> dict[str, Any]:
     with EmulatorServer(
         check_responses=False, time_scale=TIME_SCALE, rate_limit_per_minute=RATE_LIMIT
     ) as emu:
-        argv = [_harness.PYTHON, str(_harness.HERE / "_sdk_job.py"), mode, str(rows), str(out)]
-        argv.append(emu.base_url)
+        script = str(_harness.HERE / "_sdk_job.py")
+        argv = [_harness.user_install(), script, mode, str(rows), str(out), emu.base_url]
         found = dict(_harness.child(argv, env={"PARALLEL_API_KEY": emu.api_key}, timeout=3600))
     found["lines"] = count_lines(out)
     out.unlink()

@@ -12,6 +12,8 @@ time on --help and usage errors.
 
 Each round is a fresh measuring process that starts every command ``--spawns`` times and
 reports the median; byte-code caches are warm (as after installation), the processes are not.
+Every measured command runs in the user install (``_harness.USER_INSTALL``: the checkout's
+wheel and the SDK, nothing else), as a user starts them.
 
 Usage: python bench/bench_startup.py [--rounds 5] [--quick] [--json PATH] [--spawns N]
 """
@@ -21,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -41,11 +42,8 @@ PACKAGES = {"ours": "parallel_taskgroup", "sdk": "parallel", "floor": None}
 
 
 def taskgroup_command() -> list[str]:
-    script = Path(_harness.PYTHON).parent / "taskgroup"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("taskgroup")
-    return [found] if found else [_harness.PYTHON, "-m", "parallel_taskgroup.cli"]
+    """The console script pip made for the installed package."""
+    return [str(Path(_harness.user_install()).parent / "taskgroup")]
 
 
 CLI_CASES: dict[str, list[str]] = {
@@ -73,7 +71,7 @@ def wall(argv: list[str], cwd: str, *, expect: tuple[int, ...] = (0,)) -> float:
 def import_time_us(package: str, cwd: str) -> float:
     """``-X importtime``'s cumulative microseconds for ``package`` itself."""
     done = subprocess.run(
-        [_harness.PYTHON, "-X", "importtime", "-c", f"import {package}"],
+        [_harness.user_install(), "-X", "importtime", "-c", f"import {package}"],
         capture_output=True,
         text=True,
         cwd=cwd,
@@ -87,22 +85,23 @@ def import_time_us(package: str, cwd: str) -> float:
 
 
 def child(what: str, spawns: int) -> None:
+    python = _harness.user_install()
     with tempfile.TemporaryDirectory(prefix="bench-startup-") as cwd:
         if what == "cli":
             command = taskgroup_command()
             out: dict[str, Any] = {}
             for name, args in {"python -c pass": None, **CLI_CASES}.items():
-                argv = [_harness.PYTHON, "-c", "pass"] if args is None else command + args
+                argv = [python, "-c", "pass"] if args is None else command + args
                 expect = (0,) if args in (None, ["--help"]) else (2,)
                 out[name] = statistics.median(wall(argv, cwd, expect=expect) for _ in range(spawns))
             print(json.dumps(out))
             return
         package = PACKAGES[what]
         code = f"import {package}" if package else "pass"
-        argv = [_harness.PYTHON, "-c", code]
+        argv = [python, "-c", code]
         wall(argv, cwd)  # the first start after a while may still fill the disk cache
         times = [wall(argv, cwd) for _ in range(spawns)]
-        floor = [wall([_harness.PYTHON, "-c", "pass"], cwd) for _ in range(spawns)]
+        floor = [wall([python, "-c", "pass"], cwd) for _ in range(spawns)]
         print(
             json.dumps(
                 {

@@ -25,6 +25,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import _harness  # noqa: E402
+
+_TOOLS = ("pip==", "setuptools==", "wheel==")  # what every environment has, not listed
 
 
 def scripts(only: list[str]) -> list[Path]:
@@ -50,10 +55,17 @@ def machine() -> list[str]:
     except OSError:
         commit = "?"
     packages = ", ".join(f"{name} {version(name)}" for name in ("httpx", "attrs", "parallel-web"))
+    installed = subprocess.run(
+        [_harness.user_install(), "-m", "pip", "list", "--format=freeze", "--exclude-editable"],
+        capture_output=True,
+        text=True,
+    ).stdout.split()
     return [
         f"- Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC; commit {commit or '?'}",
         f"- Machine: {os.cpu_count()} cores, {cpu}; {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}; {packages}",
+        f"- Whole-process figures (bench_job, bench_startup) run in `{_harness.USER_INSTALL.name}`"
+        f", the user install: {', '.join(p for p in installed if not p.startswith(_TOOLS))}",
     ]
 
 
@@ -112,13 +124,10 @@ def plot(results: list[dict[str, Any]], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sys.path.insert(0, str(HERE))
-    from _harness import Goal
-
     rows = []
     for result in results:
         for g in result["goals"]:
-            margin = Goal(**g).margin()
+            margin = _harness.Goal(**g).margin()
             if margin is not None:
                 rows.append((g["name"], *margin))
     if not rows:
@@ -147,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", default=[], help="run only scripts whose name has this")
     p.add_argument("--out", default=str(HERE / "RESULTS.md"))
     args = p.parse_args(argv)
+    _harness.user_install()  # once, before any timing
     results = [run_script(path, args.rounds, args.quick) for path in scripts(args.only)]
     print()
     missed = 0
