@@ -87,11 +87,11 @@ def user_install() -> str:
     if stamp.exists() and stamp.read_text(encoding="utf-8") == digest:
         return str(python)
     print(f"  installing the checkout into {USER_INSTALL.name}", file=sys.stderr, flush=True)
-    if not python.exists():
+    if stamp.exists():  # a finished install of older sources: only ours changed
+        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
+    else:  # new, or a first install that stopped part way
         subprocess.run([sys.executable, "-m", "venv", str(USER_INSTALL)], check=True)
         _pip(python, f"{ROOT}[fast]", _sdk_requirement())
-    else:
-        _pip(python, "--no-deps", "--force-reinstall", str(ROOT))
     stamp.write_text(digest, encoding="utf-8")
     return str(python)
 

@@ -56,7 +56,7 @@ def machine() -> list[str]:
         commit = "?"
     packages = ", ".join(f"{name} {version(name)}" for name in ("httpx", "attrs", "parallel-web"))
     installed = subprocess.run(
-        [_harness.user_install(), "-m", "pip", "list", "--format=freeze", "--exclude-editable"],
+        [_harness.user_install(), "-m", "pip", "list", "--format=freeze"],
         capture_output=True,
         text=True,
     ).stdout.split()

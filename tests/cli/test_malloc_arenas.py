@@ -7,11 +7,9 @@ import subprocess
 import sys
 
 import pytest
-from parallel_taskgroup.cli.malloc_arenas import use_one_malloc_arena
+from parallel_taskgroup.cli.malloc_arenas import on_glibc, use_one_malloc_arena
 
-_GLIBC = sys.platform.startswith("linux") and (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith(
-    "glibc"
-)
+_GLIBC = on_glibc()
 
 # Threads that allocate, then glibc's own account of its arenas ("Arena N:") on stderr.
 _THREADS_THEN_STATS = """

@@ -16,17 +16,22 @@ import sys
 _M_ARENA_MAX = -8  # mallopt's parameter number, from glibc's malloc.h
 
 
+def on_glibc() -> bool:
+    """Whether this process runs on Linux's GNU C library (read from the C library itself, not
+    by scanning the interpreter's binary as ``platform.libc_ver`` does)."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError):
+        return False
+
+
 def use_one_malloc_arena() -> bool:
     """Ask glibc for one malloc arena, before the job starts its threads; whether it was set.
     Not on other C libraries, nor when ``MALLOC_ARENA_MAX`` is in the environment (the user's
     choice stands)."""
-    if not sys.platform.startswith("linux") or "MALLOC_ARENA_MAX" in os.environ:
-        return False
-    try:
-        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        return False
-    if not libc.startswith("glibc"):
+    if "MALLOC_ARENA_MAX" in os.environ or not on_glibc():
         return False
     try:
         import ctypes
