@@ -64,3 +64,18 @@ def test_a_journal_whose_tallies_are_wrong_or_missing_is_counted_again_when_open
         assert reopened.runs_by_processor() == {"lite": 2}
     finally:
         reopened.close()
+
+
+def test_an_older_journals_index_by_status_is_dropped_when_opened(tmp_path: Path) -> None:
+    # Counts come from the tallies, so the index older builds kept for them only slowed writes.
+    path = tmp_path / "journal"
+    JobStore(str(path)).close()
+    with sqlite3.connect(path) as db:  # as a build before the tallies left it
+        db.execute("CREATE INDEX rows_progress ON rows (status, attempt)")
+
+    JobStore(str(path)).close()
+
+    with sqlite3.connect(path) as db:
+        indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert "rows_progress" not in indexes
+    assert "rows_to_submit" in indexes
