@@ -93,6 +93,8 @@ def user_install() -> str:
         subprocess.run([sys.executable, "-m", "venv", str(USER_INSTALL)], check=True)
         _pip(python, f"{ROOT}[fast]", _sdk_requirement())
     stamp.write_text(digest, encoding="utf-8")
+    # The install's writes are flushed now, not by the kernel during the first measurements.
+    os.sync()
     return str(python)
 
 
