@@ -70,7 +70,7 @@ def test_an_older_journals_index_by_status_is_dropped_when_opened(tmp_path: Path
     # Counts come from the tallies, so the index older builds kept for them only slowed writes.
     path = tmp_path / "journal"
     JobStore(str(path)).close()
-    with sqlite3.connect(path) as db:  # as a build before the tallies left it
+    with sqlite3.connect(path) as db:  # as earlier builds left it
         db.execute("CREATE INDEX rows_progress ON rows (status, attempt)")
 
     JobStore(str(path)).close()
