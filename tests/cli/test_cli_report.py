@@ -148,12 +148,14 @@ def test_a_price_table_prices_the_report(job: Path, tmp_path: Path) -> None:
     assert json.loads(stdout)["spent_usd"] == pytest.approx(2.0)
 
 
-def test_the_page_is_never_written_over_one_of_the_jobs_files(job: Path) -> None:
-    before = job.read_bytes()
-    code, _, stderr = run_cli(["report", job, "--html", job])
+@pytest.mark.parametrize("suffix", ["", ".journal", ".journal-records", ".state.json"])
+def test_the_page_is_never_written_over_one_of_the_jobs_files(job: Path, suffix: str) -> None:
+    target = Path(f"{job}{suffix}")
+    before = target.read_bytes()
+    code, _, stderr = run_cli(["report", job, "--html", target])
     assert code == 2
     assert "one of the job's own files" in stderr
-    assert job.read_bytes() == before
+    assert target.read_bytes() == before
 
 
 def test_long_field_names_and_reasons_are_cut_to_fit_100_columns(tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""Any sequence of a job store's writes, for property tests of what the store keeps; and a
-journal put back as format 1 left it, for tests of its upgrade."""
+"""Any sequence of a job store's writes, for property tests of what the store keeps; a record
+column's text as a record; and a journal put back as format 1 or 2 left it, for tests of its
+upgrade."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from hypothesis import strategies as st
+from parallel_taskgroup.jobs.record_file import RecordFile, vouched
 from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.submission.keys import identity
 
@@ -75,8 +77,41 @@ def after_each_write(tmp_path: Path, operations: list[tuple]) -> Iterator[tuple[
         store.close()
 
 
+def records_of(path: Path) -> dict[str, str]:
+    """The record texts a closed journal holds (its rows', attempts' and dropped rows'), by
+    what its tables hold: the text itself, or its place in the records file."""
+    with sqlite3.connect(path) as db:
+        kept = db.execute("SELECT value FROM meta WHERE name = 'records'").fetchone()
+        values = [v for (v,) in db.execute("SELECT record FROM attempts WHERE record IS NOT NULL")]
+        values += [v for (v,) in db.execute("SELECT record FROM row_records")]
+        values += [
+            v for (v,) in db.execute("SELECT record FROM dropped_rows WHERE record IS NOT NULL")
+        ]
+    records = RecordFile(str(path), vouched(kept[0] if kept else None))
+    try:
+        return {value: records.text(value) for value in values}
+    finally:
+        records.close()
+
+
+def as_format_2(path: Path) -> None:
+    """Put the closed journal ``path`` back as format 2 kept it: each record's text in its
+    tables, no records file."""
+    texts = records_of(path)
+    with sqlite3.connect(path) as db:
+        for table in ("row_records", "attempts", "dropped_rows"):
+            db.executemany(
+                f"UPDATE {table} SET record = ? WHERE record = ?",
+                [(text, place) for place, text in texts.items()],
+            )
+        db.execute("DELETE FROM meta WHERE name = 'records'")
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/2' WHERE name = 'format'")
+    Path(f"{path}-records").unlink(missing_ok=True)
+
+
 def as_format_1(path: Path) -> None:
     """Put the closed journal ``path`` back as format 1 kept it: each record in its row."""
+    as_format_2(path)
     with sqlite3.connect(path) as db:
         db.execute("ALTER TABLE rows ADD COLUMN record TEXT")
         db.execute(

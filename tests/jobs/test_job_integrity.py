@@ -24,7 +24,7 @@ from job_helpers import (
     write_rows,
 )
 from parallel_taskgroup.jobs.store import JobStore
-from store_writes import as_format_1
+from store_writes import as_format_1, as_format_2
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -116,14 +116,15 @@ def test_a_deleted_journal_is_rebuilt_from_the_group(
     assert_one_run_and_one_line_per_row(server, out, rows)
 
 
-def test_a_deleted_journal_mid_job_is_rebuilt_without_billing_twice(
-    emulator_factory: Factory, tmp_path: Path
+@pytest.mark.parametrize("lost", [("", "-wal", "-shm"), ("-records",)])
+def test_a_deleted_journal_or_records_file_mid_job_is_rebuilt_without_billing_twice(
+    emulator_factory: Factory, tmp_path: Path, lost: tuple[str, ...]
 ) -> None:
     server = emulator_factory(time_scale=0.05)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 300)
     killed_once_lines_appear(server, src, out)
-    for suffix in ("", "-wal", "-shm"):
+    for suffix in lost:
         Path(f"{out}.journal{suffix}").unlink(missing_ok=True)
     code, err = run(src, out, server)
     assert code == 0, err
@@ -136,6 +137,20 @@ def corrupt(journal: Path) -> None:
         Path(f"{journal}{suffix}").unlink(missing_ok=True)
 
 
+def records_deleted(journal: Path) -> None:
+    Path(f"{journal}-records").unlink()
+
+
+def records_cut(journal: Path) -> None:
+    records = Path(f"{journal}-records")
+    records.write_bytes(records.read_bytes()[:-100])
+
+
+def records_of_another_journal(journal: Path) -> None:
+    records = Path(f"{journal}-records")
+    records.write_bytes(records.read_bytes().replace(b'": "', b'": "0', 1))
+
+
 def of_a_later_format(journal: Path) -> None:
     with sqlite3.connect(journal) as db:
         db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/99' WHERE name = 'format'")
@@ -146,6 +161,9 @@ def of_a_later_format(journal: Path) -> None:
     [
         (corrupt, "cannot open the job journal"),
         (of_a_later_format, "'parallel-taskgroup-job/99' is not"),
+        (records_deleted, "records file is missing"),
+        (records_cut, "records file holds"),
+        (records_of_another_journal, "records file belongs to another journal"),
     ],
 )
 def test_a_journal_it_cannot_read_is_set_aside_named_and_rebuilt(
@@ -163,14 +181,15 @@ def test_a_journal_it_cannot_read_is_set_aside_named_and_rebuilt(
     assert_one_run_and_one_line_per_row(server, out, rows)
 
 
-def test_a_job_stopped_with_a_format_1_journal_finishes_from_it_upgraded(
-    emulator_factory: Factory, tmp_path: Path
+@pytest.mark.parametrize("as_older_format", [as_format_1, as_format_2])
+def test_a_job_stopped_with_an_older_journal_finishes_from_it_upgraded(
+    emulator_factory: Factory, tmp_path: Path, as_older_format: Callable[[Path], None]
 ) -> None:
     server = emulator_factory(time_scale=0.05)
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     rows = write_rows(src, 300)
     killed_once_lines_appear(server, src, out)
-    as_format_1(Path(f"{out}.journal"))
+    as_older_format(Path(f"{out}.journal"))
 
     done = taskgroup(["run", str(src), "--out", str(out), "--key", "id"], server)
     assert done.returncode == 0, done.stderr

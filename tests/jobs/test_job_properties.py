@@ -60,7 +60,10 @@ Step = tuple[str, int]
 steps = st.lists(
     st.one_of(
         st.tuples(st.just("crash"), st.integers(1, 12)),
-        st.tuples(st.sampled_from(["lose journal", "damage journal", "lose state"]), st.just(0)),
+        st.tuples(
+            st.sampled_from(["lose journal", "damage journal", "lose records", "lose state"]),
+            st.just(0),
+        ),
         st.tuples(st.just("retry"), st.just(0)),
     ),
     max_size=4,
@@ -126,6 +129,8 @@ def test_no_sequence_of_crashes_losses_and_reruns_bills_a_row_twice(
             if os.path.exists(out + ".journal"):
                 remove(out + ".journal")
                 Path(out + ".journal").write_bytes(b"not a database" * 50)
+        elif action == "lose records":
+            Path(out + ".journal-records").unlink(missing_ok=True)
         elif action == "lose state":
             remove(out + ".state.json")
         else:

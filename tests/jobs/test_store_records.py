@@ -1,6 +1,7 @@
-"""A finished row's record is kept apart from its row (``row_records``): under any writes it
-is there exactly while the row's latest attempt has finished, and a journal written before
-(format 1, records in the rows) is moved over when opened, nothing lost."""
+"""A finished row's record is kept apart from its row (``row_records``, naming its place in the
+records file): under any writes it is there exactly while the row's latest attempt has finished,
+and a journal written before (format 1, records in the rows; format 2, records in
+``row_records``) is upgraded when opened, nothing lost."""
 
 from __future__ import annotations
 
@@ -13,15 +14,26 @@ from hypothesis import strategies as st
 from parallel_taskgroup.errors import JournalError
 from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.submission.keys import identity
-from store_writes import after_each_write, as_format_1, operation, saved_record
+from store_writes import (
+    after_each_write,
+    as_format_1,
+    as_format_2,
+    operation,
+    records_of,
+    saved_record,
+)
 
 
 def kept_records(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """(the records kept, by key; the records the rows' finished latest attempts saved)."""
+    texts = records_of(path)
     with sqlite3.connect(path) as db:
-        kept = dict(
-            db.execute("SELECT r.key, c.record FROM row_records c JOIN rows r ON r.pos = c.pos")
-        )
+        kept = {
+            key: texts[record]
+            for key, record in db.execute(
+                "SELECT r.key, c.record FROM row_records c JOIN rows r ON r.pos = c.pos"
+            )
+        }
         orphans = db.execute(
             "SELECT COUNT(*) FROM row_records WHERE pos NOT IN (SELECT pos FROM rows)"
         ).fetchone()[0]
@@ -80,18 +92,39 @@ def test_a_format_1_journal_opens_with_its_records_moved_out_of_its_rows(tmp_pat
             "status": "completed",
         }
         assert list(store.answers(not_by="base")) == [("a", saved_record("a", 1, "completed"))]
-        assert store.meta("format") == "parallel-taskgroup-job/2"
+        assert store.meta("format") == "parallel-taskgroup-job/3"
     finally:
         store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM rows WHERE record IS NOT NULL").fetchone() == (0,)
 
 
+def test_a_format_2_journal_opens_with_its_records_read_where_they_are(tmp_path: Path) -> None:
+    path = tmp_path / "journal"
+    format_1_journal(path)
+    JobStore(str(path)).close()
+    as_format_2(path)
+
+    store = JobStore(str(path))
+    try:
+        assert store.meta("format") == "parallel-taskgroup-job/3"
+        assert {r.key: r.record for r in store.rows()}["a"] == saved_record("a", 1, "completed")
+        assert store.attempts_of("b")[0]["output"] == {
+            "key": "b",
+            "attempt": 1,
+            "status": "completed",
+        }
+        store.save_results([("b", 2, "failed", None, saved_record("b", 2, "failed"), 1.0, 2.0)])
+        assert {r.key: r.record for r in store.rows()}["b"] == saved_record("b", 2, "failed")
+    finally:
+        store.close()
+
+
 def test_a_journal_of_a_later_format_is_refused_with_its_format_named(tmp_path: Path) -> None:
     path = tmp_path / "journal"
     JobStore(str(path)).close()
     with sqlite3.connect(path) as db:
-        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/3' WHERE name = 'format'")
+        db.execute("UPDATE meta SET value = 'parallel-taskgroup-job/4' WHERE name = 'format'")
 
-    with pytest.raises(JournalError, match="'parallel-taskgroup-job/3' is not supported"):
+    with pytest.raises(JournalError, match="'parallel-taskgroup-job/4' is not supported"):
         JobStore(str(path))

@@ -77,4 +77,7 @@ def execute(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
 def _is_job_file(path: str, results: str) -> bool:
     target = os.path.abspath(path)
     job = os.path.abspath(results)
-    return target in {job, *(job + s for s in (".state.json", ".journal", ".lock"))}
+    return target in {
+        job,
+        *(job + s for s in (".state.json", ".journal", ".journal-records", ".lock")),
+    }

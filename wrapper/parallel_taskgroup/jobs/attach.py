@@ -28,6 +28,7 @@ from ..errors import (
 from .ingest import Ingested, Problem
 from .options import JobOptions, output_fields
 from .progress import JobListener
+from .record_file import records_path
 from .rejects import RejectsFile
 from .results_file import ResultsLayout, read_records
 from .source import InputSource, key_text, read_into
@@ -222,6 +223,8 @@ def _open_store(
         # The group is known: the journal can be rebuilt from it and the input.
         aside = f"{path}.damaged-{int(time.time())}"
         os.replace(path, aside)
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(records_path(path), records_path(aside))
         listener.message(f"{exc.message}; moved it to {aside} and rebuilding it")
         store = JobStore(path)
         fresh = True

@@ -2,9 +2,10 @@
 
 A job is defined by its results file: beside ``RESULTS`` live ``RESULTS.state.json`` (the group
 and what defines the job), ``RESULTS.journal`` (every row, attempt and result: the job's
-memory, on disk) and ``RESULTS.lock`` (one process at a time). :func:`run_job` checks what
-needs no network, takes the lock and runs one session (:mod:`.session`); interrupted at any
-point (Ctrl-C, a crash, a lost connection), the same call resumes.
+memory, on disk, its records in ``RESULTS.journal-records``) and ``RESULTS.lock`` (one process
+at a time). :func:`run_job` checks what needs no network, takes the lock and runs one session
+(:mod:`.session`); interrupted at any point (Ctrl-C, a crash, a lost connection), the same call
+resumes.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from .options import InputArg, InputFormat, JobOptions, MetadataValue, job_optio
 from .prices import PriceTable
 from .progress import JobListener, JobProgress, SilentListener
 from .quote import JobQuote, quote_for
+from .record_file import records_path
 from .report import JobReport
 from .results_file import results_format
 from .revisit import mark_revisits
@@ -252,8 +254,8 @@ def _dry_run(source_arg: InputArg, options: JobOptions, listener: JobListener) -
 
 
 def _copy_job_files(options: JobOptions, copy: JobOptions) -> None:
-    """The job's state and journal (whole), and the first line of its results file (what
-    tells whose it is), into ``copy``'s place."""
+    """The job's state and journal (whole, with its records file), and the first line of its
+    results file (what tells whose it is), into ``copy``'s place."""
     if os.path.exists(options.state_path):
         shutil.copyfile(options.state_path, copy.state_path)
     journal = options.journal_path
@@ -270,6 +272,9 @@ def _copy_job_files(options: JobOptions, copy: JobOptions) -> None:
                 src.backup(dst)
             except sqlite3.DatabaseError:  # damaged: the real run sets it aside, as will this
                 shutil.copyfile(journal, copy.journal_path)
+        # After the journal: the copy then holds at least the records its journal names.
+        with contextlib.suppress(FileNotFoundError):
+            shutil.copyfile(records_path(journal), records_path(copy.journal_path))
     if os.path.exists(options.out):
         with open(options.out, "rb") as src_file, open(copy.out, "wb") as dst_file:
             dst_file.write(src_file.readline())

@@ -10,7 +10,9 @@ created.
 
 Its tables are in :mod:`.store_schema`. Each thread gets its own connection (WAL mode: readers
 never wait for the writer): see :mod:`.store_db`. The submission journal is in
-:mod:`.attempt_journal`.
+:mod:`.attempt_journal`. The records themselves are in the records file beside it
+(:mod:`.record_file`); its tables hold their places, and a record read from the store is its
+text.
 """
 
 from __future__ import annotations
@@ -24,13 +26,14 @@ from ..errors import JournalError
 from ..submission.journal import add_send_time
 from ..submission.keys import split_identity
 from .attempt_journal import _KEEP_ANSWER, _NEXT_ATTEMPT, AttemptJournal, BatchJournal
+from .record_file import RecordFile, vouched
 from .record_text import load_record
 from .store_db import _CHUNK, _disk_error
 from .store_schema import (
     _RECOUNT,
     _SCHEMA,
     FORMAT,
-    OLD_FORMAT,
+    OLD_FORMATS,
     REFRESH_STEPS,
     ROW_RECORD,
     AttemptFacts,
@@ -108,23 +111,35 @@ class JobStore(BatchJournal):
                 found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
                 if found is None:
                     db.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-                elif found[0] == OLD_FORMAT:
-                    upgrade(db)
+                elif found[0] in OLD_FORMATS:
+                    upgrade(db, found[0])
                 elif found[0] != FORMAT:
                     raise JournalError(
                         f"{path}: job journal format {found[0]!r} is not supported by this "
                         "version of parallel-taskgroup"
                     )
                 db.executescript(_RECOUNT)
+                kept = db.execute("SELECT value FROM meta WHERE name = 'records'").fetchone()
         except sqlite3.DatabaseError as exc:
             self.close()
             error = _disk_error(path, exc)
             if isinstance(error, OSError):  # a full disk, not a damaged journal
                 raise error from None
             raise JournalError(f"{path}: not a job journal, or damaged ({exc})") from None
+        try:
+            self._records = RecordFile(path, vouched(kept[0] if kept else None))
+        except JournalError:
+            self.close()
+            raise
 
     def __repr__(self) -> str:
         return f"JobStore({self.path!r})"
+
+    def close(self) -> None:
+        super().close()
+        records = getattr(self, "_records", None)
+        if records is not None:
+            records.close()
 
     # -- meta --------------------------------------------------------------------------------
 
@@ -216,7 +231,7 @@ class JobStore(BatchJournal):
             f"SELECT {_ROW_COLUMNS} FROM rows WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
             params,
         ):
-            yield StoredRow(*row)
+            yield self._stored(row)
 
     def lines_at(self) -> Iterator[tuple[str, Optional[int], Optional[int]]]:
         """Where each row's line lies in the appended results file, in input order: (key,
@@ -321,7 +336,7 @@ class JobStore(BatchJournal):
             "AND a.processor != ? ORDER BY r.pos LIMIT ?",
             (not_by,),
         ):
-            yield key, record
+            yield key, self._records.text(record)
 
     def row(self, key: str) -> Optional[StoredRow]:
         """One row by key."""
@@ -329,7 +344,7 @@ class JobStore(BatchJournal):
             f"SELECT {_ROW_COLUMNS} FROM rows WHERE key = ?",
             (key,),
         )
-        return StoredRow(*found[0]) if found else None
+        return self._stored(found[0]) if found else None
 
     def rows_by_key(self, keys: Sequence[str]) -> dict[str, StoredRow]:
         """The stored rows of ``keys`` (keys the job does not have are left out), a few
@@ -342,8 +357,14 @@ class JobStore(BatchJournal):
                 f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({marks})",
                 part,
             ):
-                found[row[1]] = StoredRow(*row)
+                found[row[1]] = self._stored(row)
         return found
+
+    def _stored(self, row: Sequence[Any]) -> StoredRow:
+        pos, key, line, value, attempt, status, record = row
+        if record is not None:
+            record = self._records.text(record)
+        return StoredRow(pos, key, line, value, attempt, status, record)
 
     def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
         """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""
@@ -415,7 +436,7 @@ class JobStore(BatchJournal):
                 "error": json.loads(e) if e else None,
             }
             if rec is not None:  # an earlier answer, kept when a newer attempt replaced it
-                entry["output"] = load_record(rec).get("output")
+                entry["output"] = load_record(self._records.text(rec)).get("output")
             history.append(entry)
         return history
 
@@ -512,6 +533,11 @@ class JobStore(BatchJournal):
         length in bytes); until :meth:`set_meta` says ``appending="0"``, a later session knows
         the file may lack them."""
         spans = lines_at or {}
+        if not results:
+            return
+        # The records go to the records file first, and the rows get their places there.
+        places, kept = self._records.append([r[4] for r in results])
+        results = [(*r[:4], place, *r[5:]) for r, place in zip(results, places)]
         with self._transaction() as db:
             # A result whose row has moved on to a newer attempt (or is not this job's) is the
             # exception: its row is not updated, and only then is the journal asked whether its
@@ -540,5 +566,6 @@ class JobStore(BatchJournal):
                 "AND attempt < (SELECT attempt FROM rows WHERE key = ?)",
                 [(r[4], r[0], r[1], r[0]) for r in aside],
             )
+            db.execute("INSERT OR REPLACE INTO meta VALUES ('records', ?)", (kept,))
             if lines_at is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('appending', '1')")

@@ -123,7 +123,7 @@ def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
 
 
 def remove_store(path: str) -> None:
-    """Delete a store file and its SQLite side files."""
-    for suffix in ("", "-wal", "-shm"):
+    """Delete a store file and its side files (SQLite's, and its records file)."""
+    for suffix in ("", "-wal", "-shm", "-records"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path + suffix)

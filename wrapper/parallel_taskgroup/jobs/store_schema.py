@@ -8,9 +8,11 @@ from typing import Optional
 
 import attrs
 
-FORMAT = "parallel-taskgroup-job/2"
-OLD_FORMAT = "parallel-taskgroup-job/1"
-"""Format 1 kept each row's record in its row; :func:`upgrade` moves them (format 2)."""
+FORMAT = "parallel-taskgroup-job/3"
+OLD_FORMATS = ("parallel-taskgroup-job/1", "parallel-taskgroup-job/2")
+"""Format 1 kept each row's record in its row, format 2 in ``row_records``; format 3 keeps new
+records in the records file (:mod:`.record_file`), their places in ``row_records``, and reads
+the records of format 2 where they are. :func:`upgrade` makes either format 3."""
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,11 +28,10 @@ CREATE TABLE IF NOT EXISTS rows (
     line_at INTEGER,
     line_len INTEGER
 );
--- Each finished row's record, apart from its row: a row takes ~100 bytes until its ~3 KB
--- record comes, which written into it would split the rows' pages; kept apart, a row is
--- updated in place and its rows read in input order without their records. Records are
--- appended in the order they come (their own ids), so that runs finishing in any order do not
--- split the records' pages either; ``pos`` finds a row's.
+-- Each finished row's record, apart from its row: its place in the records file (or, written
+-- by format 2, the record itself). Kept apart, a row is updated in place and its rows read in
+-- input order without their records; appended in the order they come (their own ids), so that
+-- runs finishing in any order do not split the records' pages either; ``pos`` finds a row's.
 CREATE TABLE IF NOT EXISTS row_records (
     id INTEGER PRIMARY KEY,
     pos INTEGER NOT NULL UNIQUE,
@@ -213,20 +214,20 @@ REFRESH_STEPS = (
 """A refresh, step by step (each step's row count is kept by its name)."""
 
 
-_UPGRADE = f"""
-BEGIN IMMEDIATE;
+_MOVE_RECORDS = """
 INSERT OR REPLACE INTO row_records (pos, record)
     SELECT pos, record FROM rows WHERE record IS NOT NULL;
 UPDATE rows SET record = NULL WHERE record IS NOT NULL;
-UPDATE meta SET value = '{FORMAT}' WHERE name = 'format';
-COMMIT;
 """
 
 
-def upgrade(db: sqlite3.Connection) -> None:
-    """Make a journal of :data:`OLD_FORMAT` one of :data:`FORMAT`, in one transaction: its
-    records moved out of its rows (the emptied column stays: old SQLite cannot drop one)."""
-    db.executescript(_UPGRADE)
+def upgrade(db: sqlite3.Connection, found: str) -> None:
+    """Make a journal of format ``found`` (one of :data:`OLD_FORMATS`) one of :data:`FORMAT`, in
+    one transaction: format 1's records moved out of its rows (the emptied column stays: old
+    SQLite cannot drop one)."""
+    moves = _MOVE_RECORDS if found == OLD_FORMATS[0] else ""
+    marks = f"UPDATE meta SET value = '{FORMAT}' WHERE name = 'format';"
+    db.executescript(f"BEGIN IMMEDIATE; {moves} {marks} COMMIT;")
 
 
 _ADDED_COLUMNS = {
