@@ -4,6 +4,7 @@ that is missing, shorter or another journal's makes the journal unusable, named.
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from parallel_taskgroup.errors import JournalError
+from parallel_taskgroup.jobs import record_file
 from parallel_taskgroup.jobs.record_file import RecordFile, records_path, vouched
 from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.submission.keys import identity
@@ -38,6 +40,27 @@ def test_every_record_appended_in_any_batches_reads_back_exactly_from_its_place(
         assert {place: again.text(place) for place in written} == written
     finally:
         again.close()
+
+
+def test_after_a_failed_append_the_next_one_names_where_its_records_really_lie(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    journal = str(tmp_path / "journal")
+    records = RecordFile(journal, None)
+    failures = [OSError(errno.EIO, "I/O error")]
+
+    def sync_failing_once(fd: int) -> None:
+        if failures:
+            raise failures.pop()
+
+    monkeypatch.setattr(record_file, "_sync", sync_failing_once)
+    try:
+        with pytest.raises(OSError):
+            records.append(['{"lost": "maybe written, never named"}'])
+        places, _ = records.append(['{"kept": 1}', '{"kept": 2}'])
+        assert [records.text(place) for place in places] == ['{"kept": 1}', '{"kept": 2}']
+    finally:
+        records.close()
 
 
 def test_a_record_the_journal_holds_as_text_reads_as_itself(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ object, ``{...}``, as journals written before this file still hold them).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import threading
@@ -81,15 +82,23 @@ class RecordFile:
             writer = self._writer or self._open_writer()
             start = self._end
             places = []
-            for text in texts:
-                # One record at a time through the writer's buffer: a batch joined first would
-                # hold it all twice more in memory.
-                data = text.encode()
-                places.append(f"{_PLACE}{start}+{len(data)}")
-                writer.write(data)
-                start += len(data)
-            writer.flush()
-            _sync(writer.fileno())
+            try:
+                for text in texts:
+                    # One record at a time through the writer's buffer: a batch joined first
+                    # would hold it all twice more in memory.
+                    data = text.encode()
+                    places.append(f"{_PLACE}{start}+{len(data)}")
+                    writer.write(data)
+                    start += len(data)
+                writer.flush()
+                _sync(writer.fileno())
+            except BaseException:
+                # Some of the bytes may be in the file, some still buffered: the next append
+                # starts from the file's real end, on a writer opened again.
+                self._writer = None
+                with contextlib.suppress(OSError):
+                    writer.close()
+                raise
             self._end = start
         return places, f"{self._token} {start}"
 
