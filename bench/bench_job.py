@@ -152,7 +152,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--rows", type=int, help="rows of the compared job (100,000; quick 10,000)")
     p.add_argument("--big-rows", type=int, default=1_000_000, help="rows of the memory job")
     p.add_argument(
-        "--big-rounds", type=int, default=3, help="memory jobs, each between two small ones (3)"
+        "--big-rounds",
+        type=int,
+        default=3,
+        help="memory jobs, each between two small ones (3; 0 skips them)",
     )
     args = p.parse_args(argv)
     n = args.rows or (10_000 if args.quick else 100_000)
@@ -303,8 +306,9 @@ def main(argv: list[str] | None = None) -> int:
         )
 
         series["ours_peak_mib"] = taken.values("ours", "peak_mib")
-        if args.quick:
-            print("  --quick: the 1,000,000-row memory job is skipped", file=sys.stderr)
+        if args.quick or args.big_rounds < 1:
+            why = "--quick" if args.quick else f"--big-rounds {args.big_rounds}"
+            print(f"  {why}: the {args.big_rows:,}-row memory job is skipped", file=sys.stderr)
             return finish(goals, args.json, series)
         big = work / "big.jsonl"
         write_rows(big, args.big_rows)
