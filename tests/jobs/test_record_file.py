@@ -93,6 +93,15 @@ def finished_job(path: Path) -> str:
     return text
 
 
+def first_record(path: Path) -> str | None:
+    """The record of the first row of the journal at ``path``, as the store reads it."""
+    store = JobStore(str(path))
+    try:
+        return next(store.rows()).record
+    finally:
+        store.close()
+
+
 def test_a_stored_record_is_written_to_the_records_file_not_the_journal(tmp_path: Path) -> None:
     path = tmp_path / "journal"
     text = finished_job(path)
@@ -101,11 +110,7 @@ def test_a_stored_record_is_written_to_the_records_file_not_the_journal(tmp_path
         (held,) = db.execute("SELECT record FROM row_records").fetchone()
     assert held.startswith("@")
     assert text.encode() in Path(f"{path}-records").read_bytes()
-    store = JobStore(str(path))
-    try:
-        assert next(store.rows()).record == text
-    finally:
-        store.close()
+    assert first_record(path) == text
 
 
 def test_records_appended_but_never_named_by_the_journal_are_harmless(tmp_path: Path) -> None:
@@ -114,11 +119,7 @@ def test_records_appended_but_never_named_by_the_journal_are_harmless(tmp_path: 
     with open(f"{path}-records", "ab") as f:
         f.write(b'{"torn by a crash before the journal commi')
 
-    store = JobStore(str(path))
-    try:
-        assert next(store.rows()).record == text
-    finally:
-        store.close()
+    assert first_record(path) == text
 
 
 def test_a_records_file_left_by_another_journal_is_replaced_by_a_new_one(tmp_path: Path) -> None:
@@ -126,11 +127,7 @@ def test_a_records_file_left_by_another_journal_is_replaced_by_a_new_one(tmp_pat
     Path(f"{path}-records").write_bytes(b"left over from a journal since deleted")
     text = finished_job(path)
 
-    store = JobStore(str(path))
-    try:
-        assert next(store.rows()).record == text
-    finally:
-        store.close()
+    assert first_record(path) == text
     assert b"left over" not in Path(f"{path}-records").read_bytes()
 
 

@@ -28,13 +28,12 @@ from ..errors import (
 from .ingest import Ingested, Problem
 from .options import JobOptions, output_fields
 from .progress import JobListener
-from .record_file import records_path
 from .rejects import RejectsFile
 from .results_file import ResultsLayout, read_records
 from .source import InputSource, key_text, read_into
 from .state import JobDefinition, JobState, load_state, save_state, spec_digest
 from .store import JobStore
-from .store_db import remove_store
+from .store_db import move_store, remove_store
 
 __all__ = ["Attached", "attach", "definition_of", "discard_new_store", "job_changed"]
 
@@ -222,9 +221,7 @@ def _open_store(
             raise
         # The group is known: the journal can be rebuilt from it and the input.
         aside = f"{path}.damaged-{int(time.time())}"
-        os.replace(path, aside)
-        with contextlib.suppress(FileNotFoundError):
-            os.replace(records_path(path), records_path(aside))
+        move_store(path, aside)
         listener.message(f"{exc.message}; moved it to {aside} and rebuilding it")
         store = JobStore(path)
         fresh = True

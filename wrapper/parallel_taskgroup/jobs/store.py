@@ -532,9 +532,9 @@ class JobStore(BatchJournal):
         lines are appended to the results file next, each where it says, by key (offset and
         length in bytes); until :meth:`set_meta` says ``appending="0"``, a later session knows
         the file may lack them."""
-        spans = lines_at or {}
         if not results:
             return
+        spans = lines_at or {}
         # The records go to the records file first, and the rows get their places there.
         places, kept = self._records.append([r[4] for r in results])
         results = [(*r[:4], place, *r[5:]) for r, place in zip(results, places)]

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Optional
 
 from ..errors import JournalError
+from .record_file import records_path
 
 _CHUNK = 500  # bound parameters per statement (old SQLite builds allow 999)
 
@@ -122,8 +123,21 @@ def _disk_error(path: str, exc: sqlite3.DatabaseError) -> BaseException:
     return JournalError(f"{path}: the job journal failed ({exc}); run the same command again")
 
 
+def _with_side_files(path: str) -> list[str]:
+    """A store file and its side files: SQLite's, and its records file."""
+    return [path, path + "-wal", path + "-shm", records_path(path)]
+
+
 def remove_store(path: str) -> None:
-    """Delete a store file and its side files (SQLite's, and its records file)."""
-    for suffix in ("", "-wal", "-shm", "-records"):
+    """Delete a store file and its side files."""
+    for name in _with_side_files(path):
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(path + suffix)
+            os.unlink(name)
+
+
+def move_store(path: str, to: str) -> None:
+    """Move a (closed) store file and its side files to ``to``: set aside whole, none of them
+    left for a new store at ``path`` to take as its own."""
+    for name, target in zip(_with_side_files(path), _with_side_files(to)):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(name, target)
