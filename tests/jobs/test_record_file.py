@@ -97,7 +97,7 @@ def first_record(path: Path) -> str | None:
     """The record of the first row of the journal at ``path``, as the store reads it."""
     store = JobStore(str(path))
     try:
-        return next(store.rows()).record
+        return next(store.rows_with_records())[1]
     finally:
         store.close()
 

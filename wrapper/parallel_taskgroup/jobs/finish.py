@@ -139,9 +139,9 @@ def why_unsent(error: Optional[BaseException]) -> str:
 def _final_records(
     store: JobStore, why: str, include_basis: bool, group_id: Optional[str]
 ) -> Iterator[dict[str, Any]]:
-    for row in store.rows():
-        if row.record is not None:
-            record = load_record(row.record)
+    for row, text in store.rows_with_records():
+        if text is not None:
+            record = load_record(text)
             if not include_basis:
                 record.pop("basis", None)
             yield record

@@ -55,7 +55,7 @@ __all__ = [
 
 
 _NO_LINE = (None, None)
-_ROW_COLUMNS = f"pos, key, line, input, attempt, status, {ROW_RECORD}"
+_ROW_COLUMNS = "pos, key, line, input, attempt, status"
 """A :class:`StoredRow`'s columns of ``FROM rows``."""
 
 FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional[float]]
@@ -231,7 +231,15 @@ class JobStore(BatchJournal):
             f"SELECT {_ROW_COLUMNS} FROM rows WHERE pos > ? AND ({where}) ORDER BY pos LIMIT ?",
             params,
         ):
-            yield self._stored(row)
+            yield StoredRow(*row)
+
+    def rows_with_records(self) -> Iterator[tuple[StoredRow, Optional[str]]]:
+        """Every row in input order with its record's text (None until its latest attempt
+        finished), streamed."""
+        for *row, record in self._in_input_order(
+            f"SELECT {_ROW_COLUMNS}, {ROW_RECORD} FROM rows WHERE pos > ? ORDER BY pos LIMIT ?"
+        ):
+            yield StoredRow(*row), None if record is None else self._records.text(record)
 
     def lines_at(self) -> Iterator[tuple[str, Optional[int], Optional[int]]]:
         """Where each row's line lies in the appended results file, in input order: (key,
@@ -344,7 +352,7 @@ class JobStore(BatchJournal):
             f"SELECT {_ROW_COLUMNS} FROM rows WHERE key = ?",
             (key,),
         )
-        return self._stored(found[0]) if found else None
+        return StoredRow(*found[0]) if found else None
 
     def rows_by_key(self, keys: Sequence[str]) -> dict[str, StoredRow]:
         """The stored rows of ``keys`` (keys the job does not have are left out), a few
@@ -357,14 +365,8 @@ class JobStore(BatchJournal):
                 f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({marks})",
                 part,
             ):
-                found[row[1]] = self._stored(row)
+                found[row[1]] = StoredRow(*row)
         return found
-
-    def _stored(self, row: Sequence[Any]) -> StoredRow:
-        pos, key, line, value, attempt, status, record = row
-        if record is not None:
-            record = self._records.text(record)
-        return StoredRow(pos, key, line, value, attempt, status, record)
 
     def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
         """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""

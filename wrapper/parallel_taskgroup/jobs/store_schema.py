@@ -260,7 +260,8 @@ class RowCounts:
 
 @attrs.frozen
 class StoredRow:
-    """A row as stored: key, input line, value (JSON text), latest attempt, its status."""
+    """A row as stored: key, input line, value (JSON text), latest attempt, its status. Its
+    record is read apart (:meth:`~.store.JobStore.rows_with_records`): few readers need it."""
 
     pos: int
     key: str
@@ -268,7 +269,6 @@ class StoredRow:
     input: str
     attempt: int
     status: Optional[str]
-    record: Optional[str]
 
 
 @attrs.frozen

@@ -250,9 +250,9 @@ def _open_journal(path: str) -> tuple[Optional[JobStore], str]:
 def _journal_rows(store: JobStore) -> Iterator[tuple[Optional[str], Mapping[str, Any]]]:
     """(status, latest record) of each of the job's current rows; a row without a finished run
     is ``not_submitted`` or ``unfinished``, as its line says."""
-    for row in store.rows():
+    for row, text in store.rows_with_records():
         status = row.status or ("not_submitted" if row.attempt == 0 else "unfinished")
-        record = load_record(row.record) if row.record else None
+        record = load_record(text) if text else None
         yield status, record if isinstance(record, dict) else {}
 
 
