@@ -77,6 +77,11 @@ def after_each_write(tmp_path: Path, operations: list[tuple]) -> Iterator[tuple[
         store.close()
 
 
+def records_by_key(store: JobStore) -> dict[str, str | None]:
+    """Each row's record as the store reads it (None until its latest attempt finished)."""
+    return {row.key: text for row, text in store.rows_with_records()}
+
+
 def records_of(path: Path) -> dict[str, str]:
     """The record texts a closed journal holds (its rows', attempts' and dropped rows'), by
     what its tables hold: the text itself, or its place in the records file."""

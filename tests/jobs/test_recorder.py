@@ -24,6 +24,7 @@ from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.results import result_of
 from parallel_taskgroup.submission.keys import identity
 from parallel_taskgroup_api.models import TaskRunEvent
+from store_writes import records_by_key
 
 
 def finished(i: int) -> TaskRunEvent:
@@ -138,10 +139,6 @@ def read_snapshot(
             core_of(client), "tgrp_test", store, recorder, processor="lite", only_results=True
         )
     return fetched
-
-
-def records_by_key(store: JobStore) -> dict[str, str | None]:
-    return {row.key: text for row, text in store.rows_with_records()}
 
 
 def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_result(

@@ -19,6 +19,7 @@ from store_writes import (
     as_format_1,
     as_format_2,
     operation,
+    records_by_key,
     records_of,
     saved_record,
 )
@@ -55,7 +56,7 @@ def test_a_rows_record_is_kept_exactly_while_its_latest_attempt_has_finished(
     for store, path in after_each_write(tmp_path, operations):
         kept, finished = kept_records(path)
         assert kept == finished
-        assert {r.key: text for r, text in store.rows_with_records() if text is not None} == kept
+        assert {k: t for k, t in records_by_key(store).items() if t is not None} == kept
 
 
 def format_1_journal(path: Path) -> None:
@@ -81,7 +82,7 @@ def test_a_format_1_journal_opens_with_its_records_moved_out_of_its_rows(tmp_pat
 
     store = JobStore(str(path))
     try:
-        assert {r.key: text for r, text in store.rows_with_records()} == {
+        assert records_by_key(store) == {
             "a": saved_record("a", 1, "completed"),
             "b": None,
             "c": None,
@@ -108,18 +109,14 @@ def test_a_format_2_journal_opens_with_its_records_read_where_they_are(tmp_path:
     store = JobStore(str(path))
     try:
         assert store.meta("format") == "parallel-taskgroup-job/3"
-        assert {r.key: text for r, text in store.rows_with_records()}["a"] == saved_record(
-            "a", 1, "completed"
-        )
+        assert records_by_key(store)["a"] == saved_record("a", 1, "completed")
         assert store.attempts_of("b")[0]["output"] == {
             "key": "b",
             "attempt": 1,
             "status": "completed",
         }
         store.save_results([("b", 2, "failed", None, saved_record("b", 2, "failed"), 1.0, 2.0)])
-        assert {r.key: text for r, text in store.rows_with_records()}["b"] == saved_record(
-            "b", 2, "failed"
-        )
+        assert records_by_key(store)["b"] == saved_record("b", 2, "failed")
     finally:
         store.close()
 

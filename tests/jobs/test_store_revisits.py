@@ -14,6 +14,7 @@ from parallel_taskgroup import ConfigurationError
 from parallel_taskgroup.jobs.records import epoch_seconds
 from parallel_taskgroup.jobs.store import JobStore
 from parallel_taskgroup.jobs.weak import WeakAnswers, weak_answers
+from store_writes import records_by_key
 
 tables = st.dictionaries(
     st.sampled_from([f"k{i}" for i in range(12)]), st.sampled_from(["a", "b", "c"]), max_size=12
@@ -153,7 +154,7 @@ def test_an_earlier_answer_is_kept_with_its_attempt_however_late_it_finishes(
     assert outputs == {"done": ["done", None], "late": [{"answer": "late one"}, None]}
     row = store.row("late")
     assert row is not None and (row.attempt, row.status) == (2, None)
-    assert dict((r.key, text) for r, text in store.rows_with_records())["late"] is None
+    assert records_by_key(store)["late"] is None
     store.close()
 
 
