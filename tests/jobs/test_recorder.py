@@ -13,7 +13,7 @@ import pytest
 from parallel_taskgroup import Client
 from parallel_taskgroup._clock import Clock
 from parallel_taskgroup.client import core_of
-from parallel_taskgroup.jobs.group_read import read_group
+from parallel_taskgroup.jobs.group_read import GroupRead, read_group
 from parallel_taskgroup.jobs.options import job_options
 from parallel_taskgroup.jobs.progress import SilentListener
 from parallel_taskgroup.jobs.record_text import load_record
@@ -117,9 +117,9 @@ def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, Counti
 
 def read_snapshot(
     store: JobStore, recorder: Recorder, events: list[dict[str, Any]], result: dict[str, Any]
-) -> list[str]:
+) -> tuple[list[str], GroupRead]:
     """Read a group whose runs snapshot is ``events`` (each run's result is ``result``); the
-    result paths fetched."""
+    result paths fetched, and what the read saw."""
     body = "".join(f"event: task_run.state\ndata: {json.dumps(e)}\n\n" for e in events)
     fetched: list[str] = []
 
@@ -135,10 +135,10 @@ def read_snapshot(
         http_client=httpx.Client(transport=httpx.MockTransport(server)),
     )
     with client:
-        read_group(
+        done = read_group(
             core_of(client), "tgrp_test", store, recorder, processor="lite", only_results=True
         )
-    return fetched
+    return fetched, done
 
 
 def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_result(
@@ -149,7 +149,7 @@ def test_a_snapshot_output_that_cannot_give_a_record_is_fetched_from_the_run_s_r
     events[1]["output"] = {"type": "json", "content": "not an object", "basis": []}
     result = {"run": finished(1).run.to_dict(), "output": {"type": "text", "content": "fetched"}}
 
-    fetched = read_snapshot(store, recorder, events, result)
+    fetched, _ = read_snapshot(store, recorder, events, result)
 
     assert fetched == ["/v1/tasks/runs/trun_1/result"]
     outputs = [load_record(records_by_key(store)[f"k{i}"] or "null")["output"] for i in range(3)]
@@ -196,3 +196,19 @@ def test_a_line_appended_after_a_later_row_s_marks_the_file_for_reordering_only(
 
     assert (recorder.reorder, recorder.rewrite) == (True, False)
     assert (store.meta("reorder"), store.meta("rewrite")) == ("1", None)
+
+
+def test_a_snapshot_read_says_what_share_of_the_runs_it_read_gave_nothing_new(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    running = finished(3).to_dict()
+    running["run"].update(status="running", is_active=True)
+    del running["output"]
+    events = [finished(i).to_dict() for i in range(3)] + [running]
+
+    _, first = read_snapshot(store, recorder, events, result={})
+    _, again = read_snapshot(store, recorder, events, result={})
+
+    assert (first.runs, first.recorded, first.waste) == (4, 3, 0.25)
+    assert (again.runs, again.recorded, again.waste) == (4, 0, 1.0)

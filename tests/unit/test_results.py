@@ -196,27 +196,83 @@ def test_error_events_are_counted_and_results_go_on() -> None:
     assert stream.error_events == 1
 
 
+class PacedCatchUps:
+    """A job's catch-up that takes ``takes`` seconds and says ``waste`` of what it read gave
+    nothing new; the first ``barren`` calls supply nothing, later ones every run."""
+
+    def __init__(self, *, takes: float, waste: float, barren: int) -> None:
+        self.takes, self.waste, self.barren = takes, waste, barren
+        self.started: list[float] = []
+        self.supplied = False
+
+    def __call__(self) -> float:
+        self.started.append(time.monotonic())
+        time.sleep(self.takes)
+        self.supplied = len(self.started) > self.barren
+        return self.waste
+
+    def stream(self, server: FakeGroupServer, *, pace: float) -> ResultStream:
+        return ResultStream(
+            core_of(fake_client(server)),
+            GROUP_ID,
+            last_event_id=None,
+            cursor_store=None,
+            timeout=None,
+            fetch_concurrency=2,
+            wanted=lambda event: not self.supplied,
+            catch_up=self,
+            catch_up_after=10,
+            catch_up_pace=pace,
+        )
+
+
+def due_outputs(n: int) -> FakeGroupServer:
+    return FakeGroupServer([run_event(i, f"e{i}") for i in range(n)] + [status_event("x", False)])
+
+
 def test_a_catch_up_that_supplies_nothing_is_not_repeated_for_every_result_after_it() -> None:
-    server = FakeGroupServer(
-        [run_event(i, f"e{i}") for i in range(100)] + [status_event("x", False)]
-    )
-    core = core_of(fake_client(server))
-    catch_ups: list[int] = []
-    stream = ResultStream(
-        core,
-        GROUP_ID,
-        last_event_id=None,
-        cursor_store=None,
-        timeout=None,
-        fetch_concurrency=2,
-        wanted=lambda event: True,
-        catch_up=lambda: catch_ups.append(1),  # reads the group but records none of them
-        catch_up_after=10,
-    )
-    with stream:
+    server = due_outputs(100)
+    catch_ups = PacedCatchUps(takes=0.0, waste=1.0, barren=1000)  # records none of them
+    with catch_ups.stream(server, pace=0) as stream:
         got = [r.run_id for r in stream]
     assert sorted(got) == sorted(f"trun_{i}" for i in range(100))
-    assert 1 <= len(catch_ups) <= 100 // 10
+    assert 1 <= len(catch_ups.started) <= 100 // 10
+
+
+def test_after_a_catch_up_that_read_only_runs_it_had_the_next_waits_its_pace() -> None:
+    catch_ups = PacedCatchUps(takes=0.02, waste=1.0, barren=100)
+    with catch_ups.stream(due_outputs(60), pace=10) as stream:
+        got = [r.run_id for r in stream]
+    assert sorted(got) == sorted(f"trun_{i}" for i in range(60))
+    gaps = [b - a for a, b in zip(catch_ups.started, catch_ups.started[1:])]
+    assert len(catch_ups.started) >= 2 and min(gaps) >= 0.02 * (1 + 10) * 0.9
+
+
+def test_outputs_due_while_a_catch_up_is_paced_wait_for_it_not_fetched_one_by_one() -> None:
+    server = due_outputs(150)
+    catch_ups = PacedCatchUps(takes=0.03, waste=1.0, barren=1)
+    with catch_ups.stream(server, pace=10) as stream:
+        list(stream)
+    assert len(catch_ups.started) == 2  # the second supplied every run still due
+    assert len(fetched(server, "/result")) <= 4 * 2  # those under way at the first, at most
+
+
+def test_a_paced_catch_up_is_not_waited_for_once_the_group_is_idle() -> None:
+    server = due_outputs(100)
+    catch_ups = PacedCatchUps(takes=0.02, waste=1.0, barren=1)
+    began = time.monotonic()
+    with catch_ups.stream(server, pace=1000) as stream:  # a 20 s pace
+        list(stream)
+    assert len(catch_ups.started) == 2 and time.monotonic() - began < 10
+    assert server.status_polls >= 1
+
+
+def test_a_catch_up_that_read_only_new_results_does_not_hold_back_the_next() -> None:
+    catch_ups = PacedCatchUps(takes=0.02, waste=0.0, barren=100)
+    began = time.monotonic()
+    with catch_ups.stream(due_outputs(100), pace=1000) as stream:
+        assert len(list(stream)) == 100
+    assert len(catch_ups.started) >= 2 and time.monotonic() - began < 10
 
 
 def test_a_batch_jobs_bulk_catch_up_fits_within_the_read_ahead() -> None:

@@ -10,6 +10,7 @@ follow: ``follow=False``, or a group that is already idle when following starts 
 from __future__ import annotations
 
 import logging
+import math
 import queue
 import threading
 from collections import deque
@@ -34,7 +35,7 @@ from parallel_taskgroup_api.types import json_value
 
 from . import errors
 from ._clock import Interrupted
-from ._endpoints import events_path, get_result, runs_stream_params, runs_stream_path
+from ._endpoints import events_path, get_group, get_result, runs_stream_params, runs_stream_path
 from ._http import HttpCore
 from .streaming.cursors import CursorStore, MemoryCursorStore
 from .streaming.events import event_id_of
@@ -55,6 +56,8 @@ the consumer is busy (more than a batch job's bulk catch-up waits for), few enou
 parsed events held cost little memory on a fast stream."""
 
 _REPR_CONTENT = 60
+IDLE_CHECK_SECONDS = 1.0
+"""How often outputs waiting for a paced catch-up check whether the group went idle."""
 
 
 @attrs.frozen(repr=False)
@@ -202,11 +205,17 @@ class ResultStream(Iterator[RunResult]):
     past events whose results were all handed out: a new process resumes without losing one
     (outputs are fetched at most ``2 × fetch_concurrency`` results past the cursor, so a stream
     closed and resumed sees again at most that many; after a crash, also those handed out since
-    the cursor was last saved). ``wanted`` (a batch job's)
-    skips finished runs the caller already has: no fetch, nothing yielded; when
-    ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to read them in
-    bulk, and only those still wanted afterwards are fetched one by one. At most
-    :data:`READ_AHEAD` events are held at a time.
+    the cursor was last saved). At most :data:`READ_AHEAD` events are held at a time.
+
+    For a batch job: ``wanted`` skips finished runs the caller already has (no fetch, nothing
+    yielded). When ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to
+    read them in bulk, and only those still wanted afterwards are fetched one by one. It returns
+    the share of the runs it read that gave nothing new (read before, or not finished): after a
+    catch-up that took ``t`` seconds and wasted that share ``w``, the next waits until
+    ``catch_up_pace × w × t`` seconds have passed, or the group is idle, and the outputs due
+    meanwhile wait for it rather than being fetched one by one. So reading the group again and
+    again, when runs finish far out of the order they were added, takes a bounded share of the
+    time, and results then come in bursts.
     """
 
     def __init__(
@@ -220,8 +229,9 @@ class ResultStream(Iterator[RunResult]):
         fetch_concurrency: int,
         error_patience: float = ERROR_PATIENCE,
         wanted: Optional[Callable[[TaskRunEvent], bool]] = None,
-        catch_up: Optional[Callable[[], None]] = None,
+        catch_up: Optional[Callable[[], float]] = None,
         catch_up_after: int = 100,
+        catch_up_pace: float = 0.0,
     ) -> None:
         if fetch_concurrency < 1:
             raise errors.ConfigurationError(
@@ -250,6 +260,7 @@ class ResultStream(Iterator[RunResult]):
         self._wanted = wanted
         self._catch_up = catch_up
         self._catch_up_after = catch_up_after
+        self._catch_up_pace = catch_up_pace
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C-level hand-over
         self._marks: deque[_Mark] = deque()
         self._room = threading.Semaphore(READ_AHEAD)
@@ -402,23 +413,25 @@ class ResultStream(Iterator[RunResult]):
         self._reader.start()
         reading = True
         due = 0  # outputs that became due since the last catch-up
+        next_catch_up = 0.0  # on the clock: when the last catch-up's pace allows the next
         try:
             while reading or in_flight or backlog or early_in != early_asked:
-                if (
+                bulk = (
                     self._catch_up is not None
                     and due >= self._catch_up_after
                     and len(backlog) >= self._catch_up_after
-                ):
+                )
+                wait: Optional[float] = None  # for the pace of catch-ups to allow the next
+                if bulk:
                     # Many outputs at once: the caller reads them in bulk, then only those
                     # it still wants are fetched one by one. Counting only outputs due since
                     # the last catch-up keeps one that could not supply them from being
                     # repeated for every result after it (a bulk read per result).
-                    due = 0
-                    self._catch_up()
-                    for event, mark in [b for b in backlog if not self._still_wanted(b[0])]:
-                        backlog.remove((event, mark))
-                        self._done(mark, marks)
-                while backlog and in_flight < self._fetch_concurrency:
+                    wait = next_catch_up - self._core.clock.now()
+                    if wait <= 0:
+                        wait, due = None, 0
+                        next_catch_up = self._bulk_catch_up(backlog, marks)
+                while backlog and in_flight < self._fetch_concurrency and wait is None:
                     event, mark = backlog.popleft()
                     if self._still_wanted(event):
                         in_flight += 1
@@ -427,7 +440,16 @@ class ResultStream(Iterator[RunResult]):
                         self._done(mark, marks)
                 if not (reading or in_flight or backlog or early_in != early_asked):
                     break
-                item = self._queue.get()
+                if wait is None:
+                    item = self._queue.get()
+                else:
+                    # Outputs waiting for a paced catch-up are not fetched one by one: a bulk
+                    # read costs a small part of a fetch per run, even of runs read again.
+                    item = self._get_within(wait)
+                    if item is None:
+                        if wait <= IDLE_CHECK_SECONDS or not self._group_active():
+                            next_catch_up = -math.inf  # waited out, or no more will come
+                        continue
                 kind = item[0]
                 if kind == "end":
                     reading = False
@@ -467,6 +489,32 @@ class ResultStream(Iterator[RunResult]):
                 self._done(mark, marks)
         finally:
             self._stop()
+
+    def _bulk_catch_up(
+        self, backlog: deque[tuple[TaskRunEvent, _Mark]], marks: deque[_Mark]
+    ) -> float:
+        """Have the caller read the due outputs in bulk, and drop from ``backlog`` those it no
+        longer wants; returns the time on the clock when its pace allows the next catch-up."""
+        assert self._catch_up is not None
+        clock = self._core.clock
+        started = clock.now()
+        waste = self._catch_up()
+        took = clock.now() - started
+        for event, mark in [b for b in backlog if not self._still_wanted(b[0])]:
+            backlog.remove((event, mark))
+            self._done(mark, marks)
+        return started + took * (1.0 + self._catch_up_pace * waste)
+
+    def _get_within(self, seconds: float) -> Any:
+        """The next item from the threads, or None after ``seconds`` (at most
+        :data:`IDLE_CHECK_SECONDS`) without one."""
+        try:
+            return self._queue.get(timeout=min(seconds, IDLE_CHECK_SECONDS))
+        except queue.Empty:
+            return None
+
+    def _group_active(self) -> bool:
+        return get_group(self._core, self.group_id).status.is_active
 
     def _still_wanted(self, event: TaskRunEvent) -> bool:
         return self._wanted is None or self._wanted(event)

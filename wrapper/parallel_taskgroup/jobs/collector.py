@@ -23,6 +23,9 @@ __all__ = ["CATCH_UP_ROWS", "collect", "unrecorded"]
 
 CATCH_UP_ROWS = 50
 """With at least this many finished runs to collect at once, they are read from one snapshot."""
+CATCH_UP_PACE = 8.0
+"""After a snapshot read, the next waits this many times as long as the read took, weighted by
+the share of runs it read for nothing (see ``ResultStream``)."""
 
 
 def unrecorded(store: JobStore) -> int:
@@ -51,8 +54,8 @@ def collect(
     def save() -> None:
         save_state(options.state_path, state)
 
-    def catch_up(*, from_start: bool = False) -> None:
-        read_group(
+    def catch_up(*, from_start: bool = False) -> float:
+        done = read_group(
             core,
             group.id,
             store,
@@ -62,6 +65,7 @@ def collect(
             from_start=from_start,
         )
         save()
+        return done.waste
 
     reporter.phase("collecting results" if submitter.done.is_set() else "submitting")
     clock = core.clock
@@ -78,6 +82,7 @@ def collect(
             wanted=recorder.wanted,
             catch_up=catch_up,
             catch_up_after=CATCH_UP_ROWS,
+            catch_up_pace=CATCH_UP_PACE,
         )
         watch(stream)
         with stream:

@@ -25,10 +25,17 @@ _RESULTS_PER_WRITE = 100
 class GroupRead:
     """What one read of the group saw."""
 
-    def __init__(self, runs: int, seconds: float) -> None:
+    def __init__(self, runs: int, recorded: int, seconds: float) -> None:
         self.runs = runs
         """Runs with a row key."""
+        self.recorded = recorded
+        """Results it recorded (the rest of the runs were unfinished, or recorded before)."""
         self.seconds = seconds
+
+    @property
+    def waste(self) -> float:
+        """The share of the runs read that gave no new result."""
+        return 1.0 - self.recorded / self.runs if self.runs else 0.0
 
 
 def read_group(
@@ -54,7 +61,7 @@ def read_group(
     started = time.monotonic()
     runs: list[tuple[str, str, str]] = []
     finished: list[tuple[TaskRunEvent, Optional[str]]] = []
-    seen = 0
+    seen = recorded = 0
     after = store.meta("runs_prefix") if only_results and not from_start else None
     prefix, open_prefix = after, True
     stream = EventStream(
@@ -91,17 +98,17 @@ def read_group(
                 if len(finished) >= _RESULTS_PER_WRITE:
                     store.record_runs(runs)
                     runs.clear()
-                    _record_finished(core, store, recorder, finished, processor)
+                    recorded += _record_finished(core, store, recorder, finished, processor)
                     finished.clear()
                     recorder.flush()
     store.record_runs(runs)
-    _record_finished(core, store, recorder, finished, processor)
+    recorded += _record_finished(core, store, recorder, finished, processor)
     recorder.flush(force=True)
     if prefix is not None:
         store.set_meta(runs_prefix=prefix)
     if not only_results:
         store.set_meta(group_read="done")
-    return GroupRead(seen, time.monotonic() - started)
+    return GroupRead(seen, recorded, time.monotonic() - started)
 
 
 def _record_finished(
@@ -110,10 +117,11 @@ def _record_finished(
     recorder: Recorder,
     events: list[tuple[TaskRunEvent, Optional[str]]],
     processor: str,
-) -> None:
+) -> int:
     """Record the finished runs of a snapshot that still need it (their rows read in a few
-    queries, not one per run). ``events``: each with its JSON text, as the stream gave them
-    (their outputs not read yet, so that an output's data is the one in the text)."""
+    queries, not one per run), and say how many. ``events``: each with its JSON text, as the
+    stream gave them (their outputs not read yet, so that an output's data is the one in the
+    text)."""
     parsed: list[tuple[TaskRunEvent, Optional[str], str, int]] = []
     for event, text in events:
         ident = run_identity(event.run)
@@ -124,6 +132,7 @@ def _record_finished(
     rows = store.rows_by_key(keys)
     known = store.run_ids_by_key(keys)
     extra: list[tuple[str, str, str]] = []
+    recorded = 0
     for event, text, key, attempt in parsed:
         row = rows.get(key)
         if row is None or recorder.holds(key, attempt):
@@ -143,6 +152,7 @@ def _record_finished(
                 )
             )
             continue  # a run of the row besides the one the job knows
+        recorded += 1
         output = output_data(event)
         if output is not None:
             recorder.record_run(event.run, output, row=row, event_text=text)
@@ -152,3 +162,4 @@ def _record_finished(
             output = fetched.to_dict() if fetched is not None else None
         recorder.record_run(event.run, output, row=row)
     store.record_extra_runs(extra)
+    return recorded
