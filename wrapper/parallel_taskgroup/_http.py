@@ -280,9 +280,10 @@ def error_from_response(
 
 class _Capped(httpx.SyncByteStream):
     """A response body that raises ResponseTooLargeError past ``limit`` bytes (before holding
-    more than that)."""
+    more than that). ``where`` names the request, only when it is needed (parsing its URL again
+    costs more than reading a small answer)."""
 
-    def __init__(self, stream: httpx.SyncByteStream, limit: int, where: str) -> None:
+    def __init__(self, stream: httpx.SyncByteStream, limit: int, where: Callable[[], str]) -> None:
         self._stream = stream
         self._limit = limit
         self._where = where
@@ -292,7 +293,7 @@ class _Capped(httpx.SyncByteStream):
         for chunk in self._stream:
             seen += len(chunk)
             if seen > self._limit:
-                raise _too_large(self._where, self._limit)
+                raise _too_large(self._where(), self._limit)
             yield chunk
 
     def close(self) -> None:
@@ -524,7 +525,7 @@ class HttpCore:
             if declared > limit:
                 raise _too_large(f"{method} {display()}", limit)
             if isinstance(response.stream, httpx.SyncByteStream):
-                response.stream = _Capped(response.stream, limit, f"{method} {display()}")
+                response.stream = _Capped(response.stream, limit, lambda: f"{method} {display()}")
             return response.read()
         except httpx.TimeoutException as exc:
             raise errors.APITimeoutError(
