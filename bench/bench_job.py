@@ -17,12 +17,15 @@
    100,000-row jobs of its own: its peak RSS (≤ 150 MiB), and per round its client CPU per row
    and peak RSS against the mean of the two small jobs' (issue 22: the median ratio ≤ 1.1×).
 
-``--time-scale`` (the emulator's, 0.0005) runs the jobs at other run times: at 1, the
-emulator's model of the docs' (lite runs take 5-15 s), runs finish far out of the order they
-were created in.
+3. The comparison of 1. again on 20,000 rows (``--real-rows``; skipped with ``--quick``) at
+   time scale 1, the emulator's model of the docs' run times: lite runs take 5-15 s, so they
+   finish far out of the order they were added, and a job that writes results as they finish
+   reads the group more than once. Same targets, reported beside those of 1.
+
+``--time-scale`` (the emulator's, 0.0005) runs 1. and 2. at other run times.
 
 Usage: python bench/bench_job.py [--rounds 5] [--quick] [--json PATH] [--rows N] [--big-rows N]
-       [--big-rounds N] [--time-scale S]
+       [--big-rounds N] [--real-rows N] [--time-scale S]
 """
 
 from __future__ import annotations
@@ -158,6 +161,163 @@ def sdk(rows: Path, work: Path, mode: str, *, time_scale: float = TIME_SCALE) ->
     return found
 
 
+def compare(
+    work: Path, n: int, *, scale: float, rounds: int, quick: bool, series: dict[str, Any]
+) -> list[Goal]:
+    """Ours against both SDK scripts on a job of ``n`` rows at the emulator's time ``scale``:
+    the goals, and their raw figures in ``series``."""
+    goals: list[Goal] = []
+    rows = work / f"rows-{n}.jsonl"
+    write_rows(rows, n)
+    timing = "" if scale == TIME_SCALE else f" at time scale {scale:g}"
+
+    def sdk_both() -> dict[str, Any]:
+        # Both documented shapes, back to back, which first alternating with the rounds.
+        order = ["events", "get_runs"]
+        if len(series.setdefault("sdk_order", [])) % 2:
+            order.reverse()
+        series["sdk_order"].append(order[0])
+        found = {mode: sdk(rows, work, mode, time_scale=scale) for mode in order}
+        return {"events": found["events"], "get_runs": found["get_runs"]}
+
+    def ours_round() -> dict[str, Any]:
+        found = ours(rows, work, describe="workload" not in series, time_scale=scale)
+        if "workload" in found:
+            series["workload"] = found.pop("workload")
+            print(f"  workload: {series['workload']}", file=sys.stderr, flush=True)
+        if _harness.FAST_EXTRA:
+            found["fast"] = ours(rows, work, fast=True, time_scale=scale)
+        return found
+
+    taken = _harness.alternate(ours_round, sdk_both, rounds=rounds, label=f"job {n:,} rows{timing}")
+    for r in taken.ours:
+        for side in (r, r.get("fast") or r):
+            if side["exit"] != 0 or side["lines"] != n:
+                raise SystemExit(f"bench_job: ours ended {side['exit']} with {side['lines']} lines")
+    for r in taken.sdk:
+        for mode in ("events", "get_runs"):
+            if r[mode]["lines"] != n:
+                raise SystemExit(f"bench_job: SDK {mode} wrote {r[mode]['lines']} lines")
+    ours_cpu = taken.values("ours", "cpu_s")
+    ours_peak = taken.values("ours", "peak_mib")
+    events_cpu = [r["events"]["cpu_s"] for r in taken.sdk]
+    get_runs_cpu = [r["get_runs"]["cpu_s"] for r in taken.sdk]
+    get_runs_peak = [r["get_runs"]["peak_mib"] for r in taken.sdk]
+    series["ours_cpu_s"] = ours_cpu
+    series["sdk_events_cpu_s"] = events_cpu
+    series["sdk_get_runs_cpu_s"] = get_runs_cpu
+    series["sdk_get_runs_peak_mib"] = get_runs_peak
+    command = "python bench/bench_job.py" + (" --quick" if quick else "")
+    if scale != TIME_SCALE:
+        command += f" --rows {n} --big-rounds 0 --time-scale {scale:g}"
+    rounds_note = (
+        f"{rounds} rounds, fresh processes and a fresh emulator each (time scale "
+        f"{scale:g}), ours and the SDK alternating; client process only. "
+        f"Workload: {series.get('workload', 'n/a')}. "
+    )
+    if scale == 1.0:
+        rounds_note += (
+            "Time scale 1 is the emulator's model of the docs' run times: lite runs take "
+            "5-15 s and finish far out of the order they were added. "
+        )
+    ours_figures = (
+        f"{_harness.median(ours_cpu):.1f} s CPU "
+        f"({_harness.median(taken.values('ours', 'sys_s')):.1f} s of it system), "
+        f"{_harness.median(ours_peak):.0f} MiB peak "
+        f"({_harness.median(taken.values('ours', 'wall_s')):.1f} s wall)"
+    )
+    simple = (
+        f"{_harness.median(get_runs_cpu):.1f} s CPU "
+        f"({_harness.median([r['get_runs']['sys_s'] for r in taken.sdk]):.1f} s of it "
+        "system), "
+        f"{_harness.median(get_runs_peak):.0f} MiB peak (poll, then get_runs)"
+    )
+    cpu = _harness.ratio(ours_cpu, get_runs_cpu)
+    goals.append(
+        Goal(
+            name=f"Whole {n:,}-row job{timing}: client CPU, ours / SDK simplest script",
+            figure=str(cpu),
+            target=f"≤ {SIMPLE_CPU_TARGET}×",
+            holds=cpu.median <= SIMPLE_CPU_TARGET,
+            ours=ours_figures,
+            sdk=simple,
+            command=command,
+            notes=rounds_note + "The SDK script polls the group's status every second "
+            "until idle, then reads every run with its input and output from one "
+            "get_runs stream: no journal (no resume, no once-only guarantee), nothing "
+            "written until the whole group is done.",
+            value=cpu.median,
+            low=cpu.low,
+            high=cpu.high,
+            limit=SIMPLE_CPU_TARGET,
+            better="lower",
+        )
+    )
+    if _harness.FAST_EXTRA:
+        fast_cpu = [r["fast"]["cpu_s"] for r in taken.ours]
+        series["ours_fast_cpu_s"] = fast_cpu
+        cpu = _harness.ratio(fast_cpu, get_runs_cpu)
+        goals.append(
+            Goal(
+                name=f"Whole {n:,}-row job{timing}, fast extra (msgspec): client CPU, ours / SDK "
+                "simplest script",
+                figure=str(cpu),
+                target="reported",
+                holds=True,
+                ours=f"{_harness.median(fast_cpu):.1f} s CPU",
+                sdk=simple,
+                command=command,
+                notes=rounds_note + "Ours with `pip install parallel-taskgroup[fast]`, in "
+                "its own process and emulator right after the default one each round.",
+                value=cpu.median,
+                low=cpu.low,
+                high=cpu.high,
+                limit=None,
+                better="lower",
+            )
+        )
+    peak_ratio = _harness.ratio(ours_peak, get_runs_peak)
+    goals.append(
+        Goal(
+            name=f"Whole {n:,}-row job{timing}: peak RSS, ours / SDK simplest script",
+            figure=str(peak_ratio),
+            target=f"≤ {SIMPLE_PEAK_TARGET}×",
+            holds=peak_ratio.median <= SIMPLE_PEAK_TARGET,
+            ours=ours_figures,
+            sdk=simple,
+            command=command,
+            notes=rounds_note + "VmHWM of each client process.",
+            value=peak_ratio.median,
+            low=peak_ratio.low,
+            high=peak_ratio.high,
+            limit=SIMPLE_PEAK_TARGET,
+            better="lower",
+        )
+    )
+    cpu = _harness.ratio(ours_cpu, events_cpu)
+    goals.append(
+        Goal(
+            name=f"Whole {n:,}-row job{timing}: client CPU, ours / SDK events script",
+            figure=str(cpu),
+            target=f"≤ {CPU_TARGET}×",
+            holds=cpu.median <= CPU_TARGET,
+            ours=ours_figures,
+            sdk=f"{_harness.median(events_cpu):.1f} s CPU (events + result per run)",
+            command=command,
+            notes=rounds_note + "The SDK script follows the docs' events stream and "
+            "fetches each finished run's result.",
+            value=cpu.median,
+            low=cpu.low,
+            high=cpu.high,
+            limit=CPU_TARGET,
+            better="lower",
+        )
+    )
+
+    series["ours_peak_mib"] = taken.values("ours", "peak_mib")
+    return goals
+
+
 def main(argv: list[str] | None = None) -> int:
     p = _harness.parser(__doc__.splitlines()[0])
     p.add_argument("--rows", type=int, help="rows of the compared job (100,000; quick 10,000)")
@@ -174,6 +334,12 @@ def main(argv: list[str] | None = None) -> int:
         default=TIME_SCALE,
         help=f"the emulator's time scale ({TIME_SCALE}; 1: lite runs take 5-15 s)",
     )
+    p.add_argument(
+        "--real-rows",
+        type=int,
+        default=20_000,
+        help="rows of the jobs compared again at the docs' run times (20,000; 0 skips them)",
+    )
     args = p.parse_args(argv)
     n = args.rows or (10_000 if args.quick else 100_000)
     scale: float = args.time_scale
@@ -181,152 +347,15 @@ def main(argv: list[str] | None = None) -> int:
     series: dict[str, Any] = {}
     with tempfile.TemporaryDirectory(prefix="bench-job-") as tmp:
         work = Path(tmp)
-        rows = work / "rows.jsonl"
-        write_rows(rows, n)
 
-        def sdk_both() -> dict[str, Any]:
-            # Both documented shapes, back to back, which first alternating with the rounds.
-            order = ["events", "get_runs"]
-            if len(series.setdefault("sdk_order", [])) % 2:
-                order.reverse()
-            series["sdk_order"].append(order[0])
-            found = {mode: sdk(rows, work, mode, time_scale=scale) for mode in order}
-            return {"events": found["events"], "get_runs": found["get_runs"]}
-
-        def ours_round() -> dict[str, Any]:
-            found = ours(rows, work, describe="workload" not in series, time_scale=scale)
-            if "workload" in found:
-                series["workload"] = found.pop("workload")
-                print(f"  workload: {series['workload']}", file=sys.stderr, flush=True)
-            if _harness.FAST_EXTRA:
-                found["fast"] = ours(rows, work, fast=True, time_scale=scale)
-            return found
-
-        taken = _harness.alternate(
-            ours_round, sdk_both, rounds=args.rounds, label=f"job {n:,} rows"
-        )
-        for r in taken.ours:
-            for side in (r, r.get("fast") or r):
-                if side["exit"] != 0 or side["lines"] != n:
-                    raise SystemExit(
-                        f"bench_job: ours ended {side['exit']} with {side['lines']} lines"
-                    )
-        for r in taken.sdk:
-            for mode in ("events", "get_runs"):
-                if r[mode]["lines"] != n:
-                    raise SystemExit(f"bench_job: SDK {mode} wrote {r[mode]['lines']} lines")
-        ours_cpu = taken.values("ours", "cpu_s")
-        ours_peak = taken.values("ours", "peak_mib")
-        events_cpu = [r["events"]["cpu_s"] for r in taken.sdk]
-        get_runs_cpu = [r["get_runs"]["cpu_s"] for r in taken.sdk]
-        get_runs_peak = [r["get_runs"]["peak_mib"] for r in taken.sdk]
-        series["ours_cpu_s"] = ours_cpu
-        series["sdk_events_cpu_s"] = events_cpu
-        series["sdk_get_runs_cpu_s"] = get_runs_cpu
-        series["sdk_get_runs_peak_mib"] = get_runs_peak
-        command = "python bench/bench_job.py" + (" --quick" if args.quick else "")
-        if scale != TIME_SCALE:
-            command += f" --time-scale {scale:g}"
-        rounds_note = (
-            f"{args.rounds} rounds, fresh processes and a fresh emulator each (time scale "
-            f"{scale:g}), ours and the SDK alternating; client process only. "
-            f"Workload: {series.get('workload', 'n/a')}. "
-        )
-        ours_figures = (
-            f"{_harness.median(ours_cpu):.1f} s CPU "
-            f"({_harness.median(taken.values('ours', 'sys_s')):.1f} s of it system), "
-            f"{_harness.median(ours_peak):.0f} MiB peak "
-            f"({_harness.median(taken.values('ours', 'wall_s')):.1f} s wall)"
-        )
-        simple = (
-            f"{_harness.median(get_runs_cpu):.1f} s CPU "
-            f"({_harness.median([r['get_runs']['sys_s'] for r in taken.sdk]):.1f} s of it "
-            "system), "
-            f"{_harness.median(get_runs_peak):.0f} MiB peak (poll, then get_runs)"
-        )
-        cpu = _harness.ratio(ours_cpu, get_runs_cpu)
-        goals.append(
-            Goal(
-                name=f"Whole {n:,}-row job: client CPU, ours / SDK simplest script",
-                figure=str(cpu),
-                target=f"≤ {SIMPLE_CPU_TARGET}×",
-                holds=cpu.median <= SIMPLE_CPU_TARGET,
-                ours=ours_figures,
-                sdk=simple,
-                command=command,
-                notes=rounds_note + "The SDK script polls the group's status every second "
-                "until idle, then reads every run with its input and output from one "
-                "get_runs stream: no journal (no resume, no once-only guarantee), nothing "
-                "written until the whole group is done.",
-                value=cpu.median,
-                low=cpu.low,
-                high=cpu.high,
-                limit=SIMPLE_CPU_TARGET,
-                better="lower",
+        goals += compare(work, n, scale=scale, rounds=args.rounds, quick=args.quick, series=series)
+        rows = work / f"rows-{n}.jsonl"
+        if args.real_rows and not args.quick and scale == TIME_SCALE:
+            real: dict[str, Any] = {}
+            goals += compare(
+                work, args.real_rows, scale=1.0, rounds=args.rounds, quick=False, series=real
             )
-        )
-        if _harness.FAST_EXTRA:
-            fast_cpu = [r["fast"]["cpu_s"] for r in taken.ours]
-            series["ours_fast_cpu_s"] = fast_cpu
-            cpu = _harness.ratio(fast_cpu, get_runs_cpu)
-            goals.append(
-                Goal(
-                    name=f"Whole {n:,}-row job, fast extra (msgspec): client CPU, ours / SDK "
-                    "simplest script",
-                    figure=str(cpu),
-                    target="reported",
-                    holds=True,
-                    ours=f"{_harness.median(fast_cpu):.1f} s CPU",
-                    sdk=simple,
-                    command=command,
-                    notes=rounds_note + "Ours with `pip install parallel-taskgroup[fast]`, in "
-                    "its own process and emulator right after the default one each round.",
-                    value=cpu.median,
-                    low=cpu.low,
-                    high=cpu.high,
-                    limit=None,
-                    better="lower",
-                )
-            )
-        peak_ratio = _harness.ratio(ours_peak, get_runs_peak)
-        goals.append(
-            Goal(
-                name=f"Whole {n:,}-row job: peak RSS, ours / SDK simplest script",
-                figure=str(peak_ratio),
-                target=f"≤ {SIMPLE_PEAK_TARGET}×",
-                holds=peak_ratio.median <= SIMPLE_PEAK_TARGET,
-                ours=ours_figures,
-                sdk=simple,
-                command=command,
-                notes=rounds_note + "VmHWM of each client process.",
-                value=peak_ratio.median,
-                low=peak_ratio.low,
-                high=peak_ratio.high,
-                limit=SIMPLE_PEAK_TARGET,
-                better="lower",
-            )
-        )
-        cpu = _harness.ratio(ours_cpu, events_cpu)
-        goals.append(
-            Goal(
-                name=f"Whole {n:,}-row job: client CPU, ours / SDK events script",
-                figure=str(cpu),
-                target=f"≤ {CPU_TARGET}×",
-                holds=cpu.median <= CPU_TARGET,
-                ours=ours_figures,
-                sdk=f"{_harness.median(events_cpu):.1f} s CPU (events + result per run)",
-                command=command,
-                notes=rounds_note + "The SDK script follows the docs' events stream and "
-                "fetches each finished run's result.",
-                value=cpu.median,
-                low=cpu.low,
-                high=cpu.high,
-                limit=CPU_TARGET,
-                better="lower",
-            )
-        )
-
-        series["ours_peak_mib"] = taken.values("ours", "peak_mib")
+            series["docs_run_times"] = real
         if args.quick or args.big_rounds < 1:
             why = "--quick" if args.quick else f"--big-rounds {args.big_rounds}"
             print(f"  {why}: the {args.big_rows:,}-row memory job is skipped", file=sys.stderr)
