@@ -46,13 +46,6 @@ def finished(i: int) -> TaskRunEvent:
     )
 
 
-def running(i: int) -> dict[str, Any]:
-    event = finished(i).to_dict()
-    event["run"].update(status="running", is_active=True)
-    del event["output"]
-    return event
-
-
 class CountingStore(JobStore):
     """A job store that counts the journal queries deciding whether a run is wanted."""
 
@@ -209,32 +202,13 @@ def test_a_snapshot_read_says_what_share_of_the_runs_it_read_gave_nothing_new(
     job: tuple[Recorder, CountingStore],
 ) -> None:
     recorder, store = job
-    events = [finished(i).to_dict() for i in range(3)] + [running(3)]
+    running = finished(3).to_dict()
+    running["run"].update(status="running", is_active=True)
+    del running["output"]
+    events = [finished(i).to_dict() for i in range(3)] + [running]
 
     _, first = read_snapshot(store, recorder, events, result={})
     _, again = read_snapshot(store, recorder, events, result={})
 
     assert (first.runs, first.recorded, first.waste) == (4, 3, 0.25)
     assert (again.runs, again.recorded, again.waste) == (4, 0, 1.0)
-
-
-def test_the_next_snapshot_skips_runs_all_but_a_few_of_which_had_finished(
-    job: tuple[Recorder, CountingStore],
-) -> None:
-    recorder, store = job
-    events = [running(i) if i == 3 else finished(i).to_dict() for i in range(40)]
-
-    read_snapshot(store, recorder, events, result={})
-
-    assert store.meta("runs_prefix") == "e39"  # one run in 40 left behind
-
-
-def test_the_next_snapshot_reads_again_where_many_runs_had_not_finished(
-    job: tuple[Recorder, CountingStore],
-) -> None:
-    recorder, store = job
-    events = [running(i) if i in (3, 4, 5) else finished(i).to_dict() for i in range(40)]
-
-    read_snapshot(store, recorder, events, result={})
-
-    assert store.meta("runs_prefix") == "e2"

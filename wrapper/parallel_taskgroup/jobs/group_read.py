@@ -18,10 +18,6 @@ from .store import JobStore
 
 __all__ = ["GroupRead", "read_group"]
 
-LEFT_BEHIND = 0.05
-"""The share of unfinished runs a snapshot's prefix may pass. A stretch of runs skipped is not
-read again at each later catch-up; a run left behind costs one fetch of its result, about as
-much client CPU as reading 10 to 20 finished runs in a snapshot."""
 _RUNS_PER_WRITE = 1000
 _RESULTS_PER_WRITE = 100
 
@@ -55,20 +51,19 @@ def read_group(
     """Record every run the group holds for the job's rows (with ``only_results``: just the
     results of finished runs) from one snapshot of its runs with their outputs.
 
-    Runs come in the order they were created, so a results snapshot starts after the runs
-    already (nearly) all finished (``runs_prefix``, kept in the journal): catching up again
-    reads only the runs since. Runs finish out of order, so that prefix may pass a few still
-    running (:data:`LEFT_BEHIND`); each is fetched on its own once the events stream tells of
-    it. A run that finished before its row knew its run id (a POST whose answer was lost,
-    settled later) can lie in that prefix too; ``from_start`` reads the whole group, the last
-    word before giving up. ``processor``: the one to record for runs that do not say theirs.
+    Runs come in the order they were created and mostly finish in that order, so a results
+    snapshot starts after the runs already all finished (``runs_prefix``, kept in the journal):
+    catching up again reads only the runs since. A run that finished before its row knew its
+    run id (a POST whose answer was lost, settled later) can lie in that prefix;
+    ``from_start`` reads the whole group, the last word before giving up. ``processor``: the
+    one to record for runs that do not say theirs.
     """
     started = time.monotonic()
     runs: list[tuple[str, str, str]] = []
     finished: list[tuple[TaskRunEvent, Optional[str]]] = []
     seen = recorded = 0
     after = store.meta("runs_prefix") if only_results and not from_start else None
-    prefix, passed, running = after, 0, 0
+    prefix, open_prefix = after, True
     stream = EventStream(
         core,
         group_id,
@@ -83,11 +78,11 @@ def read_group(
             if type(event) is not TaskRunEvent:
                 continue
             done = event.run.status in TERMINAL
-            passed += 1
-            if not done:
-                running += 1
-            elif running <= passed * LEFT_BEHIND and isinstance(event.event_id, str):
-                prefix = event.event_id
+            if open_prefix:
+                if done and isinstance(event.event_id, str):
+                    prefix = event.event_id
+                else:
+                    open_prefix = False
             ident = run_identity(event.run)
             if ident is None:
                 continue
