@@ -215,6 +215,42 @@ class Goal:
         return m[0], min(m[1:]), max(m[1:])
 
 
+def ratio_goal(
+    name: str,
+    r: Ratio,
+    *,
+    limit: Optional[float],
+    better: str = "lower",
+    ours: str = "",
+    sdk: str = "",
+    command: str = "",
+    notes: str = "",
+) -> Goal:
+    """The goal whose figure is the ratio ``r``: it holds when its median is on the ``better``
+    side of ``limit`` (None: reported, no floor)."""
+    if limit is None:
+        target, holds = "reported", True
+    elif better == "lower":
+        target, holds = f"≤ {limit}×", r.median <= limit
+    else:
+        target, holds = f"≥ {limit}×", r.median >= limit
+    return Goal(
+        name=name,
+        figure=str(r),
+        target=target,
+        holds=holds,
+        value=r.median,
+        low=r.low,
+        high=r.high,
+        limit=limit,
+        better=better,
+        ours=ours,
+        sdk=sdk,
+        command=command,
+        notes=notes,
+    )
+
+
 def parser(description: str) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=description)
     p.add_argument("--rounds", type=int, default=5, help="rounds, ours and the SDK alternating")

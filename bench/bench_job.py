@@ -42,7 +42,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import _harness  # noqa: E402
-from _harness import Goal  # noqa: E402
+from _harness import Goal, ratio_goal  # noqa: E402
 from taskgroup_emulator.testing import EmulatorServer  # noqa: E402
 
 SCRIPT = "bench_job.py"
@@ -232,13 +232,12 @@ def compare(
         "system), "
         f"{_harness.median(get_runs_peak):.0f} MiB peak (poll, then get_runs)"
     )
-    cpu = _harness.ratio(ours_cpu, get_runs_cpu)
+    job = f"Whole {n:,}-row job{timing}"
     goals.append(
-        Goal(
-            name=f"Whole {n:,}-row job{timing}: client CPU, ours / SDK simplest script",
-            figure=str(cpu),
-            target=f"≤ {SIMPLE_CPU_TARGET}×",
-            holds=cpu.median <= SIMPLE_CPU_TARGET,
+        ratio_goal(
+            f"{job}: client CPU, ours / SDK simplest script",
+            _harness.ratio(ours_cpu, get_runs_cpu),
+            limit=SIMPLE_CPU_TARGET,
             ours=ours_figures,
             sdk=simple,
             command=command,
@@ -246,71 +245,44 @@ def compare(
             "until idle, then reads every run with its input and output from one "
             "get_runs stream: no journal (no resume, no once-only guarantee), nothing "
             "written until the whole group is done.",
-            value=cpu.median,
-            low=cpu.low,
-            high=cpu.high,
-            limit=SIMPLE_CPU_TARGET,
-            better="lower",
         )
     )
     if _harness.FAST_EXTRA:
         fast_cpu = [r["fast"]["cpu_s"] for r in taken.ours]
         series["ours_fast_cpu_s"] = fast_cpu
-        cpu = _harness.ratio(fast_cpu, get_runs_cpu)
         goals.append(
-            Goal(
-                name=f"Whole {n:,}-row job{timing}, fast extra (msgspec): client CPU, ours / SDK "
-                "simplest script",
-                figure=str(cpu),
-                target="reported",
-                holds=True,
+            ratio_goal(
+                f"{job}, fast extra (msgspec): client CPU, ours / SDK simplest script",
+                _harness.ratio(fast_cpu, get_runs_cpu),
+                limit=None,
                 ours=f"{_harness.median(fast_cpu):.1f} s CPU",
                 sdk=simple,
                 command=command,
                 notes=rounds_note + "Ours with `pip install parallel-taskgroup[fast]`, in "
                 "its own process and emulator right after the default one each round.",
-                value=cpu.median,
-                low=cpu.low,
-                high=cpu.high,
-                limit=None,
-                better="lower",
             )
         )
-    peak_ratio = _harness.ratio(ours_peak, get_runs_peak)
     goals.append(
-        Goal(
-            name=f"Whole {n:,}-row job{timing}: peak RSS, ours / SDK simplest script",
-            figure=str(peak_ratio),
-            target=f"≤ {SIMPLE_PEAK_TARGET}×",
-            holds=peak_ratio.median <= SIMPLE_PEAK_TARGET,
+        ratio_goal(
+            f"{job}: peak RSS, ours / SDK simplest script",
+            _harness.ratio(ours_peak, get_runs_peak),
+            limit=SIMPLE_PEAK_TARGET,
             ours=ours_figures,
             sdk=simple,
             command=command,
             notes=rounds_note + "VmHWM of each client process.",
-            value=peak_ratio.median,
-            low=peak_ratio.low,
-            high=peak_ratio.high,
-            limit=SIMPLE_PEAK_TARGET,
-            better="lower",
         )
     )
-    cpu = _harness.ratio(ours_cpu, events_cpu)
     goals.append(
-        Goal(
-            name=f"Whole {n:,}-row job{timing}: client CPU, ours / SDK events script",
-            figure=str(cpu),
-            target=f"≤ {CPU_TARGET}×",
-            holds=cpu.median <= CPU_TARGET,
+        ratio_goal(
+            f"{job}: client CPU, ours / SDK events script",
+            _harness.ratio(ours_cpu, events_cpu),
+            limit=CPU_TARGET,
             ours=ours_figures,
             sdk=f"{_harness.median(events_cpu):.1f} s CPU (events + result per run)",
             command=command,
             notes=rounds_note + "The SDK script follows the docs' events stream and "
             "fetches each finished run's result.",
-            value=cpu.median,
-            low=cpu.low,
-            high=cpu.high,
-            limit=CPU_TARGET,
-            better="lower",
         )
     )
 
@@ -431,22 +403,15 @@ def main(argv: list[str] | None = None) -> int:
             ),
         ]
         for name, big_values, small_values, unit, limit in measures:
-            growth = _harness.ratio(big_values, small_values)
             goals.append(
-                Goal(
-                    name=f"{name}, {args.big_rows:,} rows / {n:,} rows",
-                    figure=str(growth),
-                    target="reported" if limit is None else f"≤ {limit}×",
-                    holds=limit is None or growth.median <= limit,
+                ratio_goal(
+                    f"{name}, {args.big_rows:,} rows / {n:,} rows",
+                    _harness.ratio(big_values, small_values),
+                    limit=limit,
                     ours=f"{unit.format(_harness.median(big_values))} / "
                     f"{unit.format(_harness.median(small_values))}",
                     command=big_command,
                     notes=big_note,
-                    value=growth.median,
-                    low=growth.low,
-                    high=growth.high,
-                    limit=limit,
-                    better="lower",
                 )
             )
     return finish(goals, args.json, series)
