@@ -138,11 +138,10 @@ def main() -> None:
     taken = _harness.alternate(side("ours"), side("sdk"), rounds=args.rounds, label="add_runs")
     ours, sdk = taken.values("ours", "ms"), taken.values("sdk", "ms")
     r = _harness.ratio(ours, sdk)
-    goal = _harness.Goal(
-        name="add_runs client CPU per 1,000 inputs, ours / SDK",
-        figure=str(r),
-        target=f"≤ {TARGET:.2f}× (1/10)",
-        holds=r.median <= TARGET,
+    goal = _harness.ratio_goal(
+        "add_runs client CPU per 1,000 inputs, ours / SDK",
+        r,
+        limit=TARGET,
         ours=f"{_harness.median(ours):.2f} ms",
         sdk=f"{_harness.median(sdk):.2f} ms",
         command=f"python bench/bench_add_runs.py --rounds {args.rounds}"
@@ -151,11 +150,6 @@ def main() -> None:
         "skip_existing=False) "
         "(row keys in metadata, limits, journal, pacing) vs the SDK's task_group.add_runs "
         f"without metadata; median CPU of {calls} calls per process",
-        value=r.median,
-        low=r.low,
-        high=r.high,
-        limit=TARGET,
-        better="lower",
     )
     _harness.report(
         "bench_add_runs.py", [goal], json_path=args.json, series={"ours_ms": ours, "sdk_ms": sdk}

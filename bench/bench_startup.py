@@ -139,11 +139,10 @@ def main() -> None:
     sdk_us = taken.values("sdk", "importtime_us")
     r = _harness.ratio(ours, sdk)
     goals = [
-        _harness.Goal(
-            name="import time, ours / SDK (whole process)",
-            figure=str(r),
-            target=f"≤ {IMPORT_TARGET:.1f}×",
-            holds=r.median <= IMPORT_TARGET,
+        _harness.ratio_goal(
+            "import time, ours / SDK (whole process)",
+            r,
+            limit=IMPORT_TARGET,
             ours=f"{_harness.median(ours) * 1000:.0f} ms",
             sdk=f"{_harness.median(sdk) * 1000:.0f} ms",
             command=command,
@@ -151,11 +150,6 @@ def main() -> None:
             f"median of {spawns} per round; python -c pass takes "
             f"{_harness.median(floor) * 1000:.0f} ms; -X importtime of the package alone: ours "
             f"{_harness.median(own_us) / 1000:.1f} ms, SDK {_harness.median(sdk_us) / 1000:.1f} ms",
-            value=r.median,
-            low=r.low,
-            high=r.high,
-            limit=IMPORT_TARGET,
-            better="lower",
         )
     ]
     cli_rounds = []

@@ -278,39 +278,29 @@ def main() -> None:
         )
         r = _harness.ratio(ours, sdk)
         goals.append(
-            _harness.Goal(
-                name=f"typed stream, {kind}: events/s vs SDK",
-                figure=str(r),
-                target=f"≥ {TARGETS[kind]:.1f}×",
-                holds=r.median >= TARGETS[kind],
+            _harness.ratio_goal(
+                f"typed stream, {kind}: events/s vs SDK",
+                r,
+                limit=TARGETS[kind],
+                better="higher",
                 ours=f"{_harness.median(ours):,.0f} events/s",
                 sdk=f"{_harness.median(sdk):,.0f} events/s",
                 command=command,
                 notes=f"{workload}; ours group.{ours_call}, the SDK's task_group.{sdk_call}",
-                value=r.median,
-                low=r.low,
-                high=r.high,
-                limit=TARGETS[kind],
-                better="higher",
             )
         )
         r = _harness.ratio(ours, plain)
         goals.append(
-            _harness.Goal(
-                name=f"typed stream, {kind}: events/s vs json.loads per event",
-                figure=str(r),
-                target=f"≥ {PLAIN_TARGET:.1f}×" if kind == "finished" else "reported",
-                holds=r.median >= PLAIN_TARGET or kind != "finished",
+            _harness.ratio_goal(
+                f"typed stream, {kind}: events/s vs json.loads per event",
+                r,
+                limit=PLAIN_TARGET if kind == "finished" else None,
+                better="higher",
                 ours=f"{_harness.median(ours):,.0f} events/s",
                 sdk=f"plain parser {_harness.median(plain):,.0f} events/s",
                 command=command,
                 notes=f"{workload}; the plain parser reads the same bytes in our process, "
                 "alternating read by read",
-                value=r.median,
-                low=r.low,
-                high=r.high,
-                limit=PLAIN_TARGET if kind == "finished" else None,
-                better="higher",
             )
         )
         if kind == "finished" and _harness.FAST_EXTRA:
@@ -319,21 +309,16 @@ def main() -> None:
             for against, what in ((sdk, "SDK"), (plain, "json.loads per event")):
                 r = _harness.ratio(fast, against)
                 goals.append(
-                    _harness.Goal(
-                        name=f"typed stream, {kind}, fast extra (msgspec): events/s vs {what}",
-                        figure=str(r),
-                        target="reported",
-                        holds=True,
+                    _harness.ratio_goal(
+                        f"typed stream, {kind}, fast extra (msgspec): events/s vs {what}",
+                        r,
+                        limit=None,
+                        better="higher",
                         ours=f"{_harness.median(fast):,.0f} events/s",
                         sdk=f"{_harness.median(against):,.0f} events/s",
                         command=command,
                         notes=f"{workload}; ours with `pip install parallel-taskgroup[fast]`, "
                         "measured in its own process right after the default one each round",
-                        value=r.median,
-                        low=r.low,
-                        high=r.high,
-                        limit=None,
-                        better="higher",
                     )
                 )
     _harness.report("bench_stream.py", goals, json_path=args.json, series=series)

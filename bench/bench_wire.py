@@ -343,22 +343,16 @@ def main(argv: list[str] | None = None) -> int:
             theirs = [r[side][q] for r in taken.sdk]
             ratio = _harness.ratio(ours, theirs)
             goals.append(
-                Goal(
-                    name=f"Completion→result latency {q}, ours / SDK {label}",
-                    figure=str(ratio),
-                    target="≤ 1×",
-                    holds=ratio.median <= 1.0,
+                _harness.ratio_goal(
+                    f"Completion→result latency {q}, ours / SDK {label}",
+                    ratio,
+                    limit=1.0,
                     ours=f"{_harness.median(ours) * 1000:.0f} ms",
                     sdk=f"{_harness.median(theirs) * 1000:.0f} ms",
                     command=command,
                     notes=f"{m} runs per group, {args.rounds} rounds, fresh processes and "
                     f"emulators ({LATENCY_MS} ms per request), ours and the SDK alternating; "
                     f"SDK polling reads get_runs every {POLL_SECONDS:g} s",
-                    value=ratio.median,
-                    low=ratio.low,
-                    high=ratio.high,
-                    limit=1.0,
-                    better="lower",
                 )
             )
 
