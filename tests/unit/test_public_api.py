@@ -123,7 +123,7 @@ def _third_party_imports() -> set[str]:
 
 @pytest.mark.skipif(sys.version_info < (3, 10), reason="needs sys.stdlib_module_names")
 def test_runtime_dependencies_are_exactly_what_is_imported() -> None:
-    import_to_distribution = {"sseclient": "sseclient-py", "typing_extensions": "typing-extensions"}
+    import_to_distribution = {"typing_extensions": "typing-extensions"}
     imported = {import_to_distribution.get(n, n) for n in _third_party_imports()}
     declared = {
         re.split(r"[<>=!~ ;\[]", r, maxsplit=1)[0].lower()

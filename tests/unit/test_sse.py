@@ -110,7 +110,9 @@ def test_truncated_stream_yields_only_complete_events(
     got = list(iter_sse([data[:cut]]))
     # Complete events are a prefix of the full sequence; a half-sent event is never dispatched.
     assert got == expected(blocks)[: len(got)]
-    full_blocks = data[:cut].count((eol * 2).encode())
+    # A CR ends a line even where the LF of a CRLF may follow, so a blank line ended by CR
+    # ends its event.
+    full_blocks = data[:cut].replace(b"\r\n", b"\n").replace(b"\r", b"\n").count(b"\n\n")
     assert len(got) <= full_blocks
 
 
@@ -190,3 +192,16 @@ def test_the_fast_path_agrees_with_the_general_parser(
     general = list(iter_sse([b": c\n" + block]))
     assert fast == general
     assert sse._canonical_fields(block) is None or ending == b"\n\n"
+
+
+def test_a_crlf_split_between_chunks_is_one_line_end() -> None:
+    events = list(iter_sse([b"data: a\r", b"\ndata: b\r\n\r\n"]))
+    assert events == [RawEvent("message", "a\nb", None)]
+
+
+def test_a_cr_line_end_then_a_crlf_blank_line_ends_the_event_in_any_chunking() -> None:
+    stream = b"data: a\r\r\ndata: b\n\n"
+    whole = list(iter_sse([stream]))
+    assert whole == [RawEvent("message", "a", None), RawEvent("message", "b", None)]
+    for cut in range(len(stream) + 1):
+        assert list(iter_sse([stream[:cut], stream[cut:]])) == whole
