@@ -1,6 +1,6 @@
-"""The inline preparation of plain rows (text written around the encoded input), and of rows
-checked before (a job's stored key and input text), give exactly what the general path gives:
-the same bytes, keys, errors and duplicates handling."""
+"""A plan's frame (the run input's text written around the encoded input and key), and rows
+checked before (a job's stored key and input text), give exactly what encoding the payload
+gives: the same bytes, keys, errors and duplicates handling."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ def _outcome(plan: RowPlan, rows: list[Any]) -> tuple[list[tuple[int, str, bytes
 
 def _both(plan: RowPlan, rows: list[Any]) -> None:
     assert plan.frame is not None
-    general = attrs.evolve(plan, frame=None, key_field=None)
+    general = attrs.evolve(plan, frame=None)
     assert _outcome(plan, rows) == _outcome(general, rows)
 
 
@@ -89,13 +89,14 @@ PLANS = [
     ),
     lambda: _plan(None, input_fields={"task_spec": {"output_schema": "the city"}}),
     lambda: _plan(lambda row: row["id"] if isinstance(row, dict) else row),
+    lambda: _plan("id", to_input=lambda row: {"row": row} if isinstance(row, dict) else row),
 ]
 
 
 @pytest.mark.parametrize("make", PLANS)
 @settings(max_examples=60, deadline=None)
 @given(rows=rows_strategy, ids=st.lists(st.one_of(st.text(max_size=6), st.integers()), max_size=8))
-def test_plain_rows_give_the_bytes_of_the_general_path(
+def test_framed_rows_give_the_bytes_of_the_encoded_payload(
     make: Any, rows: list[Any], ids: list[Any]
 ) -> None:
     for row, key in zip(rows, ids):
@@ -131,7 +132,7 @@ def test_the_bytes_are_the_payload_encoded() -> None:
         {"id": 7, "q": 1},  # an int key is fine
     ],
 )
-def test_rows_that_fail_a_check_fail_as_on_the_general_path(row: dict[str, Any]) -> None:
+def test_framed_rows_that_fail_a_check_fail_as_encoded_payloads_do(row: dict[str, Any]) -> None:
     _both(_plan("id"), [{"id": "first"}, row, {"id": "last"}])
 
 
@@ -147,7 +148,7 @@ def test_a_batch_too_small_for_a_row_is_refused_as_before() -> None:
     _both(_plan("id", max_batch_bytes=200), [{"id": "a", "q": "x" * 300}])
 
 
-def test_a_metadata_function_uses_the_general_path() -> None:
+def test_a_metadata_function_leaves_the_plan_without_a_frame() -> None:
     plan = _plan("id", row_metadata=lambda row: {"tag": "t"})
     assert plan.frame is None
 

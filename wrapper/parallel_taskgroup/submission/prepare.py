@@ -19,7 +19,6 @@ from .batches import BodyLayout
 from .keys import ATTEMPT_FIELD, ROW_KEY_FIELD, KeySpec, derive_key, identity, key_function
 from .limits import (
     MAX_INPUTS_PER_REQUEST,
-    MAX_METADATA_VALUE_CHARS,
     MAX_TASK_SPEC_AND_INPUT_CHARS,
     input_too_long,
     json_chars,
@@ -45,6 +44,27 @@ class PreparedInput:
 
 
 @attrs.frozen
+class Frame:
+    """The run input's text around the input value and the row key, for plans whose every
+    payload is ``{"input":…,"processor":…,"metadata":{…base,"row_key":…[,"attempt":n]}
+    [,…input_fields]}``: written directly, byte for byte what encoding the payload dict gives.
+    """
+
+    head: str
+    middle: str
+    tail: str
+    spec_chars: int
+    """The characters of the task spec the input counts against."""
+    room: int
+    """The bytes a run input may take without a check of its exact size: within both the task
+    spec and input limit and the request size."""
+
+    def around(self, text: str, key: str) -> bytes:
+        """The run input around an input's JSON ``text`` and its row key."""
+        return "".join((self.head, text, self.middle, encode_str(key), self.tail)).encode("utf-8")
+
+
+@attrs.frozen
 class RowPlan:
     """Everything per job that turns rows into run inputs."""
 
@@ -61,13 +81,8 @@ class RowPlan:
     extra_fields: dict[str, Any]
     skip_duplicates: bool
     attempt: int = 1
-    frame: Optional[tuple[str, str, str, int]] = None
-    """The run input's text around the input value and the row key, and the task spec's
-    characters, when every row's payload is ``{"input":…,"processor":…,"metadata":{…base,
-    "row_key":…[,"attempt":n]}[,…input_fields]}`` (no metadata function): the common case is
-    then written as text directly, byte for byte what encoding the payload dict gives."""
-    key_field: Optional[str] = None
-    """The row field holding each row's key (``key="id"``), else None."""
+    frame: Optional[Frame] = None
+    """Unless there is a metadata function: every row's run input is a frame around it."""
 
 
 def _spec_dict(spec: Any) -> Optional[dict[str, Any]]:
@@ -153,19 +168,23 @@ def make_plan(
         base_text = compact(base)[1:-1]
         extra_text = compact(extra)[1:-1]
         own_spec = extra.get("task_spec")
-        frame = (
-            '{"input":',
-            ',"processor":'
+        frame_spec_chars = spec_chars if own_spec is None else json_chars(own_spec)
+        frame = Frame(
+            head='{"input":',
+            middle=',"processor":'
             + compact(processor)
             + ',"metadata":{'
             + (base_text + "," if base_text else "")
             + compact(ROW_KEY_FIELD)
             + ":",
-            (f",{compact(ATTEMPT_FIELD)}:{attempt}" if attempt > 1 else "")
+            tail=(f",{compact(ATTEMPT_FIELD)}:{attempt}" if attempt > 1 else "")
             + "}"
             + ("," + extra_text if extra_text else "")
             + "}",
-            spec_chars if own_spec is None else json_chars(own_spec),
+            spec_chars=frame_spec_chars,
+            room=min(
+                MAX_TASK_SPEC_AND_INPUT_CHARS - frame_spec_chars, max_batch_bytes - layout.overhead
+            ),
         )
     return RowPlan(
         processor=processor,
@@ -182,7 +201,6 @@ def make_plan(
         skip_duplicates=duplicates == "skip",
         attempt=attempt,
         frame=frame,
-        key_field=key if isinstance(key, str) else None,
     )
 
 
@@ -202,42 +220,95 @@ def _json_problem(exc: BaseException) -> str:
 
 def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
     """One row as a :class:`PreparedInput`; :class:`RowError` says what is wrong with it."""
-    frame = plan.frame
-    if frame is not None and plan.to_input is None:
-        kind = type(row)
-        if kind is str or (kind is dict and set(map(type, row)) <= _STR_ONLY):
-            return _prepare_plain(plan, frame, position, row)
-    mapped = row
-    if plan.to_input is not None:
-        try:
-            mapped = plan.to_input(row)
-        except Exception as exc:  # the caller's function: report which row broke it
-            raise RowError(position, f"to_input failed: {type(exc).__name__}: {exc}") from None
-    fields: dict[str, Any] = {}
-    own_meta: Mapping[str, Any] = {}
+    mapped = row if plan.to_input is None else _mapped(plan, position, row)
     kind = type(mapped)
-    if kind is dict or kind is str:
-        value = mapped
-    elif isinstance(mapped, TaskRunInput):
-        fields = mapped.to_dict()
-        value = fields.pop("input")
-        own_meta = fields.pop("metadata", None) or {}
-        fields.pop("processor", None)
-    elif isinstance(mapped, (str, Mapping)):
-        value = mapped if isinstance(mapped, str) else dict(mapped)
+    if kind is str or (kind is dict and _STR_ONLY.issuperset(map(type, mapped))):
+        value: Any = mapped  # the common row: the run input itself
+        fields: Optional[dict[str, Any]] = None
+        own_meta: Optional[Mapping[str, Any]] = None
     else:
-        hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
-        raise RowError(
-            position,
-            f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
-        )
-    if type(value) is dict and not set(map(type, value)) <= _STR_ONLY:
-        bad = next(k for k in value if not isinstance(k, str))
-        raise RowError(position, f"input keys must be strings, found {bad!r}")
+        value, fields, own_meta = _unpacked(plan, position, mapped)
     try:
         key = plan.get_key(row) if plan.get_key is not None else derive_key(value)
     except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
+    frame = plan.frame
+    if frame is not None and not fields and not own_meta:
+        try:
+            encoded = frame.around(fast_compact(value), key)
+        except (TypeError, ValueError, RecursionError) as exc:
+            raise RowError(position, _json_problem(exc), key=key) from None
+        if len(encoded) > frame.room:
+            _check_size(plan, position, key, value, encoded, frame.spec_chars)
+    else:
+        encoded, spec_chars = _payload(plan, position, row, key, value, fields, own_meta)
+        _check_size(plan, position, key, value, encoded, spec_chars)
+    return PreparedInput(position, identity(key, plan.attempt), encoded)
+
+
+def _check_size(
+    plan: RowPlan, position: int, key: str, value: Any, encoded: bytes, spec_chars: int
+) -> None:
+    """Refuse a row whose run input (``encoded``) is over a size limit."""
+    # The input's text is part of the payload's, and bytes >= characters: only a payload
+    # that long can hold an input over the limit, so the exact count is rarely needed.
+    if len(encoded) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
+        problem = input_too_long(spec_chars, value)
+        if problem:
+            raise RowError(position, problem, key=key)
+    if plan.layout.overhead + len(encoded) > plan.max_bytes:
+        raise RowError(
+            position,
+            f"this run input alone needs a {plan.layout.overhead + len(encoded)}-byte request, "
+            f"over max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
+            key=key,
+        )
+
+
+def _mapped(plan: RowPlan, position: int, row: Any) -> Any:
+    """What the caller's ``to_input`` makes of ``row``."""
+    assert plan.to_input is not None
+    try:
+        return plan.to_input(row)
+    except Exception as exc:  # the caller's function: report which row broke it
+        raise RowError(position, f"to_input failed: {type(exc).__name__}: {exc}") from None
+
+
+def _unpacked(
+    plan: RowPlan, position: int, mapped: Any
+) -> tuple[Any, dict[str, Any], Mapping[str, Any]]:
+    """A row that is not plainly a run input: its input value, its own run-input fields and
+    its own metadata."""
+    if isinstance(mapped, TaskRunInput):
+        fields = mapped.to_dict()
+        value = fields.pop("input")
+        own_meta = fields.pop("metadata", None) or {}
+        fields.pop("processor", None)
+        return value, fields, own_meta
+    if isinstance(mapped, (str, Mapping)):
+        value = mapped if isinstance(mapped, str) else dict(mapped)
+        if type(value) is dict and not _STR_ONLY.issuperset(map(type, value)):
+            bad = next(k for k in value if not isinstance(k, str))
+            raise RowError(position, f"input keys must be strings, found {bad!r}")
+        return value, {}, {}
+    hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
+    raise RowError(
+        position,
+        f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
+    )
+
+
+def _payload(
+    plan: RowPlan,
+    position: int,
+    row: Any,
+    key: str,
+    value: Any,
+    fields: Optional[dict[str, Any]],
+    own_meta: Optional[Mapping[str, Any]],
+) -> tuple[bytes, int]:
+    """The run input of a row with metadata or fields of its own (or under a plan with a
+    metadata function), encoded; with the characters of the task spec it counts against."""
     metadata = dict(plan.base_metadata)
     if own_meta:
         metadata.update(own_meta)
@@ -273,60 +344,11 @@ def prepare_one(plan: RowPlan, position: int, row: Any) -> PreparedInput:
     if plan.extra_fields:
         payload.update(plan.extra_fields)
     try:
-        data = compact_bytes(payload)
+        encoded = compact_bytes(payload)
     except (TypeError, ValueError, RecursionError) as exc:
         raise RowError(position, _json_problem(exc), key=key) from None
     own_spec = payload.get("task_spec")
-    spec_chars = plan.spec_chars if own_spec is None else json_chars(own_spec)
-    return _checked(plan, position, key, value, data, spec_chars)
-
-
-def _checked(
-    plan: RowPlan, position: int, key: str, value: Any, data: bytes, spec_chars: int
-) -> PreparedInput:
-    """The encoded input ``data`` of a row, once it is within the size limits."""
-    # The input's text is part of the payload's, and bytes >= characters: only a payload
-    # that long can hold an input over the limit, so the exact count is rarely needed.
-    if len(data) + spec_chars > MAX_TASK_SPEC_AND_INPUT_CHARS:
-        problem = input_too_long(spec_chars, value)
-        if problem:
-            raise RowError(position, problem, key=key)
-    if plan.layout.overhead + len(data) > plan.max_bytes:
-        raise RowError(
-            position,
-            f"this run input alone needs a {plan.layout.overhead + len(data)}-byte request, over "
-            f"max_batch_bytes={plan.max_bytes}; shorten the input or raise max_batch_bytes",
-            key=key,
-        )
-    return PreparedInput(position, identity(key, plan.attempt), data)
-
-
-def _framed(frame: tuple[str, str, str, int], text: str, key: str) -> bytes:
-    """The run input of a plan's ``frame`` around an input's JSON ``text`` and its row key."""
-    head, middle, tail, _ = frame
-    return "".join((head, text, middle, encode_str(key), tail)).encode("utf-8")
-
-
-def _room(plan: RowPlan, spec_chars: int) -> int:
-    """The bytes a run input of ``plan`` may take without a check of its exact size: within
-    both the task spec and input limit and the request size."""
-    return min(MAX_TASK_SPEC_AND_INPUT_CHARS - spec_chars, plan.max_bytes - plan.layout.overhead)
-
-
-def _prepare_plain(
-    plan: RowPlan, frame: tuple[str, str, str, int], position: int, value: Any
-) -> PreparedInput:
-    """:func:`prepare_one` for a str or dict row (string keys) under a plan with a ``frame``:
-    the same checks, the same bytes, written without building and encoding the payload."""
-    try:
-        key = plan.get_key(value) if plan.get_key is not None else derive_key(value)
-    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
-        raise RowError(position, _json_problem(exc) if plan.get_key is None else str(exc)) from None
-    try:
-        data = _framed(frame, fast_compact(value), key)
-    except (TypeError, ValueError, RecursionError) as exc:
-        raise RowError(position, _json_problem(exc), key=key) from None
-    return _checked(plan, position, key, value, data, frame[3])
+    return encoded, plan.spec_chars if own_spec is None else json_chars(own_spec)
 
 
 def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> PreparedInput:
@@ -335,10 +357,10 @@ def prepare_checked(plan: RowPlan, position: int, key: str, text: str) -> Prepar
     into the run input as it is rather than parsed and encoded again."""
     frame = plan.frame
     if frame is not None and plan.to_input is None:
-        data = _framed(frame, text, key)
-        if len(data) <= _room(plan, frame[3]):
+        data = frame.around(text, key)
+        if len(data) <= frame.room:
             return PreparedInput(position, identity(key, plan.attempt), data)
-    # Another plan, or a row near a limit (a retry's metadata is longer): the general path,
+    # Another plan, or a row near a limit (a retry's metadata is longer): prepare_one,
     # which says what is wrong.
     return prepare_one(plan, position, loads(text))
 
@@ -348,39 +370,9 @@ def prepare_rows(
 ) -> Iterator[PreparedInput]:
     """Prepare ``rows`` lazily, refusing (or with ``duplicates="skip"`` skipping) repeated keys."""
     first_seen: dict[str, int] = {}
-    frame = plan.frame if plan.to_input is None else None
-    # The common row (a dict with string keys, its key a short str field or derived) is
-    # prepared inline: the loop below is the hot path of a submission. Anything else, and any
-    # row that fails a check, goes through the general functions, which say what is wrong.
-    room = _room(plan, frame[3] if frame is not None else 0)
-    field = plan.key_field
-    derive = plan.get_key is None
-    first_attempt = plan.attempt <= 1
     for position, row in enumerate(rows):
         report.rows = position + 1
-        prepared: Optional[PreparedInput] = None
-        if frame is not None and type(row) is dict and _STR_ONLY.issuperset(map(type, row)):
-            key: Any = None
-            if field is not None:
-                key = row.get(field)
-                if type(key) is not str or not 0 < len(key) <= MAX_METADATA_VALUE_CHARS:
-                    key = None
-            elif derive:
-                try:
-                    key = derive_key(row)
-                except (ValueError, TypeError, RecursionError):
-                    key = None
-            if key is not None:
-                try:
-                    data = _framed(frame, fast_compact(row), key)
-                except (TypeError, ValueError, RecursionError):
-                    data = b""
-                if 0 < len(data) <= room:
-                    prepared = PreparedInput(
-                        position, key if first_attempt else identity(key, plan.attempt), data
-                    )
-        if prepared is None:
-            prepared = prepare_one(plan, position, row)
+        prepared = prepare_one(plan, position, row)
         earlier = first_seen.get(prepared.key)
         if earlier is not None:
             if plan.skip_duplicates:
