@@ -120,27 +120,6 @@ def _has_fields(block: bytes) -> bool:
     return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
 
 
-def _canonical_fields(block: bytes) -> Optional[tuple[bytes, Optional[bytes], bytes]]:
-    """(event, id, data) of a block in the shape the API always sends: optional ``event: ``
-    and ``id: `` lines, then one ``data: `` line. None for any other block, which then goes
-    through the general field parser. Byte searches only: this is the hot path."""
-    if not block.startswith(b"event: ") or not block.endswith(b"\n\n"):
-        return None
-    end = block.find(b"\n", 7)
-    event = block[7:end]
-    start = end + 1
-    event_id: Optional[bytes] = None
-    if block.startswith(b"id: ", start):
-        end = block.find(b"\n", start + 4)
-        event_id = block[start + 4 : end]
-        if b"\0" in event_id:
-            return None
-        start = end + 1
-    if not block.startswith(b"data: ", start) or block.find(b"\n", start) != len(block) - 2:
-        return None
-    return event, event_id, block[start + 6 : -2]
-
-
 def iter_sse(
     chunks: Iterable[bytes],
     *,
@@ -156,31 +135,31 @@ def iter_sse(
     over ``max_event_bytes`` raises EventTooLargeError before more of it is held."""
     names = _EVENT_NAMES
     for block in _blocks(chunks, max_event_bytes):
-        # The documented wire, inline: "event: NAME\ndata: JSON\n\n" (no id line).
+        # The shape the API sends, inline (the hot path, byte searches only): "event: NAME",
+        # an optional "id: ID", one "data: JSON" line, the blank line. Any other block goes
+        # through the general field parser below.
         if block.startswith(b"event: ") and block.endswith(b"\n\n"):
-            end = block.find(b"\n", 7)
+            name_end = block.find(b"\n", 7)
+            start = name_end + 1
+            event_id: Optional[bytes] = None
+            if block.startswith(b"id: ", start):
+                id_end = block.find(b"\n", start + 4)
+                event_id = block[start + 4 : id_end]
+                start = id_end + 1
             if (
-                block.startswith(b"data: ", end + 1)
-                and block.find(b"\n", end + 1) == len(block) - 2
+                block.startswith(b"data: ", start)
+                and block.find(b"\n", start) == len(block) - 2
+                and (event_id is None or b"\0" not in event_id)
             ):
-                name = block[7:end]
+                if event_id is not None:
+                    last_id = event_id.decode("utf-8", "replace")
+                name = block[7:name_end]
                 yield RawEvent(
                     names.get(name) or name.decode("utf-8", "replace") or "message",
-                    block[end + 7 : -2].decode("utf-8", "replace"),
+                    block[start + 6 : -2].decode("utf-8", "replace"),
                     last_id,
                 )
                 continue
-        fields = _canonical_fields(block)
-        if fields is not None:
-            event_name, event_id, payload = fields
-            if event_id is not None:
-                last_id = event_id.decode("utf-8", "replace")
-            yield RawEvent(
-                event_name.decode("utf-8", "replace") or "message",
-                payload.decode("utf-8", "replace"),
-                last_id,
-            )
-            continue
         if not block.endswith(b"\n\n"):
             if strict_end and _has_fields(block):
                 raise TruncatedStreamError(
