@@ -16,12 +16,16 @@ copy up to the stream size, and served by ``httpx.MockTransport`` in 64 KiB chun
   completed with output, failed); ours ``runs(include_output=True)``, the SDK
   ``get_runs(id, include_output=True)``.
 
+The finished group is read once more over real HTTP: the same bytes served on loopback by a
+server in the bench's own process, read through httpx's sockets by both clients.
+
 Each measurement is a fresh process that reads the whole stream a few times (after a warm-up
 read) and reports the median events/s by CPU time; ours and the SDK alternate. Our process also
 reads the same bytes with the plain parser (frames split on blank lines, ``json.loads`` per
 event, the same fields read: the run's id and status), alternating read by read, for the ratio
 to what the standard library alone does. Goals (issue 22) on the finished group: ours ≥ 2.5×
-the SDK's events/s and ≥ 0.8× the plain parser's; on the other streams ours ≥ 2.0× the SDK's.
+the SDK's events/s (on the mock and on loopback) and ≥ 0.8× the plain parser's; on the other
+streams ours ≥ 2.0× the SDK's.
 
 Usage: python bench/bench_stream.py [--rounds 5] [--quick] [--json PATH] [--events N]
 """
@@ -131,6 +135,35 @@ def transport(body: bytes) -> Any:
     return httpx.MockTransport(handler)
 
 
+def serve_loopback(body: bytes) -> str:
+    """Serve ``body`` as the group's runs stream (and its summary) over HTTP on loopback, from
+    a thread of this process; returns the base URL."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    group = final_status(body)
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            stream = self.path.split("?")[0].endswith("/runs")
+            data = body if stream else group
+            self.send_response(200)
+            self.send_header("content-type", "text/event-stream" if stream else "application/json")
+            self.send_header("content-length", str(len(data)))
+            self.end_headers()
+            for i in range(0, len(data), CHUNK):
+                self.wfile.write(data[i : i + CHUNK])
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}"
+
+
 def composition(kind: str) -> str:
     """What the recording of ``kind`` holds, for the report."""
     runs: dict[str, int] = {}
@@ -185,15 +218,17 @@ def plain_reader(body: bytes) -> Callable[[], int]:
     return read
 
 
-def reader(side: str, kind: str, body: bytes) -> Callable[[], int]:
-    """A function that reads the whole stream once with ``side``'s client; returns the count."""
+def reader(side: str, kind: str, body: bytes, url: str = "") -> Callable[[], int]:
+    """A function that reads the whole stream once with ``side``'s client; returns the count.
+    The stream is ``body`` on a mock, or with ``url`` whatever the server there sends."""
     import httpx
 
-    http = httpx.Client(transport=transport(body))
+    http = httpx.Client(timeout=60) if url else httpx.Client(transport=transport(body))
+    base_url = url or BASE_URL
     if side in ("ours", "fast"):
         from parallel_taskgroup import Client
 
-        group = Client(api_key="bench", base_url=BASE_URL, http_client=http).group(GROUP_ID)
+        group = Client(api_key="bench", base_url=base_url, http_client=http).group(GROUP_ID)
         if kind == "events":
             return lambda: sum(1 for _ in group.events())
         inputs = kind == "finished"
@@ -201,7 +236,7 @@ def reader(side: str, kind: str, body: bytes) -> Callable[[], int]:
 
     from parallel import Parallel
 
-    task_group = Parallel(api_key="bench", base_url=BASE_URL, http_client=http).task_group
+    task_group = Parallel(api_key="bench", base_url=base_url, http_client=http).task_group
     if kind == "events":
         return lambda: sum(1 for _ in task_group.events(GROUP_ID))
     inputs = kind == "finished"
@@ -219,14 +254,14 @@ def rate(read: Callable[[], int], n: int, what: str) -> float:
     return n / spent
 
 
-def child(side: str, kind: str, events: int) -> None:
+def child(side: str, kind: str, events: int, url: str) -> None:
     if side == "ours":
         _harness.block_fast_extra()  # "fast": ours with the fast extra
     body, n = stream_bytes(kind, events)
     small, _ = stream_bytes(kind, 1)
     reader(side, kind, small)()  # warm-up: imports, caches
-    read = reader(side, kind, body)
-    plain = plain_reader(body) if side == "ours" else None
+    read = reader(side, kind, body, url)
+    plain = plain_reader(body) if side == "ours" and not url else None
     rates, plain_rates = [], []
     for _ in range(REPEATS):
         rates.append(rate(read, n, f"{side} on {kind}"))
@@ -242,10 +277,11 @@ def main() -> None:
     p = _harness.parser((__doc__ or "").splitlines()[0])
     p.add_argument("--events", type=int, default=None, help="events per stream")
     p.add_argument("--child", nargs=2, metavar=("SIDE", "KIND"), help=_harness.argparse.SUPPRESS)
+    p.add_argument("--url", default="", help=_harness.argparse.SUPPRESS)
     args = p.parse_args()
     events = args.events or (3000 if args.quick else 20000)
     if args.child:
-        child(args.child[0], args.child[1], events)
+        child(args.child[0], args.child[1], events, args.url)
         return
 
     goals = []
@@ -321,7 +357,35 @@ def main() -> None:
                         "measured in its own process right after the default one each round",
                     )
                 )
+    goals.append(loopback_goal(events, rounds=args.rounds, command=command))
     _harness.report("bench_stream.py", goals, json_path=args.json, series=series)
+
+
+def loopback_goal(events: int, *, rounds: int, command: str) -> _harness.Goal:
+    """The finished group read over HTTP on loopback, ours against the SDK."""
+    body, n = stream_bytes("finished", events)
+    url = serve_loopback(body)
+
+    def side(name: str) -> Callable[[], Any]:
+        argv = [_harness.PYTHON, __file__, "--child", name, "finished"]
+        return lambda: _harness.child([*argv, "--events", str(events), "--url", url])
+
+    taken = _harness.alternate(side("ours"), side("sdk"), rounds=rounds, label="loopback")
+    ours, sdk = taken.values("ours", "eps"), taken.values("sdk", "eps")
+    ours_call, sdk_call = CALLS["finished"]
+    return _harness.ratio_goal(
+        "typed stream, finished, over HTTP on loopback: events/s vs SDK",
+        _harness.ratio(ours, sdk),
+        limit=TARGETS["finished"],
+        better="higher",
+        ours=f"{_harness.median(ours):,.0f} events/s",
+        sdk=f"{_harness.median(sdk):,.0f} events/s",
+        command=command,
+        notes=f"finished: {n:,} events ({len(body) / 1e6:.1f} MB) served over HTTP/1.1 on "
+        "127.0.0.1 (content-length, 64 KiB writes) by a server thread of the bench's process; "
+        f"CPU time of the reading process, median of 3 reads; ours group.{ours_call}, the SDK's "
+        f"task_group.{sdk_call}",
+    )
 
 
 if __name__ == "__main__":
