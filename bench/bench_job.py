@@ -70,6 +70,19 @@ print(json.dumps({"cpu_s": usage.ru_utime + usage.ru_stime, "sys_s": usage.ru_st
 sys.exit(code)
 """
 
+# The least any client on httpx holds: the library imported and one client built.
+_HTTPX_FLOOR = """\
+import json, httpx
+client = httpx.Client()
+hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]
+print(json.dumps({"peak_mib": hwm / 1024}))
+"""
+
+
+def httpx_floor() -> float:
+    """Peak RSS (MiB) of a fresh process of the user install that only builds an httpx.Client."""
+    return float(_harness.child([_harness.user_install(), "-c", _HTTPX_FLOOR])["peak_mib"])
+
 
 def write_rows(path: Path, n: int) -> None:
     with path.open("w", encoding="utf-8") as f:
@@ -271,6 +284,21 @@ def compare(
             sdk=simple,
             command=command,
             notes=rounds_note + "VmHWM of each client process.",
+        )
+    )
+    floor = [httpx_floor() for _ in get_runs_peak]
+    series["httpx_floor_peak_mib"] = floor
+    goals.append(
+        ratio_goal(
+            f"{job}: peak RSS of httpx.Client alone / SDK simplest script",
+            _harness.ratio(floor, get_runs_peak),
+            limit=None,
+            ours=f"{_harness.median(floor):.1f} MiB peak",
+            sdk=simple,
+            command=command,
+            notes="What bounds the peak RSS goal: a fresh process of the user install that "
+            "imports httpx and builds one httpx.Client, nothing else (VmHWM), once per round "
+            "after the rounds; every client on httpx, ours and the SDK, holds at least this.",
         )
     )
     goals.append(
