@@ -3,8 +3,11 @@ at once) or its error; inputs only from a snapshot; error events counted, never 
 
 from __future__ import annotations
 
+import math
 import threading
 import time
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -211,7 +214,7 @@ class PacedCatchUps:
         self.supplied = len(self.started) > self.barren
         return self.waste
 
-    def stream(self, server: FakeGroupServer, *, pace: float) -> ResultStream:
+    def stream(self, server: FakeGroupServer, *, pace: float, hold: float = 0.0) -> ResultStream:
         return ResultStream(
             core_of(fake_client(server)),
             GROUP_ID,
@@ -223,6 +226,7 @@ class PacedCatchUps:
             catch_up=self,
             catch_up_after=10,
             catch_up_pace=pace,
+            catch_up_hold=hold,
         )
 
 
@@ -279,3 +283,52 @@ def test_a_batch_jobs_bulk_catch_up_fits_within_the_read_ahead() -> None:
     # The reader holds at most READ_AHEAD events: were a job's catch-up to wait for more
     # outputs than that, it would never start, and every output would be fetched on its own.
     assert CATCH_UP_ROWS < READ_AHEAD
+
+
+class SteadyGroupServer(FakeGroupServer):
+    """Its events come one every ``gap`` seconds, and its stream ends ``linger`` seconds after
+    the last."""
+
+    def __init__(self, events: list[dict[str, Any]], *, gap: float, linger: float = 0.0) -> None:
+        super().__init__(events)
+        self.gap, self.linger = gap, linger
+        self.ended_at = math.inf
+
+    def _body(self, data: bytes, cut: Any) -> Iterator[bytes]:
+        for piece in data.split(b"\n\n")[:-1]:
+            time.sleep(self.gap)
+            yield piece + b"\n\n"
+        time.sleep(self.linger)
+        self.finished = True
+        self.ended_at = time.monotonic()
+
+
+def steady_outputs(n: int, *, gap: float, linger: float = 0.0) -> SteadyGroupServer:
+    events = [run_event(i, f"e{i}") for i in range(n)] + [status_event("x", False)]
+    return SteadyGroupServer(events, gap=gap, linger=linger)
+
+
+def test_outputs_due_at_a_steady_rate_are_held_to_share_a_bulk_read() -> None:
+    server = steady_outputs(40, gap=0.005)
+    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
+    with catch_ups.stream(server, pace=0, hold=5.0) as stream:
+        list(stream)
+    assert len(catch_ups.started) == 1 and fetched(server, "/result") == []
+
+
+def test_an_output_held_is_fetched_on_its_own_when_its_hold_is_over() -> None:
+    server = steady_outputs(3, gap=0.0, linger=3.0)
+    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
+    with catch_ups.stream(server, pace=0, hold=0.3) as stream:
+        came = [(r.run_id, time.monotonic()) for r in stream]
+    assert catch_ups.started == [] and len(fetched(server, "/result")) == 3
+    assert all(at < server.ended_at for _, at in came)  # not kept until the events ended
+
+
+def test_outputs_are_not_held_once_the_events_have_ended() -> None:
+    began = time.monotonic()
+    server = due_outputs(5)
+    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
+    with catch_ups.stream(server, pace=0, hold=60.0) as stream:
+        assert len(list(stream)) == 5
+    assert time.monotonic() - began < 10

@@ -215,7 +215,10 @@ class ResultStream(Iterator[RunResult]):
     ``catch_up_pace × w × t`` seconds have passed, or the group is idle, and the outputs due
     meanwhile wait for it rather than being fetched one by one. So reading the group again and
     again, when runs finish far out of the order they were added, takes a bounded share of the
-    time, and results then come in bursts.
+    time, and results then come in bursts. An output due waits up to ``catch_up_hold`` seconds
+    for others to share a bulk read before it is fetched on its own (not once the group's
+    events have ended): fetches are quick, so without it outputs due at a steady rate are all
+    fetched one by one, though they come often enough to share bulk reads that cost far less.
     """
 
     def __init__(
@@ -232,6 +235,7 @@ class ResultStream(Iterator[RunResult]):
         catch_up: Optional[Callable[[], float]] = None,
         catch_up_after: int = 100,
         catch_up_pace: float = 0.0,
+        catch_up_hold: float = 0.0,
     ) -> None:
         if fetch_concurrency < 1:
             raise errors.ConfigurationError(
@@ -261,6 +265,7 @@ class ResultStream(Iterator[RunResult]):
         self._catch_up = catch_up
         self._catch_up_after = catch_up_after
         self._catch_up_pace = catch_up_pace
+        self._catch_up_hold = catch_up_hold if catch_up is not None else 0.0
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C-level hand-over
         self._marks: deque[_Mark] = deque()
         self._room = threading.Semaphore(READ_AHEAD)
@@ -402,7 +407,8 @@ class ResultStream(Iterator[RunResult]):
 
     def _run(self) -> Generator[RunResult, None, None]:
         marks = self._marks  # filled by the reader, in event order
-        backlog: deque[tuple[TaskRunEvent, _Mark]] = deque()  # outputs not yet asked for
+        # Outputs not yet asked for, each with when it became due.
+        backlog: deque[tuple[TaskRunEvent, _Mark, float]] = deque()
         in_flight = 0  # fetches asked for here, not yet in
         early_in = 0  # fetches the reader asked for that are in
         early_asked: Optional[int] = None  # how many the reader asked for, once it ended
@@ -412,6 +418,8 @@ class ResultStream(Iterator[RunResult]):
         self._reader = threading.Thread(target=self._read, name="taskgroup-results", daemon=True)
         self._reader.start()
         reading = True
+        clock = self._core.clock
+        hold = self._catch_up_hold
         due = 0  # outputs that became due since the last catch-up
         next_catch_up = 0.0  # on the clock: when the last catch-up's pace allows the next
         try:
@@ -427,12 +435,18 @@ class ResultStream(Iterator[RunResult]):
                     # it still wants are fetched one by one. Counting only outputs due since
                     # the last catch-up keeps one that could not supply them from being
                     # repeated for every result after it (a bulk read per result).
-                    wait = next_catch_up - self._core.clock.now()
+                    wait = next_catch_up - clock.now()
                     if wait <= 0:
                         wait, due = None, 0
                         next_catch_up = self._bulk_catch_up(backlog, marks)
+                held: Optional[float] = None  # until the oldest output's hold ends
                 while backlog and in_flight < self._fetch_concurrency and wait is None:
-                    event, mark = backlog.popleft()
+                    if hold and reading:
+                        held = backlog[0][2] + hold - clock.now()
+                        if held > 0:
+                            break
+                        held = None
+                    event, mark, _ = backlog.popleft()
                     if self._still_wanted(event):
                         in_flight += 1
                         self._fetch(event, mark)
@@ -440,9 +454,7 @@ class ResultStream(Iterator[RunResult]):
                         self._done(mark, marks)
                 if not (reading or in_flight or backlog or early_in != early_asked):
                     break
-                if wait is None:
-                    item = self._queue.get()
-                else:
+                if wait is not None:
                     # Outputs waiting for a paced catch-up are not fetched one by one: a bulk
                     # read costs a small part of a fetch per run, even of runs read again.
                     item = self._get_within(wait)
@@ -450,6 +462,12 @@ class ResultStream(Iterator[RunResult]):
                         if wait <= IDLE_CHECK_SECONDS or not self._group_active():
                             next_catch_up = -math.inf  # waited out, or no more will come
                         continue
+                elif held is not None:
+                    item = self._get_within(held)
+                    if item is None:
+                        continue  # the hold may be over: fetched on its own
+                else:
+                    item = self._queue.get()
                 kind = item[0]
                 if kind == "end":
                     reading = False
@@ -476,7 +494,7 @@ class ResultStream(Iterator[RunResult]):
                     and self._still_wanted(event)
                 ):
                     if needs_output(event):
-                        backlog.append((event, mark))
+                        backlog.append((event, mark, clock.now() if hold else 0.0))
                         due += 1
                         continue
                     yield result_of(event)
@@ -491,7 +509,7 @@ class ResultStream(Iterator[RunResult]):
             self._stop()
 
     def _bulk_catch_up(
-        self, backlog: deque[tuple[TaskRunEvent, _Mark]], marks: deque[_Mark]
+        self, backlog: deque[tuple[TaskRunEvent, _Mark, float]], marks: deque[_Mark]
     ) -> float:
         """Have the caller read the due outputs in bulk, and drop from ``backlog`` those it no
         longer wants; returns the time on the clock when its pace allows the next catch-up."""
@@ -500,9 +518,9 @@ class ResultStream(Iterator[RunResult]):
         started = clock.now()
         waste = self._catch_up()
         took = clock.now() - started
-        for event, mark in [b for b in backlog if not self._still_wanted(b[0])]:
-            backlog.remove((event, mark))
-            self._done(mark, marks)
+        for entry in [b for b in backlog if not self._still_wanted(b[0])]:
+            backlog.remove(entry)
+            self._done(entry[1], marks)
         return started + took * (1.0 + self._catch_up_pace * waste)
 
     def _get_within(self, seconds: float) -> Any:

@@ -26,6 +26,9 @@ CATCH_UP_ROWS = 50
 CATCH_UP_PACE = 8.0
 """After a snapshot read, the next waits this many times as long as the read took, weighted by
 the share of runs it read for nothing (see ``ResultStream``)."""
+CATCH_UP_HOLD = 1.0
+"""Seconds a finished run's output waits for others to share a snapshot read before it is
+fetched on its own."""
 
 
 def unrecorded(store: JobStore) -> int:
@@ -83,6 +86,7 @@ def collect(
             catch_up=catch_up,
             catch_up_after=CATCH_UP_ROWS,
             catch_up_pace=CATCH_UP_PACE,
+            catch_up_hold=CATCH_UP_HOLD,
         )
         watch(stream)
         with stream:
