@@ -31,6 +31,7 @@ from parallel_taskgroup import (
     TaskGroup,
 )
 from parallel_taskgroup.submission.keys import derive_key
+from parallel_taskgroup_api.models import TaskRunInput, TaskRunInputInputType1
 
 GROUP = "tgrp_fake"
 OUTCOMES = ["ok", "before", "after", "lost", "reset", "429", "connect"]
@@ -410,6 +411,10 @@ def test_crashes_at_any_point_then_resuming_with_the_journal_submit_each_key_onc
         ({"x": object()}, "not JSON-serialisable"),
         ({"x": float("nan")}, "not JSON-serialisable"),
         ({1: "int key"}, "keys must be strings"),
+        (
+            TaskRunInput(processor="base", input_=TaskRunInputInputType1.from_dict({1: "x"})),
+            "keys must be strings",
+        ),
     ],
 )
 def test_a_bad_row_in_a_list_is_reported_by_position_and_nothing_is_sent(

@@ -279,23 +279,25 @@ def _unpacked(
 ) -> tuple[Any, dict[str, Any], Mapping[str, Any]]:
     """A row that is not plainly a run input: its input value, its own run-input fields and
     its own metadata."""
+    fields: dict[str, Any] = {}
+    own_meta: Mapping[str, Any] = {}
     if isinstance(mapped, TaskRunInput):
         fields = mapped.to_dict()
         value = fields.pop("input")
         own_meta = fields.pop("metadata", None) or {}
         fields.pop("processor", None)
-        return value, fields, own_meta
-    if isinstance(mapped, (str, Mapping)):
+    elif isinstance(mapped, (str, Mapping)):
         value = mapped if isinstance(mapped, str) else dict(mapped)
-        if type(value) is dict and not _STR_ONLY.issuperset(map(type, value)):
-            bad = next(k for k in value if not isinstance(k, str))
-            raise RowError(position, f"input keys must be strings, found {bad!r}")
-        return value, {}, {}
-    hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
-    raise RowError(
-        position,
-        f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
-    )
+    else:
+        hint = "" if plan.to_input else "; pass to_input= to map other objects to a run input"
+        raise RowError(
+            position,
+            f"a row must be a str or dict (the run input), got {_describe_type(mapped)}{hint}",
+        )
+    if type(value) is dict and not _STR_ONLY.issuperset(map(type, value)):
+        bad = next(k for k in value if not isinstance(k, str))
+        raise RowError(position, f"input keys must be strings, found {bad!r}")
+    return value, fields, own_meta
 
 
 def _payload(
