@@ -13,7 +13,7 @@
    own user+sys CPU (``getrusage(RUSAGE_SELF)`` at exit, so the emulator's CPU is not counted)
    and VmHWM (read from /proc/self/status as it exits; not ru_maxrss, which Linux carries over
    from the forking parent). Ours and the SDK alternate.
-2. 1,000,000-row jobs (``--big-rounds``, 3; skipped with ``--quick``), each between two
+2. 1,000,000-row jobs (``--big-rounds``, 5; skipped with ``--quick``), each between two
    100,000-row jobs of its own: its peak RSS (≤ 150 MiB), and per round its client CPU per row
    and peak RSS against the mean of the two small jobs' (issue 22: the median ratio ≤ 1.1×).
 
@@ -326,8 +326,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument(
         "--big-rounds",
         type=int,
-        default=3,
-        help="memory jobs, each between two small ones (3; 0 skips them)",
+        default=5,
+        help="memory jobs, each between two small ones (5; 0 skips them)",
     )
     p.add_argument(
         "--time-scale",
