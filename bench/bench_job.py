@@ -55,8 +55,14 @@ SIMPLE_PEAK_TARGET = 0.6
 PEAK_LIMIT_MIB = 150.0
 GROWTH_LIMIT = 1.1
 
+# The measured process's peak RSS in KiB, as a line of its script.
+_PEAK_KIB = (
+    "hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"
+)
+
 # Runs `taskgroup ARGS` in this process, then prints its CPU and peak RSS as one JSON line.
-_MEASURED_CLI = """\
+_MEASURED_CLI = (
+    """\
 import json, os, resource, sys, time
 if not os.environ.get("BENCH_FAST_EXTRA"):
     sys.modules["msgspec"] = None  # the default install
@@ -64,20 +70,27 @@ from parallel_taskgroup.cli import main
 started = time.perf_counter()
 code = main(sys.argv[1:])
 usage = resource.getrusage(resource.RUSAGE_SELF)
-hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]
+"""
+    + _PEAK_KIB
+    + """\
 print(json.dumps({"cpu_s": usage.ru_utime + usage.ru_stime, "sys_s": usage.ru_stime,
                   "peak_mib": hwm / 1024,
                   "wall_s": time.perf_counter() - started, "exit": code}))
 sys.exit(code)
 """
+)
 
 # The least any client on httpx holds: the library imported and one client built.
-_HTTPX_FLOOR = """\
+_HTTPX_FLOOR = (
+    """\
 import json, httpx
 client = httpx.Client()
-hwm = [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]
+"""
+    + _PEAK_KIB
+    + """\
 print(json.dumps({"peak_mib": hwm / 1024}))
 """
+)
 
 
 def httpx_floor() -> float:
