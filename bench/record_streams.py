@@ -14,6 +14,9 @@ lines, hex ``event_id`` cursors; plus a share of runs in the older shape with ex
   snapshot of a finished group, every run completed with its input, JSON output and basis
   (the stream a user reads to collect a group's results). The output schema has a list field,
   so the basis holds an entry per list element too, as the API sends by default.
+- ``bench/data/finished_light_stream.sse``: the same snapshot of a finished group whose task
+  asks for one string field: one basis entry per output, events under half the size (a
+  stream where the JSON decoding every reader pays is a larger share of the work).
 
 Usage: python bench/record_streams.py [--runs 300]
 """
@@ -30,6 +33,7 @@ DATA = Path(__file__).resolve().parent / "data"
 EVENTS_FILE = DATA / "events_stream.sse"
 RUNS_FILE = DATA / "runs_stream.sse"
 FINISHED_FILE = DATA / "finished_stream.sse"
+LIGHT_FILE = DATA / "finished_light_stream.sse"
 
 TASK_SPEC = {
     "output_schema": {
@@ -46,6 +50,16 @@ TASK_SPEC = {
                     "description": "Main products",
                 },
             },
+        },
+    }
+}
+
+LIGHT_TASK_SPEC = {
+    "output_schema": {
+        "type": "json",
+        "json_schema": {
+            "type": "object",
+            "properties": {"ceo": {"type": "string", "description": "Current CEO"}},
         },
     }
 }
@@ -94,15 +108,18 @@ def record(runs: int) -> None:
             snapshot = b"".join(response.iter_raw())
         with http.stream("GET", f"/v1/tasks/groups/{gid}/events") as response:
             events = b"".join(response.iter_raw())
-    finished = record_finished(runs)
-    RUNS_FILE.write_bytes(snapshot)
-    EVENTS_FILE.write_bytes(events)
-    FINISHED_FILE.write_bytes(finished)
-    for path, data in ((EVENTS_FILE, events), (RUNS_FILE, snapshot), (FINISHED_FILE, finished)):
+    written = {
+        EVENTS_FILE: events,
+        RUNS_FILE: snapshot,
+        FINISHED_FILE: record_finished(runs, TASK_SPEC),
+        LIGHT_FILE: record_finished(runs, LIGHT_TASK_SPEC),
+    }
+    for path, data in written.items():
+        path.write_bytes(data)
         print(f"{path.name}: {len(data):,} bytes, {data.count(b'data: '):,} events")
 
 
-def record_finished(runs: int) -> bytes:
+def record_finished(runs: int, task_spec: dict[str, object]) -> bytes:
     """The snapshot of a finished group with inputs and outputs (no failures, current shape)."""
     from taskgroup_emulator.testing import EmulatorServer
 
@@ -113,7 +130,7 @@ def record_finished(runs: int) -> bytes:
         gid = http.post("/v1/tasks/groups", json={}).json()["taskgroup_id"]
         http.post(
             f"/v1/tasks/groups/{gid}/runs",
-            json={"inputs": _inputs(runs), "default_task_spec": TASK_SPEC},
+            json={"inputs": _inputs(runs), "default_task_spec": task_spec},
         ).raise_for_status()
         while http.get(f"/v1/tasks/groups/{gid}").json()["status"]["is_active"]:
             time.sleep(0.1)
