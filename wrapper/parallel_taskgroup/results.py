@@ -518,9 +518,16 @@ class ResultStream(Iterator[RunResult]):
         started = clock.now()
         waste = self._catch_up()
         took = clock.now() - started
-        for entry in [b for b in backlog if not self._still_wanted(b[0])]:
-            backlog.remove(entry)
-            self._done(entry[1], marks)
+        # One pass, in order: removing entries one by one compared each with those before it,
+        # field by field (their events' equality).
+        kept = []
+        for entry in backlog:
+            if self._still_wanted(entry[0]):
+                kept.append(entry)
+            else:
+                self._done(entry[1], marks)
+        backlog.clear()
+        backlog.extend(kept)
         return started + took * (1.0 + self._catch_up_pace * waste)
 
     def _get_within(self, seconds: float) -> Any:
