@@ -128,19 +128,6 @@ sse_bytes = st.lists(
 ).map(b"".join)
 
 
-@given(sse_bytes, st.lists(st.integers(0, 60), max_size=8))
-def test_blocks_end_at_blank_lines_with_any_line_ends_under_any_chunking(
-    data: bytes, cuts: list[int]
-) -> None:
-    from parallel_taskgroup.streaming.sse import _blocks
-
-    points = sorted({min(c, len(data)) for c in cuts})
-    chunks = [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
-    *ended, rest = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n\n")
-    expected = [block + b"\n\n" for block in ended] + ([rest] if rest else [])
-    assert list(_blocks(iter(chunks))) == expected
-
-
 @given(sse_bytes, st.integers(0, 80))
 def test_blank_line_search_finds_what_bytes_find_finds(data: bytes, start: int) -> None:
     from parallel_taskgroup.streaming.sse import _blank_line

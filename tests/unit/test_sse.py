@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Optional
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parallel_taskgroup.streaming.sse import RawEvent, iter_sse
+from parallel_taskgroup import ParallelError
+from parallel_taskgroup.streaming.sse import DEFAULT_MAX_EVENT_BYTES, RawEvent, iter_sse
 
 # Field values: no line breaks (they end a line) and no NUL (an id with NUL is ignored).
 _value = st.text(
@@ -202,3 +204,103 @@ def test_a_cr_line_end_then_a_crlf_blank_line_ends_the_event_in_any_chunking() -
     assert whole == [RawEvent("message", "a", None), RawEvent("message", "b", None)]
     for cut in range(len(stream) + 1):
         assert list(iter_sse([stream[:cut], stream[cut:]])) == whole
+
+
+# -- the hot path against the SSE field rules ----------------------------------------------
+
+_pieces = st.sampled_from(
+    [
+        b"\n",
+        b"\r",
+        b"\r\n",
+        b"\n\n",
+        b"event: task_run.state\n",
+        b"event: \n",
+        b"event:x\n",
+        b"id: 1\n",
+        b"id: a\0b\n",
+        b"id:\n",
+        b"retry: 5\n",
+        b": keep-alive\n",
+        b"data: ",
+        b"data:",
+        b'{"a": "\xc3\xa9\xe2\x9c\x93"}',
+        b"[1,",
+        b"2]",
+        b"z",
+        b" ",
+        b"\xc3",
+        b"\xa9",
+        b"\xff",
+    ]
+)
+_api_event = st.builds(
+    lambda name, text: f"event: {name}\ndata: {json.dumps({'t': text}, ensure_ascii=False)}\n\n",
+    st.sampled_from(["task_run.state", "task_group_status", ""]),
+    st.text(max_size=8),
+).map(str.encode)
+_stream = st.lists(_pieces | _api_event, max_size=30).map(b"".join)
+
+
+def by_the_field_rules(
+    data: bytes, *, last_id: Optional[str], strict_end: bool, limit: int
+) -> list[object]:
+    """The events of the whole stream at once, block by block through the general parser: what
+    any chunking must give (an error ends the list, as its type)."""
+    from parallel_taskgroup import EventTooLargeError, TruncatedStreamError
+    from parallel_taskgroup.streaming.sse import _has_fields, _parse_block
+
+    *ended, rest = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n").split(b"\n\n")
+    out: list[object] = []
+    for block in ended:
+        if len(block) + 2 > limit:
+            return [*out, EventTooLargeError]
+        raw, last_id = _parse_block(block + b"\n\n", last_id)
+        if raw is not None:
+            out.append(raw)
+    if len(rest) > limit:
+        return [*out, EventTooLargeError]
+    if strict_end and _has_fields(rest):
+        out.append(TruncatedStreamError)
+    return out
+
+
+@given(
+    _stream,
+    st.lists(st.integers(0, 10**4), max_size=8),
+    st.none() | st.just("seed"),
+    st.booleans(),
+    st.sampled_from([DEFAULT_MAX_EVENT_BYTES, 8, 30, 45, 60]),
+)
+def test_any_bytes_in_any_chunking_give_the_events_of_the_field_rules(
+    data: bytes, cuts: list[int], last_id: Optional[str], strict_end: bool, limit: int
+) -> None:
+    got: list[object] = []
+    try:
+        for raw in iter_sse(
+            split(data, cuts), last_id=last_id, strict_end=strict_end, max_event_bytes=limit
+        ):
+            got.append(raw)
+    except ParallelError as exc:
+        got.append(type(exc))
+    assert got == by_the_field_rules(data, last_id=last_id, strict_end=strict_end, limit=limit)
+
+
+def test_an_event_in_the_api_shape_counts_its_bytes_not_its_characters() -> None:
+    from parallel_taskgroup import EventTooLargeError
+
+    event = "event: e\ndata: ✓✓✓✓\n\n".encode()  # 21 characters, 29 bytes
+    assert [e.data for e in iter_sse([event], max_event_bytes=29)] == ["✓✓✓✓"]
+    with pytest.raises(EventTooLargeError):
+        list(iter_sse([event], max_event_bytes=28))
+
+
+def test_a_data_line_that_is_not_the_whole_json_text_is_the_data_line() -> None:
+    events = list(iter_sse([b"event: e\ndata: [1,\n2]\n\n"]))
+    assert events == [RawEvent("e", "[1,", None)]
+
+
+def test_an_api_shaped_event_cut_after_its_id_line_waits_for_the_rest() -> None:
+    chunks = [b"data: y\n\nevent: x\nid: 1", b"\ndata: z\n\n"]
+    assert list(iter_sse(chunks)) == [RawEvent("message", "y"), RawEvent("x", "z", "1")]
+    assert list(iter_sse(chunks[:1])) == [RawEvent("message", "y")]

@@ -4,6 +4,11 @@ Line ends are made LF first (the SSE format allows CRLF, LF and CR; the API send
 framing is one search for blank lines, the same under any chunk split. sseclient-py's framing,
 used here before, was not: a CR ending one chunk and the CRLF of a blank line in the next gave
 other events than the same bytes in one chunk.
+
+Each chunk is then decoded once, and the events in the API's own shape are sliced from its text
+(the hot path); any other block, an event split between chunks, and bytes that are not UTF-8
+go through the general field parser, which gives the same events for the same bytes (the
+property tests hold the two equal under any bytes and any chunking).
 """
 
 from __future__ import annotations
@@ -14,10 +19,6 @@ from typing import NamedTuple, Optional
 from ..errors import EventTooLargeError, TruncatedStreamError
 
 __all__ = ["DEFAULT_MAX_EVENT_BYTES", "RawEvent", "iter_sse"]
-
-_EVENT_NAMES = {
-    name.encode(): name for name in ("task_run.state", "task_group_status", "error", "message")
-}
 
 
 class RawEvent(NamedTuple):
@@ -73,51 +74,63 @@ def _lf_line_ends(chunks: Iterable[bytes]) -> Iterator[bytes]:
             yield chunk
 
 
-def _blocks(chunks: Iterable[bytes], limit: int = DEFAULT_MAX_EVENT_BYTES) -> Iterator[bytes]:
-    """The stream's event blocks, each ending at the first blank line after the one before (the
-    last may be unfinished), holding at most ``limit`` bytes of an unfinished block
-    (EventTooLargeError past it). Each block is one slice of its chunk, unless it spans
-    chunks."""
-    pending: list[bytes] = []  # the unfinished block: no blank line in it
-    held = 0  # bytes in pending
-    for chunk in _lf_line_ends(chunks):
-        start = 0
-        if pending:
-            if chunk[0] == 10 and pending[-1][-1] == 10:  # LF | LF: the block ends at the seam
-                start = 1
-            else:
-                end = _blank_line(chunk)
-                if end < 0:
-                    held += len(chunk)
-                    if held > limit:
-                        raise _too_large(limit)
-                    pending.append(chunk)
-                    continue
-                start = end + 2
-            if held + start > limit:
-                raise _too_large(limit)
-            pending.append(chunk[:start])
-            yield b"".join(pending)
-            pending = []
-            held = 0
-        end = _blank_line(chunk, start)
-        while end >= 0:
-            if end + 2 - start > limit:
-                raise _too_large(limit)
-            yield chunk[start : end + 2]
-            start = end + 2
-            end = _blank_line(chunk, start)
-        if start < len(chunk):
-            pending.append(chunk[start:] if start else chunk)
-            held = len(chunk) - start
-            if held > limit:
-                raise _too_large(limit)
-    if pending:
-        yield b"".join(pending)
-
-
 def _has_fields(block: bytes) -> bool:
+    """Whether an unfinished ``block`` holds more than blank lines and comments: an event cut
+    off, rather than the idle end of a stream."""
     return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
+
+
+def _truncated(last_id: Optional[str]) -> TruncatedStreamError:
+    return TruncatedStreamError(
+        f"the stream ended in the middle of an event after id {last_id or '<none>'}",
+        event_id=last_id,
+    )
+
+
+def _parse_block(block: bytes, last_id: Optional[str]) -> tuple[Optional[RawEvent], Optional[str]]:
+    """The event one complete block (ending in a blank line) dispatches, if any, and the
+    stream's last event id after it: the SSE field rules, line by line."""
+    event = b""
+    data: list[bytes] = []
+    retry: Optional[int] = None
+    for line in block.splitlines():
+        if line.startswith(b"data:"):  # the common field first: no extra copy of a payload
+            data.append(line[6:] if line[5:6] == b" " else line[5:])
+            continue
+        if not line or line[0] == 58:  # b":" starts a comment
+            continue
+        name, _, value = line.partition(b":")
+        if value[:1] == b" ":
+            value = value[1:]
+        if name == b"data":
+            data.append(value)
+        elif name == b"event":
+            event = value
+        elif name == b"id":
+            if b"\0" not in value:
+                last_id = value.decode("utf-8", "replace")
+        elif name == b"retry" and value.isdigit():
+            retry = int(value)
+    if data:
+        raw = RawEvent(
+            event.decode("utf-8", "replace") if event else "message",
+            (data[0] if len(data) == 1 else b"\n".join(data)).decode("utf-8", "replace"),
+            last_id,
+            retry,
+        )
+        return raw, last_id
+    if retry is not None:
+        return RawEvent("", "", last_id, retry), last_id
+    return None, last_id
+
+
+def _decoded(chunk: bytes) -> tuple[str, int]:
+    """The longest start of ``chunk`` that is valid UTF-8, as text, and its length in bytes
+    (short of the chunk's length where a character is split at its end, or invalid)."""
+    try:
+        return chunk.decode(), len(chunk)
+    except UnicodeDecodeError as exc:
+        return chunk[: exc.start].decode(), exc.start
 
 
 def iter_sse(
@@ -133,67 +146,90 @@ def iter_sse(
     it is dropped, or with ``strict_end`` raises TruncatedStreamError so that the caller can
     resume (a trailing blank line or comment is not an event and passes either way). An event
     over ``max_event_bytes`` raises EventTooLargeError before more of it is held."""
-    names = _EVENT_NAMES
-    for block in _blocks(chunks, max_event_bytes):
-        # The shape the API sends, inline (the hot path, byte searches only): "event: NAME",
-        # an optional "id: ID", one "data: JSON" line, the blank line. Any other block goes
-        # through the general field parser below.
-        if block.startswith(b"event: ") and block.endswith(b"\n\n"):
-            name_end = block.find(b"\n", 7)
-            start = name_end + 1
-            event_id: Optional[bytes] = None
-            if block.startswith(b"id: ", start):
-                id_end = block.find(b"\n", start + 4)
-                event_id = block[start + 4 : id_end]
-                start = id_end + 1
-            if (
-                block.startswith(b"data: ", start)
-                and block.find(b"\n", start) == len(block) - 2
-                and (event_id is None or b"\0" not in event_id)
-            ):
-                if event_id is not None:
-                    last_id = event_id.decode("utf-8", "replace")
-                name = block[7:name_end]
-                yield RawEvent(
-                    names.get(name) or name.decode("utf-8", "replace") or "message",
-                    block[start + 6 : -2].decode("utf-8", "replace"),
-                    last_id,
-                )
-                continue
-        if not block.endswith(b"\n\n"):
-            if strict_end and _has_fields(block):
-                raise TruncatedStreamError(
-                    f"the stream ended in the middle of an event after id {last_id or '<none>'}",
-                    event_id=last_id,
-                )
-            return
-        event = b""
-        data: list[bytes] = []
-        retry: Optional[int] = None
-        for line in block.splitlines():
-            if line.startswith(b"data:"):  # the hot path: no extra copy of a large payload
-                data.append(line[6:] if line[5:6] == b" " else line[5:])
-                continue
-            if not line or line[0] == 58:  # b":" starts a comment
-                continue
-            name, _, value = line.partition(b":")
-            if value[:1] == b" ":
-                value = value[1:]
-            if name == b"data":
-                data.append(value)
-            elif name == b"event":
-                event = value
-            elif name == b"id":
-                if b"\0" not in value:
-                    last_id = value.decode("utf-8", "replace")
-            elif name == b"retry" and value.isdigit():
-                retry = int(value)
-        if data:
-            yield RawEvent(
-                event.decode("utf-8", "replace") if event else "message",
-                (data[0] if len(data) == 1 else b"\n".join(data)).decode("utf-8", "replace"),
-                last_id,
-                retry,
-            )
-        elif retry is not None:
-            yield RawEvent("", "", last_id, retry)
+    limit = max_event_bytes
+    carry: list[bytes] = []  # an unfinished block begun in earlier chunks: no blank line in it
+    held = 0  # bytes in carry
+    for chunk in _lf_line_ends(chunks):
+        if carry:
+            if chunk[0] == 10 and carry[-1][-1] == 10:  # LF | LF: the block ends at the seam
+                start = 1
+            else:
+                start = _blank_line(chunk) + 2
+                if start < 2:
+                    held += len(chunk)
+                    if held > limit:
+                        raise _too_large(limit)
+                    carry.append(chunk)
+                    continue
+            if held + start > limit:
+                raise _too_large(limit)
+            carry.append(chunk[:start])
+            raw, last_id = _parse_block(b"".join(carry), last_id)
+            carry = []
+            if raw is not None:
+                yield raw
+            chunk = chunk[start:]
+        # The chunk is decoded to text once, and whole blocks in the shape the API sends
+        # ("event: NAME", an optional "id: ID", one "data: JSON" line, the blank line) are
+        # sliced from it: line-end searches only, the hot path. Any other block is parsed field
+        # by field.
+        text, size = _decoded(chunk)
+        chars = limit if text.isascii() else limit // 4  # no event under it can be over limit
+        find = text.find
+        starts = text.startswith
+        at = 0
+        while True:
+            if starts("event: ", at):
+                line = find("\n", at + 7)
+                data = line + 1
+                event_id: Optional[str] = None
+                if starts("id: ", data):
+                    id_end = find("\n", data + 4)
+                    event_id = text[data + 4 : id_end]
+                    data = id_end + 1
+                # (data > at: the line ends were found; a miss would search from the start)
+                end = find("\n", data + 6) if data > at and starts("data: ", data) else -1
+                if (
+                    end > 0
+                    and text[end + 1 : end + 2] == "\n"
+                    and (event_id is None or "\0" not in event_id)
+                ):
+                    if end + 2 - at > chars and len(text[at : end + 2].encode()) > limit:
+                        raise _too_large(limit)
+                    if event_id is not None:
+                        last_id = event_id
+                    yield RawEvent(text[at + 7 : line] or "message", text[data + 6 : end], last_id)
+                    at = end + 2
+                    continue
+            end = find("\n\n", at)
+            if end < 0:
+                break
+            block = text[at : end + 2].encode()
+            if len(block) > limit:
+                raise _too_large(limit)
+            raw, last_id = _parse_block(block, last_id)
+            if raw is not None:
+                yield raw
+            at = end + 2
+        # What is left is an unfinished block, then any bytes that are not UTF-8 (the same
+        # bytes: text decoded strictly encodes back to them).
+        if at == len(text) and size == len(chunk):
+            continue
+        rest = text[at:].encode() + chunk[size:] if at or size < len(chunk) else chunk
+        start = 0
+        end = _blank_line(rest)
+        while end >= 0:
+            if end + 2 - start > limit:
+                raise _too_large(limit)
+            raw, last_id = _parse_block(rest[start : end + 2], last_id)
+            if raw is not None:
+                yield raw
+            start = end + 2
+            end = _blank_line(rest, start)
+        held = len(rest) - start
+        if held > limit:
+            raise _too_large(limit)
+        if held:
+            carry.append(rest[start:] if start else rest)
+    if carry and strict_end and _has_fields(b"".join(carry)):
+        raise _truncated(last_id)
