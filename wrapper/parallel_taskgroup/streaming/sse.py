@@ -154,13 +154,14 @@ def iter_sse(
             if chunk[0] == 10 and carry[-1][-1] == 10:  # LF | LF: the block ends at the seam
                 start = 1
             else:
-                start = _blank_line(chunk) + 2
-                if start < 2:
+                end = _blank_line(chunk)
+                if end < 0:
                     held += len(chunk)
                     if held > limit:
                         raise _too_large(limit)
                     carry.append(chunk)
                     continue
+                start = end + 2
             if held + start > limit:
                 raise _too_large(limit)
             carry.append(chunk[:start])
