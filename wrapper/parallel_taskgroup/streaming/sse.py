@@ -80,13 +80,6 @@ def _has_fields(block: bytes) -> bool:
     return any(line and line[0] != 58 for line in block.splitlines())  # 58 is b":"
 
 
-def _truncated(last_id: Optional[str]) -> TruncatedStreamError:
-    return TruncatedStreamError(
-        f"the stream ended in the middle of an event after id {last_id or '<none>'}",
-        event_id=last_id,
-    )
-
-
 def _parse_block(block: bytes, last_id: Optional[str]) -> tuple[Optional[RawEvent], Optional[str]]:
     """The event one complete block (ending in a blank line) dispatches, if any, and the
     stream's last event id after it: the SSE field rules, line by line."""
@@ -190,11 +183,7 @@ def iter_sse(
                     data = id_end + 1
                 # (data > at: the line ends were found; a miss would search from the start)
                 end = find("\n", data + 6) if data > at and starts("data: ", data) else -1
-                if (
-                    end > 0
-                    and text[end + 1 : end + 2] == "\n"
-                    and (event_id is None or "\0" not in event_id)
-                ):
+                if end > 0 and starts("\n", end + 1) and (event_id is None or "\0" not in event_id):
                     if end + 2 - at > chars and len(text[at : end + 2].encode()) > limit:
                         raise _too_large(limit)
                     if event_id is not None:
@@ -233,4 +222,7 @@ def iter_sse(
         if held:
             carry.append(rest[start:] if start else rest)
     if carry and strict_end and _has_fields(b"".join(carry)):
-        raise _truncated(last_id)
+        raise TruncatedStreamError(
+            f"the stream ended in the middle of an event after id {last_id or '<none>'}",
+            event_id=last_id,
+        )
