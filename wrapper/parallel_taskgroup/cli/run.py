@@ -115,6 +115,8 @@ def _job_options(args: argparse.Namespace) -> dict[str, Any]:
         task_spec=spec,
         key=args.key,
         input_format=args.format,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
         group_id=args.group,
         metadata=parse_metadata(args.metadata),
         include_basis=args.include_basis,

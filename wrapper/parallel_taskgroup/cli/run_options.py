@@ -108,6 +108,17 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
     run.add_argument(
         "--format", choices=("jsonl", "json", "csv"), help="input format (default: from extension)"
     )
+    run.add_argument(
+        "--encoding",
+        default="utf-8",
+        metavar="NAME",
+        help="the input's encoding, e.g. cp1252, latin-1 (default utf-8)",
+    )
+    run.add_argument(
+        "--delimiter",
+        metavar="CHAR",
+        help="CSV delimiter, e.g. ';' or tab (default: a comma; tab for .tsv)",
+    )
     run.add_argument("--processor", default="base", help="processor for every run (default base)")
     spec = run.add_mutually_exclusive_group()
     spec.add_argument("--task-spec", metavar="FILE", help="task spec JSON (input/output schema)")
