@@ -44,9 +44,13 @@ def test_equal_values_give_equal_composite_keys_whatever_the_row_holds() -> None
     )
 
 
+# Any key value but one holding NUL, which keys refuse (test_key_characters).
+key_values = st.text(st.characters(exclude_characters="\x00"), min_size=1, max_size=6)
+
+
 @given(
-    st.tuples(*(st.text(min_size=1, max_size=6) for _ in FIELDS)),
-    st.tuples(*(st.text(min_size=1, max_size=6) for _ in FIELDS)),
+    st.tuples(*(key_values for _ in FIELDS)),
+    st.tuples(*(key_values for _ in FIELDS)),
 )
 def test_different_tuples_of_values_give_different_keys(
     first: tuple[str, ...], second: tuple[str, ...]

@@ -44,6 +44,8 @@ ATTEMPT_FIELD = "attempt"
 """The run-metadata key holding the attempt number of a row's retry (absent on the first)."""
 
 _ATTEMPT_SEPARATOR = "\x00"
+"""Joins a row key and its attempt in an :func:`identity`; :func:`key_function` refuses a key
+holding it, so that an identity always splits back into the key and attempt it was made of."""
 
 DERIVED_KEY_CHARS = 16
 
@@ -70,6 +72,10 @@ def _check_key(raw: Any, source: str) -> str:
     key = str(raw)
     if not key:
         raise ValueError(f"{source} is empty")
+    if _ATTEMPT_SEPARATOR in key:
+        raise ValueError(
+            f"{source} holds a NUL character (\\x00), which row keys cannot contain; remove it"
+        )
     if len(key) > MAX_METADATA_VALUE_CHARS:
         raise ValueError(
             f"{source} has {len(key)} characters; row keys are stored as run metadata values, "
@@ -168,7 +174,11 @@ def key_function(spec: KeySpec) -> Optional[Callable[[Any], str]]:
         def by_field(row: Any) -> str:
             if type(row) is dict:  # the common case, checked without a call
                 raw = row.get(field, _MISSING)
-                if type(raw) is str and 0 < len(raw) <= MAX_METADATA_VALUE_CHARS:
+                if (
+                    type(raw) is str
+                    and 0 < len(raw) <= MAX_METADATA_VALUE_CHARS
+                    and "\x00" not in raw  # _ATTEMPT_SEPARATOR, as a constant
+                ):
                     return raw
             return _check_key(_field_value(row, field), f"the key field {field!r}")
 
@@ -198,7 +208,8 @@ def run_key(run: TaskRun) -> Optional[str]:
 
 def identity(key: str, attempt: int = 1) -> str:
     """What submission counts as one run to create exactly once: a row key, or for a retry the
-    row key and its attempt number (a key never holds NUL, so the two cannot collide)."""
+    row key and its attempt number (a key never holds NUL, which :func:`key_function` refuses,
+    so the two cannot collide)."""
     return key if attempt <= 1 else f"{key}{_ATTEMPT_SEPARATOR}{attempt}"
 
 
@@ -209,12 +220,17 @@ def split_identity(value: str) -> tuple[str, int]:
 
 
 def run_identity(run: TaskRun) -> Optional[str]:
-    """The :func:`identity` a run was created under (``None`` without a row key)."""
+    """The :func:`identity` a run was created under (``None`` without a row key, or with one
+    holding NUL: no key function gives such a key, so the run is none of a job's rows, and its
+    identity would not split back into its key and attempt)."""
     props = _run_metadata(run)
     value = props.get(ROW_KEY_FIELD) if props is not None else None
     if props is None or value is None:
         return None
+    key = str(value)
+    if _ATTEMPT_SEPARATOR in key:
+        return None
     attempt = props.get(ATTEMPT_FIELD)
     return identity(
-        str(value), attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
+        key, attempt if isinstance(attempt, int) and not isinstance(attempt, bool) else 1
     )
