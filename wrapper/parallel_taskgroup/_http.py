@@ -465,16 +465,23 @@ class HttpCore:
                 )
                 response = self.http.send(request, stream=True, follow_redirects=False)
             except httpx.TimeoutException as exc:
-                raise errors.APITimeoutError(
+                broke: Optional[errors.APIConnectionError] = errors.APITimeoutError(
                     f"{method} {display()} timed out ({type(exc).__name__}); "
                     "raise the client's timeout if the server is slow",
                     maybe_sent=not isinstance(exc, (httpx.ConnectTimeout, httpx.PoolTimeout)),
-                ) from None
+                )
             except httpx.TransportError as exc:
-                raise errors.APIConnectionError(
+                broke = errors.APIConnectionError(
                     f"{method} {display()} failed: {type(exc).__name__}: {exc}",
                     maybe_sent=not isinstance(exc, httpx.ConnectError),
-                ) from None
+                )
+            else:
+                broke = None
+            if broke is not None:
+                # Raised past the except clauses: raised inside one, even `from None`, it would
+                # keep the httpx error as its __context__ (`from None` only hides it), and with
+                # it the request, the API key in its headers. Errors never hold a request.
+                raise broke
             if response.is_redirect and "location" in response.headers:
                 status = response.status_code
                 location = response.headers.get("location", "")
@@ -528,15 +535,16 @@ class HttpCore:
                 response.stream = _Capped(response.stream, limit, lambda: f"{method} {display()}")
             return response.read()
         except httpx.TimeoutException as exc:
-            raise errors.APITimeoutError(
+            broke: errors.APIConnectionError = errors.APITimeoutError(
                 f"{method} {display()}: the answer's body timed out ({type(exc).__name__})"
-            ) from None
+            )
         except (httpx.TransportError, httpx.StreamError) as exc:
-            raise errors.APIConnectionError(
+            broke = errors.APIConnectionError(
                 f"{method} {display()}: the answer's body broke off: {type(exc).__name__}: {exc}"
-            ) from None
+            )
         finally:
             response.close()
+        raise broke  # past the except clauses, as in _send_once
 
     def exchange(
         self,
@@ -659,11 +667,15 @@ class HttpCore:
                 RecursionError,
                 UnexpectedStatus,
             ) as exc:
-                raise errors.ResponseFormatError(
+                unreadable: Optional[errors.ResponseFormatError] = errors.ResponseFormatError(
                     f"{method} {kwargs['url']} returned a body that is not a valid "
                     f"{expected.__name__}: {type(exc).__name__}: {exc}",
                     status_code=response.status_code,
-                ) from None
+                )
+            else:
+                unreadable = None
+            if unreadable is not None:
+                raise unreadable  # past the except clauses, as in _send_once
             if not isinstance(parsed, expected):
                 raise errors.ResponseFormatError(
                     f"{method} {kwargs['url']} returned HTTP {response.status_code} "
