@@ -48,12 +48,14 @@ server's ``ref_id`` when it sent one. They never hold a request, its headers or 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
-if TYPE_CHECKING:
-    from parallel_taskgroup_api.models import ValidationError as ValidationDetail
+# Imported at run time, not only for type checking, so that typing.get_type_hints can resolve
+# the annotations that name them (ValidationError.details, SubmissionError.report). Neither
+# imports this package's other modules: no cycle.
+from parallel_taskgroup_api.models import ValidationError as ValidationDetail
 
-    from .submission.report import SubmitReport
+from .submission.report import SubmitReport
 
 __all__ = [
     "APIConnectionError",

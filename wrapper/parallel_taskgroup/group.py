@@ -6,6 +6,7 @@ Every method delegates to the layer that does the work (``submission``, ``stream
 
 from __future__ import annotations
 
+import os  # noqa: F401 (get_type_hints resolves "os.PathLike[str]" in JournalArg here)
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, Callable, Literal, Optional, Union
 
