@@ -19,6 +19,7 @@ from ._retry import POLL, REQUEST, RetryPolicy
 from .group import TaskGroup
 from .streaming.sse import DEFAULT_MAX_EVENT_BYTES
 from .streaming.stream import timeout_at
+from .submission.journal import MemoryJournal
 
 __all__ = ["Client", "core_of"]
 
@@ -84,11 +85,13 @@ class Client:
             submit_timeout=submit_timeout,
             allow_insecure_http=allow_insecure_http,
         )
+        self._unsettled = MemoryJournal()
 
     @classmethod
-    def _over(cls, core: HttpCore) -> Client:
+    def _over(cls, core: HttpCore, unsettled: MemoryJournal) -> Client:
         client = object.__new__(cls)
         client._core = core
+        client._unsettled = unsettled
         return client
 
     def with_options(
@@ -98,7 +101,8 @@ class Client:
         default a fork of this one's, interrupted on its own) and wait hook. Closing it leaves
         this client's connections open."""
         core = self._core
-        return Client._over(core.derive(clock=clock or core.clock.fork(), on_wait=on_wait))
+        derived = core.derive(clock=clock or core.clock.fork(), on_wait=on_wait)
+        return Client._over(derived, self._unsettled)
 
     @property
     def retry(self) -> RetryPolicy:
@@ -170,6 +174,7 @@ class Client:
             run_metadata=run_metadata,
             betas=betas,
             info=info,
+            unsettled=self._unsettled,
         )
 
     def group(
@@ -189,6 +194,7 @@ class Client:
             processor=processor,
             run_metadata=run_metadata,
             betas=betas,
+            unsettled=self._unsettled,
         )
 
     # -- runs --------------------------------------------------------------------------------

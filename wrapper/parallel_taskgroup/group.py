@@ -24,6 +24,7 @@ from ._http import HttpCore
 from .results import DEFAULT_FETCH_CONCURRENCY, ResultStream, RunResult, snapshot_results
 from .streaming.cursors import CursorStore
 from .streaming.stream import EventStream
+from .submission.journal import MemoryJournal
 from .submission.keys import KeySpec
 from .submission.pacing import RateLimiter
 from .submission.report import SubmitReport
@@ -63,6 +64,7 @@ class TaskGroup:
         run_metadata: Optional[Mapping[str, Union[str, int, float, bool]]] = None,
         betas: Union[str, Sequence[str], None] = None,
         info: Optional[TaskGroupResponse] = None,
+        unsettled: Optional[MemoryJournal] = None,
     ) -> None:
         if not isinstance(taskgroup_id, str) or not taskgroup_id.strip():
             raise errors.ConfigurationError(
@@ -82,6 +84,9 @@ class TaskGroup:
         self._events_known = info is not None and info.status.num_task_runs == 0
         # Created by this handle and nothing added yet: no row of it can be in the group.
         self._empty = self._events_known
+        # Batches that add-runs calls without a journal left of unknown outcome (the client's,
+        # shared by its handles): the next such call settles them before sending.
+        self._unsettled = unsettled if unsettled is not None else MemoryJournal()
 
     def __repr__(self) -> str:
         return f"TaskGroup(id={self.id!r})"
@@ -270,11 +275,14 @@ class TaskGroup:
         ``input_fields``: extra run-input fields for every row (e.g. ``source_policy``).
 
         ``journal``: a journal or a file path (``.jsonl`` JSON lines, else SQLite) that makes the
-        job resumable from another process; default in memory. Without a journal, the group's
-        runs are read first (one streamed request; ``report.group_read``) and rows whose keys
-        are already there are skipped, so that running the same call again (a notebook cell)
-        never pays twice; ``skip_existing=False`` skips that read, ``True`` does it with a
-        journal too. A group this handle created and has not added to is not read.
+        job resumable from another process; default in memory. Without a journal, or with one
+        holding no record of this group (a new file, or one lost), the group's runs are read
+        first (one streamed request; ``report.group_read``) and rows whose keys are already
+        there are skipped, so that running the same call again (a notebook cell) never pays
+        twice; ``skip_existing=False`` skips that read, ``True`` does it whatever the journal
+        holds. A group this handle created and has not added to is not read. A call without a
+        journal cut off during a POST (Ctrl-C) leaves that POST with the client: the next such
+        call on the group first waits until it can no longer land.
 
         ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. Pacing needs no
         setting: batches go as fast as the service accepts them, and a 429 teaches the pace
@@ -308,12 +316,12 @@ class TaskGroup:
             requests_per_minute=requests_per_minute,
             rate_limiter=rate_limiter,
             duplicates=duplicates,
-            skip_existing=(
-                skip_existing if skip_existing is not None else journal is None and not self._empty
-            ),
+            skip_existing=skip_existing,
+            known_empty=self._empty,
             continue_on_error=continue_on_error,
             on_progress=on_progress,
         )
+        empty, self._empty = self._empty, False  # however the call ends, rows may be sent
         report = submit_rows(
             self._core,
             self.id,
@@ -323,9 +331,10 @@ class TaskGroup:
             run_metadata=self.run_metadata,
             beta_header=",".join(self.betas) if self.betas else None,
             options=options,
+            unsettled=self._unsettled,
         )
         if report.requests and report.sent:
             self._events_known = True
             self._events_after = report.last_event_cursor
-        self._empty = self._empty and not report.requests
+        self._empty = empty and not report.requests
         return report

@@ -156,6 +156,11 @@ class MemoryJournal(_JournalBase):
             known = self._confirmed.get(group_id, {})
             return {k: known[k] for k in keys if k in known}
 
+    def knows_group(self, group_id: str) -> bool:
+        """Whether any batch of ``group_id`` was recorded here."""
+        with self._lock:
+            return bool(self._pending.get(group_id) or self._confirmed.get(group_id))
+
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS journal_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -289,6 +294,16 @@ class SqliteJournal(_JournalBase):
                 ):
                     found[key] = run_id
         return found
+
+    def knows_group(self, group_id: str) -> bool:
+        """Whether any batch of ``group_id`` was recorded here."""
+        with self._lock:
+            found = self._db.execute(
+                "SELECT 1 FROM confirmed_key WHERE group_id = ? UNION ALL "
+                "SELECT 1 FROM pending_batch WHERE group_id = ? LIMIT 1",
+                (group_id, group_id),
+            ).fetchone()
+        return found is not None
 
     def close(self) -> None:
         with self._lock:

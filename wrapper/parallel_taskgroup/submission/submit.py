@@ -40,7 +40,7 @@ from .._http import HttpCore
 from .._retry import RetryPolicy
 from .._words import plural
 from .batches import chunk_by_limits
-from .journal import MemoryJournal, PendingBatch, SubmissionJournal, open_journal
+from .journal import MemoryJournal, PendingBatch, SqliteJournal, SubmissionJournal, open_journal
 from .keys import KeySpec
 from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
 from .prepare import (
@@ -77,7 +77,11 @@ class SubmitOptions:
     requests_per_minute: Optional[int] = None
     rate_limiter: Optional[RateLimiter] = None
     duplicates: Duplicates = "error"
-    skip_existing: bool = False
+    skip_existing: Optional[bool] = False
+    """Read the group first and skip rows already in it; None: when neither ``known_empty`` nor
+    the journal (a record of this group) says there is nothing to find."""
+    known_empty: bool = False
+    """The group holds no run yet (its handle created it and has added none)."""
     continue_on_error: bool = False
     on_progress: Optional[Callable[[SubmitReport], None]] = None
     attempt: int = 1
@@ -177,14 +181,25 @@ class _Batches:
         return found.runs, found.retry
 
     def _read_group(self, wanted: Optional[set[str]], retry: RetryPolicy) -> GroupKeys:
+        """The group's runs (of the ``wanted`` keys); SubmissionError when they cannot be read
+        (the cause's status and ref_id are carried, not repeated in the message)."""
         try:
             return existing_keys(self.core, self.group_id, wanted, retry=retry)
-        except (errors.APIError, errors.StreamError) as exc:
+        except errors.NotFoundError as exc:
             raise self._stop(
-                f"cannot read group {self.group_id} to settle an add-runs request of unknown "
-                f"outcome ({exc}); the journal keeps the batch pending: call again with the "
-                "same journal to resume",
+                f"group {self.group_id} was not found ({exc.message}); check the group id",
                 exc,
+            ) from exc
+        except (errors.APIError, errors.StreamError) as exc:
+            if self.journal.pending_batches(self.group_id):
+                why = (
+                    "to settle an add-runs request of unknown outcome; the journal keeps the "
+                    "batch pending: call again with the same journal to resume"
+                )
+            else:
+                why = "to skip rows already in it; nothing was sent: call again to go on"
+            raise self._stop(
+                f"cannot read group {self.group_id} ({exc.message}) {why}", exc
             ) from exc
 
     def _extra_runs(self, extra: Mapping[str, list[str]]) -> None:
@@ -207,7 +222,7 @@ class _Batches:
         except errors.ParallelError:
             raise self._stop(
                 f"gave up on a batch of {plural(rows, 'row')} ({policy.describe()}; last: "
-                f"{exc}); call again with the same journal to resume",
+                f"{exc.message}); call again with the same journal to resume",
                 exc,
             ) from exc
 
@@ -263,13 +278,15 @@ class _Batches:
             ) as exc:
                 if isinstance(exc, errors.APIConnectionError) and not exc.maybe_sent:
                     self.journal.discard_batch(self.group_id, batch.batch_id)
-                    raise self._stop(f"add-runs could not reach the server: {exc}", exc) from exc
+                    raise self._stop(
+                        f"add-runs could not reach the server: {exc.message}", exc
+                    ) from exc
                 policy = self._count(policy, exc, len(pending))
                 pending = self._unknown_outcome(batch, pending, exc, policy)
                 continue
             except (errors.AuthenticationError, errors.NotFoundError, errors.RedirectError) as exc:
                 self.journal.discard_batch(self.group_id, batch.batch_id)
-                raise self._stop(f"add-runs refused: {exc}", exc) from exc
+                raise self._stop(f"add-runs refused: {exc.message}", exc) from exc
             except errors.APIStatusError as exc:
                 self.journal.discard_batch(self.group_id, batch.batch_id)
                 self.report.failed += len(pending)
@@ -277,7 +294,8 @@ class _Batches:
                 if not self.options.continue_on_error:
                     first = pending[0].position
                     raise self._stop(
-                        f"add-runs refused the batch starting at row index {first}: {exc}", exc
+                        f"add-runs refused the batch starting at row index {first}: {exc.message}",
+                        exc,
                     ) from exc
                 log.warning("batch of %d rows refused: %s", len(pending), exc)
                 break
@@ -418,9 +436,12 @@ def submit_rows(
     run_metadata: Optional[Mapping[str, Any]],
     beta_header: Optional[str],
     options: SubmitOptions,
+    unsettled: Optional[MemoryJournal] = None,
 ) -> SubmitReport:
     """Add one run per row of ``rows`` to group ``group_id``, each exactly once (see the module
-    docstring); ``TaskGroup.add_runs`` documents the options."""
+    docstring); ``TaskGroup.add_runs`` documents the options. ``unsettled``: where a call
+    without a journal leaves the batches it could not settle for the next such call (the
+    client's, so that the same call again waits for a POST an interrupt cut off)."""
     if isinstance(rows, (str, bytes, Mapping)) or not isinstance(rows, Iterable):
         kind = "None" if rows is None else type(rows).__name__
         raise errors.ArgumentTypeError(
@@ -448,9 +469,15 @@ def submit_rows(
     )
     report = SubmitReport(group_id=group_id)
     journal, owned = _open(options.journal)
+    record_group = options.skip_existing
+    if record_group is None:
+        record_group = not options.known_empty and not _knows(journal, group_id)
+    carried = None
+    if unsettled is not None and options.journal is None:
+        carried = _carry_in(unsettled, journal, group_id)
     batches = _Batches(core, group_id, plan, journal, pacer, report, options, beta_header)
     try:
-        batches.reconcile_pending(record_group=options.skip_existing)
+        batches.reconcile_pending(record_group=record_group)
         prepared: Iterable[PreparedInput] = (
             _prepare_checked(plan, rows, report)
             if options.checked_rows
@@ -474,9 +501,47 @@ def submit_rows(
         exc.report = report
         raise
     finally:
+        if unsettled is not None and carried is not None:
+            _carry_out(unsettled, journal, group_id, carried)
         if owned:
             journal.close()
     return _finish(report, started, clock.now())
+
+
+def _knows(journal: SubmissionJournal, group_id: str) -> bool:
+    """Whether ``journal`` holds a record of ``group_id`` (a journal of a caller's own kind is
+    trusted to)."""
+    if isinstance(journal, (MemoryJournal, SqliteJournal)):
+        return journal.knows_group(group_id)
+    return True
+
+
+def _carry_in(unsettled: MemoryJournal, journal: SubmissionJournal, group_id: str) -> list[str]:
+    """Give a call without a journal the batches of ``group_id`` that earlier such calls left
+    of unknown outcome (e.g. interrupted during their POST), to settle before sending; their
+    ids."""
+    batches = unsettled.pending_batches(group_id)
+    for b in batches:
+        journal.open_batch(
+            group_id, b.batch_id, b.keys, sent_at=b.sent_at or 0.0, timeout=b.timeout
+        )
+    return [b.batch_id for b in batches]
+
+
+def _carry_out(
+    unsettled: MemoryJournal, journal: SubmissionJournal, group_id: str, carried: list[str]
+) -> None:
+    """Keep in ``unsettled`` the batches still of unknown outcome when the call ends, however it
+    ends; forget those carried in that it settled."""
+    still = journal.pending_batches(group_id)
+    left = {b.batch_id for b in still}
+    for batch_id in carried:
+        if batch_id not in left:
+            unsettled.discard_batch(group_id, batch_id)
+    for b in still:
+        unsettled.open_batch(
+            group_id, b.batch_id, b.keys, sent_at=b.sent_at or 0.0, timeout=b.timeout
+        )
 
 
 def _caps(options: SubmitOptions) -> list[tuple[RateLimiter, bool]]:
