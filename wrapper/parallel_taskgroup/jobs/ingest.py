@@ -18,6 +18,7 @@ from .._json import compact
 from .._words import plural
 from ..errors import InputError, RowError
 from ..submission.prepare import RowPlan, prepare_one
+from .input_row import RowValue
 from .inputs import Row
 from .store import JobStore
 
@@ -68,6 +69,16 @@ class Ingested:
             "sent: "
             f"{listed}{tail}"
         )
+
+
+def _row_text(value: RowValue) -> Optional[str]:
+    """A refused row's JSON text, for its reject; None for a row that cannot be written as
+    JSON (e.g. one holding NaN or Infinity, which reading JSON accepts and writing it does
+    not): what is wrong with it is its problem, not a second error."""
+    try:
+        return compact(value)
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def ingest(
@@ -125,12 +136,12 @@ def ingest(
             try:
                 check_key(row)
             except InputError as exc:
-                note(Problem(row.line, None, exc.message), compact(value))
+                note(Problem(row.line, None, exc.message), _row_text(value))
                 continue
         try:
             prepared = prepare_one(plan, position, value)
         except RowError as exc:
-            note(Problem(row.line, exc.key, exc.problem), compact(value))
+            note(Problem(row.line, exc.key, exc.problem), _row_text(value))
             continue
         if isinstance(value, dict):
             missing = [f for f in required if f not in value]

@@ -27,7 +27,8 @@ class RejectsFile:
         self.count = 0
 
     def add(self, problem: Problem, row: Optional[str]) -> None:
-        """One rejected row: ``row`` is its JSON text (None if it could not be read)."""
+        """One rejected row: ``row`` is its JSON text (None if it could not be read or written
+        as JSON, e.g. a row holding NaN or Infinity)."""
         record = {
             "line": problem.line,
             "key": problem.key,

@@ -212,9 +212,11 @@ def _describe_type(value: Any) -> str:
 
 
 def _json_problem(exc: BaseException) -> str:
+    """What is wrong with an input JSON cannot hold: an object of another type, a circular
+    value, or a float JSON has no number for (NaN or Infinity, which reading JSON accepts)."""
     return (
         f"the input is not JSON-serialisable ({exc}); "
-        "convert such values to str, int, float, list or dict"
+        "convert such values to str, int, float (not NaN or Infinity), list or dict"
     )
 
 
