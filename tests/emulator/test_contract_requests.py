@@ -26,7 +26,7 @@ def test_undocumented_fields_are_accepted_but_never_echoed_back(api: httpx.Clien
     item = {
         "input": {"company": "Acme", "anything": {"nested": 1}},  # free-form: kept whole
         "processor": "lite",
-        "memory_scope_key": "not in this contract",
+        "x_field_no_contract_has": "dropped",  # a name upstream is unlikely ever to add
         "source_policy": {"include_domains": ["acme.test"], "unknown_knob": True},
     }
     response = api.post("/v1/tasks/runs", json=item)
