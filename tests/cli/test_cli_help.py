@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 from cli_helpers import run_cli
-from parallel_taskgroup.cli.main import build_parser
+from parallel_taskgroup.cli.command import build_parser
 
 
 def examples_of(help_text: str) -> list[str]:
