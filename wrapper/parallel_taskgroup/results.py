@@ -273,6 +273,7 @@ class ResultStream(Iterator[RunResult]):
         # order, so only a window of them past the cursor bounds how many.
         self._window = threading.Semaphore(2 * fetch_concurrency)
         self._stopping = threading.Event()
+        self._aborted = False
         self._pool: Optional[ThreadPoolExecutor] = None
         self._reader: Optional[threading.Thread] = None
         self.fetched = 0
@@ -308,7 +309,8 @@ class ResultStream(Iterator[RunResult]):
 
     def abort(self) -> None:
         """Stop the stream from another thread: its connection is closed and the consuming
-        thread's next step raises :class:`~parallel_taskgroup._clock.Interrupted`."""
+        thread's iteration ends (as an aborted :class:`EventStream`'s does)."""
+        self._aborted = True
         self._stopping.set()
         self._room.release()
         self._window.release()
@@ -472,6 +474,8 @@ class ResultStream(Iterator[RunResult]):
                 if kind == "end":
                     reading = False
                     if item[1] is not None:
+                        if self._aborted and isinstance(item[1], Interrupted):
+                            return
                         raise item[1]
                     early_asked = item[2]
                     continue

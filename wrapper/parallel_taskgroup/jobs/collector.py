@@ -96,6 +96,8 @@ def collect(
                     state.cursor = stream.cursor
                 if recorder.flush():
                     save()
+            if clock.interrupted:
+                raise Interrupted()  # the stop aborted the stream
             if stream.cursor is not None:
                 state.cursor = stream.cursor
         recorder.flush(force=True)
