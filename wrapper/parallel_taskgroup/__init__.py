@@ -93,6 +93,7 @@ if TYPE_CHECKING:
     from .jobs.summary_html import summary_html as summary_html
     from .jobs.summary_html import write_summary_html as write_summary_html
     from .jobs.summary_text import summary_text as summary_text
+    from .results import ResultSnapshot as ResultSnapshot
     from .results import ResultStream as ResultStream
     from .results import RunResult as RunResult
     from .streaming.cursors import CursorStore as CursorStore
@@ -178,6 +179,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {
     "MemoryJournal": (".submission.journal", "MemoryJournal"),
     "ROW_KEY_FIELD": (".submission.keys", "ROW_KEY_FIELD"),
     "RateLimiter": (".submission.pacing", "RateLimiter"),
+    "ResultSnapshot": (".results", "ResultSnapshot"),
     "ResultStream": (".results", "ResultStream"),
     "RunResult": (".results", "RunResult"),
     "RunStatus": (".group", "RunStatus"),

@@ -6,8 +6,7 @@ Every method delegates to the layer that does the work (``submission``, ``stream
 
 from __future__ import annotations
 
-import os  # noqa: F401 (get_type_hints resolves "os.PathLike[str]" in JournalArg here)
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Callable, Literal, Optional, Union
 
 from parallel_taskgroup_api.models import (
@@ -21,7 +20,7 @@ from parallel_taskgroup_api.models import (
 from . import errors
 from ._endpoints import events_path, get_group, get_group_run, runs_stream_params, runs_stream_path
 from ._http import HttpCore
-from .results import DEFAULT_FETCH_CONCURRENCY, ResultStream, RunResult, snapshot_results
+from .results import DEFAULT_FETCH_CONCURRENCY, ResultSnapshot, ResultStream
 from .streaming.cursors import CursorStore
 from .streaming.stream import EventStream
 from .submission.journal import MemoryJournal
@@ -203,9 +202,10 @@ class TaskGroup:
         cursor_store: Optional[CursorStore] = None,
         timeout: Optional[float] = None,
         fetch_concurrency: int = DEFAULT_FETCH_CONCURRENCY,
-    ) -> Iterator[RunResult]:
+    ) -> Union[ResultStream, ResultSnapshot]:
         """Each finished run as a :class:`RunResult` (completed with its output, failed or
-        cancelled with its error).
+        cancelled with its error). Either iterator is also a context manager that ends its
+        requests on exit.
 
         With ``follow`` (the default), yields runs as they finish until the group is idle, from
         its first run or from ``last_event_id`` / the cursor in ``cursor_store``: the iterator
@@ -220,7 +220,7 @@ class TaskGroup:
         """
         core = self._core
         if not follow:
-            return snapshot_results(core, self.id, include_input=include_input)
+            return ResultSnapshot(core, self.id, include_input=include_input)
         if include_input:
             raise errors.ConfigurationError(
                 "include_input needs follow=False: inputs come from a snapshot of the group's "
@@ -230,7 +230,7 @@ class TaskGroup:
         # A cursor store asks for a resumable stream: the snapshot shortcut has no cursor.
         fresh = last_event_id is None and cursor_store is None
         if fresh and not self.refresh().status.is_active:
-            return snapshot_results(core, self.id, include_input=False)
+            return ResultSnapshot(core, self.id, include_input=False)
         return ResultStream(
             core,
             self.id,

@@ -42,7 +42,7 @@ from .streaming.events import event_id_of
 from .streaming.stream import ERROR_PATIENCE, FLUSH_SECONDS, EventStream
 from .submission.keys import run_key
 
-__all__ = ["Output", "ResultStream", "RunResult", "snapshot_results"]
+__all__ = ["Output", "ResultSnapshot", "ResultStream", "RunResult"]
 
 log = logging.getLogger("parallel_taskgroup")
 
@@ -160,9 +160,44 @@ def fetch_output(core: HttpCore, run_id: str) -> Optional[Output]:
     return _output_of(result.output)
 
 
-def snapshot_results(core: HttpCore, group_id: str, *, include_input: bool) -> Iterator[RunResult]:
-    """A RunResult for each run of the group that has finished by now, from one snapshot of its
-    runs with their outputs (and inputs when asked): no request per run."""
+class ResultSnapshot(Iterator[RunResult]):
+    """A RunResult for each run of a group that had finished when it was read: one snapshot of
+    its runs with their outputs (and inputs when asked), no request per run. Built by
+    ``TaskGroup.results()``; like a :class:`ResultStream`, a context manager whose exit (or
+    :meth:`close`) ends its request."""
+
+    def __init__(self, core: HttpCore, group_id: str, *, include_input: bool) -> None:
+        self.group_id = group_id
+        self._gen = _snapshot(core, group_id, include_input)
+
+    def __iter__(self) -> Iterator[RunResult]:
+        return self
+
+    def __next__(self) -> RunResult:
+        return next(self._gen)
+
+    def __enter__(self) -> ResultSnapshot:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: Optional[type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End the snapshot's request (what was not read yet is not read)."""
+        self._gen.close()
+
+    def __repr__(self) -> str:
+        return f"ResultSnapshot(group={self.group_id!r})"
+
+
+def _snapshot(
+    core: HttpCore, group_id: str, include_input: bool
+) -> Generator[RunResult, None, None]:
     stream = EventStream(
         core,
         group_id,

@@ -59,7 +59,7 @@ __all__ = ["JournalArg", "SubmitOptions", "submit_rows"]
 
 log = logging.getLogger("parallel_taskgroup.submission")
 
-JournalArg = Union[SubmissionJournal, str, "os.PathLike[str]", None]
+JournalArg = Union[SubmissionJournal, str, os.PathLike[str], None]
 
 
 @attrs.frozen
