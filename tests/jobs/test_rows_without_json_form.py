@@ -5,13 +5,14 @@ its reject holding ``"row": null``."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from pathlib import Path
 from typing import Callable
 
 import pytest
 from job_helpers import group_of, runs_per_key, taskgroup
-from parallel_taskgroup import Client, run_job
+from parallel_taskgroup import Client, InputError, run_job
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -77,3 +78,34 @@ def test_skip_invalid_leaves_out_a_row_holding_nan_with_a_null_row_and_runs_the_
     assert rejected["problem"].endswith(ADVICE)
     assert (report.rows, report.completed) == (2, 2)
     assert sorted(runs_per_key(server, group_of(out))) == ["b", "c"]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")], ids=["nan", "infinity"])
+def test_rows_in_memory_holding_nan_or_infinity_are_refused_by_their_number(
+    server: EmulatorServer, tmp_path: Path, value: float
+) -> None:
+    rows = [{"id": "b", "a": 1}, {"id": "x", "a": value}]
+    with (
+        Client(api_key=server.api_key, base_url=server.base_url) as client,
+        pytest.raises(InputError, match="nothing was sent: line 2 .*not NaN or Infinity"),
+    ):
+        run_job(client, rows, out=str(tmp_path / "r.jsonl"), key="id", processor="lite")
+    assert server.requests()["total"] == 0
+
+
+def test_rows_in_memory_holding_a_value_json_cannot_carry_are_left_out_with_skip_invalid(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    rows = [{"id": "b", "a": 1}, {"id": "x", "a": datetime.date(2020, 1, 1)}]
+    with Client(api_key=server.api_key, base_url=server.base_url) as client:
+        report = run_job(
+            client,
+            rows,
+            out=str(tmp_path / "r.jsonl"),
+            key="id",
+            processor="lite",
+            skip_invalid=True,
+        )
+    assert report.rows == 1
+    rejects = (tmp_path / "r.jsonl.rejects.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["key"] for line in rejects] == ["x"]
