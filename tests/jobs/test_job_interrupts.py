@@ -1,6 +1,6 @@
 """Stopping a job, and what the next session finds: the POST in flight finishes and is
-recorded on the first Ctrl-C, a second one exits at once, a rerun waits for a POST that may
-still land (only what is left of that wait), and a row with two runs in the group is reported."""
+recorded on the first Ctrl-C, a third one exits at once, a rerun waits for a POST that may still
+land (only what is left of that wait), and a row with two runs in the group is reported."""
 
 from __future__ import annotations
 
@@ -85,16 +85,21 @@ def test_the_first_ctrl_c_lets_the_post_in_flight_finish_and_records_it(
     assert_one_run_and_one_line_per_row(wire, out, rows)
 
 
-def test_a_second_ctrl_c_exits_at_once_and_the_next_run_settles_what_was_in_flight(
+def test_a_third_ctrl_c_exits_at_once_and_the_next_run_settles_what_was_in_flight(
     wire: EmulatorServer, tmp_path: Path
 ) -> None:
     src, out, rows, proc = held_while_running(wire, tmp_path, hold=3.0)
+    assert proc.stderr is not None
     proc.send_signal(signal.SIGINT)
     time.sleep(0.2)
     proc.send_signal(signal.SIGINT)
+    said = iter(proc.stderr.readline, "")
+    assert any("still stopping" in line for line in said)  # the second press only says so
+    proc.send_signal(signal.SIGINT)
     asked = time.monotonic()
-    proc.communicate(timeout=60)
+    _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and time.monotonic() - asked < 2.0
+    assert "quit at once" in err
     assert pending_batches(out) == 1  # in flight when the process left
     done = taskgroup(args(src, out), wire)  # at once: the held POST has not landed yet
     assert done.returncode == 0, done.stderr

@@ -10,8 +10,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -135,15 +136,33 @@ def run_command(
         with library_logs(parsed.verbose, err):
             return commands[parsed.command]()
     except KeyboardInterrupt as exc:
-        return _failed(exc, EXIT_INTERRUPTED, None, args, argv, out, err)
+        with _ignoring_interrupts():
+            return _failed(exc, EXIT_INTERRUPTED, None, args, argv, out, err)
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): stop quietly without a second error at exit.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return EXIT_OK
     except Exception as exc:
-        code, message = exit_status(exc, base_url=base_url)
-        return _failed(exc, code, _one_line(message), args, argv, out, err)
+        with _ignoring_interrupts():
+            code, message = exit_status(exc, base_url=base_url)
+            return _failed(exc, code, _one_line(message), args, argv, out, err)
+
+
+@contextlib.contextmanager
+def _ignoring_interrupts() -> Iterator[None]:
+    """Ctrl-C ignored inside (in the main thread): one that lands while the final report is
+    written would cut it short, and the command is ending anyway."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        if previous is not None:  # None: a handler not set from Python, which cannot be restored
+            signal.signal(signal.SIGINT, previous)
 
 
 def _failed(

@@ -19,10 +19,12 @@ from .connection import connect, require_api_key
 from .errors import (
     EXIT_BUDGET,
     EXIT_DUPLICATES,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_ROWS_FAILED,
     EXIT_USAGE,
     UsageError,
+    next_command,
     resume_hint,
 )
 from .logs import library_logs
@@ -57,17 +59,63 @@ def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQu
     return confirm
 
 
+class _Interrupts:
+    """What each Ctrl-C (or SIGTERM) does while a job runs: the first asks it to stop cleanly
+    and says so at once; the second says what it still waits for; the third quits now, leaving
+    the results file short until the same command (``resume``) runs again."""
+
+    def __init__(
+        self,
+        progress: Progress,
+        stop: threading.Event,
+        *,
+        out: str,
+        resume: Optional[str],
+        exit_now: Callable[[int], Any] = os._exit,
+    ) -> None:
+        self.progress = progress
+        self.stop = stop
+        self.out = out
+        self.resume = resume
+        self.exit_now = exit_now
+        self.presses = 0
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        self.presses += 1
+        if self.presses == 1:
+            self.stop.set()
+            self.progress.stopping()
+        elif self.presses == 2:
+            self._say(
+                "still stopping: the add-runs request in flight, if any, is being settled and "
+                f"{self.out} completed; Ctrl-C once more quits at once, leaving {self.out} short "
+                "until the same command runs again"
+            )
+        else:
+            again = f": {self.resume}" if self.resume else ""
+            self._say(
+                f"quit at once, so {self.out} may be short; to settle the job and repair it, "
+                f"run the same command again{again}"
+            )
+            self.exit_now(EXIT_INTERRUPTED)
+
+    def _say(self, text: str) -> None:
+        """A line on stderr, above the progress line; shown with --quiet too (it answers a key
+        press)."""
+        line = f"taskgroup: {text}"
+        if not self.progress.quiet:
+            self.progress.message(line)
+            return
+        try:
+            self.progress.stream.write(line + "\n")
+            self.progress.stream.flush()
+        except (OSError, ValueError):
+            pass  # a closed stderr must not keep the job from stopping
+
+
 @contextmanager
-def _interrupts(progress: Progress, stop: threading.Event) -> Iterator[None]:
-    """The first Ctrl-C (or SIGTERM) asks the job to stop cleanly and says so at once; a second
-    one exits now (the next run settles whatever was in flight)."""
-
-    def handler(signum: int, frame: Any) -> None:
-        if stop.is_set():
-            os._exit(130)
-        stop.set()
-        progress.stopping()
-
+def _interrupts(handler: _Interrupts) -> Iterator[None]:
+    """``handler`` answers Ctrl-C and SIGTERM inside (in the main thread only)."""
     try:
         previous = [signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)]
     except ValueError:  # not the main thread
@@ -198,7 +246,9 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     logs = library_logs(args.verbose, stderr, progress.log_handler())
     stop = threading.Event()
     client = connect(args, give_up_after=args.give_up_after, submit_timeout=args.submit_timeout)
-    with client, _interrupts(progress, stop), logs:
+    resume = next_command(EXIT_INTERRUPTED, argv)
+    handler = _Interrupts(progress, stop, out=args.out, resume=resume)
+    with client, _interrupts(handler), logs:
         try:
             report = ptg.run_job(
                 client,
