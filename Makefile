@@ -22,9 +22,9 @@ help:
 	@echo "make emulator         start the local Task Group API server on 127.0.0.1:8787"
 	@echo "make generate         rebuild generated_client/ from openapi.yaml"
 	@echo "make check-generated  fail if generated_client/ differs from what openapi.yaml produces"
-	@echo "make update-spec UPSTREAM=<file|url>  re-slice openapi.yaml and print the change report"
+	@echo "make update-spec UPSTREAM=<file|url>  re-slice openapi.yaml, keep UPSTREAM in generator/upstream/, print the change report"
 	@echo "make spec-report      the last update-spec's report again (SPEC_REPORT_ARGS=--json for CI)"
-	@echo "make spec-drill       apply synthetic upstream changes in a temp copy and check each"
+	@echo "make spec-drill       apply synthetic changes to generator/upstream/'s document in a temp copy and check each"
 	@echo "make bench            run every benchmark and write bench/RESULTS.md"
 	@echo "make chaos            soak the CLI against the emulator with every fault on"
 
@@ -47,6 +47,8 @@ check-generated: $(STAMP)
 	@cmp -s openapi.yaml $(EMULATOR_CONTRACT) || { echo "check-generated: $(EMULATOR_CONTRACT) differs from openapi.yaml; run 'make generate'"; exit 1; }
 	@echo "check-generated: the emulator's contract matches openapi.yaml."
 
+# Writes openapi.yaml, generator/upstream_operations.yaml and generator/upstream/parallel-openapi.json
+# (UPSTREAM itself, which the tests and the spec drill check openapi.yaml against): commit all three.
 update-spec: $(STAMP)
 	@test -n "$(UPSTREAM)" || { echo "usage: make update-spec UPSTREAM=<path or URL of Parallel's OpenAPI document> [REPORT_JSON=file]"; exit 2; }
 	$(PY) generator/update_spec.py "$(UPSTREAM)" --previous $(VENV)/openapi.previous.yaml $(if $(REPORT_JSON),--json "$(REPORT_JSON)")

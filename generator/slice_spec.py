@@ -1,7 +1,9 @@
 """Slice openapi.yaml out of Parallel's upstream OpenAPI document.
 
 Usage: python generator/slice_spec.py UPSTREAM [--overlay FILE] [--out FILE] [--record FILE]
-(defaults: generator/overlay.yaml, openapi.yaml, generator/upstream_operations.yaml)
+                                     [--upstream-copy FILE]
+(defaults: generator/overlay.yaml, openapi.yaml, generator/upstream_operations.yaml,
+generator/upstream/parallel-openapi.json)
 
 UPSTREAM is a path or an http(s) URL of the upstream JSON (or YAML) document. The slice
 keeps the operations named in the overlay, every component schema they reach, and the
@@ -18,6 +20,11 @@ Beside the slice, the record (``--record``) lists every task-group and task-run 
 upstream document has (paths matching WATCHED), with the id the overlay keeps it under or null:
 spec_report.py compares two records to report upstream operations added or removed outside the
 overlay.
+
+And the upstream copy (``--upstream-copy``, UPSTREAM_COPY) keeps the upstream document itself,
+byte for byte when it is JSON (a YAML one is kept as the same document in JSON): the tests check
+that openapi.yaml and the record equal a fresh slice and record of it, and tools/spec_drill.py
+changes it, so neither needs anything from outside the repository.
 """
 
 from __future__ import annotations
@@ -39,6 +46,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 DROPPED_KEYS = {"x-code-samples", "x-codeSamples"}
 # Upstream paths whose operations the record lists: task groups and task runs, any API version.
 WATCHED = re.compile(r"^/v[^/]*/tasks/(groups|runs)(/|$)")
+# The upstream document openapi.yaml was last sliced from, relative to the repository's root.
+UPSTREAM_COPY = Path("generator") / "upstream" / "parallel-openapi.json"
 RECORD_HEADER = (
     "# Written by generator/slice_spec.py: the task-group and task-run operations of the upstream\n"
     "# document openapi.yaml was last sliced from, and the id each is kept under (null: not in\n"
@@ -50,16 +59,19 @@ class SliceError(Exception):
     """The upstream document or the overlay cannot produce a slice."""
 
 
-def load_document(source: str) -> dict[str, Any]:
-    """Read a JSON or YAML document from a path or an http(s) URL."""
+def read_source(source: str) -> str:
+    """The text of a path or an http(s) URL."""
     if source.startswith(("http://", "https://")):
         with urllib.request.urlopen(source, timeout=60) as response:  # noqa: S310
-            text = response.read().decode("utf-8")
-    else:
-        path = Path(source)
-        if not path.is_file():
-            raise SliceError(f"upstream document not found: {source}")
-        text = path.read_text(encoding="utf-8")
+            return str(response.read().decode("utf-8"))
+    path = Path(source)
+    if not path.is_file():
+        raise SliceError(f"upstream document not found: {source}")
+    return path.read_bytes().decode("utf-8")  # line endings as they are
+
+
+def parse_document(text: str, source: str) -> dict[str, Any]:
+    """A JSON or YAML OpenAPI document's text, parsed (`source` names it in errors)."""
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
@@ -67,6 +79,22 @@ def load_document(source: str) -> dict[str, Any]:
     if not isinstance(doc, dict) or "paths" not in doc:
         raise SliceError(f"{source} is not an OpenAPI document (no 'paths')")
     return doc
+
+
+def load_document(source: str) -> dict[str, Any]:
+    """Read a JSON or YAML document from a path or an http(s) URL."""
+    return parse_document(read_source(source), source)
+
+
+def render_upstream_copy(text: str) -> str:
+    """What the upstream copy holds for an upstream document's text: the text itself when it is
+    JSON, the same document as indented JSON when it is YAML."""
+    try:
+        json.loads(text)
+    except json.JSONDecodeError:
+        doc = yaml.safe_load(text)
+        return json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n"
+    return text
 
 
 def _strip(node: Any) -> Any:
@@ -243,11 +271,20 @@ def main(argv: list[str] | None = None) -> int:
         help="where to write the record (default: generator/upstream_operations.yaml when "
         "--out is the default openapi.yaml; none otherwise)",
     )
+    parser.add_argument(
+        "--upstream-copy",
+        help=f"where to keep a copy of UPSTREAM (default: {UPSTREAM_COPY} when --out is the "
+        "default openapi.yaml; none otherwise)",
+    )
     args = parser.parse_args(argv)
-    if args.record is None and Path(args.out).resolve() == (HERE.parent / "openapi.yaml"):
-        args.record = str(HERE / "upstream_operations.yaml")
+    if Path(args.out).resolve() == (HERE.parent / "openapi.yaml"):
+        if args.record is None:
+            args.record = str(HERE / "upstream_operations.yaml")
+        if args.upstream_copy is None:
+            args.upstream_copy = str(HERE.parent / UPSTREAM_COPY)
     try:
-        upstream = load_document(args.upstream)
+        source_text = read_source(args.upstream)
+        upstream = parse_document(source_text, args.upstream)
         overlay = yaml.safe_load(Path(args.overlay).read_text(encoding="utf-8"))
         text = render_slice(slice_spec(upstream, overlay))
     except SliceError as exc:
@@ -258,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.record:
         write_atomically(Path(args.record), render_record(upstream_operations(upstream, overlay)))
         print(f"wrote {args.record}")
+    if args.upstream_copy:
+        write_atomically(Path(args.upstream_copy), render_upstream_copy(source_text))
+        print(f"wrote {args.upstream_copy}")
     return 0
 
 
@@ -273,8 +313,11 @@ def render_record(record: dict[str, Any]) -> str:
 
 
 def write_atomically(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
+    # newline="": the text's line endings as they are (an upstream copy is kept byte for byte).
+    with open(tmp, "w", encoding="utf-8", newline="") as out:
+        out.write(text)
     tmp.replace(path)
 
 

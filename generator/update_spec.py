@@ -5,9 +5,11 @@ Usage: python generator/update_spec.py UPSTREAM [--previous FILE] [--json FILE] 
 1. Saves the current openapi.yaml and generator/upstream_operations.yaml beside --previous
    (default .venv/openapi.previous.yaml and .venv/upstream_operations.previous.yaml), so that
    `make spec-report` can print the report again.
-2. Slices UPSTREAM with generator/overlay.yaml (slice_spec.py). When the slice stops (an overlay
-   operation upstream no longer has), openapi.yaml and the record are left as they were, the
-   report still says what upstream changed, and the exit status is 2.
+2. Slices UPSTREAM with generator/overlay.yaml (slice_spec.py) and writes openapi.yaml, the
+   record and the upstream copy (generator/upstream/parallel-openapi.json: UPSTREAM itself,
+   which the tests and tools/spec_drill.py check openapi.yaml against). When the slice stops
+   (an overlay operation upstream no longer has), all three are left as they were, the report
+   still says what upstream changed, and the exit status is 2.
 3. Prints spec_report.py's report (old slice and record -> new ones); --json also writes it as
    JSON to FILE, for CI.
 
@@ -41,7 +43,8 @@ def update(root: Path, upstream_source: str, previous: Path) -> tuple[int, list[
     else:
         previous_record.write_text("operations: {}\n", encoding="utf-8")
     overlay = yaml.safe_load((root / "generator" / "overlay.yaml").read_text(encoding="utf-8"))
-    upstream = slice_spec.load_document(upstream_source)
+    source_text = slice_spec.read_source(upstream_source)
+    upstream = slice_spec.parse_document(source_text, upstream_source)
     new_record = slice_spec.upstream_operations(upstream, overlay)
     old_doc = spec_report.load(str(previous))
     error = ""
@@ -60,8 +63,13 @@ def update(root: Path, upstream_source: str, previous: Path) -> tuple[int, list[
         ),
     )
     if not error:
-        slice_spec.write_atomically(spec, slice_spec.render_slice(new_doc))
-        slice_spec.write_atomically(record, slice_spec.render_record(new_record))
+        texts = {
+            spec: slice_spec.render_slice(new_doc),
+            record: slice_spec.render_record(new_record),
+            root / slice_spec.UPSTREAM_COPY: slice_spec.render_upstream_copy(source_text),
+        }
+        for path, text in texts.items():
+            slice_spec.write_atomically(path, text)
     return (2 if error else 0), changes, error
 
 
@@ -86,9 +94,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         Path(args.json_out).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
     if error:
         print(f"slice_spec: {error}", file=sys.stderr)
-        print("openapi.yaml was left as it was.", file=sys.stderr)
+        print(
+            f"openapi.yaml, the record and {slice_spec.UPSTREAM_COPY} were left as they were.",
+            file=sys.stderr,
+        )
         return status
-    print(f"wrote {root / 'openapi.yaml'}. Next: `make generate`, then `make test`.")
+    print(f"wrote {root / 'openapi.yaml'}, the record and {slice_spec.UPSTREAM_COPY}.")
     return 0
 
 

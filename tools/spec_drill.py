@@ -7,7 +7,8 @@ Usage: python tools/spec_drill.py [--upstream FILE] [--only NAME ...] [--jobs N]
 For each change in CHANGES, in its own temporary folder holding what the steps need
 (generator/, openapi.yaml, pyproject.toml, tests/conftest.py, tests/generated/,
 tests/fixtures/docs/):
-1. the change is applied to a copy of the upstream document;
+1. the change is applied to a copy of the upstream document (by default the repository's own,
+   generator/upstream/parallel-openapi.json, which openapi.yaml was last sliced from);
 2. generator/update_spec.py slices it and writes the report as JSON (`make update-spec`);
 3. generator/generate.py regenerates the client into the folder (`make generate`);
 4. the change's tests run there, the folder's generated package first on the path (the
@@ -38,7 +39,10 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
-UPSTREAM = ROOT.parent / "shared" / "reference" / "upstream" / "parallel-openapi-v1.json"
+# The upstream document openapi.yaml was last sliced from (slice_spec.UPSTREAM_COPY, written by
+# `make update-spec`): every change is made to it, so the drill needs nothing outside the
+# repository and still holds after a real update.
+UPSTREAM = ROOT / "generator" / "upstream" / "parallel-openapi.json"
 COPIED = ("generator", "openapi.yaml", "pyproject.toml", "tests/conftest.py", "tests/generated")
 COPIED_FIXTURES = "tests/fixtures/docs"
 REF = "#/components/schemas/"

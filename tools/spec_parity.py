@@ -1,6 +1,9 @@
 """List what the upstream document has and openapi.yaml lacks, for the operations we serve.
 
-Usage: python tools/spec_parity.py UPSTREAM [OURS]
+Usage: python tools/spec_parity.py [UPSTREAM [OURS]]
+
+UPSTREAM defaults to generator/upstream/parallel-openapi.json (the upstream document openapi.yaml
+was last sliced from, kept by `make update-spec`), OURS to openapi.yaml.
 
 For every operation in OURS (matched to upstream by method and path), reports each parameter,
 request/response schema field and enum value that upstream has and OURS does not. Exit 0 when
@@ -19,6 +22,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("get", "put", "post", "delete", "patch")
+UPSTREAM_COPY = ROOT / "generator" / "upstream" / "parallel-openapi.json"
 
 
 def load(path: str | Path) -> dict[str, Any]:
@@ -99,11 +103,12 @@ def missing(upstream: dict[str, Any], ours: dict[str, Any]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if not args:
+    if args[:1] in (["-h"], ["--help"]):
         print(__doc__)
-        return 2
+        return 0
+    upstream_path = args[0] if args else UPSTREAM_COPY
     ours_path = args[1] if len(args) > 1 else ROOT / "openapi.yaml"
-    gaps = missing(load(args[0]), load(ours_path))
+    gaps = missing(load(upstream_path), load(ours_path))
     for line in gaps:
         print(f"missing: {line}")
     print(f"spec parity: {len(gaps)} upstream fields, parameters or enum values missing")

@@ -309,3 +309,14 @@ def test_cli_writes_the_record_only_where_asked(tmp_path: Path) -> None:
         "GET /v1/tasks/runs/{run_id}",
         "POST /v1beta/tasks/groups",
     ]
+
+
+def test_cli_keeps_the_upstream_copy_byte_for_byte_only_where_asked(tmp_path: Path) -> None:
+    upstream, overlay_file, out = write_inputs(tmp_path, "POST /v1/things")
+    upstream.write_bytes(json.dumps(upstream_document(), indent=2).replace("\n", "\r\n").encode())
+    copy = tmp_path / "kept" / "upstream.json"
+    args = [str(upstream), "--overlay", str(overlay_file), "--out", str(out)]
+    assert main(args) == 0
+    assert not copy.exists()
+    assert main([*args, "--upstream-copy", str(copy)]) == 0
+    assert copy.read_bytes() == upstream.read_bytes()
