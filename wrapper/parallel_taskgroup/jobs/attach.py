@@ -95,12 +95,16 @@ def definition_of(options: JobOptions, digest: str) -> JobDefinition:
 
 
 def job_changed(options: JobOptions, differences: list[str]) -> JobChangedError:
+    """The refusal of a rerun that differs from the job of ``options.out``, naming every
+    difference (each a phrase such as ``the input rows``) and the ways forward."""
+    *others, last = differences
+    listed = f"{', '.join(others)} and {last}" if others else last
     return JobChangedError(
-        f"{options.out} is the results file of a job with different "
-        f"{', '.join(differences)}; for a new job choose another --out; to add the new rows "
-        "of a changed input to this job, pass --add-rows; to run its new and edited rows "
-        "(and drop rows gone from it), pass --refresh; to retry failed or low-confidence rows "
-        "with another processor, pass --retry failed or --retry low-confidence",
+        f"this run differs from the job of {options.out} in {listed}; for a new job choose "
+        "another --out; to add the new rows of a changed input to this job, pass --add-rows; "
+        "to run its new and edited rows (and drop rows gone from it), pass --refresh; to retry "
+        "failed or low-confidence rows with another processor, pass --retry failed or --retry "
+        "low-confidence",
         differences=differences,
     )
 
@@ -286,16 +290,29 @@ def _ingest(
                 f"left out {rejects.count} invalid row{'s' if rejects.count != 1 else ''}: "
                 f"each is in {options.rejects_path} with its line and why"
             )
-    if state is not None:
-        differences = state.definition.differences(
-            definition_of(options, store.meta("input") or ""),
-            input_may_differ=options.add_rows or options.refresh,
-        )
-        if options.escalating:
-            differences = [d for d in differences if not d.startswith("the processor")]
-        if differences:
-            raise job_changed(options, differences)
+    differences = _changes(
+        options,
+        state,
+        store.meta("input") or "",
+        input_may_differ=options.add_rows or options.refresh,
+    )
+    if differences:
+        raise job_changed(options, differences)
     return found, removed
+
+
+def _changes(
+    options: JobOptions, state: Optional[JobState], digest: str, *, input_may_differ: bool
+) -> list[str]:
+    """What this run changes of the job's definition (its input taken as ``digest``)."""
+    if state is None:
+        return []
+    differences = state.definition.differences(
+        definition_of(options, digest), input_may_differ=input_may_differ
+    )
+    if options.escalating:
+        differences = [d for d in differences if not d.startswith("the processor")]
+    return differences
 
 
 def _read_again(
@@ -315,8 +332,10 @@ def _read_again(
         return Ingested(0, 0, (), 0, None), 0
     if options.refresh:
         return _refresh(options, state, store, source, listener, reject)
+    # A changed input is refused before it is read whole: named with whatever else changed.
+    changed = [*_changes(options, state, stored or "", input_may_differ=True), "the input rows"]
     if source.fingerprint_known and not options.add_rows:
-        raise job_changed(options, ["the input rows"])
+        raise job_changed(options, changed)
     found = read_into(store, source, options, incremental=True, reject=reject)
     digest = source.digest()
     if digest == stored:
@@ -324,7 +343,7 @@ def _read_again(
     if not options.add_rows or (found.problem_count and not options.skip_invalid):
         store.drop_pass()  # this pass's rows are not the job's
         if not options.add_rows:
-            raise job_changed(options, ["the input rows"])
+            raise job_changed(options, changed)
         found.raise_if_problems(source.name)
     _adopt_input(options, state, store, digest)
     listener.message(f"added {found.stored} new row{'s' if found.stored != 1 else ''} to the job")
