@@ -36,14 +36,17 @@ def upstream_with(tmp_path: Path, path: str, item: dict[str, Any]) -> Path:
     return out
 
 
-def upstream_with_an_optional_input_field(tmp_path: Path) -> Path:
-    """The upstream document plus an optional string field on TaskRunInput, indented as upstream
-    writes it: an additive change."""
+def upstream_with_an_optional_input_field(tmp_path: Path) -> tuple[Path, str]:
+    """The upstream document plus an optional string field on TaskRunInput that it does not have
+    yet (an additive change, whatever the kept copy already holds), indented as upstream writes
+    it; and the field's name."""
     doc = json.loads(UPSTREAM.read_text(encoding="utf-8"))
-    doc["components"]["schemas"]["TaskRunInput"]["properties"]["x_added_field"] = {"type": "string"}
+    properties = doc["components"]["schemas"]["TaskRunInput"]["properties"]
+    name = next(f"x_test_field_{n}" for n in range(1000) if f"x_test_field_{n}" not in properties)
+    properties[name] = {"type": "string"}
     out = tmp_path / "upstream-added.json"
     out.write_text(json.dumps(doc, indent=2), encoding="utf-8")
-    return out
+    return out, name
 
 
 def run(repo: Path, upstream: Path) -> tuple[int, dict[str, Any]]:
@@ -75,21 +78,22 @@ def test_the_same_upstream_changes_nothing(repo: Path, capsys: pytest.CaptureFix
 
 
 def test_an_update_keeps_the_new_upstream_document_byte_for_byte(repo: Path) -> None:
-    added = upstream_with_an_optional_input_field(repo)
+    added, name = upstream_with_an_optional_input_field(repo)
     code, report = run(repo, added)
     assert code == 0 and report["slice_error"] is None
     assert (repo / slice_spec.UPSTREAM_COPY).read_bytes() == added.read_bytes()
-    assert any("TaskRunInput.x_added_field" in c["where"] for c in report["changes"])
+    assert any(f"TaskRunInput.{name}" in c["where"] for c in report["changes"])
 
 
 def test_after_an_update_openapi_yaml_and_the_record_equal_a_fresh_slice_of_the_copy(
     repo: Path,
 ) -> None:
-    code, _ = run(repo, upstream_with_an_optional_input_field(repo))
+    added, name = upstream_with_an_optional_input_field(repo)
+    code, _ = run(repo, added)
     assert code == 0
     spec, record = fresh_slice_and_record(repo)
     assert (repo / "openapi.yaml").read_text(encoding="utf-8") == spec
-    assert "x_added_field" in spec
+    assert name in spec
     assert (repo / "generator" / "upstream_operations.yaml").read_text(encoding="utf-8") == record
 
 
