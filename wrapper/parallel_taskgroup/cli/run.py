@@ -144,6 +144,19 @@ def _check_input(path: str) -> None:
         )
 
 
+def _check_out(path: str) -> None:
+    """A results path below a file: no folder can be made there, so no rerun could write it
+    (the nearest existing folder on the way up must be a folder)."""
+    folder = os.path.dirname(path)
+    while folder and not os.path.exists(folder):
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+    if folder and not os.path.isdir(folder):
+        raise UsageError(f"--out {path}: {folder} is a file, not a folder; choose another --out")
+
+
 def _job_options(args: argparse.Namespace) -> dict[str, Any]:
     """run_job's keywords from the command line (the task spec read from its files)."""
     # The library (and the HTTP stack under it) loads only once the arguments look right:
@@ -238,6 +251,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     holds more than one run for some rows."""
     options = _job_options(args)
     _check_input(args.input)
+    _check_out(args.out)
     if args.dry_run:
         return _dry_run(args, options, stdout)
     require_api_key()
