@@ -146,7 +146,7 @@ def _check_input(path: str) -> None:
 
 def _check_out(path: str) -> None:
     """A results path below a file: no folder can be made there, so no rerun could write it
-    (the nearest existing folder on the way up must be a folder)."""
+    (the nearest path on the way up that exists must be a folder)."""
     folder = os.path.dirname(path)
     while folder and not os.path.exists(folder):
         parent = os.path.dirname(folder)
