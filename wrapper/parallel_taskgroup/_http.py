@@ -336,11 +336,21 @@ class HttpCore:
             ("max_body_bytes", max_body_bytes),
             ("max_event_bytes", max_event_bytes),
         ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1024:
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise errors.ArgumentTypeError(
+                    f"{name} must be a whole number of bytes (int), at least 1024, got "
+                    f"{type(value).__name__} {value!r}"
+                )
+            if value < 1024:
                 raise errors.ConfigurationError(
                     f"{name} must be at least 1024 bytes, got {value!r}"
                 )
-        if not submit_timeout > 0:
+        if isinstance(submit_timeout, bool) or not isinstance(submit_timeout, (int, float)):
+            raise errors.ArgumentTypeError(
+                "submit_timeout must be a number of seconds (int or float), got "
+                f"{type(submit_timeout).__name__} {submit_timeout!r}"
+            )
+        if not 0 < submit_timeout < math.inf:
             raise errors.ConfigurationError(
                 f"submit_timeout must be a positive number of seconds, got {submit_timeout!r}"
             )
@@ -354,6 +364,8 @@ class HttpCore:
         """The longest one add-runs POST may take, from the pool to the last byte of its answer:
         after that it can no longer be applied (see :meth:`submit_timeouts`)."""
         self.owns_http = http_client is None
+        self.closed = False
+        """Whether :meth:`close` was called (every request then raises ConfigurationError)."""
         if timeout is None:
             self.timeout = http_client.timeout if http_client is not None else DEFAULT_TIMEOUT
         else:
@@ -375,7 +387,9 @@ class HttpCore:
         return twin
 
     def close(self) -> None:
-        """Close the pooled connections (only if this core created them)."""
+        """Close the pooled connections (only if this core created them); no request may be
+        sent after it."""
+        self.closed = True
         if self.owns_http:
             self.http.close()
 
@@ -442,6 +456,11 @@ class HttpCore:
     ) -> httpx.Response:
         """One attempt, following same-origin redirects of GETs only. Raises typed errors. The
         body of a non-stream answer is read (at most ``max_body_bytes``) before it returns."""
+        if self.closed or self.http.is_closed:
+            raise errors.ConfigurationError(
+                f"cannot send {method} {path}: the client is closed; create a new Client (or "
+                "use the client inside its 'with' block)"
+            )
         # httpx parses the URL once, in build_request; the display form and a redirect's base
         # parse it again only when they are needed.
         url: Union[str, httpx.URL] = self.url_for(path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping, Sequence
 from types import TracebackType
@@ -11,7 +12,7 @@ import attrs
 import httpx
 from parallel_taskgroup_api.models import TaskRun, TaskRunInput, TaskRunResult, TaskSpec
 
-from . import errors
+from . import _checks, errors
 from ._clock import Clock, WaitHook
 from ._endpoints import create_group, get_input, get_result, get_run, result_wait_limit
 from ._http import DEFAULT_BASE_URL, DEFAULT_MAX_BODY_BYTES, DEFAULT_SUBMIT_TIMEOUT, HttpCore
@@ -20,6 +21,7 @@ from .group import TaskGroup
 from .streaming.sse import DEFAULT_MAX_EVENT_BYTES
 from .streaming.stream import timeout_at
 from .submission.journal import MemoryJournal
+from .submission.limits import metadata_problem
 
 __all__ = ["Client", "core_of"]
 
@@ -71,6 +73,7 @@ class Client:
         on_wait: Optional[WaitHook] = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        _check_client_arguments(api_key, base_url, api_version, http_client, timeout, on_wait)
         self._core = HttpCore(
             api_key=api_key if api_key is not None else os.environ.get("PARALLEL_API_KEY"),
             base_url=base_url or os.environ.get("PARALLEL_BASE_URL") or DEFAULT_BASE_URL,
@@ -165,6 +168,20 @@ class Client:
         ``metadata`` is the group's own. ``task_spec``, ``processor``, ``run_metadata`` and
         ``betas`` are not sent now: the handle applies them to every ``add_runs`` call.
         """
+        # Checked before the POST: a default the handle would refuse must not leave a group.
+        if metadata is not None:
+            _checks.check_mapping(
+                "metadata",
+                metadata,
+                what="of str to str/int/float/bool",
+                hint="e.g. metadata={'project': 'q3'}",
+            )
+            problem = metadata_problem(metadata)
+            if problem:
+                raise errors.ConfigurationError(f"metadata: {problem}")
+        _checks.check_group_defaults(
+            task_spec=task_spec, processor=processor, run_metadata=run_metadata, betas=betas
+        )
         info = create_group(self._core, metadata)
         return TaskGroup(
             self._core,
@@ -201,10 +218,12 @@ class Client:
 
     def get_run(self, run_id: str) -> TaskRun:
         """A run's status."""
+        _check_run_id(run_id)
         return get_run(self._core, run_id)
 
     def get_input(self, run_id: str) -> TaskRunInput:
         """The input a run was created with."""
+        _check_run_id(run_id)
         return get_input(self._core, run_id)
 
     def get_result(self, run_id: str, *, timeout: Optional[float] = None) -> TaskRunResult:
@@ -215,6 +234,8 @@ class Client:
         Raises :class:`~parallel_taskgroup.WaitTimeoutError` if the run is still active when
         ``timeout`` passes, and ``NotFoundError`` for a failed run or an unknown id.
         """
+        _check_run_id(run_id)
+        _checks.check_seconds("timeout", timeout, hint="None waits as long as it takes")
         core = self._core
         clock = core.clock
         ends = timeout_at(core, timeout)
@@ -241,6 +262,57 @@ class Client:
                 clock.sleep(pause if ends is None else min(pause, ends - now))
 
 
+def _check_run_id(run_id: object) -> None:
+    _checks.check_text("run_id", run_id, what="a run id", hint="e.g. 'trun_...' from a RunResult")
+
+
+def _check_client_arguments(
+    api_key: object,
+    base_url: object,
+    api_version: object,
+    http_client: object,
+    timeout: object,
+    on_wait: object,
+) -> None:
+    """The types of Client's arguments that its configuration does not check itself."""
+    if api_key is not None and not isinstance(api_key, str):
+        raise errors.ArgumentTypeError(
+            f"api_key must be a str, got {_checks.describe(api_key, show=False)}; or pass None "
+            "to read the PARALLEL_API_KEY environment variable"
+        )
+    for name, value, example in (
+        ("base_url", base_url, "https://api.parallel.ai"),
+        ("api_version", api_version, "v1"),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise errors.ArgumentTypeError(
+                f"{name} must be a str such as {example!r} (or None for the default), got "
+                f"{_checks.describe(value)}"
+            )
+    if http_client is not None and not isinstance(http_client, httpx.Client):
+        hint = (
+            "this client is synchronous: pass an httpx.Client"
+            if isinstance(http_client, httpx.AsyncClient)
+            else "pass an httpx.Client (e.g. one with your proxy or transport), or None"
+        )
+        raise errors.ArgumentTypeError(
+            f"http_client must be an httpx.Client, got {_checks.describe(http_client)}; {hint}"
+        )
+    if timeout is not None and not isinstance(timeout, httpx.Timeout):
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+            raise errors.ArgumentTypeError(
+                "timeout must be a number of seconds (int or float), an httpx.Timeout, or None "
+                f"(the default: 60 s, 10 s to connect), got {_checks.describe(timeout)}; "
+                "e.g. timeout=30"
+            )
+        if not 0 < timeout < math.inf:  # 0 would time out every request at once
+            raise errors.ConfigurationError(
+                f"timeout must be a positive, finite number of seconds, got {timeout!r}; "
+                "for no limit pass httpx.Timeout(None)"
+            )
+    _checks.check_callable("on_wait", on_wait, what="of (why, until)")
+
+
 def _policy(
     retry: Optional[RetryPolicy],
     max_retries: Optional[int],
@@ -259,12 +331,11 @@ def _policy(
                 f"retry must be a RetryPolicy, got {type(retry).__name__}"
             )
         return retry.fresh()
+    _checks.check_whole("max_retries", max_retries, minimum=0, hint="0 turns retries off")
+    _checks.check_seconds("give_up_after", give_up_after)
     backoff = REQUEST
     if max_backoff is not None:
-        if isinstance(max_backoff, bool) or not max_backoff >= 0:
-            raise errors.ConfigurationError(
-                f"max_backoff must be >= 0 seconds, got {max_backoff!r}"
-            )
+        _checks.check_seconds("max_backoff", max_backoff)
         backoff = attrs.evolve(REQUEST, cap=float(max_backoff))
     return RetryPolicy(
         max_retries=4 if max_retries is None else max_retries,

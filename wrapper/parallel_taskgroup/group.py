@@ -17,7 +17,7 @@ from parallel_taskgroup_api.models import (
     TaskSpec,
 )
 
-from . import errors
+from . import _checks, errors
 from ._endpoints import events_path, get_group, get_group_run, runs_stream_params, runs_stream_path
 from ._http import HttpCore
 from .results import DEFAULT_FETCH_CONCURRENCY, ResultSnapshot, ResultStream
@@ -65,6 +65,9 @@ class TaskGroup:
         info: Optional[TaskGroupResponse] = None,
         unsettled: Optional[MemoryJournal] = None,
     ) -> None:
+        _checks.check_group_defaults(
+            task_spec=task_spec, processor=processor, run_metadata=run_metadata, betas=betas
+        )
         if not isinstance(taskgroup_id, str) or not taskgroup_id.strip():
             raise errors.ConfigurationError(
                 f"taskgroup_id must be a non-empty string, got {taskgroup_id!r}"
@@ -119,6 +122,8 @@ class TaskGroup:
         (e.g. to flush what was written for the events so far). ``timeout`` in seconds raises
         :class:`~parallel_taskgroup.WaitTimeoutError` when it passes.
         """
+        _check_stream_arguments(last_event_id, cursor_store, timeout)
+        _checks.check_callable("before_cursor_save", before_cursor_save, what="of no arguments")
         return EventStream(
             self._core,
             self.id,
@@ -143,6 +148,7 @@ class TaskGroup:
     ) -> EventStream:
         """One ``task_run.state`` event per run in the group now (a snapshot), optionally only
         runs in ``status``; resumes by itself if the connection drops."""
+        _check_stream_arguments(last_event_id, cursor_store, timeout)
         status_arg: Optional[StreamTaskGroupRunsStatusType0] = None
         if status is not None:
             try:
@@ -180,6 +186,8 @@ class TaskGroup:
         otherwise polls the group's summary with backoff. ``on_progress`` receives each status
         update; ``timeout`` (seconds) raises :class:`~parallel_taskgroup.WaitTimeoutError`.
         """
+        _check_stream_arguments(last_event_id, None, timeout)
+        _checks.check_callable("on_progress", on_progress, what="of a TaskGroupStatus")
         if last_event_id is not None:
             follow, after = True, last_event_id or None
         else:
@@ -218,6 +226,8 @@ class TaskGroup:
         group's runs, with their inputs if ``include_input``, and returns. (The events stream
         carries no inputs: to pair results with your rows, use ``RunResult.key``.)
         """
+        _check_stream_arguments(last_event_id, cursor_store, timeout)
+        _checks.check_whole("fetch_concurrency", fetch_concurrency, minimum=1)
         core = self._core
         if not follow:
             return ResultSnapshot(core, self.id, include_input=include_input)
@@ -304,6 +314,17 @@ class TaskGroup:
         :class:`~parallel_taskgroup.SubmissionError` when it stops part-way otherwise; all carry
         ``report``, and the same call with the same journal resumes.
         """
+        _check_submit_arguments(
+            processor=processor,
+            task_spec=task_spec,
+            to_input=to_input,
+            metadata=metadata,
+            input_fields=input_fields,
+            max_batch_inputs=max_batch_inputs,
+            max_batch_bytes=max_batch_bytes,
+            rate_limiter=rate_limiter,
+            on_progress=on_progress,
+        )
         options = SubmitOptions(
             key=key,
             journal=journal,
@@ -338,3 +359,66 @@ class TaskGroup:
             self._events_after = report.last_event_cursor
         self._empty = empty and not report.requests
         return report
+
+
+def _check_stream_arguments(last_event_id: object, cursor_store: object, timeout: object) -> None:
+    """The arguments every stream and wait of a group takes."""
+    _checks.check_seconds("timeout", timeout, hint="None waits as long as it takes")
+    if last_event_id is not None and not isinstance(last_event_id, str):
+        raise errors.ArgumentTypeError(
+            f"last_event_id must be a str (an event's id), got {_checks.describe(last_event_id)}"
+        )
+    if cursor_store is not None and not (
+        callable(getattr(cursor_store, "load", None))
+        and callable(getattr(cursor_store, "save", None))
+    ):
+        hint = (
+            f"pass JsonFileCursorStore({cursor_store!r}) or SqliteCursorStore({cursor_store!r})"
+            if isinstance(cursor_store, str)
+            else "pass a JsonFileCursorStore(path), SqliteCursorStore(path) or MemoryCursorStore()"
+        )
+        raise errors.ArgumentTypeError(
+            "cursor_store must be a CursorStore (with load and save), got "
+            f"{_checks.describe(cursor_store)}; {hint}"
+        )
+
+
+def _check_submit_arguments(
+    *,
+    processor: object,
+    task_spec: object,
+    to_input: object,
+    metadata: object,
+    input_fields: object,
+    max_batch_inputs: object,
+    max_batch_bytes: object,
+    rate_limiter: object,
+    on_progress: object,
+) -> None:
+    """The types of ``add_runs``'s options (their ranges are checked where they are used)."""
+    _checks.check_text(
+        "processor", processor, what="a processor name", hint="e.g. processor='base' or 'core'"
+    )
+    _checks.check_task_spec("task_spec", task_spec)
+    _checks.check_callable("to_input", to_input, what="of a row giving its run input")
+    if isinstance(metadata, Mapping):
+        raise errors.ArgumentTypeError(
+            "metadata must be a function of a row giving that run's metadata, got "
+            f"{_checks.describe(metadata)}; for the same metadata on every run pass "
+            "run_metadata= to create_group or group"
+        )
+    _checks.check_callable("metadata", metadata, what="of a row giving that run's metadata")
+    _checks.check_mapping(
+        "input_fields",
+        input_fields,
+        what="of run-input field names to values",
+        hint="e.g. input_fields={'source_policy': {...}}",
+    )
+    _checks.check_whole("max_batch_inputs", max_batch_inputs, minimum=1)
+    _checks.check_whole("max_batch_bytes", max_batch_bytes, minimum=1)
+    if rate_limiter is not None and not isinstance(rate_limiter, RateLimiter):
+        raise errors.ArgumentTypeError(
+            f"rate_limiter must be a RateLimiter, got {_checks.describe(rate_limiter)}; "
+            "for a plain cap pass rate_per_minute= or requests_per_minute="
+        )
+    _checks.check_callable("on_progress", on_progress, what="of a SubmitReport")

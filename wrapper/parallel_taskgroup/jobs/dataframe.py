@@ -11,8 +11,9 @@ import json
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Callable, Literal, Optional, Union
 
+from .. import _checks
 from ..client import Client
-from ..errors import ConfigurationError, InputError
+from ..errors import ArgumentTypeError, ConfigurationError, InputError
 from .options import MetadataValue
 from .prices import PriceTable
 from .progress import JobListener
@@ -101,6 +102,15 @@ def run_dataframe(
     API error) read the frame back by calling again once the cause is fixed.
     """
     pandas = _pandas()
+    if not isinstance(frame, pandas.DataFrame):
+        raise ArgumentTypeError(
+            f"frame must be a pandas DataFrame, got {_checks.describe(frame)}; for a list or "
+            "an iterable of rows use run_job(client, rows, out=...), or pandas.DataFrame(rows)"
+        )
+    if not isinstance(key, str):
+        raise ArgumentTypeError(
+            f"key must be the name of the frame's key column (a str), got {_checks.describe(key)}"
+        )
     if key not in frame.columns:
         raise InputError(f"the key column {key!r} is not in the DataFrame's columns")
     clashes = sorted(

@@ -8,7 +8,8 @@ from typing import Any, Literal, Optional, Union
 
 import attrs
 
-from ..errors import ConfigurationError
+from .. import _checks
+from ..errors import ArgumentTypeError, ConfigurationError
 from ..submission.keys import key_fields
 from ..submission.limits import metadata_problem, task_spec_problems
 from .input_formats import csv_delimiter
@@ -123,6 +124,20 @@ def job_options(
     delimiter: Optional[str],
 ) -> JobOptions:
     """The checked options: every check that needs no file and no network."""
+    _check_types(
+        out=out,
+        processor=processor,
+        task_spec=task_spec,
+        group_id=group_id,
+        metadata=metadata,
+        max_cost=max_cost,
+        refresh_older_than=refresh_older_than,
+        rate_per_minute=rate_per_minute,
+        requests_per_minute=requests_per_minute,
+        fetch_concurrency=fetch_concurrency,
+        max_line_bytes=max_line_bytes,
+        limit=limit,
+    )
     table = price_table(prices)
     table.per_run(processor)  # an unknown processor is refused before anything else
     spec = dict(task_spec) if task_spec is not None else None
@@ -161,16 +176,10 @@ def job_options(
             "refresh reads the whole input (a row missing from it leaves the results file): "
             "drop limit"
         )
-    if fetch_concurrency < 1:
-        raise ConfigurationError(f"fetch_concurrency must be at least 1, got {fetch_concurrency}")
     encoding = check_encoding(encoding)
     if delimiter is not None:
         csv_delimiter(delimiter)
     fields = key_fields(key) if key is not None and not isinstance(key, str) else None
-    if limit is not None and (isinstance(limit, bool) or limit < 1):
-        raise ConfigurationError(f"limit must be a whole number of rows, at least 1, got {limit}")
-    if max_line_bytes < 1024:
-        raise ConfigurationError(f"max_line_bytes must be at least 1024, got {max_line_bytes}")
     return JobOptions(
         out=os.fspath(out),
         processor=processor,
@@ -197,6 +206,57 @@ def job_options(
         encoding=encoding,
         delimiter=delimiter,
     )
+
+
+def _check_types(
+    *,
+    out: object,
+    processor: object,
+    task_spec: object,
+    group_id: object,
+    metadata: object,
+    max_cost: object,
+    refresh_older_than: object,
+    rate_per_minute: object,
+    requests_per_minute: object,
+    fetch_concurrency: object,
+    max_line_bytes: object,
+    limit: object,
+) -> None:
+    """The types of the job's options (their values are checked by :func:`job_options`)."""
+    if not isinstance(out, (str, os.PathLike)):
+        raise ArgumentTypeError(
+            "out must be the results file's path (a str or os.PathLike), got "
+            f"{_checks.describe(out)}; e.g. out='results.jsonl'"
+        )
+    _checks.check_text("processor", processor, what="a processor name", hint="e.g. 'base'")
+    if task_spec is not None and not isinstance(task_spec, Mapping):
+        hint = (
+            "pass task_spec.to_dict()"
+            if hasattr(task_spec, "to_dict")
+            else "to build one from schema files use task_spec_from_files(...)"
+        )
+        raise ArgumentTypeError(
+            "task_spec must be a dict in the API's TaskSpec shape (e.g. {'output_schema': ...}), "
+            f"got {_checks.describe(task_spec)}; {hint}"
+        )
+    _checks.check_text("group_id", group_id, what="a group id", hint="e.g. 'tgrp_...'")
+    _checks.check_mapping(
+        "metadata", metadata, what="of str to str/int/float/bool", hint="e.g. {'project': 'q3'}"
+    )
+    if max_cost is not None and (
+        isinstance(max_cost, bool) or not isinstance(max_cost, (int, float))
+    ):
+        raise ArgumentTypeError(
+            f"max_cost must be a number of USD (int or float), got {_checks.describe(max_cost)}; "
+            "e.g. max_cost=25.0"
+        )
+    _checks.check_seconds("refresh_older_than", refresh_older_than, zero=False)
+    _checks.check_whole("rate_per_minute", rate_per_minute, minimum=1)
+    _checks.check_whole("requests_per_minute", requests_per_minute, minimum=1)
+    _checks.check_whole("fetch_concurrency", fetch_concurrency, minimum=1)
+    _checks.check_whole("max_line_bytes", max_line_bytes, minimum=1024)
+    _checks.check_whole("limit", limit, minimum=1, hint="the number of input rows to run")
 
 
 def _one_field(key: Union[str, Sequence[str], None]) -> Optional[str]:

@@ -24,10 +24,11 @@ from typing import Any, Callable, Literal, Optional, Union
 
 import attrs
 
+from .. import _checks
 from .._clock import Clock
 from .._fs import FileLock
 from ..client import Client
-from ..errors import ConfigurationError, JobLockedError, ResultsFileError
+from ..errors import ArgumentTypeError, ConfigurationError, JobLockedError, ResultsFileError
 from .attach import attach
 from .gc_threshold import fewer_collections
 from .inputs import DEFAULT_MAX_LINE_BYTES
@@ -133,6 +134,7 @@ def run_job(
     without a result). ``JobReport.duplicate_rows`` counts rows the group holds more than one
     run of (created outside this job's record; each billed and counted in the spend).
     """
+    _check_run_arguments(client, stop, confirm, listener)
     options = job_options(
         out=out,
         processor=processor,
@@ -183,6 +185,26 @@ def run_job(
             )
     finally:
         lock.release()
+
+
+def _check_run_arguments(client: object, stop: object, confirm: object, listener: object) -> None:
+    """The types of run_job's arguments that are not job options."""
+    if client is not None and not isinstance(client, Client):
+        raise ArgumentTypeError(
+            f"client must be a Client, got {_checks.describe(client)}; e.g. "
+            "run_job(Client(), 'rows.jsonl', out='results.jsonl') (None only with dry_run=True)"
+        )
+    if stop is not None and not callable(getattr(stop, "is_set", None)):
+        raise ArgumentTypeError(
+            f"stop must be a threading.Event, got {_checks.describe(stop)}; create one with "
+            "stop = threading.Event() and call stop.set() from another thread to stop the job"
+        )
+    _checks.check_callable("confirm", confirm, what="of a JobQuote returning True to go on")
+    if listener is not None and not callable(getattr(listener, "update", None)):
+        raise ArgumentTypeError(
+            "listener must be a JobListener (with update(progress) and message(text)), got "
+            f"{_checks.describe(listener)}"
+        )
 
 
 def _check_out(out: str, source: InputArg, *, create: bool) -> None:
