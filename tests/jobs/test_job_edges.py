@@ -11,6 +11,7 @@ from typing import Any, Callable
 import pytest
 from parallel_taskgroup import (
     Client,
+    InputError,
     JobChangedError,
     ResultsFileError,
     export_results,
@@ -154,6 +155,21 @@ def test_skip_invalid_leaves_bad_rows_out_and_writes_each_with_why(
     assert [r["line"] for r in rejected] == [2, 6]
     assert "id" in rejected[0]["problem"] and "duplicate key" in rejected[1]["problem"]
     assert rejected[0]["row"] == {"name": "no id"}
+
+
+def test_skip_invalid_with_every_row_bad_refuses_the_job_and_keeps_the_rejects_it_names(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "r.jsonl"
+    src.write_text(json.dumps({"name": "no id"}) + "\n" + json.dumps({"name": "none"}) + "\n")
+    with (
+        client_for(server) as client,
+        pytest.raises(InputError, match=r"every row is invalid \(2 written to .*rejects"),
+    ):
+        run_job(client, str(src), out=str(out), key="id", processor="lite", skip_invalid=True)
+    rejected = [json.loads(line) for line in Path(f"{out}.rejects.jsonl").read_text().splitlines()]
+    assert [r["line"] for r in rejected] == [1, 2]
+    assert server.requests()["total"] == 0
 
 
 def test_limit_runs_the_first_rows_then_add_rows_takes_the_rest(

@@ -270,6 +270,7 @@ def _ingest(
                     found.raise_if_problems(source.name)
                 elif found.stored == 0:
                     _drop(store, fresh)
+                    rejects.commit()  # the refusal points the user at them
                     raise InputError(
                         f"{source.name}: every row is invalid ({found.problem_count} written to "
                         f"{options.rejects_path}); nothing was sent"
