@@ -2,7 +2,7 @@
 
 Loading the command and the library under it takes a noticeable moment; a Ctrl-C in that moment
 ends the command as any other interrupt does, quietly, instead of with a traceback. So this
-module loads nothing at import.
+module loads only the exit codes at import.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ import importlib
 import sys
 from typing import TYPE_CHECKING, Callable, Optional
 
+from .errors import EXIT_INTERRUPTED
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from typing import IO
@@ -18,9 +20,6 @@ if TYPE_CHECKING:
     from . import command  # noqa: F401 - loaded in main(); named here for the import graph
 
 __all__ = ["main"]
-
-EXIT_INTERRUPTED = 130
-"""``errors.EXIT_INTERRUPTED``, here without loading ``errors`` (and the library with it)."""
 
 
 def main(
