@@ -160,7 +160,6 @@ CASES: list[tuple[str, dict[str, Any], type[errors.ConfigurationError], str]] = 
     ("run_job", {"client": "k", "dry_run": False}, TYPE, "client must be a Client, got str"),
     ("run_job", {"confirm": True}, TYPE, "confirm must be a function of a JobQuote"),
     ("run_job", {"listener": print}, TYPE, "listener must be a JobListener"),
-    ("run_dataframe", {"frame": [{"id": 1}]}, TYPE, "frame must be a pandas DataFrame, got list"),
 ]
 
 
@@ -184,6 +183,17 @@ def test_a_bad_argument_is_named_at_the_call(
     assert fragment in str(caught.value)
     assert server.requests == []  # refused before anything was sent
     assert list(tmp_path.iterdir()) == []  # and before any file was written
+
+
+def test_run_dataframe_given_a_list_says_it_takes_a_data_frame(
+    server: Server, tmp_path: Path
+) -> None:
+    pytest.importorskip("pandas")  # without pandas, the error says to install it
+    with pytest.raises(
+        errors.ArgumentTypeError, match="frame must be a pandas DataFrame, got list"
+    ):
+        call("run_dataframe", server, tmp_path, {"frame": [{"id": 1}]})
+    assert server.requests == [] and list(tmp_path.iterdir()) == []
 
 
 def test_type_errors_are_also_type_errors() -> None:
