@@ -172,7 +172,8 @@ class _Batches:
             wait = max((b.settles_at(now) for b in batches), default=now) - now
             if wait > 0:
                 why = f"waiting {wait:.0f} s for a request {sender} sent, so no row is sent twice"
-                log.info("%s (group %s)", why, self.group_id)
+                # A warning: a call that blocks this long says why, logging set up or not.
+                log.warning("%s (group %s)", why, self.group_id)
                 self.core.waiting(why, wait)
                 self.clock.sleep(wait)
                 found = self._read_group(wanted, found.retry)
