@@ -83,6 +83,15 @@ def test_status_of_a_file_that_names_no_group_says_so(
     assert f"{notes}: no group id found" in err and "give the group id instead" in err
 
 
+def test_status_of_a_missing_results_file_says_there_is_no_such_file(
+    cli_env: EmulatorServer, tmp_path: Path
+) -> None:
+    missing = tmp_path / "results.jsonl"
+    code, _, err = run_cli(["status", missing])
+    assert code == 2
+    assert f"{missing}: no such file" in err and cli_env.requests()["total"] == 0
+
+
 def test_results_refuses_a_file_of_another_group_naming_it(job: Path, tmp_path: Path) -> None:
     with Client() as client:
         other = client.create_group().id

@@ -24,6 +24,8 @@ EXAMPLES = examples(
 )
 
 _SHOWN = ("queued", "running", "completed", "failed")
+_FILE_ENDINGS = (".jsonl", ".json", ".csv", ".parquet", ".pq", ".gz")
+"""A GROUP|RESULTS argument that ends so, or holds a path separator, names a file."""
 _ORDER = ("queued", "action_required", "running", "completed", "failed", "cancelling")
 
 
@@ -50,6 +52,12 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
     """Print the group's summary (and the results file's lines, given one)."""
     results: Optional[str] = None
     group_id, where = args.group, ""
+    if not os.path.exists(args.group) and (
+        os.sep in args.group or args.group.lower().endswith(_FILE_ENDINGS)
+    ):
+        raise UsageError(
+            f"{args.group}: no such file; give a results file of `taskgroup run` or a group id"
+        )
     if os.path.exists(args.group):
         results = args.group
         if os.path.isdir(results):
