@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sqlite3
 import sys
 import tempfile
 from typing import TYPE_CHECKING, Any, Dict, List, Optional
@@ -253,6 +254,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     keys = [k for k in args.api_key if k]
     keys += [k.strip() for k in os.environ.get(API_KEYS_ENV, "").split(",") if k.strip()]
     problems = []
+    if not 0 <= args.port <= 65535:
+        problems.append("--port must be between 0 and 65535 (0 picks a free one)")
     if args.time_scale <= 0:
         problems.append("--time-scale must be > 0")
     if args.rate_limit < 1:
@@ -304,6 +307,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     print(f"taskgroup-emulator: database {args.db}", file=sys.stderr, flush=True)
     try:
         app = build_app(config, faults)
+    except sqlite3.Error as exc:
+        print(
+            f"taskgroup-emulator: --db {args.db}: cannot use it as the emulator's database "
+            f"({exc}); give a new file's path or one an emulator wrote",
+            file=sys.stderr,
+        )
+        return 2
     except (OSError, ContractError) as exc:
         print(f"taskgroup-emulator: cannot serve the contract: {exc}", file=sys.stderr)
         return 2

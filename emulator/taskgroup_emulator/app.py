@@ -344,9 +344,10 @@ class Emulator:
             return json_response(text)
         if run.status == "failed":
             error = json.loads(run.error_json) if run.error_json else {}
+            reason = str(error.get("message") or "no output")
             raise APIError(
                 404,
-                f"Run failed: {error.get('message', 'no output')}",
+                reason if reason.startswith("Run failed") else f"Run failed: {reason}",
                 {"run_id": run.id, "status": "failed", "error": error},
             )
         raise APIError(408, "Request timed out; run still active")

@@ -107,7 +107,10 @@ class Control:
         unit = body.get("unit", limiter.unit)
         if unit not in UNITS:
             raise APIError(400, f"Bad rate-limit settings: unit must be one of {UNITS}")
-        if body.get("reset_usage") or unit != limiter.unit:
+        reset = body.get("reset_usage", False)
+        if not isinstance(reset, bool):
+            raise APIError(400, "Bad rate-limit settings: reset_usage must be true or false")
+        if reset or unit != limiter.unit:
             self.emu.limiter = RateLimiter(limit, unit)  # a new unit starts a fresh window
         else:
             limiter.per_minute = limit

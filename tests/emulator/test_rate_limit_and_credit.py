@@ -120,7 +120,13 @@ def test_control_endpoint_shows_and_changes_limit_and_unit(emulator_server_facto
         group_id = new_group(api)
         assert _post_runs(api, group_id, 3).status_code == 200
         assert _post_runs(api, group_id, 1).status_code == 429
-        for bad in ({"unit": "minute"}, {"limit_per_minute": 0}, {"nope": 1}, [1]):
+        for bad in (
+            {"unit": "minute"},
+            {"limit_per_minute": 0},
+            {"nope": 1},
+            [1],
+            {"reset_usage": "yes"},
+        ):
             response = httpx.post(emu.base_url + "/_emulator/rate-limit", json=bad)
             assert response.status_code == 400, bad
 

@@ -91,7 +91,8 @@ def test_failure_marker_in_input_fails_the_run_with_an_error(api: httpx.Client) 
     assert run["status"] == "failed" and run["is_active"] is False
     assert "__fail__" in run["error"]["message"]
     result = api.get(f"/v1/tasks/runs/{run_id}/result")
-    assert result.status_code == 404 and "Run failed" in result.json()["error"]["message"]
+    message = result.json()["error"]["message"]
+    assert result.status_code == 404 and message.startswith("Run failed: the input contains")
 
 
 def test_seeded_failure_rate_fails_the_same_inputs_every_time(emulator_server_factory: Any) -> None:
