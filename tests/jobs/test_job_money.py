@@ -205,6 +205,27 @@ def test_retry_can_escalate_to_another_processor(emulator_factory: Factory, tmp_
     assert result_keys(out).most_common(1)[0][1] == 1
 
 
+def test_a_retry_of_failed_rows_stopped_by_its_budget_is_finished_not_restarted(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    rows = [{"id": f"r{i}", "q": "__fail__"} for i in range(2000)]  # every run fails
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    args = ["run", str(src), "--out", str(out), "--key", "id", "--processor", "lite", "-q"]
+    assert taskgroup([*args, "--max-cost", "10"], server).returncode == 1  # $10: 2,000 runs
+    retry = [*args, "--retry", "failed"]
+    done = taskgroup([*retry, "--max-cost", "15"], server)  # room for 1,000 of the 2,000
+    assert done.returncode == 5, done.stderr
+    assert "1,000 rows are not sent" in done.stderr
+    done = taskgroup([*retry, "--max-cost", "20"], server)  # the other 1,000 only
+    assert done.returncode == 1, done.stderr  # the marker fails the retries too
+    assert sorted(runs_per_key(server, group_of(out)).values()) == [2] * 2000
+    assert len(lines(out)) == 2000
+    done = taskgroup([*retry, "--max-cost", "30"], server)  # a finished retry: a new one
+    assert done.returncode == 1, done.stderr
+    assert sorted(runs_per_key(server, group_of(out)).values()) == [3] * 2000
+
+
 # -- tabular results -----------------------------------------------------------------------------
 
 

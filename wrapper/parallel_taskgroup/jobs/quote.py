@@ -84,8 +84,8 @@ def quote_for(
     creates, new rows first, then each attempt level of rows to run again."""
     counts = store.counts()
     price = options.prices.per_run(options.processor)
-    levels = store.level_sizes(retry_failed=options.retry_failed)
-    again = store.redo_counts(retry_failed=options.retry_failed)
+    levels = store.level_sizes()
+    again = store.redo_counts()
     to_submit = sum(levels)
     return JobQuote(
         rows=counts.rows,

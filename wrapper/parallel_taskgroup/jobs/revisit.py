@@ -1,10 +1,13 @@
 """Rows marked for another run before a session sends: results older than
-``refresh_older_than``, and answers weak by the ``retry="low-confidence"`` rule.
+``refresh_older_than``, answers weak by the ``retry="low-confidence"`` rule, and with
+``retry="failed"`` rows whose latest run failed.
 
 A mark is kept in the journal until the row's next run is created, so an interrupted session's
 marks are sent by the next one, once. A row whose latest answer came from the processor it
 would be escalated to is not marked again: a rerun of the same command, however often, creates
-at most one run per row for it.
+at most one run per row for it. Failed rows are marked only when none marked earlier waits:
+a rerun finishes the retry a stop cut short (a budget, Ctrl-C) without retrying again the rows
+whose retry failed in the meantime; the command run once more after that retries those.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class Revisits:
     unknown_age: int = 0
     """Results recorded before the journal kept when they finished: not counted as stale."""
     weak: int = 0
+    failed: int = 0
 
 
 def mark_revisits(
@@ -43,6 +47,16 @@ def mark_revisits(
                 f"{plural(unknown, 'result')} of unknown age (recorded by an older version) "
                 "kept: not counted as stale"
             )
+    failed = 0
+    if options.retry_failed:
+        waiting = store.redo_counts().get("failed", 0)
+        if waiting:
+            listener.message(
+                f"finishing the retry of failed rows a stop cut short: {plural(waiting, 'row')} "
+                "still to run again"
+            )
+        else:
+            failed = store.mark_failed()
     rule = options.weak
     if rule is not None:
         keys: list[str] = []
@@ -67,4 +81,4 @@ def mark_revisits(
                 f"{plural(waiting, 'row')} with a weak answer ({rule}) to run again on "
                 f"{options.processor}"
             )
-    return Revisits(stale=stale, unknown_age=unknown, weak=weak)
+    return Revisits(stale=stale, unknown_age=unknown, weak=weak, failed=failed)

@@ -62,9 +62,9 @@ FinishedRun = tuple[str, int, str, Optional[str], str, Optional[float], Optional
 """(key, attempt, status, error JSON, record JSON, seconds, finished_at epoch)."""
 
 
-def _again(retry_failed: bool) -> str:
-    """The SQL condition of a row whose latest attempt is to be followed by another."""
-    return "redo IS NOT NULL" + (" OR status IN ('failed', 'cancelled')" if retry_failed else "")
+_AGAIN = "redo IS NOT NULL"
+"""The SQL condition of a row whose latest attempt is to be followed by another: it is marked
+(:meth:`JobStore.mark_redo`, :meth:`JobStore.mark_failed`, ...) until that run is created."""
 
 
 def _insert_new_keys(
@@ -265,40 +265,50 @@ class JobStore(BatchJournal):
                 return
             last = batch[-1][0]
 
-    def to_submit(self, attempt: int, *, retry_failed: bool = False) -> Iterator[StoredRow]:
+    def to_submit(self, attempt: int) -> Iterator[StoredRow]:
         """Rows whose run for ``attempt`` does not exist yet: new rows for attempt 1; above it,
-        rows at ``attempt - 1`` marked for another run (:meth:`mark_redo`) or, with
-        ``retry_failed``, whose run failed."""
+        rows at ``attempt - 1`` marked for another run."""
         if attempt == 1:
             return self.rows(where="attempt = 0")
-        return self.rows(where=f"attempt = ? AND ({_again(retry_failed)})", params=(attempt - 1,))
+        return self.rows(where=f"attempt = ? AND {_AGAIN}", params=(attempt - 1,))
 
-    def retry_levels(self, *, retry_failed: bool = False) -> list[int]:
+    def retry_levels(self) -> list[int]:
         """The attempt numbers above 1 that :meth:`to_submit` would create, lowest first."""
         found = self._query(
-            f"SELECT DISTINCT attempt + 1 FROM rows WHERE attempt > 0 AND ({_again(retry_failed)}) "
-            "ORDER BY 1"
+            f"SELECT DISTINCT attempt + 1 FROM rows WHERE attempt > 0 AND {_AGAIN} ORDER BY 1"
         )
         return [int(r[0]) for r in found]
 
-    def level_sizes(self, *, retry_failed: bool = False) -> list[int]:
+    def level_sizes(self) -> list[int]:
         """How many runs each attempt level would create, new rows first (as submitted)."""
         counts = self.counts()
         new = counts.rows - counts.submitted
         found = self._query(
-            f"SELECT attempt, COUNT(*) FROM rows WHERE attempt > 0 AND ({_again(retry_failed)}) "
+            f"SELECT attempt, COUNT(*) FROM rows WHERE attempt > 0 AND {_AGAIN} "
             "GROUP BY attempt ORDER BY attempt"
         )
         return [new, *(int(n) for _, n in found)]
 
-    def redo_counts(self, *, retry_failed: bool = False) -> dict[str, int]:
-        """Rows to run again, by the reason they were marked (``failed``: with
-        ``retry_failed``, a failed row not marked otherwise)."""
+    def redo_counts(self) -> dict[str, int]:
+        """Rows to run again, by the reason they were marked."""
         found = self._query(
-            "SELECT COALESCE(redo, 'failed'), COUNT(*) FROM rows "
-            f"WHERE attempt > 0 AND ({_again(retry_failed)}) GROUP BY 1"
+            f"SELECT redo, COUNT(*) FROM rows WHERE attempt > 0 AND {_AGAIN} GROUP BY 1"
         )
         return {str(r): int(n) for r, n in found}
+
+    def mark_failed(self) -> int:
+        """Mark every row whose latest run failed (or was cancelled) for another run, unless
+        marked already; how many were marked."""
+        marked = self._write(
+            [
+                (
+                    "UPDATE rows SET redo = 'failed' WHERE attempt > 0 AND redo IS NULL "
+                    "AND status IN ('failed', 'cancelled')",
+                    (),
+                )
+            ]
+        )
+        return int(marked)
 
     def mark_redo(self, keys: Sequence[str], reason: str) -> None:
         """Mark rows for another run (their next attempt), in one transaction; a row marked

@@ -57,7 +57,7 @@ class Submitter:
 
     def _run(self) -> None:
         try:
-            levels = [1, *self._store.retry_levels(retry_failed=self._options.retry_failed)]
+            levels = [1, *self._store.retry_levels()]
             for attempt in levels:
                 self._level(attempt)
         except BaseException as exc:  # handed to the collecting thread
@@ -74,7 +74,7 @@ class Submitter:
         clock = self._core.clock
 
         def rows() -> Iterator[Any]:
-            for row in store.to_submit(attempt, retry_failed=options.retry_failed):
+            for row in store.to_submit(attempt):
                 if clock.interrupted:
                     raise Interrupted()
                 yield row.key, row.input
@@ -85,7 +85,7 @@ class Submitter:
             spent = self._reporter.spent()
             if spent + n * price <= options.max_cost + 1e-9:
                 return None
-            unsent = sum(store.level_sizes(retry_failed=options.retry_failed))
+            unsent = sum(store.level_sizes())
             return (
                 f"the next batch ({plural(n, 'run')}, ${n * price:.2f}) would take the job's "
                 f"spend from ${spent:.2f} over its ${options.max_cost:.2f} budget; "
