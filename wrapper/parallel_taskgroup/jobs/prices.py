@@ -74,23 +74,29 @@ class PriceTable:
                     f"price table {path}: the price of {name!r} must be a number of USD per "
                     f"1,000 runs, got {price!r}"
                 )
-            table[_tier(str(name))] = float(price)
+            table[str(name)] = float(price)
         return cls(table, source=path)
+
+    def _usd_per_1000(self, processor: str) -> Optional[float]:
+        """The price of ``processor`` itself, else of its tier (a ``-fast`` variant's)."""
+        found = self.usd_per_1000.get(processor)
+        return found if found is not None else self.usd_per_1000.get(_tier(processor))
 
     def knows(self, processor: str) -> bool:
         """Whether the table has a price for ``processor``."""
-        return _tier(processor) in self.usd_per_1000
+        return self._usd_per_1000(processor) is not None
 
     def per_run(self, processor: str) -> float:
-        """USD per run of ``processor``."""
-        try:
-            return self.usd_per_1000[_tier(processor)] / 1000.0
-        except KeyError:
+        """USD per run of ``processor`` (a ``-fast`` variant costs what its tier does unless
+        the table prices it apart)."""
+        price = self._usd_per_1000(processor)
+        if price is None:
             known = ", ".join(self.usd_per_1000)
             raise ConfigurationError(
                 f"unknown processor {processor!r} ({known}, each also with -fast); for a "
                 "processor newer than this table, give its price with a price table file"
-            ) from None
+            )
+        return price / 1000.0
 
     def cost(self, runs_by_processor: Mapping[str, int]) -> float:
         """USD for the given numbers of runs."""
