@@ -134,3 +134,14 @@ def test_the_retry_hint_after_an_escalation_retries_the_failed_rows_instead() ->
         ["taskgroup", "run", "in.jsonl", "--out", "o.jsonl", "--processor", "core"]
         + ["--retry", "failed"]
     )
+
+
+def test_an_empty_fields_list_is_refused_not_read_as_every_field(
+    cli_env: EmulatorServer, tmp_path: Path
+) -> None:
+    args = run_args(tmp_path, companies(2), "--retry", "low-confidence", "--fields", "")
+    for extra in ([], ["--dry-run"]):
+        code, _, err = run_cli([*args, *extra])
+        assert code == 2
+        assert "fields: name at least one output field" in err
+    assert cli_env.requests()["total"] == 0

@@ -184,7 +184,7 @@ def _job_options(args: argparse.Namespace) -> dict[str, Any]:
         max_cost=args.max_cost,
         prices=args.price_table,
         retry=args.retry,
-        retry_fields=args.fields.split(",") if args.fields else None,
+        retry_fields=args.fields.split(",") if args.fields is not None else None,
         retry_at_most=args.at_most,
         retry_without_citations=args.without_citations,
         add_rows=args.add_rows,
