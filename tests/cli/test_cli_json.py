@@ -116,6 +116,7 @@ def test_a_credit_shortfall_gives_the_group_and_the_same_command(
     assert record["error"]["type"] == "PaymentRequiredError"
     assert record["group_id"] == group_of(tmp_path / "out.jsonl")
     assert (record["rows"], record["not_submitted"]) == (3, 3)
+    assert record["spent_usd"] == 0 and record["duplicate_rows"] == 0
     assert record["resume"] == shlex.join(["taskgroup", *args])
 
 
@@ -129,6 +130,7 @@ def test_a_budget_stop_gives_the_counts_and_the_command(
     assert record["error"]["type"] == "BudgetExceededError"
     assert "--max-cost" in record["error"]["message"]
     assert (record["rows"], record["not_submitted"]) == (3, 3)
+    assert record["spent_usd"] == 0 and record["duplicate_rows"] == 0
     assert record["resume"] == shlex.join(["taskgroup", *args])
 
 

@@ -105,6 +105,10 @@ __all__ = [
 class ParallelError(Exception):
     """Base class of every error raised by ``parallel_taskgroup``."""
 
+    job_report: Optional[Any] = None
+    """On the error that ended a ``run_job`` session: the job's ``JobReport`` as it ended
+    (rows by status, spend); None otherwise."""
+
     def __init__(
         self, message: str, *, status_code: Optional[int] = None, ref_id: Optional[str] = None
     ) -> None:

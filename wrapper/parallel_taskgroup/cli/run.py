@@ -231,7 +231,7 @@ def report_failure(
     wanted = args.json if args is not None else "--json" in argv
     if not wanted:
         return
-    carried = getattr(error, "report", None)
+    carried = getattr(error, "job_report", None) or getattr(error, "report", None)
     record = summary_record(
         code=code,
         argv=list(argv),

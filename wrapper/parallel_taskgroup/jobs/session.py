@@ -29,6 +29,7 @@ from ..errors import (
     JobError,
     JobInterruptedError,
     NotFoundError,
+    ParallelError,
     PaymentRequiredError,
     PermissionDeniedError,
     ValidationError,
@@ -118,7 +119,10 @@ def run_session(
         listener.message(_duplicates_warning(report))
     if error is None:
         return report
-    raise _as_raised(error, report)
+    raised = _as_raised(error, report)
+    if isinstance(raised, ParallelError):
+        raised.job_report = report
+    raise raised
 
 
 def _open_group(
