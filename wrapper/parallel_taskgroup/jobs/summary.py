@@ -97,7 +97,8 @@ class JobSummary:
     spend: Optional[tuple[ProcessorSpend, ...]]
     spend_by_attempt: Optional[tuple[AttemptSpend, ...]]
     spent_usd: Optional[float]
-    """What the runs with a known price cost."""
+    """What the runs cost; None when the price table lacks a processor the job ran (a total
+    of the others would understate it: ``unavailable`` names the processor)."""
     prices: str
     """Where the prices come from."""
     durations: Optional[tuple[Durations, ...]]
@@ -195,7 +196,8 @@ def _summary(
     spent: Optional[float] = None
     if store is not None:
         spend, by_attempt, durations = _runs(store, table)
-        spent = round(sum(s.usd for s in spend if s.usd is not None), 6)
+        priced = [s.usd for s in spend if s.usd is not None]
+        spent = round(sum(priced), 6) if len(priced) == len(spend) else None
         unavailable += [
             f"the price of {s.processor}: not in the price table ({table.source}); give it "
             "in a price table file"
