@@ -251,6 +251,18 @@ def test_the_dry_run_of_a_finished_job_quotes_nothing_to_send(
     assert quote.spent_usd == pytest.approx(20 * 0.005)
 
 
+def test_the_dry_run_of_a_changed_job_names_its_results_file_not_a_copy(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        run_job(client, rows(5), out=str(out), key="id", processor="lite")
+    with pytest.raises(JobChangedError) as caught:
+        run_job(None, rows(6), out=str(out), key="id", processor="lite", dry_run=True)
+    assert f"the job of {out} in the input rows" in str(caught.value)
+    assert "dry-run" not in str(caught.value)
+
+
 def test_the_dry_run_of_a_retry_quotes_only_the_failed_rows(
     emulator_factory: Factory, tmp_path: Path
 ) -> None:

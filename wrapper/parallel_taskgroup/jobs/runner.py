@@ -28,7 +28,13 @@ from .. import _checks
 from .._clock import Clock
 from .._fs import FileLock
 from ..client import Client
-from ..errors import ArgumentTypeError, ConfigurationError, JobLockedError, ResultsFileError
+from ..errors import (
+    ArgumentTypeError,
+    ConfigurationError,
+    JobLockedError,
+    ParallelError,
+    ResultsFileError,
+)
 from .attach import attach
 from .gc_threshold import fewer_collections
 from .inputs import DEFAULT_MAX_LINE_BYTES
@@ -249,6 +255,9 @@ def _dry_run(source_arg: InputArg, options: JobOptions, listener: JobListener) -
         source = InputSource(source_arg, copy, scratch)
         try:
             attached = attach(copy, source, listener, report_problems=True)
+        except ParallelError as exc:
+            _name_the_job_files(exc, scratch, options.out)
+            raise
         finally:
             source.close()
         try:
@@ -273,6 +282,15 @@ def _dry_run(source_arg: InputArg, options: JobOptions, listener: JobListener) -
         quote=quote,
         stopped_by="dry run",
     )
+
+
+def _name_the_job_files(exc: ParallelError, scratch: str, out: str) -> None:
+    """Say the job's own files, not the dry run's copies of them, in ``exc``'s message."""
+    folder = os.path.dirname(out)
+    text = exc.message.replace(
+        os.path.join(scratch, ""), os.path.join(folder, "") if folder else ""
+    )
+    exc.message, exc.args = text, (text,)
 
 
 def _copy_job_files(options: JobOptions, copy: JobOptions) -> None:
