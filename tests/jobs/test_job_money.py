@@ -111,6 +111,9 @@ def test_without_a_terminal_a_costly_job_is_refused_unless_confirmed(
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_rows(src, 300)
     args = ["run", str(src), "--out", str(out), "--key", "id", "--processor", "pro"]  # $30
+    quoted = taskgroup([*args, "--dry-run"], server)
+    assert quoted.returncode == 2  # the real run's first exit code
+    assert "the real run would refuse" in quoted.stderr and "pass --yes" in quoted.stderr
     done = taskgroup(args, server)
     assert done.returncode == 2
     assert "pass --yes" in done.stderr and "--max-cost" in done.stderr

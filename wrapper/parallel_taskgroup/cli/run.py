@@ -39,24 +39,40 @@ __all__ = ["add_parser", "execute", "report_failure"]
 
 def _confirmer(args: argparse.Namespace, stderr: IO[str]) -> Callable[[ptg.JobQuote], bool]:
     def confirm(quote: ptg.JobQuote) -> bool:
-        if args.yes or quote.cost_usd <= args.confirm_above:
+        if not _needs_asking(args, quote):
             return True
-        ask = (
-            f"this job creates {plural(quote.to_submit, 'run')} at {quote.processor} "
-            f"for ${quote.cost_usd:,.2f}"
-        )
-        if sys.stdin.isatty() and stderr.isatty():
-            stderr.write(f"taskgroup: {ask}. Continue? [y/N] ")
+        if _can_ask(stderr):
+            stderr.write(f"taskgroup: {_what_it_costs(quote)}. Continue? [y/N] ")
             stderr.flush()
             return sys.stdin.readline().strip().lower() in ("y", "yes")
         if args.max_cost is not None:
             return True  # the cap bounds it
-        raise UsageError(
-            f"{ask}, above --confirm-above ${args.confirm_above:g}, and there is no terminal to "
-            "ask: pass --yes to go ahead, or --max-cost USD to cap the spend"
-        )
+        raise UsageError(_unasked(args, quote))
 
     return confirm
+
+
+def _needs_asking(args: argparse.Namespace, quote: ptg.JobQuote) -> bool:
+    return not args.yes and quote.cost_usd > args.confirm_above
+
+
+def _can_ask(stderr: IO[str]) -> bool:
+    return sys.stdin.isatty() and stderr.isatty()
+
+
+def _what_it_costs(quote: ptg.JobQuote) -> str:
+    return (
+        f"this job creates {plural(quote.to_submit, 'run')} at {quote.processor} "
+        f"for ${quote.cost_usd:,.2f}"
+    )
+
+
+def _unasked(args: argparse.Namespace, quote: ptg.JobQuote) -> str:
+    """Why a job quoted above --confirm-above is refused where no one can be asked."""
+    return (
+        f"{_what_it_costs(quote)}, above --confirm-above ${args.confirm_above:g}, and there is "
+        "no terminal to ask: pass --yes to go ahead, or --max-cost USD to cap the spend"
+    )
 
 
 class _Interrupts:
@@ -198,12 +214,22 @@ def _job_options(args: argparse.Namespace) -> dict[str, Any]:
     )
 
 
-def _dry_run(args: argparse.Namespace, options: dict[str, Any], stdout: IO[str]) -> int:
-    """Print the quote (or its JSON); exit 2 if the job would be refused, 5 if --max-cost
-    would stop it."""
+def _dry_run(
+    args: argparse.Namespace, options: dict[str, Any], stdout: IO[str], stderr: IO[str]
+) -> int:
+    """Print the quote (or its JSON); exit 2 if the job would be refused (here, with no terminal
+    to confirm it, too), 5 if --max-cost would stop it."""
     report = ptg.run_job(None, args.input, dry_run=True, **options)
     quote = report.quote
     code = EXIT_USAGE if not quote.accepted else EXIT_BUDGET if quote.stops_at_budget else EXIT_OK
+    if (
+        code == EXIT_OK
+        and _needs_asking(args, quote)
+        and args.max_cost is None
+        and not _can_ask(stderr)
+    ):
+        stderr.write(f"taskgroup: the real run would refuse: {_unasked(args, quote)}\n")
+        code = EXIT_USAGE
     if args.json:
         write_json(stdout, {"exit_code": code, "dry_run": True, **quote_record(quote)})
     else:
@@ -253,7 +279,7 @@ def execute(args: argparse.Namespace, argv: Sequence[str], stdout: IO[str], stde
     _check_input(args.input)
     _check_out(args.out)
     if args.dry_run:
-        return _dry_run(args, options, stdout)
+        return _dry_run(args, options, stdout, stderr)
     require_api_key()
     use_one_malloc_arena()
     progress = Progress(stderr, quiet=args.quiet)
