@@ -276,6 +276,21 @@ def test_the_dry_run_of_a_retry_quotes_only_the_failed_rows(
     assert 0 < report.failed == quote.to_submit == quote.retried and quote.new == 0
 
 
+@pytest.mark.parametrize(
+    ("cap", "seconds"),
+    [({"rate_per_minute": 100}, (2500 - 100) / 100 * 60), ({"requests_per_minute": 1}, 120.0)],
+    ids=["runs", "requests"],
+)
+def test_the_dry_run_quotes_the_submission_time_the_jobs_own_cap_allows(
+    tmp_path: Path, cap: dict[str, int], seconds: float
+) -> None:
+    quote = run_job(
+        None, rows(2500), out=str(tmp_path / "r.jsonl"), key="id", processor="lite",
+        dry_run=True, **cap,  # type: ignore[arg-type]
+    ).quote  # fmt: skip
+    assert quote.posts == 3 and quote.min_submit_seconds == pytest.approx(seconds)
+
+
 def test_the_dry_run_says_where_max_cost_stops_the_job(tmp_path: Path) -> None:
     quote = run_job(
         None, rows(2500), out=str(tmp_path / "r.jsonl"), key="id", processor="lite",

@@ -37,7 +37,8 @@ class JobQuote:
     """add-runs POSTs needed."""
     min_submit_seconds: float
     """The shortest submission time the documented limit (2,000 per minute) allows, counting
-    runs (the stricter reading of the documentation)."""
+    runs (the stricter reading of the documentation), and the job's own caps
+    (``rate_per_minute``, ``requests_per_minute``)."""
     price_source: str
     problems: tuple[Problem, ...] = ()
     problem_count: int = 0
@@ -87,6 +88,7 @@ def quote_for(
     levels = store.level_sizes()
     again = store.redo_counts()
     to_submit = sum(levels)
+    posts = sum(-(-n // BATCH) for n in levels)
     return JobQuote(
         rows=counts.rows,
         to_submit=to_submit,
@@ -94,9 +96,12 @@ def quote_for(
         price_per_run=price,
         cost_usd=round(to_submit * price, 6),
         spent_usd=round(spent, 6),
-        posts=sum(-(-n // BATCH) for n in levels),
-        min_submit_seconds=max(0.0, (to_submit - RATE_LIMIT_PER_MINUTE) / RATE_LIMIT_PER_MINUTE)
-        * 60.0,
+        posts=posts,
+        min_submit_seconds=max(
+            _paced_seconds(to_submit, RATE_LIMIT_PER_MINUTE),
+            _paced_seconds(to_submit, options.rate_per_minute),
+            _paced_seconds(posts, options.requests_per_minute),
+        ),
         price_source=options.prices.source,
         problems=found.problems,
         problem_count=0 if options.skip_invalid else found.problem_count,
@@ -127,3 +132,11 @@ def _within(
             total += size * price
             sent += size
     return sent
+
+
+def _paced_seconds(count: int, per_minute: Optional[int]) -> float:
+    """The shortest time ``count`` sends take under a cap of ``per_minute`` (None: no cap) per
+    rolling minute: the first minute's worth at once, the rest at the cap."""
+    if not per_minute:
+        return 0.0
+    return max(0.0, (count - per_minute) / per_minute) * 60.0
