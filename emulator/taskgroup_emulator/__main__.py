@@ -346,6 +346,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 print(f"listening on http://{shown}:{port}", flush=True)
 
         async def shutdown(self, sockets: Optional[List[socket.socket]] = None) -> None:
+            emu.closing = True  # open streams end now, not at the graceful timeout's cancel
             if proxy is not None:
                 await proxy.stop()
             await super().shutdown(sockets=sockets)

@@ -81,6 +81,8 @@ class Emulator:
         contract: Optional[Contract] = None,
     ) -> None:
         self.config = config
+        self.closing = False
+        """Set when the server shuts down: open streams end (see SSEResponse)."""
         started = time.perf_counter()
         self.contract = contract or Contract.load(config.contract_path)
         validators = Validators()
@@ -232,6 +234,9 @@ class Emulator:
 
     # -- streams ------------------------------------------------------------------------
 
+    def _closing(self) -> bool:
+        return self.closing
+
     async def stream_runs(self, request: Request, call: Call) -> SSEResponse:
         args = call.args
         include_input = bool(args.get("include_input", False))
@@ -250,7 +255,8 @@ class Emulator:
                 status,
                 include_input,
                 include_output,
-            )
+            ),
+            closing=self._closing,
         )
 
     async def stream_events(self, request: Request, call: Call) -> SSEResponse:
@@ -275,7 +281,8 @@ class Emulator:
                 self.config.keepalive_seconds,
                 with_input,
                 with_output,
-            )
+            ),
+            closing=self._closing,
         )
 
     # -- single runs --------------------------------------------------------------------
@@ -361,7 +368,8 @@ class Emulator:
                 run.id,
                 self.config.stream_lifetime_seconds,
                 self.config.keepalive_seconds,
-            )
+            ),
+            closing=self._closing,
         )
 
 

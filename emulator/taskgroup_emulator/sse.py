@@ -27,11 +27,17 @@ _HEADERS = [
 ]
 
 
-class SSEResponse:
-    """Streams the chunks of `body(stopped)`; `stopped` is set when the client goes away."""
+CLOSING_POLL_SECONDS = 0.1
 
-    def __init__(self, body: Body) -> None:
+
+class SSEResponse:
+    """Streams the chunks of `body(stopped)`; `stopped` is set when the client goes away or
+    `closing()` says the server is shutting down (the stream then ends well before the
+    server's graceful-shutdown timeout would cancel it)."""
+
+    def __init__(self, body: Body, closing: Callable[[], bool] = lambda: False) -> None:
         self.body = body
+        self.closing = closing
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         stopped = asyncio.Event()
@@ -43,7 +49,13 @@ class SSEResponse:
                     stopped.set()
                     return
 
+        async def watch_closing() -> None:
+            while not self.closing():
+                await asyncio.sleep(CLOSING_POLL_SECONDS)
+            stopped.set()
+
         watcher = asyncio.ensure_future(watch())
+        closer = asyncio.ensure_future(watch_closing())
         try:
             await send({"type": "http.response.start", "status": 200, "headers": _HEADERS})
             async for chunk in self.body(stopped):
@@ -74,6 +86,7 @@ class SSEResponse:
             return
         finally:
             watcher.cancel()
+            closer.cancel()
 
 
 # What a route handler answers, and a route handler.
