@@ -511,7 +511,7 @@ class ResultStream(Iterator[RunResult]):
                     if item[1] is not None:
                         if self._aborted and isinstance(item[1], Interrupted):
                             return
-                        raise item[1]
+                        raise self._in_results_terms(item[1])
                     early_asked = item[2]
                     continue
                 if kind == "fetched":
@@ -544,8 +544,26 @@ class ResultStream(Iterator[RunResult]):
                         event.error.message,
                     )
                 self._done(mark, marks)
+            self._flush(force=True)  # the end, saved as an EventStream saves its own
         finally:
             self._stop()
+
+    def _in_results_terms(self, exc: BaseException) -> BaseException:
+        """An error of the events stream told with this stream's cursor, before which every
+        result was handed out (the events stream's own may be past results not yet out)."""
+        if isinstance(exc, errors.WaitTimeoutError):
+            return errors.WaitTimeoutError(
+                f"timeout passed while reading the results of group {self.group_id} "
+                f"(resume with last_event_id={self.cursor!r})"
+            )
+        if isinstance(exc, errors.ErrorEventsOnlyError):
+            return errors.ErrorEventsOnlyError(
+                f"the results stream of group {self.group_id} delivered only error events "
+                f"({self.error_events} in all); resume with last_event_id={self.cursor!r} once "
+                "the service recovers",
+                event_id=self.cursor,
+            )
+        return exc
 
     def _bulk_catch_up(
         self, backlog: deque[tuple[TaskRunEvent, _Mark, float]], marks: deque[_Mark]
