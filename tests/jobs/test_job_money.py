@@ -50,6 +50,7 @@ def test_a_dry_run_quotes_the_job_without_any_request(
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_rows(src, 2500)
     args = ["run", str(src), "--out", str(out), "--key", "id", "--processor", "pro", "--dry-run"]
+    args.append("--yes")  # $250 is above --confirm-above: without it the real run would refuse
     done = taskgroup([*args, "--base-url", "http://127.0.0.1:9"], server)  # nothing listens
     assert done.returncode == 0, done.stderr
     assert "rows:        2,500" in done.stdout
