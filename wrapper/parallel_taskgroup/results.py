@@ -237,10 +237,11 @@ class ResultStream(Iterator[RunResult]):
     the server are counted in ``error_events`` and logged; malformed events in ``bad_events``.
 
     With a cursor store, the stream's position is saved under the name ``results``, and only
-    past events whose results were all handed out: a new process resumes without losing one
-    (outputs are fetched at most ``2 × fetch_concurrency`` results past the cursor, so a stream
-    closed and resumed sees again at most that many; after a crash, also those handed out since
-    the cursor was last saved). At most :data:`READ_AHEAD` events are held at a time.
+    past events whose results were all handed out: a new process resumes without losing one.
+    At most :data:`READ_AHEAD` events are held at a time, so a stream closed and resumed sees
+    again at most that many results (after a crash, also those handed out since the cursor was
+    last saved): a slow fetch holds the cursor while later results go out; with outputs
+    arriving evenly, about ``2 × fetch_concurrency`` (the fetches allowed past the cursor).
 
     For a batch job: ``wanted`` skips finished runs the caller already has (no fetch, nothing
     yielded). When ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to
