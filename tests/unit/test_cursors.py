@@ -64,6 +64,17 @@ def test_a_new_store_on_the_same_path_sees_saved_cursors(kind: str, tmp_path: Pa
     assert FACTORIES[kind](tmp_path).load("tgrp_1", "results") == "e9"
 
 
+@pytest.mark.parametrize("kind", ["json", "sqlite"])
+def test_two_stores_on_one_path_keep_each_others_cursors(kind: str, tmp_path: Path) -> None:
+    first, second = FACTORIES[kind](tmp_path), FACTORIES[kind](tmp_path)  # two processes
+    assert first.load("tgrp_1", "events") is None and second.load("tgrp_2", "events") is None
+    first.save("tgrp_1", "events", "e1")
+    second.save("tgrp_2", "events", "e2")
+    first.save("tgrp_1", "events", "e3")
+    again = FACTORIES[kind](tmp_path)
+    assert (again.load("tgrp_1", "events"), again.load("tgrp_2", "events")) == ("e3", "e2")
+
+
 def test_corrupt_json_file_is_a_clear_error(tmp_path: Path) -> None:
     path = tmp_path / "c.json"
     path.write_text("{half")

@@ -65,13 +65,15 @@ class JsonFileCursorStore:
     """Cursors in one small JSON file, rewritten atomically (temp file, fsync, ``os.replace``):
     a crash at any point leaves the previous or the new content, never a torn file.
 
-    Meant for one writing process per file; use SqliteCursorStore to share between processes.
+    Each save reads the file again and changes only its own cursor, so processes following
+    different streams can share a file: at worst two saves at the same instant leave one stream
+    its previous cursor (its last events come again; none is lost). SqliteCursorStore shares
+    without even that.
     """
 
     def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._cache: Optional[dict[str, str]] = None
 
     def __repr__(self) -> str:
         return f"JsonFileCursorStore({str(self.path)!r})"
@@ -106,21 +108,17 @@ class JsonFileCursorStore:
 
     def load(self, group_id: str, stream: str) -> Optional[str]:
         with self._lock:
-            self._cache = self._read()
-            return self._cache.get(_key(group_id, stream))
+            return self._read().get(_key(group_id, stream))
 
     def save(self, group_id: str, stream: str, event_id: str) -> None:
         with self._lock:
-            if self._cache is None:
-                self._cache = self._read()
-            cursors = dict(self._cache)
+            cursors = self._read()  # as another process may have left it
             cursors[_key(group_id, stream)] = event_id
             body = {"format": _FORMAT, "version": _VERSION, "cursors": cursors}
             try:
                 atomic_write(self.path, json.dumps(body, indent=1, sort_keys=True).encode() + b"\n")
             except OSError as exc:
                 raise CursorStoreError(f"cannot write cursor file {self.path}: {exc}") from None
-            self._cache = cursors
 
 
 class SqliteCursorStore:
