@@ -17,7 +17,7 @@ from collections import deque
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
-from typing import Any, Callable, Optional, Union
+from typing import Any, Callable, Optional, TypeVar, Union
 
 import attrs
 from parallel_taskgroup_api.models import (
@@ -160,23 +160,22 @@ def fetch_output(core: HttpCore, run_id: str) -> Optional[Output]:
     return _output_of(result.output)
 
 
-class ResultSnapshot(Iterator[RunResult]):
-    """A RunResult for each run of a group that had finished when it was read: one snapshot of
-    its runs with their outputs (and inputs when asked), no request per run. Built by
-    ``TaskGroup.results()``; like a :class:`ResultStream`, a context manager whose exit (or
-    :meth:`close`) ends its request."""
+_R = TypeVar("_R", bound="_Results")
 
-    def __init__(self, core: HttpCore, group_id: str, *, include_input: bool) -> None:
-        self.group_id = group_id
-        self._gen = _snapshot(core, group_id, include_input)
+
+class _Results(Iterator[RunResult]):
+    """What both kinds of results hand out: an iterator over a generator of results, and a
+    context manager whose exit (or :meth:`close`) ends that generator and its requests."""
+
+    _gen: Generator[RunResult, None, None]
 
     def __iter__(self) -> Iterator[RunResult]:
-        return self
+        return self._gen
 
     def __next__(self) -> RunResult:
         return next(self._gen)
 
-    def __enter__(self) -> ResultSnapshot:
+    def __enter__(self: _R) -> _R:
         return self
 
     def __exit__(
@@ -188,8 +187,19 @@ class ResultSnapshot(Iterator[RunResult]):
         self.close()
 
     def close(self) -> None:
-        """End the snapshot's request (what was not read yet is not read)."""
+        """End the results (what was not read yet is not read)."""
         self._gen.close()
+
+
+class ResultSnapshot(_Results):
+    """A RunResult for each run of a group that had finished when it was read: one snapshot of
+    its runs with their outputs (and inputs when asked), no request per run. Built by
+    ``TaskGroup.results()``; like a :class:`ResultStream`, a context manager whose exit (or
+    :meth:`close`) ends its request."""
+
+    def __init__(self, core: HttpCore, group_id: str, *, include_input: bool) -> None:
+        self.group_id = group_id
+        self._gen = _snapshot(core, group_id, include_input)
 
     def __repr__(self) -> str:
         return f"ResultSnapshot(group={self.group_id!r})"
@@ -228,7 +238,7 @@ class _Mark:
 _END = object()
 
 
-class ResultStream(Iterator[RunResult]):
+class ResultStream(_Results):
     """Each run of a group as it finishes, with its output, until the group is idle.
 
     Built by ``TaskGroup.results()``. Reads the group's events in a background thread and
@@ -316,28 +326,9 @@ class ResultStream(Iterator[RunResult]):
         """Outputs fetched with a request of their own."""
         self._gen = self._run()
 
-    # -- iterator protocol -------------------------------------------------------------------
-
-    def __iter__(self) -> Iterator[RunResult]:
-        return self._gen
-
-    def __next__(self) -> RunResult:
-        return next(self._gen)
-
-    def __enter__(self) -> ResultStream:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: Optional[type[BaseException]],
-        exc: Optional[BaseException],
-        tb: Optional[TracebackType],
-    ) -> None:
-        self.close()
-
     def close(self) -> None:
         """Stop reading and fetching, and save the cursor of what was handed out."""
-        self._gen.close()
+        super().close()
         self._flush(force=True)
 
     def __repr__(self) -> str:

@@ -12,7 +12,8 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -31,6 +32,7 @@ from .errors import (
     resume_hint,
 )
 from .logs import library_logs
+from .signals import handling
 from .words import HELP_FORMAT, examples, paragraph
 
 __all__ = ["build_parser", "run_command"]
@@ -149,20 +151,10 @@ def run_command(
             return _failed(exc, code, _one_line(message), args, argv, out, err)
 
 
-@contextlib.contextmanager
-def _ignoring_interrupts() -> Iterator[None]:
+def _ignoring_interrupts() -> AbstractContextManager[None]:
     """Ctrl-C ignored inside (in the main thread): one that lands while the final report is
     written would cut it short, and the command is ending anyway."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        if previous is not None:  # None: a handler not set from Python, which cannot be restored
-            signal.signal(signal.SIGINT, previous)
+    return handling((signal.SIGINT,), signal.SIG_IGN)
 
 
 def _failed(

@@ -9,8 +9,8 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -32,6 +32,7 @@ from .malloc_arenas import use_one_malloc_arena
 from .progress import Progress
 from .run_options import add_parser, parse_metadata
 from .run_report import describe_quote, quote_record, summary_lines, summary_record
+from .signals import handling
 from .words import plural
 
 __all__ = ["add_parser", "execute", "report_failure"]
@@ -129,19 +130,9 @@ class _Interrupts:
             pass  # a closed stderr must not keep the job from stopping
 
 
-@contextmanager
-def _interrupts(handler: _Interrupts) -> Iterator[None]:
+def _interrupts(handler: _Interrupts) -> AbstractContextManager[None]:
     """``handler`` answers Ctrl-C and SIGTERM inside (in the main thread only)."""
-    try:
-        previous = [signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)]
-    except ValueError:  # not the main thread
-        yield
-        return
-    try:
-        yield
-    finally:
-        for s, old in zip((signal.SIGINT, signal.SIGTERM), previous):
-            signal.signal(s, old)
+    return handling((signal.SIGINT, signal.SIGTERM), handler)
 
 
 def _check_input(path: str) -> None:

@@ -522,10 +522,7 @@ def _carry_in(unsettled: MemoryJournal, journal: SubmissionJournal, group_id: st
     of unknown outcome (e.g. interrupted during their POST), to settle before sending; their
     ids."""
     batches = unsettled.pending_batches(group_id)
-    for b in batches:
-        journal.open_batch(
-            group_id, b.batch_id, b.keys, sent_at=b.sent_at or 0.0, timeout=b.timeout
-        )
+    _reopen(batches, journal, group_id)
     return [b.batch_id for b in batches]
 
 
@@ -539,10 +536,15 @@ def _carry_out(
     for batch_id in carried:
         if batch_id not in left:
             unsettled.discard_batch(group_id, batch_id)
-    for b in still:
-        unsettled.open_batch(
-            group_id, b.batch_id, b.keys, sent_at=b.sent_at or 0.0, timeout=b.timeout
-        )
+    _reopen(still, unsettled, group_id)
+
+
+def _reopen(batches: Sequence[PendingBatch], journal: SubmissionJournal, group_id: str) -> None:
+    """Record ``batches`` (of in-memory journals: each knows when it was sent) as pending in
+    ``journal``."""
+    for b in batches:
+        assert b.sent_at is not None
+        journal.open_batch(group_id, b.batch_id, b.keys, sent_at=b.sent_at, timeout=b.timeout)
 
 
 def _caps(options: SubmitOptions) -> list[tuple[RateLimiter, bool]]:
