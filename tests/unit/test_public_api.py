@@ -14,6 +14,7 @@ from typing import Any, Callable
 import parallel_taskgroup as ptg
 import pytest
 from parallel_taskgroup import errors
+from public_members import package_members
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tools"))
@@ -30,7 +31,7 @@ def _public_callables() -> list[tuple[str, Callable[..., Any]]]:
                 continue
             if not getattr(value, "_is_protocol", False):  # protocols cannot be instantiated
                 found.append((f"{name}()", value))
-            for attr, member in vars(value).items():
+            for attr, member in package_members(value).items():
                 if attr.startswith("_") or not callable(member):
                     continue
                 found.append((f"{name}.{attr}", member))

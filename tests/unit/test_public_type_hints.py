@@ -9,6 +9,7 @@ from typing import Any
 
 import parallel_taskgroup
 import pytest
+from public_members import package_members
 
 
 def public_annotated() -> dict[str, Any]:
@@ -21,7 +22,7 @@ def public_annotated() -> dict[str, Any]:
             found[name] = obj
         elif inspect.isclass(obj):
             found[name] = obj  # its class-level annotations
-            for attr, value in vars(obj).items():
+            for attr, value in package_members(obj).items():
                 if attr.startswith("_") and attr != "__init__":
                     continue
                 if isinstance(value, (classmethod, staticmethod)):
