@@ -118,6 +118,17 @@ def test_csv_row_with_wrong_field_count_is_named(tmp_path: Path) -> None:
         list(read_rows(path, "csv"))
 
 
+def test_csv_quote_never_closed_is_named_at_the_line_it_opens(tmp_path: Path) -> None:
+    path = write(tmp_path, "in.csv", 'name,site\nAcme,acme.com\n"B,b.com\nC,c.com\n')
+    with pytest.raises(InputError, match=r"line 3 \(a quoted field runs from there to line 4: "):
+        list(read_rows(path, "csv"))
+
+
+def test_csv_row_with_a_quoted_line_break_has_the_line_it_starts_on(tmp_path: Path) -> None:
+    path = write(tmp_path, "in.csv", 'name,site\n"two\nlines",a.com\nC,c.com\n')
+    assert [r.line for r in read_rows(path, "csv")] == [2, 4]
+
+
 def test_csv_missing_key_column_is_reported_before_reading_rows(tmp_path: Path) -> None:
     path = write(tmp_path, "in.csv", "name,site\nAcme,acme.com\n")
     with pytest.raises(InputError, match="key column 'id' is not in the CSV header"):

@@ -260,19 +260,28 @@ class _CsvReader:
         self._lines = _csv_lines(handle, path, limit, _encoding(encoding))
         self._reader = csv.reader(self._lines, delimiter=csv_delimiter(delimiter))
         self._delimiter_given = delimiter is not None
+        self.line = 0  # the line the record last read starts on
 
     def close(self) -> None:
         self._lines.close()
 
-    @property
-    def line(self) -> int:
-        return self._reader.line_num
+    def where(self) -> str:
+        """Where the record last read is: its line, or the lines a quoted field spans (the
+        usual cause of a record with too few fields is a quote never closed)."""
+        end = self._reader.line_num
+        if end == self.line:
+            return f"line {self.line}"
+        return (
+            f"line {self.line} (a quoted field runs from there to line {end}: "
+            "is a closing quote missing?)"
+        )
 
     def next(self) -> Optional[list[str]]:
+        self.line = self._reader.line_num + 1
         try:
             return next(self._reader, None)
         except csv.Error as exc:
-            raise InputError(f"{self.path}, line {self.line}: invalid CSV ({exc})") from None
+            raise InputError(f"{self.path}, {self.where()}: invalid CSV ({exc})") from None
 
     def header(self) -> Optional[list[str]]:
         header = self.next()
@@ -298,7 +307,7 @@ def _csv_rows(
                 continue
             if len(fields) != len(header):
                 raise InputError(
-                    f"{path}, line {reader.line}: expected {len(header)} fields "
+                    f"{path}, {reader.where()}: expected {len(header)} fields "
                     f"(as in the header), got {len(fields)}"
                 )
             number += 1
