@@ -180,7 +180,7 @@ def test_limit_runs_the_first_rows_then_add_rows_takes_the_rest(
     with client_for(server) as client:
         first = run_job(client, str(src), out=str(out), key="id", processor="lite", limit=3)
         same = run_job(client, str(src), out=str(out), key="id", processor="lite", limit=3)
-        with pytest.raises(JobChangedError):
+        with pytest.raises(JobChangedError, match=r"\(--limit 3 then, no --limit now\)"):
             run_job(client, str(src), out=str(out), key="id", processor="lite")
         rest = run_job(client, str(src), out=str(out), key="id", processor="lite", add_rows=True)
     assert first.rows == 3 and same.quote.to_submit == 0 and rest.completed == 10

@@ -276,7 +276,10 @@ def _ingest(
                         f"{options.rejects_path}); nothing was sent"
                     )
             store.set_meta(
-                ingested="1", input=source.digest(), columns=json.dumps(found.input_columns)
+                ingested="1",
+                input=source.digest(),
+                columns=json.dumps(found.input_columns),
+                limit=_limit_text(options.limit),
             )
         else:
             found, removed = _read_again(options, state, store, source, listener, reject)
@@ -334,7 +337,10 @@ def _read_again(
     if options.refresh:
         return _refresh(options, state, store, source, listener, reject)
     # A changed input is refused before it is read whole: named with whatever else changed.
-    changed = [*_changes(options, state, stored or "", input_may_differ=True), "the input rows"]
+    changed = [
+        *_changes(options, state, stored or "", input_may_differ=True),
+        _input_change(store.meta("limit"), options.limit),
+    ]
     if source.fingerprint_known and not options.add_rows:
         raise job_changed(options, changed)
     found = read_into(store, source, options, incremental=True, reject=reject)
@@ -385,10 +391,25 @@ def _adopt_input(
     options: JobOptions, state: Optional[JobState], store: JobStore, digest: str
 ) -> None:
     """The changed input (by its fingerprint ``digest``) is the job's input from now on."""
-    store.set_meta(input=digest)
+    store.set_meta(input=digest, limit=_limit_text(options.limit))
     if state is not None:
         state.definition = attrs.evolve(state.definition, input=digest)
         save_state(options.state_path, state)
+
+
+def _limit_text(limit: Optional[int]) -> str:
+    """The job's ``--limit`` as kept in its store ("" for none)."""
+    return "" if limit is None else str(limit)
+
+
+def _input_change(stored_limit: Optional[str], limit: Optional[int]) -> str:
+    """The phrase for a changed input, naming a changed ``--limit`` (``stored_limit`` is None
+    in journals older than the limit's record)."""
+    if stored_limit is None or stored_limit == _limit_text(limit):
+        return "the input rows"
+    then = f"--limit {int(stored_limit):,}" if stored_limit else "no --limit"
+    now = "no --limit" if limit is None else f"--limit {limit:,}"
+    return f"the input rows ({then} then, {now} now)"
 
 
 def _drop(store: JobStore, fresh: bool) -> None:
