@@ -136,6 +136,16 @@ def test_the_retry_hint_after_an_escalation_retries_the_failed_rows_instead() ->
     )
 
 
+@pytest.mark.parametrize("cap", [["--max-cost", "1"], ["--max-cost=1"], ["--max-c", "$1"]])
+def test_the_budget_hint_gives_the_cap_that_sends_every_row_left(cap: list[str]) -> None:
+    argv = ["run", "in.jsonl", "--out", "o.jsonl", *cap, "--processor", "core"]
+    command = next_command(5, argv, budget=12.5)
+    assert command == shlex.join(
+        ["taskgroup", "run", "in.jsonl", "--out", "o.jsonl", "--processor", "core"]
+        + ["--max-cost", "12.50"]
+    )
+
+
 def test_an_empty_fields_list_is_refused_not_read_as_every_field(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:

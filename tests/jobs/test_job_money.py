@@ -134,12 +134,12 @@ def test_a_budget_stops_at_the_right_batch_and_a_higher_one_finishes_the_job(
     done = taskgroup([*args, "--max-cost", "11"], server)  # $5 per 1,000: two batches fit
     assert done.returncode == 5, done.stderr
     assert "$10.00" in done.stderr and "500 rows are not sent" in done.stderr
-    assert "higher --max-cost" in done.stderr
+    assert "higher --max-cost ($12.50 lets it send every row left)" in done.stderr
     assert sum(runs_per_key(server, group_of(out)).values()) == 2000
     statuses = [r["status"] for r in lines(out)]
     assert len(statuses) == 2500  # one line per row, however the job ends
     assert statuses.count("not_submitted") == 500
-    done = taskgroup([*args, "--max-cost", "13", "-q"], server)
+    done = taskgroup([*args, "--max-cost", "12.50", "-q"], server)  # the cap the hint gave
     assert done.returncode == 0, done.stderr
     assert_one_run_and_one_line_per_row(server, out, rows)
 

@@ -28,6 +28,7 @@ from .errors import (
     EXIT_INTERRUPTED,
     EXIT_OK,
     UsageError,
+    budget_to_finish,
     exit_status,
     resume_hint,
 )
@@ -173,7 +174,11 @@ def _failed(
     is_run = args.command == "run" if args is not None else argv[:1] == ["run"]
     if is_run:
         retrying = args is not None and args.retry == "failed"
-        hint = resume_hint(code, argv, retrying=retrying) if args is not None else None
+        hint = (
+            resume_hint(code, argv, retrying=retrying, budget=budget_to_finish(exc))
+            if args is not None
+            else None
+        )
         if hint:
             err.write(f"taskgroup: {hint}\n")
         err.flush()

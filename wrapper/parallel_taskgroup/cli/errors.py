@@ -7,6 +7,7 @@ errors are mapped by class in :func:`exit_status`.
 from __future__ import annotations
 
 import errno
+import math
 import re
 import shlex
 from collections.abc import Sequence
@@ -157,14 +158,49 @@ RESUMABLE = frozenset({EXIT_API, EXIT_CREDIT, EXIT_BUDGET, EXIT_IO, EXIT_INTERRU
 """The exits of ``taskgroup run`` after which the same command goes on."""
 
 
-def next_command(code: int, argv: Sequence[str], *, retrying: bool = False) -> Optional[str]:
+def next_command(
+    code: int, argv: Sequence[str], *, retrying: bool = False, budget: Optional[float] = None
+) -> Optional[str]:
     """The command that goes on after ``taskgroup run`` exited with ``code`` (``retrying``:
-    it had ``--retry failed``), or None when there is nothing to go on with."""
+    it had ``--retry failed``; ``budget``: after a budget stop, the ``--max-cost`` that lets
+    the job send every row it has left, see :func:`budget_to_finish`), or None when there is
+    nothing to go on with."""
     if code == EXIT_ROWS_FAILED:
         return shlex.join(["taskgroup", *argv] if retrying else ["taskgroup", *_retry_failed(argv)])
+    if code == EXIT_BUDGET and budget is not None:
+        return shlex.join(["taskgroup", *_with_max_cost(argv, budget)])
     if code in RESUMABLE:
         return shlex.join(["taskgroup", *argv])
     return None
+
+
+def budget_to_finish(error: BaseException) -> Optional[float]:
+    """The ``--max-cost`` (in USD, rounded up to the cent) that lets a job stopped by its
+    budget send every row it has left: what it spent before the session plus the session's
+    quote; None when ``error`` carries no priced job report."""
+    report = getattr(error, "job_report", None)
+    if not isinstance(report, ptg.JobReport):
+        return None
+    total = report.quote.spent_usd + report.quote.cost_usd
+    if not math.isfinite(total):
+        return None
+    return math.ceil(round(total * 100, 6)) / 100
+
+
+def _with_max_cost(argv: Sequence[str], usd: float) -> list[str]:
+    """``argv`` with ``--max-cost`` (or an abbreviation argparse took for it) set to ``usd``."""
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        name = arg.split("=", 1)[0]
+        if len(name) >= 4 and "--max-cost".startswith(name):
+            skip = "=" not in arg
+        else:
+            kept.append(arg)
+    return [*kept, "--max-cost", f"{usd:.2f}"]
 
 
 _RETRY_VALUED = ("--retry", "--fields", "--at-most")
@@ -188,10 +224,13 @@ def _retry_failed(argv: Sequence[str]) -> list[str]:
     return [*kept, "--retry", "failed"]
 
 
-def resume_hint(code: int, argv: Sequence[str], *, retrying: bool = False) -> Optional[str]:
+def resume_hint(
+    code: int, argv: Sequence[str], *, retrying: bool = False, budget: Optional[float] = None
+) -> Optional[str]:
     """How to go on after ``taskgroup run`` exited with ``code`` (None: nothing to go on with,
-    e.g. after a usage error or a refusal that the same command would meet again)."""
-    command = next_command(code, argv, retrying=retrying)
+    e.g. after a usage error or a refusal that the same command would meet again); ``budget``
+    as for :func:`next_command`."""
+    command = next_command(code, argv, retrying=retrying, budget=budget)
     if command is None:
         return None
     if code == EXIT_ROWS_FAILED:
@@ -199,6 +238,11 @@ def resume_hint(code: int, argv: Sequence[str], *, retrying: bool = False) -> Op
         return f"to retry the failed rows{again}: {command}"
     if code == EXIT_CREDIT:
         return f"to resume after topping up the account, run the same command again: {command}"
+    if code == EXIT_BUDGET and budget is not None:
+        return (
+            f"to continue, run the same command with a higher --max-cost (${budget:,.2f} "
+            f"lets it send every row left): {command}"
+        )
     if code == EXIT_BUDGET:
         return f"to continue, run the same command with a higher --max-cost: {command}"
     return f"to resume, run the same command again: {command}"

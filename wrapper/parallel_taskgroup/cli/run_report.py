@@ -9,7 +9,14 @@ from typing import Any, Optional
 
 import parallel_taskgroup as ptg
 
-from .errors import EXIT_DUPLICATES, EXIT_ROWS_FAILED, EXIT_USAGE, CommandError, next_command
+from .errors import (
+    EXIT_DUPLICATES,
+    EXIT_ROWS_FAILED,
+    EXIT_USAGE,
+    CommandError,
+    budget_to_finish,
+    next_command,
+)
 from .job_files import job_group, lines_by_status
 from .words import plural
 
@@ -157,7 +164,10 @@ def summary_record(
     )
     failed_too = code == EXIT_DUPLICATES and report is not None and report.failed
     record["resume"] = next_command(
-        EXIT_ROWS_FAILED if failed_too else code, argv, retrying=retrying
+        EXIT_ROWS_FAILED if failed_too else code,
+        argv,
+        retrying=retrying,
+        budget=None if error is None else budget_to_finish(error),
     )
     return record
 
