@@ -19,7 +19,7 @@
 
 3. The comparison of 1. again on 5,000 and on 20,000 rows (``--real-rows``; skipped with
    ``--quick``) at time scale 1, the emulator's model of the docs' run times: lite runs take
-   5-15 s, so they finish far out of the order they were added, at a steady rate, and a job
+   10-60 s, so they finish far out of the order they were added, at a steady rate, and a job
    that writes results as they finish reads the group more than once. Same targets, reported
    beside those of 1.
 
@@ -245,7 +245,7 @@ def compare(
     if scale == 1.0:
         rounds_note += (
             "Time scale 1 is the emulator's model of the docs' run times: lite runs take "
-            "5-15 s and finish far out of the order they were added. "
+            "10-60 s and finish far out of the order they were added. "
         )
     ours_figures = (
         f"{_harness.median(ours_cpu):.1f} s CPU "
@@ -346,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
         "--time-scale",
         type=float,
         default=TIME_SCALE,
-        help=f"the emulator's time scale ({TIME_SCALE}; 1: lite runs take 5-15 s)",
+        help=f"the emulator's time scale ({TIME_SCALE}; 1: lite runs take 10-60 s)",
     )
     p.add_argument(
         "--real-rows",

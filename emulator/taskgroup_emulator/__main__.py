@@ -43,7 +43,7 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=DEFAULT_TIME_SCALE,
         help=f"multiplier on simulated run latencies (default {DEFAULT_TIME_SCALE}: "
-        "a core run takes about a second)",
+        "a core run takes 0.6-3 s)",
     )
     p.add_argument(
         "--api-key",

@@ -31,7 +31,7 @@ from .ratelimit import RateLimiter
 from .response_check import ResponseChecker
 from .responses import json_response
 from .routes import api_routes, not_allowed, not_found, route
-from .schedule import PROCESSOR_SECONDS, known_processor
+from .schedule import DOCUMENTED_SECONDS, known_processor
 from .sse import Handler, SSEResponse
 from .store import Group, Run, Store, group_response, group_status
 from .streams import Delivery, events_body, run_events_body, runs_body
@@ -67,7 +67,7 @@ HANDLERS = {
 
 
 def _processors_hint() -> str:
-    tiers = ", ".join(PROCESSOR_SECONDS)
+    tiers = ", ".join(DOCUMENTED_SECONDS)
     return f"use one of {tiers} (each also with a -fast suffix, e.g. core-fast)"
 
 
