@@ -42,6 +42,18 @@ def status_json(active: bool, done: int = 0, total: int = 0) -> dict[str, Any]:
     }
 
 
+def group_summary(group_id: str, runs: int) -> httpx.Response:
+    """The answer to GET /groups/{id} for a group holding ``runs`` runs."""
+    return httpx.Response(
+        200,
+        json={
+            "taskgroup_id": group_id,
+            "status": status_json(runs > 0, 0, runs),
+            "created_at": "2025-01-01T00:00:00Z",
+        },
+    )
+
+
 def run_event(
     i: int,
     event_id: str,

@@ -22,6 +22,7 @@ from parallel_taskgroup import (
     TaskSpecError,
 )
 from parallel_taskgroup._http import Clock
+from stream_fakes import group_summary
 
 GROUP = "tgrp_paced"
 Unit = Literal["request", "run"]
@@ -69,6 +70,8 @@ class Service:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         now = self.clock.now()
+        if request.method == "GET" and not request.url.path.endswith("/runs"):
+            return group_summary(request.url.path.rsplit("/", 1)[-1], len(self.keys))
         if request.method == "GET":  # the runs snapshot, for reconciliation
             body = "".join(
                 "event: task_run.state\ndata: "

@@ -32,6 +32,7 @@ from parallel_taskgroup import (
 )
 from parallel_taskgroup.submission.keys import derive_key
 from parallel_taskgroup_api.models import TaskRunInput, TaskRunInputInputType1
+from stream_fakes import group_summary
 
 GROUP = "tgrp_fake"
 OUTCOMES = ["ok", "before", "after", "lost", "reset", "429", "connect"]
@@ -54,6 +55,8 @@ class FakeGroupServer:
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = f"/v1/tasks/groups/{GROUP}/runs"
+        if request.url.path == f"/v1/tasks/groups/{GROUP}" and request.method == "GET":
+            return group_summary(GROUP, len(self.runs))
         if request.url.path != path:
             return httpx.Response(404, json={"type": "error", "error": {"message": "no"}})
         if request.method == "GET":

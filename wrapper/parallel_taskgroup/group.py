@@ -285,14 +285,18 @@ class TaskGroup:
         ``input_fields``: extra run-input fields for every row (e.g. ``source_policy``).
 
         ``journal``: a journal or a file path (``.jsonl`` JSON lines, else SQLite) that makes the
-        job resumable from another process; default in memory. Without a journal, or with one
-        holding no record of this group (a new file, or one lost), the group's runs are read
-        first (one streamed request; ``report.group_read``) and rows whose keys are already
-        there are skipped, so that running the same call again (a notebook cell) never pays
-        twice; ``skip_existing=False`` skips that read, ``True`` does it whatever the journal
-        holds. A group this handle created and has not added to is not read. A call without a
+        job resumable from another process; default in memory. Without a journal, with one
+        holding no record of this group (a new file, or one lost), or with one accounting for
+        fewer runs than the group holds (cut short, restored from a backup, or runs sent from
+        elsewhere: one request for the group's count tells), the group's runs are read first
+        (one streamed request; ``report.group_read``) and rows whose keys are already there
+        are skipped, so that running the same call again (a notebook cell) never pays twice;
+        ``skip_existing=False`` skips that read, ``True`` does it whatever the journal holds.
+        A group this handle created and has not added to is not read. A call without a
         journal cut off during a POST (Ctrl-C) leaves that POST with the client: the next such
-        call on the group first waits until it can no longer land.
+        call on the group first waits until it can no longer land. Calls sending to one group
+        from this machine (threads, processes, jobs) take turns, holding a lock file in the
+        temp folder: a call that had to wait for another reads the group before it sends.
 
         ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. Pacing needs no
         setting: batches go as fast as the service accepts them, and a 429 teaches the pace

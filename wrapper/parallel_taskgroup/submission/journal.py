@@ -19,6 +19,7 @@ import json
 import os
 import sqlite3
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import NamedTuple, Optional, Protocol, TypeVar, Union, runtime_checkable
@@ -156,10 +157,13 @@ class MemoryJournal(_JournalBase):
             known = self._confirmed.get(group_id, {})
             return {k: known[k] for k in keys if k in known}
 
-    def knows_group(self, group_id: str) -> bool:
-        """Whether any batch of ``group_id`` was recorded here."""
+    def known_runs(self, group_id: str) -> int:
+        """How many rows of ``group_id`` this journal holds a record of: confirmed, or in a
+        batch still pending."""
         with self._lock:
-            return bool(self._pending.get(group_id) or self._confirmed.get(group_id))
+            confirmed = self._confirmed.get(group_id, {})
+            pending = {k for b in self._pending.get(group_id, {}).values() for k in b.keys}
+            return len(confirmed) + len(pending.difference(confirmed))
 
 
 _SCHEMA = """
@@ -176,31 +180,53 @@ _SQLITE_FORMAT = "parallel-taskgroup-journal/1"
 _SQL_CHUNK = 500  # stay well under SQLite's bound-parameter limit on old builds
 
 
+_OPEN_SECONDS = 10.0
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """The journal file at ``path``, made one if new; JournalError for another format."""
+    db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.executescript(_SCHEMA)
+        add_send_time(db)
+        db.execute(
+            "INSERT OR IGNORE INTO journal_meta (name, value) VALUES ('format', ?)",
+            (_SQLITE_FORMAT,),
+        )
+        (found,) = db.execute("SELECT value FROM journal_meta WHERE name = 'format'").fetchone()
+        if found != _SQLITE_FORMAT:
+            raise JournalError(f"{path}: journal format {found!r} is not supported")
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class SqliteJournal(_JournalBase):
     """A journal in one SQLite file; every record is its own committed transaction."""
 
     def __init__(self, path: Union[str, os.PathLike[str]]) -> None:
         self.path = os.fspath(path)
         self._lock = threading.Lock()
-        try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
-            self._db.executescript(_SCHEMA)
-            add_send_time(self._db)
-            row = self._db.execute(
-                "SELECT value FROM journal_meta WHERE name = 'format'"
-            ).fetchone()
-            if row is None:
-                self._db.execute(
-                    "INSERT INTO journal_meta (name, value) VALUES ('format', ?)", (_SQLITE_FORMAT,)
-                )
-            elif row[0] != _SQLITE_FORMAT:
-                raise JournalError(f"{self.path}: journal format {row[0]!r} is not supported")
-        except sqlite3.DatabaseError as exc:
-            raise JournalError(
-                f"{self.path}: cannot use this file as a submission journal ({exc})"
-            ) from None
+        # Two processes opening one new file at once: one may find it locked while the other
+        # sets it up (switching to WAL does not wait), so setting up is tried again a while.
+        deadline = time.monotonic() + _OPEN_SECONDS
+        while True:
+            try:
+                self._db = _connect(self.path)
+                break
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise JournalError(
+                        f"{self.path}: cannot use this file as a submission journal ({exc})"
+                    ) from None
+                time.sleep(0.05)
+            except sqlite3.DatabaseError as exc:
+                raise JournalError(
+                    f"{self.path}: cannot use this file as a submission journal ({exc})"
+                ) from None
 
     def __repr__(self) -> str:
         return f"SqliteJournal({self.path!r})"
@@ -295,15 +321,15 @@ class SqliteJournal(_JournalBase):
                     found[key] = run_id
         return found
 
-    def knows_group(self, group_id: str) -> bool:
-        """Whether any batch of ``group_id`` was recorded here."""
+    def known_runs(self, group_id: str) -> int:
+        """How many rows of ``group_id`` this journal holds a record of: confirmed, or in a
+        batch still pending."""
         with self._lock:
-            found = self._db.execute(
-                "SELECT 1 FROM confirmed_key WHERE group_id = ? UNION ALL "
-                "SELECT 1 FROM pending_batch WHERE group_id = ? LIMIT 1",
-                (group_id, group_id),
+            (confirmed,) = self._db.execute(
+                "SELECT COUNT(*) FROM confirmed_key WHERE group_id = ?", (group_id,)
             ).fetchone()
-        return found is not None
+        pending = list({k for b in self.pending_batches(group_id) for k in b.keys})
+        return int(confirmed) + len(pending) - len(self.confirmed_among(group_id, pending))
 
     def close(self) -> None:
         with self._lock:

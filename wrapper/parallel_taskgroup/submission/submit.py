@@ -36,10 +36,12 @@ import attrs
 
 from .. import errors
 from .._clock import Interrupted
+from .._endpoints import get_group
 from .._http import HttpCore
 from .._retry import RetryPolicy
 from .._words import plural
 from .batches import chunk_by_limits
+from .group_lock import sending_to
 from .journal import MemoryJournal, PendingBatch, SqliteJournal, SubmissionJournal, open_journal
 from .keys import KeySpec
 from .pacing import MARGIN_SECONDS, WINDOW_SECONDS, Pacer, RateLimiter
@@ -469,14 +471,41 @@ def submit_rows(
         attempt=options.attempt,
     )
     report = SubmitReport(group_id=group_id)
-    journal, owned = _open(options.journal)
-    record_group = options.skip_existing
-    if record_group is None:
-        record_group = not options.known_empty and not _knows(journal, group_id)
+    with sending_to(group_id, clock=clock, on_wait=_waiting_for_sender(core)) as waited:
+        journal, owned = _open(options.journal)
+        try:
+            record_group = waited or _reads_group(core, group_id, journal, options)
+            batches = _Batches(core, group_id, plan, journal, pacer, report, options, beta_header)
+            _send_all(batches, rows, record_group=record_group, unsettled=unsettled)
+        except (errors.RowError, errors.SubmissionError, errors.PaymentRequiredError) as exc:
+            _finish(report, started, clock.now())
+            exc.report = report
+            raise
+        finally:
+            if owned:
+                journal.close()
+    return _finish(report, started, clock.now())
+
+
+def _send_all(
+    batches: _Batches,
+    rows: Iterable[Any],
+    *,
+    record_group: bool,
+    unsettled: Optional[MemoryJournal],
+) -> None:
+    """Settle what is pending (with ``record_group``, read the whole group), then send every
+    row that neither the journal nor the group holds."""
+    journal, group_id, options, plan, report = (
+        batches.journal,
+        batches.group_id,
+        batches.options,
+        batches.plan,
+        batches.report,
+    )
     carried = None
     if unsettled is not None and options.journal is None:
         carried = _carry_in(unsettled, journal, group_id)
-    batches = _Batches(core, group_id, plan, journal, pacer, report, options, beta_header)
     try:
         batches.reconcile_pending(record_group=record_group)
         prepared: Iterable[PreparedInput] = (
@@ -497,23 +526,55 @@ def submit_rows(
             overhead=plan.layout.overhead,
         ):
             batches.send(chunk)
-    except (errors.RowError, errors.SubmissionError, errors.PaymentRequiredError) as exc:
-        _finish(report, started, clock.now())
-        exc.report = report
-        raise
     finally:
         if unsettled is not None and carried is not None:
             _carry_out(unsettled, journal, group_id, carried)
-        if owned:
-            journal.close()
-    return _finish(report, started, clock.now())
 
 
-def _knows(journal: SubmissionJournal, group_id: str) -> bool:
-    """Whether ``journal`` holds a record of ``group_id`` (a journal of a caller's own kind is
-    trusted to)."""
-    if isinstance(journal, (MemoryJournal, SqliteJournal)):
-        return journal.knows_group(group_id)
+def _waiting_for_sender(core: HttpCore) -> Callable[[str], None]:
+    def said(why: str) -> None:
+        # A warning: a call that blocks on another says why, logging set up or not.
+        log.warning("%s", why)
+        core.waiting(why, 0)
+
+    return said
+
+
+def _reads_group(
+    core: HttpCore, group_id: str, journal: SubmissionJournal, options: SubmitOptions
+) -> bool:
+    """Whether the call reads the group before sending: as ``skip_existing`` says, else unless
+    the group is known empty or the journal accounts for every run the group holds."""
+    if options.skip_existing is not None:
+        return options.skip_existing
+    if options.known_empty:
+        return False
+    if not isinstance(journal, (MemoryJournal, SqliteJournal)):
+        return False  # a journal of the caller's own kind is trusted
+    known = journal.known_runs(group_id)
+    if known == 0:
+        return True
+    try:
+        held = get_group(core, group_id).status.num_task_runs
+    except errors.NotFoundError as exc:
+        raise errors.SubmissionError(
+            f"group {group_id} was not found ({exc.message}); check the group id",
+            SubmitReport(group_id=group_id),
+            cause=exc,
+        ) from exc
+    except errors.APIError as exc:
+        raise errors.SubmissionError(
+            f"cannot read group {group_id} ({exc.message}) to check the journal against it; "
+            "nothing was sent: call again to go on",
+            SubmitReport(group_id=group_id),
+            cause=exc,
+        ) from exc
+    if held <= known:
+        return False
+    # A journal cut short or restored from a backup, or runs another sender added.
+    log.info(
+        "group %s holds %d runs, the journal knows of %d; reading the group", group_id, held, known
+    )
     return True
 
 

@@ -1,0 +1,66 @@
+"""One sender per group: the lock add_runs holds while it reads and sends."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+import pytest
+from parallel_taskgroup import Clock, ConfigurationError
+from parallel_taskgroup.submission.group_lock import sending_to
+
+
+def test_a_call_that_finds_the_group_free_did_not_wait() -> None:
+    with sending_to("tgrp_lock_free", clock=Clock(), on_wait=lambda _: None) as waited:
+        assert waited is False
+
+
+def test_a_call_that_waits_for_another_thread_says_why_once_and_knows_it_waited() -> None:
+    said: list[str] = []
+    inside, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with sending_to("tgrp_lock_threads", clock=Clock(), on_wait=said.append):
+            inside.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    assert inside.wait(10)
+    threading.Timer(0.5, release.set).start()
+    with sending_to("tgrp_lock_threads", clock=Clock(), on_wait=said.append) as waited:
+        assert waited is True
+    thread.join(10)
+    assert len(said) == 1
+    assert "another add_runs is sending to group tgrp_lock_threads (pid" in said[0]
+
+
+def test_a_call_waits_for_another_process_holding_the_group() -> None:
+    child = textwrap.dedent(
+        """
+        import sys, time
+        from parallel_taskgroup import Clock
+        from parallel_taskgroup.submission.group_lock import sending_to
+        with sending_to("tgrp_lock_processes", clock=Clock(), on_wait=print):
+            print("held", flush=True)
+            time.sleep(1.0)
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
+        with sending_to("tgrp_lock_processes", clock=Clock(), on_wait=lambda _: None) as waited:
+            assert waited is True
+    finally:
+        proc.wait(10)
+
+
+def test_add_runs_inside_add_runs_on_the_same_group_is_refused() -> None:
+    clock = Clock()
+    outer = sending_to("tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
+    inner = sending_to("tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
+    refused = pytest.raises(ConfigurationError, match="from inside another add_runs on it")
+    with outer, refused, inner:
+        pass
