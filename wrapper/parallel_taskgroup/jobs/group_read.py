@@ -12,7 +12,7 @@ from .._endpoints import runs_stream_params, runs_stream_path
 from .._http import HttpCore
 from ..results import TERMINAL, fetch_output, output_data
 from ..streaming.stream import EventStream
-from ..submission.keys import identity, run_identity, split_identity
+from ..submission.keys import identity, run_identity, split_identity, unreadable_run
 from .recorder import Recorder
 from .store import JobStore
 
@@ -64,6 +64,19 @@ def read_group(
     seen = recorded = 0
     after = store.meta("runs_prefix") if only_results and not from_start else None
     prefix, open_prefix = after, True
+
+    def skipped(data: str) -> None:
+        # A run whose event does not parse (a status this client does not know, say): its row
+        # was sent, whatever became of it; no result can be recorded from it.
+        nonlocal open_prefix
+        open_prefix = False
+        run = unreadable_run(data)
+        if run is not None and not only_results:
+            runs.append((run[0], run[1], run[2] or processor))
+            if len(runs) >= _RUNS_PER_WRITE:
+                store.record_runs(runs)
+                runs.clear()
+
     stream = EventStream(
         core,
         group_id,
@@ -72,6 +85,7 @@ def read_group(
         until="close",
         last_event_id=after,
         params=runs_stream_params(include_input=False, include_output=True, status=None),
+        on_unreadable=skipped,
     )
     with stream:
         for event in stream:

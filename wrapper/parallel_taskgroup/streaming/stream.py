@@ -78,8 +78,12 @@ class EventStream(Iterator[Event]):
         before_cursor_save: Optional[Callable[[], None]] = None,
         error_patience: float = ERROR_PATIENCE,
         retry: Optional[RetryPolicy] = None,
+        on_unreadable: Optional[Callable[[str], None]] = None,
     ) -> None:
         self._core = core
+        self._on_unreadable = on_unreadable
+        """Told the data of each event skipped because it does not parse (a reader that must
+        not miss a run, such as a read of the group's row keys, takes what it can from it)."""
         self._base_retry = retry if retry is not None else core.retry
         self.retry = self._base_retry
         """The retry policy now: the one given (or the client's) plus failures not yet
@@ -251,6 +255,8 @@ class EventStream(Iterator[Event]):
                             try:
                                 event = parse_event(raw)
                             except errors.StreamError as exc:
+                                if self._on_unreadable is not None:
+                                    self._on_unreadable(raw.data)
                                 self._skip_bad_event(exc)
                                 continue
                             if type(event) is ErrorEvent:

@@ -16,7 +16,7 @@ from typing import Any, Callable, Optional, Union
 
 from parallel_taskgroup_api.models import TaskRun
 
-from .._json import canonical
+from .._json import canonical, loads
 from .._words import type_name
 from ..errors import ArgumentTypeError, ConfigurationError
 from .limits import MAX_METADATA_VALUE_CHARS
@@ -223,7 +223,30 @@ def run_identity(run: TaskRun) -> Optional[str]:
     """The :func:`identity` a run was created under (``None`` without a row key, or with one
     holding NUL: no key function gives such a key, so the run is none of a job's rows, and its
     identity would not split back into its key and attempt)."""
-    props = _run_metadata(run)
+    return _metadata_identity(_run_metadata(run))
+
+
+def unreadable_run(data: str) -> Optional[tuple[str, str, Optional[str]]]:
+    """(identity, run id, processor) of the run in a ``task_run.state`` event that does not
+    parse as the API's model (a run status this client does not know, say), read from its
+    JSON as far as it goes; None when not even these can be read. A read of the group that
+    skipped such a run would take its row for one never sent."""
+    try:
+        payload = loads(data)
+    except (ValueError, RecursionError):
+        return None
+    run = payload.get("run") if isinstance(payload, dict) else None
+    if not isinstance(run, dict) or not isinstance(run.get("run_id"), str):
+        return None
+    metadata = run.get("metadata")
+    ident = _metadata_identity(metadata if isinstance(metadata, dict) else None)
+    processor = run.get("processor")
+    if ident is None:
+        return None
+    return ident, run["run_id"], processor if isinstance(processor, str) else None
+
+
+def _metadata_identity(props: Optional[Mapping[str, Any]]) -> Optional[str]:
     value = props.get(ROW_KEY_FIELD) if props is not None else None
     if props is None or value is None:
         return None

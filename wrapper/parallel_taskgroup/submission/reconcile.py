@@ -11,7 +11,7 @@ from .._endpoints import runs_stream_params, runs_stream_path
 from .._http import HttpCore
 from .._retry import RetryPolicy
 from ..streaming.stream import EventStream
-from .keys import run_identity
+from .keys import run_identity, unreadable_run
 
 __all__ = ["GroupKeys", "existing_keys"]
 
@@ -41,6 +41,19 @@ def existing_keys(
     from (the caller's, when the read is part of its operation)."""
     found: dict[str, str] = {}
     extra: dict[str, list[str]] = {}
+
+    def note(key: str, run_id: str) -> None:
+        if wanted is not None and key not in wanted:
+            return
+        first = found.setdefault(key, run_id)
+        if first != run_id and run_id not in extra.get(key, ()):
+            extra.setdefault(key, []).append(run_id)
+
+    def unreadable(data: str) -> None:
+        run = unreadable_run(data)
+        if run is not None:
+            note(run[0], run[1])
+
     stream = EventStream(
         core,
         group_id,
@@ -49,16 +62,13 @@ def existing_keys(
         until="close",
         params=runs_stream_params(include_input=False, include_output=False, status=None),
         retry=retry,
+        on_unreadable=unreadable,
     )
     with stream:
         for event in stream:
             if type(event) is not TaskRunEvent:
                 continue
             key = run_identity(event.run)
-            if key is None or (wanted is not None and key not in wanted):
-                continue
-            run_id = event.run.run_id
-            first = found.setdefault(key, run_id)
-            if first != run_id and run_id not in extra.get(key, ()):
-                extra.setdefault(key, []).append(run_id)
+            if key is not None:
+                note(key, event.run.run_id)
     return GroupKeys(found, extra, stream.retry)
