@@ -16,7 +16,14 @@ from parallel_taskgroup.client import core_of
 from parallel_taskgroup.jobs.collector import CATCH_UP_ROWS
 from parallel_taskgroup.results import READ_AHEAD, ResultStream
 from parallel_taskgroup_api.models import TaskRunJsonOutput, TaskRunTextOutput
-from stream_fakes import GROUP_ID, FakeGroupServer, fake_client, run_event, status_event
+from stream_fakes import (
+    GROUP_ID,
+    FakeGroupServer,
+    fake_client,
+    run_event,
+    run_json,
+    status_event,
+)
 
 
 def fetched(server: FakeGroupServer, what: str) -> list[str]:
@@ -37,6 +44,21 @@ def test_missing_output_is_fetched_from_the_result_endpoint() -> None:
     [res] = list(fake_client(server).group(GROUP_ID).results())
     assert isinstance(res.output, TaskRunTextOutput) and res.content == "r4"
     assert fetched(server, "/result") == ["trun_4"]
+
+
+def test_an_output_that_does_not_parse_leaves_that_result_without_one_not_the_others() -> None:
+    server = FakeGroupServer([run_event(4, "e1"), run_event(5, "e2"), status_event("e3", False)])
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/trun_5/result"):  # an output of a shape not in the spec
+            return httpx.Response(200, json={"run": run_json(5), "output": {"content": "r5"}})
+        return server(request)
+
+    results = list(fake_client(answer).group(GROUP_ID).results())
+    assert [(r.run_id, r.ok, r.content) for r in results] == [
+        ("trun_4", True, "r4"),
+        ("trun_5", True, None),
+    ]
 
 
 def test_following_never_fetches_inputs() -> None:

@@ -64,9 +64,10 @@ IDLE_CHECK_SECONDS = 1.0
 class RunResult:
     """A run that is no longer active, with what the API knows about it.
 
-    ``output`` is set for completed runs, ``error`` for failed ones (``None`` when the server gave
-    no detail, e.g. for cancelled runs). ``input`` only when it came with the run (a snapshot
-    that asked for inputs).
+    ``output`` is set for completed runs (``None`` when the service's answer held none this
+    client can read: a warning on the ``parallel_taskgroup`` logger says why), ``error`` for
+    failed ones (``None`` when the server gave no detail, e.g. for cancelled runs). ``input``
+    only when it came with the run (a snapshot that asked for inputs).
     """
 
     run: TaskRun
@@ -155,8 +156,14 @@ def output_data(event: TaskRunEvent) -> Optional[dict[str, Any]]:
 
 
 def fetch_output(core: HttpCore, run_id: str) -> Optional[Output]:
-    """A completed run's output, from its result."""
-    result: TaskRunResult = get_result(core, run_id)
+    """A completed run's output, from its result; None, said in a warning, when the service's
+    answer does not parse (an output of a shape this client does not know must not stop the
+    results of every other run)."""
+    try:
+        result: TaskRunResult = get_result(core, run_id)
+    except errors.ResponseFormatError as exc:
+        log.warning("the output of run %s cannot be read, left out: %s", run_id, exc.message)
+        return None
     return _output_of(result.output)
 
 
