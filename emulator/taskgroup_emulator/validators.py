@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, Dict, List
+from typing import Any, Callable, Dict, List, TypeVar
 
 import jsonschema_rs
 
@@ -51,14 +51,31 @@ class Validator:
         try:
             return bool(self._compiled.is_valid(value))
         except (ValueError, OverflowError):
-            return bool(self._compiled.is_valid(_within_64_bits(value)))
+            return _too_deep_or(lambda: bool(self._compiled.is_valid(_within_64_bits(value))), True)
 
     def iter_errors(self, value: Any) -> List[Any]:
         """jsonschema_rs ValidationErrors (see schema_errors.py to read them)."""
         try:
             return list(self._compiled.iter_errors(value))
         except (ValueError, OverflowError):
-            return list(self._compiled.iter_errors(_within_64_bits(value)))
+            return _too_deep_or(
+                lambda: list(self._compiled.iter_errors(_within_64_bits(value))), []
+            )
+
+
+_T = TypeVar("_T")
+
+
+def _too_deep_or(check: Callable[[], _T], valid: _T) -> _T:
+    """``check()``, or ``valid`` where jsonschema_rs cannot recurse as deep as the value nests
+    (releases before 0.49, the newest for Python 3.9 among them): such a value is taken as
+    valid, as the API accepts inputs nested that deep."""
+    try:
+        return check()
+    except ValueError as exc:
+        if "recursion" not in str(exc).lower():
+            raise
+        return valid
 
 
 class Validators:

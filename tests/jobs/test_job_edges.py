@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any, Callable
 
@@ -358,3 +359,12 @@ def test_a_job_attached_to_a_group_whose_runs_it_cannot_read_sends_none_of_them_
         )
     assert transport.rewritten and report.completed == 50
     assert runs_per_key(server, group.id) == {f"r{i}": 1 for i in range(50)}
+
+
+def test_a_parquet_results_file_without_pyarrow_is_refused_before_anything_is_sent(
+    server: EmulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # as if not installed
+    with client_for(server) as client, pytest.raises(ResultsFileError, match="need pyarrow"):
+        run_job(client, rows(5), out=str(tmp_path / "r.parquet"), key="id", processor="lite")
+    assert server.requests()["total"] == 0

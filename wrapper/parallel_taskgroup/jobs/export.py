@@ -15,7 +15,7 @@ from ..client import Client
 from ..errors import ParallelError, ResultsFileError
 from ..wait import ProgressCallback
 from .records import result_record
-from .results_file import ResultsLayout, read_records, results_format, write_results
+from .results_file import ResultsLayout, read_records, writable_format, write_results
 
 __all__ = ["ExportReport", "export_results"]
 
@@ -48,7 +48,7 @@ def export_results(
     the file did not have before. ``out``'s folders are created; an existing ``out`` is
     replaced only if it holds this group's results (or with ``overwrite``): ResultsFileError
     otherwise."""
-    fmt = results_format(out)
+    fmt = writable_format(out)
     known = set() if overwrite else _own_keys(out, fmt, group_id)
     group = client.group(group_id)
     info = group.refresh()  # a wrong key, unknown group or unreachable server fails here

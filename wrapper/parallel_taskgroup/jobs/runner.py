@@ -44,7 +44,7 @@ from .progress import JobListener, JobProgress, SilentListener
 from .quote import JobQuote, quote_for
 from .record_file import records_path
 from .report import JobReport
-from .results_file import results_format
+from .results_file import writable_format
 from .revisit import mark_revisits
 from .session import run_session
 from .source import InputSource, with_key_resolved
@@ -219,7 +219,7 @@ def _check_out(out: str, source: InputArg, *, create: bool) -> None:
     OSError it is (an I/O failure, as a full disk)."""
     if os.path.isdir(out):
         raise ResultsFileError(f"{out}: is a directory; --out needs a file path")
-    results_format(out)  # an extension that is no results format is refused here
+    writable_format(out)  # an extension that is no results format is refused here
     if isinstance(source, (str, os.PathLike)) and os.fspath(source) != "-":
         with contextlib.suppress(OSError):
             if os.path.samefile(source, out):

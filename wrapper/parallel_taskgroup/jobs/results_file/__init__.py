@@ -79,7 +79,7 @@ from .formats import FORMATS, appendable, results_format
 from .layout import ResultsLayout, columns, tabular_row
 from .read import read_records
 from .reorder import reorder_lines
-from .write import write_results
+from .write import writable_format, write_results
 
 __all__ = [
     "FORMATS",
@@ -91,5 +91,6 @@ __all__ = [
     "reorder_lines",
     "results_format",
     "tabular_row",
+    "writable_format",
     "write_results",
 ]

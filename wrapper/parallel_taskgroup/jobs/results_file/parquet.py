@@ -56,10 +56,26 @@ def _pyarrow(path: str) -> tuple[Any, Any]:
     """pyarrow and pyarrow.parquet, imported on first use: only Parquet needs them."""
     try:
         return importlib.import_module("pyarrow"), importlib.import_module("pyarrow.parquet")
-    except ImportError:
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("pyarrow", "pyarrow.parquet"):
+            raise ResultsFileError(_broken(path, exc)) from None
         raise ResultsFileError(
             f"{path}: Parquet results files need pyarrow: {_PARQUET_HINT}"
         ) from None
+    except Exception as exc:  # installed, but its import fails (e.g. a numpy it was not built for)
+        raise ResultsFileError(_broken(path, exc)) from None
+
+
+def _broken(path: str, exc: BaseException) -> str:
+    return (
+        f"{path}: Parquet results files need pyarrow, and importing it fails "
+        f"({type(exc).__name__}: {exc}); reinstall it: {_PARQUET_HINT}"
+    )
+
+
+def require_pyarrow(path: str) -> None:
+    """ResultsFileError unless Parquet can be written: checked before a job sends anything."""
+    _pyarrow(path)
 
 
 def _write_parquet(

@@ -18,7 +18,7 @@ from .files import _O_BINARY, _io_error, _where
 from .formats import _gzipped, _lines_format, results_format
 from .layout import ResultsLayout
 from .lines import _Lines
-from .parquet import _write_parquet
+from .parquet import _write_parquet, require_pyarrow
 
 
 def write_results(
@@ -110,3 +110,12 @@ def _write(out: Union[IO[bytes], gzip.GzipFile], data: bytearray, path: str) -> 
         out.write(data)
     except OSError as exc:
         raise _io_error(path, "cannot write", exc) from exc
+
+
+def writable_format(path: str) -> str:
+    """:func:`results_format` of ``path``, once its format's library is known to import
+    (pyarrow for Parquet): ResultsFileError otherwise, before anything is sent or waited for."""
+    fmt = results_format(path)
+    if fmt == "parquet":
+        require_pyarrow(path)
+    return fmt
