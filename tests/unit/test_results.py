@@ -23,6 +23,7 @@ from stream_fakes import (
     run_event,
     run_json,
     status_event,
+    status_json,
 )
 
 
@@ -95,6 +96,22 @@ def test_an_idle_group_followed_from_scratch_is_read_from_one_snapshot() -> None
     got = list(fake_client(server).group(GROUP_ID).results())
     assert len(got) == 50
     assert [r.url.path.rsplit("/", 1)[-1] for r in server.requests] == [GROUP_ID, "runs"]
+
+
+def test_a_summary_saying_inactive_while_it_counts_queued_runs_is_followed_not_snapshot() -> None:
+    server = FakeGroupServer([run_event(i, f"r{i}", with_output=True) for i in range(3)])
+    server.finished = True
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith(GROUP_ID):  # a cached summary just after an add-runs POST
+            stale = {**status_json(False, 0, 3), "task_run_status_counts": {"queued": 3}}
+            return httpx.Response(
+                200, json={"taskgroup_id": GROUP_ID, "status": stale, "created_at": None}
+            )
+        return server(request)
+
+    results = fake_client(answer).group(GROUP_ID).results()
+    assert isinstance(results, ResultStream)
 
 
 @pytest.mark.parametrize("status", ["failed", "cancelled"])

@@ -107,6 +107,17 @@ def test_server_closing_an_active_stream_is_reconnected() -> None:
     assert len(server.connections) == 2
 
 
+def test_an_idle_groups_stream_closed_early_on_every_read_is_read_to_its_end() -> None:
+    events = make_events(8, final_status=False)
+    edges = boundaries(events)
+    # A lifetime or a proxy closing each connection a few events in, the group idle by then.
+    server = FakeGroupServer(
+        events, cuts=[("close", edges[2]), ("close", edges[5] - edges[2])], id_lines=True
+    )
+    server.finished = True
+    assert ids(fake_client(server).group(GROUP_ID).events()) == [e["event_id"] for e in events]
+
+
 def test_events_without_final_status_check_the_group_then_drain_once() -> None:
     events = make_events(3, final_status=False)
     server = FakeGroupServer(events)

@@ -20,6 +20,7 @@ from parallel_taskgroup_api.models import (
 from . import _checks, errors
 from ._endpoints import events_path, get_group, get_group_run, runs_stream_params, runs_stream_path
 from ._http import HttpCore
+from ._status import group_active
 from .results import DEFAULT_FETCH_CONCURRENCY, ResultSnapshot, ResultStream
 from .streaming.cursors import CursorStore
 from .streaming.stream import EventStream
@@ -239,7 +240,7 @@ class TaskGroup:
             )
         # A cursor store asks for a resumable stream: the snapshot shortcut has no cursor.
         fresh = last_event_id is None and cursor_store is None
-        if fresh and not self.refresh().status.is_active:
+        if fresh and not group_active(self.refresh().status):
             return ResultSnapshot(core, self.id, include_input=False)
         return ResultStream(
             core,

@@ -37,6 +37,7 @@ from . import errors
 from ._clock import Interrupted
 from ._endpoints import events_path, get_group, get_result, runs_stream_params, runs_stream_path
 from ._http import HttpCore
+from ._status import group_active
 from .streaming.cursors import CursorStore, MemoryCursorStore
 from .streaming.events import event_id_of
 from .streaming.stream import ERROR_PATIENCE, FLUSH_SECONDS, EventStream
@@ -595,7 +596,7 @@ class ResultStream(_Results):
             return None
 
     def _group_active(self) -> bool:
-        return get_group(self._core, self.group_id).status.is_active
+        return group_active(get_group(self._core, self.group_id).status)
 
     def _still_wanted(self, event: TaskRunEvent) -> bool:
         return self._wanted is None or self._wanted(event)

@@ -16,7 +16,7 @@ from . import errors
 from ._endpoints import events_path, get_group
 from ._http import HttpCore
 from ._retry import POLL
-from ._status import status_counts
+from ._status import group_active, status_counts
 from .streaming.stream import EventStream, timeout_at
 
 __all__ = ["ProgressCallback", "wait_for_group"]
@@ -64,7 +64,7 @@ def wait_for_group(
     status = get_group(core, group_id).status
     if on_progress is not None:
         on_progress(status)
-    if not status.is_active:
+    if not group_active(status):
         return status
     if not follow_events:
         return _poll(core, group_id, status, on_progress, ends, timeout)
@@ -88,7 +88,7 @@ def wait_for_group(
                         on_progress(status)
                     # Replayed history can hold older inactive states (e.g. before runs were
                     # added); only one covering at least the runs seen at the start is final.
-                    if not status.is_active and status.num_task_runs >= start_runs:
+                    if not group_active(status) and status.num_task_runs >= start_runs:
                         return status
                 elif type(event) is ErrorEvent:
                     log.info(
@@ -118,7 +118,7 @@ def _poll(
 ) -> TaskGroupStatus:
     clock = core.clock
     attempt = 0
-    while status.is_active:
+    while group_active(status):
         interval = POLL.delay(attempt)
         attempt += 1
         if ends is not None:

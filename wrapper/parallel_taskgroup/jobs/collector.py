@@ -8,6 +8,7 @@ from typing import Callable
 
 from .._clock import Interrupted
 from .._http import HttpCore
+from .._status import group_active
 from ..errors import JobIncompleteError
 from ..group import TaskGroup
 from ..results import ResultStream
@@ -110,12 +111,12 @@ def collect(
         reporter.phase("collecting results")
         if unrecorded(store) == 0:
             return
-        if group.refresh().status.is_active:
+        if group_active(group.refresh().status):
             continue
         # Idle, yet finished runs are missing: take them from one whole snapshot.
         catch_up(from_start=True)
         missing = unrecorded(store)
-        if missing > 0 and not group.refresh().status.is_active:
+        if missing > 0 and not group_active(group.refresh().status):
             raise JobIncompleteError(
                 f"group {group.id} is idle but {missing} submitted rows have no finished run; "
                 "run the same command again"

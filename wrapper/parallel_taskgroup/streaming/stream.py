@@ -27,6 +27,7 @@ from .. import errors
 from .._endpoints import get_group
 from .._http import HttpCore
 from .._retry import STREAM_IDLE, RetryPolicy
+from .._status import group_active
 from .cursors import CursorStore, MemoryCursorStore
 from .events import Event, event_id_of, parse_event
 from .sse import iter_sse
@@ -306,14 +307,17 @@ class EventStream(Iterator[Event]):
                     delay = 0.0
                     log.debug("%s stream quiet for the read timeout; reopening", self.stream_name)
                 elif clean:
-                    if self._until == "close" or drained_after_inactive:
+                    # Once the group is inactive, reads from the cursor go on until one brings
+                    # nothing new: a stream closed early (its lifetime, a proxy) looks the same
+                    # as one that ended.
+                    if self._until == "close" or (drained_after_inactive and not got_events):
                         return
                     if self._until == "inactive":
                         now = get_group(core, self.group_id).status
-                        if not now.is_active:
+                        if not group_active(now):
                             if (
                                 last_status is not None
-                                and not last_status.is_active
+                                and not group_active(last_status)
                                 and last_status.num_task_runs == now.num_task_runs
                             ):
                                 return  # the stream already ended on this final state
