@@ -222,7 +222,8 @@ def test_exporting_another_groups_results_over_a_file_is_refused_unless_overwrit
 ) -> None:
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
     with client_for(server) as client:
-        run_job(client, rows(3), out=str(first), key="id", processor="lite")
+        run_job(client, rows(3), out=str(tmp_path / "job.jsonl"), key="id", processor="lite")
+        export_results(client, lines(tmp_path / "job.jsonl")[0]["group_id"], out=str(first))
         run_job(client, rows(2), out=str(second), key="id", processor="lite")
         other = lines(second)[0]["group_id"]
         with pytest.raises(ResultsFileError, match="holds results of group"):
@@ -231,6 +232,18 @@ def test_exporting_another_groups_results_over_a_file_is_refused_unless_overwrit
         export_results(client, other, out=str(first), overwrite=True)
         again = export_results(client, other, out=str(first))  # its own group: fine
     assert len(lines(first)) == 2 and again.written == 0
+
+
+def test_exporting_over_a_jobs_own_results_file_is_refused(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    with client_for(server) as client:
+        report = run_job(client, rows(3), out=str(out), key="id", processor="lite")
+        before = out.read_text()
+        with pytest.raises(ResultsFileError, match="is the results file of a 'taskgroup run' job"):
+            export_results(client, str(report.group_id), out=str(out))
+    assert out.read_text() == before
 
 
 def test_a_composite_key_and_a_latin_1_tsv_input(server: EmulatorServer, tmp_path: Path) -> None:

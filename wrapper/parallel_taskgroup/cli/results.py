@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import signal
 from typing import IO, Any, Callable, Optional
 
 import parallel_taskgroup as ptg
@@ -11,6 +12,7 @@ import parallel_taskgroup as ptg
 from .connection import connect
 from .errors import EXIT_INTERRUPTED, EXIT_OK, EXIT_ROWS_FAILED
 from .progress import Progress
+from .signals import handling
 from .words import examples, plural, subcommand
 
 __all__ = ["add_parser", "execute"]
@@ -37,7 +39,8 @@ def add_parser(sub: Any, connection: Callable[[argparse.ArgumentParser], None]) 
         description=(
             "Write a line for every finished run of a group (failures included) to FILE, from "
             "one snapshot of its runs. Running it again rewrites the file; a file of another "
-            "group's results is refused unless --overwrite."
+            "group's results, or a 'taskgroup run' job's results file, is refused unless "
+            "--overwrite."
         ),
         epilog=EXAMPLES,
     )
@@ -101,7 +104,8 @@ def execute(args: argparse.Namespace, stderr: IO[str]) -> int:
     with connect(args) as client:
         try:
             try:
-                report = export(args.wait)
+                with handling((signal.SIGTERM,), _as_interrupt):
+                    report = export(args.wait)
             except KeyboardInterrupt:
                 progress.stopping()
                 raise
@@ -119,6 +123,11 @@ def execute(args: argparse.Namespace, stderr: IO[str]) -> int:
     note = f"; {plural(report.active, 'run')} still active (use --wait)" if report.active else ""
     stderr.write(f"{_wrote(report, args.out)}{note}\n")
     return EXIT_ROWS_FAILED if report.failed else EXIT_OK
+
+
+def _as_interrupt(signum: int, frame: Any) -> None:
+    """SIGTERM while waiting ends it as Ctrl-C does: what finished is written."""
+    raise KeyboardInterrupt
 
 
 def _wrote(report: ptg.ExportReport, out: str) -> str:

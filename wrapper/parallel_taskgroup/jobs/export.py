@@ -16,6 +16,7 @@ from ..errors import ParallelError, ResultsFileError
 from ..wait import ProgressCallback
 from .records import result_record
 from .results_file import ResultsLayout, read_records, writable_format, write_results
+from .state import default_state_path
 
 __all__ = ["ExportReport", "export_results"]
 
@@ -93,6 +94,14 @@ def _own_keys(out: str, fmt: str, group_id: str) -> set[str]:
     no such file); ResultsFileError when it holds anything else."""
     if not os.path.exists(out) or os.path.getsize(out) == 0:
         return set()
+    if os.path.exists(default_state_path(out)):
+        # A job's file holds one line per row (the latest of its attempts), in input order;
+        # a line per run written over it would break both until the job's next session.
+        raise ResultsFileError(
+            f"{out} is the results file of a 'taskgroup run' job ({default_state_path(out)} is "
+            "beside it): choose another --out (run that job's command again to update its "
+            "file), or pass --overwrite to replace it"
+        )
     try:
         found = [(r.get("group_id"), str(r.get("key"))) for r in read_records(out, fmt=fmt)]
     except (ParallelError, ValueError, KeyError, TypeError, AttributeError) as exc:
