@@ -306,6 +306,7 @@ def test_the_dry_run_quotes_the_submission_time_the_jobs_own_cap_allows(
         dry_run=True, **cap,  # type: ignore[arg-type]
     ).quote  # fmt: skip
     assert quote.posts == 3 and quote.min_submit_seconds == pytest.approx(seconds)
+    assert quote.min_submit_seconds_by_requests == pytest.approx(seconds)  # either reading
 
 
 def test_the_dry_run_says_where_max_cost_stops_the_job(tmp_path: Path) -> None:

@@ -37,8 +37,6 @@ def _rejects(out: str) -> str:
 
 def describe_quote(quote: ptg.JobQuote, out: str) -> list[str]:
     """The quote as the lines ``--dry-run`` prints."""
-    # Under the current docs' reading the limit counts POSTs (2,000 a minute, 1,000 runs each).
-    by_requests = max(0.0, (quote.posts - 2000) / 2000 * 60)
     parts = [f"{quote.new:,} new"]
     for count, what in (
         (quote.edited, "edited"),
@@ -57,7 +55,8 @@ def describe_quote(quote: ptg.JobQuote, out: str) -> list[str]:
         f"price:       ${quote.cost_usd:,.2f}"
         + (f" (already spent ${quote.spent_usd:,.2f})" if quote.spent_usd else ""),
         f"requests:    {plural(quote.posts, 'add-runs POST')}",
-        f"submission:  {_duration(by_requests)} at 2,000 requests per minute (current docs); "
+        f"submission:  {_duration(quote.min_submit_seconds_by_requests)} at 2,000 requests per "
+        "minute (current docs); "
         f"{_duration(quote.min_submit_seconds)} if it counts runs instead",
         f"prices from: {quote.price_source}",
     ]

@@ -61,6 +61,9 @@ class JobQuote:
     within_budget: Optional[int] = None
     """With ``max_cost``: how many of ``to_submit`` runs fit in it (batches of up to 1,000 go
     whole or not at all); None without a budget."""
+    min_submit_seconds_by_requests: float = 0.0
+    """:attr:`min_submit_seconds` under the current docs' reading, where the documented limit
+    counts POSTs; the job's own caps count as they do there."""
 
     @property
     def accepted(self) -> bool:
@@ -114,6 +117,11 @@ def quote_for(
         removed=removed,
         unfinished=counts.submitted - counts.finished,
         within_budget=_within(options.max_cost, spent, price, tuple(levels)),
+        min_submit_seconds_by_requests=max(
+            _paced_seconds(posts, RATE_LIMIT_PER_MINUTE),
+            _paced_seconds(to_submit, options.rate_per_minute),
+            _paced_seconds(posts, options.requests_per_minute),
+        ),
     )
 
 

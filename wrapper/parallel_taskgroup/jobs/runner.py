@@ -118,8 +118,9 @@ def run_job(
     ``weak``, ``retried``), and ``max_cost`` caps them all.
     ``group_id`` adds the rows to an existing group (or re-attaches a job whose state file was
     lost). ``dry_run`` checks every row and returns a report whose ``quote`` is what the job
-    would send now, without any request (``client`` may then be None). ``out``'s missing folders are created; a file there that the job cannot
-    prove it wrote (another job's, or not a results file) is refused unless ``overwrite``.
+    would send now, without any request (``client`` may then be None). ``out``'s missing
+    folders are created; a file there that the job cannot prove it wrote (another job's, or
+    not a results file) is refused unless ``overwrite``.
     ``limit`` runs the job on the input's first rows only (a later call without it needs
     ``add_rows`` to take the rest). ``skip_invalid`` leaves bad rows out instead of refusing
     the job: each is written, with its line and why, to ``RESULTS.rejects.jsonl``. A
