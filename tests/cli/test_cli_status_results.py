@@ -83,6 +83,15 @@ def test_status_of_a_file_that_names_no_group_says_so(
     assert f"{notes}: no group id found" in err and "give the group id instead" in err
 
 
+def test_status_of_a_job_that_has_not_written_its_results_file_yet_reads_its_state(
+    job: Path,
+) -> None:
+    job.unlink()  # as just after `taskgroup run` started: its state file, no lines yet
+    code, stdout, err = run_cli(["status", job])
+    assert code == 0, err
+    assert f"{job}: not written yet" in stdout and group_of(job) in stdout
+
+
 def test_status_of_a_missing_results_file_says_there_is_no_such_file(
     cli_env: EmulatorServer, tmp_path: Path
 ) -> None:

@@ -5,7 +5,9 @@ never pays twice."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import socket
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -17,11 +19,13 @@ from parallel_taskgroup import (
     Client,
     InputError,
     JobChangedError,
+    JobLockedError,
     ResultsFileError,
     export_results,
     run_dataframe,
     run_job,
 )
+from parallel_taskgroup._fs import FileLock
 from parallel_taskgroup.jobs.results_file import read_records
 from taskgroup_emulator.testing import EmulatorServer
 
@@ -382,3 +386,16 @@ def test_a_parquet_results_file_without_pyarrow_is_refused_before_anything_is_se
     with client_for(server) as client, pytest.raises(ResultsFileError, match="need pyarrow"):
         run_job(client, rows(5), out=str(tmp_path / "r.parquet"), key="id", processor="lite")
     assert server.requests()["total"] == 0
+
+
+def test_a_second_job_on_one_results_file_in_the_same_process_is_told_so(
+    server: EmulatorServer, tmp_path: Path
+) -> None:
+    out = tmp_path / "r.jsonl"
+    held = FileLock(f"{out}.lock")
+    assert held.acquire(f"pid {os.getpid()} on {socket.gethostname()} since now")
+    try:
+        with client_for(server) as client, pytest.raises(JobLockedError, match="this process"):
+            run_job(client, rows(2), out=str(out), key="id", processor="lite")
+    finally:
+        held.release()

@@ -12,7 +12,7 @@ import parallel_taskgroup as ptg
 
 from .connection import connect
 from .errors import EXIT_OK, UsageError
-from .job_files import job_base_url, job_group, lines_by_status
+from .job_files import job_base_url, job_group, lines_by_status, state_path
 from .words import examples, plural, subcommand
 
 __all__ = ["add_parser", "execute"]
@@ -52,13 +52,18 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
     """Print the group's summary (and the results file's lines, given one)."""
     results: Optional[str] = None
     group_id, where = args.group, ""
-    if not os.path.exists(args.group) and (
-        os.sep in args.group or args.group.lower().endswith(_FILE_ENDINGS)
+    written = os.path.exists(args.group)
+    # A job that has just started has its state file before it has written a line.
+    starting = not written and os.path.isfile(state_path(args.group))
+    if (
+        not written
+        and not starting
+        and (os.sep in args.group or args.group.lower().endswith(_FILE_ENDINGS))
     ):
         raise UsageError(
             f"{args.group}: no such file; give a results file of `taskgroup run` or a group id"
         )
-    if os.path.exists(args.group):
+    if written or starting:
         results = args.group
         if os.path.isdir(results):
             raise UsageError(f"{results}: is a directory; give a results file or a group id")
@@ -68,7 +73,7 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
                 f"{results}: the job has no group yet ({where} names none: it stopped before "
                 "creating it); run its `taskgroup run` command again"
             )
-    by_status = lines_by_status(results) if results is not None else {}
+    by_status = lines_by_status(results) if results is not None and written else {}
     with connect(args) as client:
         try:
             info = client.group(group_id).refresh()
@@ -93,7 +98,9 @@ def execute(args: argparse.Namespace, stdout: IO[str]) -> int:
         stdout.write(json.dumps(record, indent=2) + "\n")
         return EXIT_OK
     rows = _group_rows(info, where)
-    if results is not None:
+    if results is not None and not written:
+        rows.append(("results", f"{results}: not written yet (its job has just started)"))
+    elif results is not None:
         rows.append(("results", f"{results}: {plural(sum(by_status.values()), 'line')}"))
         rows += [(f"  {name}", f"{n:,}") for name, n in by_status.items()]
     width = max(len(r[0]) for r in rows)

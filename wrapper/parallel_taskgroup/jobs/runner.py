@@ -181,6 +181,11 @@ def run_job(
     note = f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%H:%M:%S')}"
     if not lock.acquire(note):
         holder = lock.holder() or "another process"
+        if holder.startswith(f"pid {os.getpid()} on {socket.gethostname()} "):
+            raise JobLockedError(
+                f"{out} is in use by another job of this process ({holder}): one run_job at a "
+                "time per results file; wait for the other call to return"
+            )
         raise JobLockedError(
             f"{out} is in use by another taskgroup run ({holder}); wait for it to finish or stop "
             "it, then run the same command again"
