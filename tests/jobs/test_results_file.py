@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import errno
+import io
 import json
 import os
 import stat
@@ -61,7 +62,11 @@ def compact(value: Any) -> str:
 
 def csv_rows(path: Path) -> list[list[str]]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return list(csv.reader(handle))
+        text = handle.read()
+    # The csv module before Python 3.11 refuses NUL: a character the file lacks stands in.
+    stand_in = next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in text)
+    rows = csv.reader(io.StringIO(text.replace("\x00", stand_in), newline=""))
+    return [[cell.replace(stand_in, "\x00") for cell in row] for row in rows]
 
 
 # -- strategies --------------------------------------------------------------------------------

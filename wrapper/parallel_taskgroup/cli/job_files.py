@@ -83,7 +83,8 @@ def _records(path: str) -> Iterator[dict[str, Any]]:
     packed = name.endswith(".gz")
     with _open_text(path, packed) as handle:
         if name[: -len(".gz")].endswith(".csv") if packed else name.endswith(".csv"):
-            yield from csv.DictReader(handle)
+            # Python before 3.11 refuses NUL, which a cell may hold; a status never does.
+            yield from csv.DictReader(line.replace("\x00", "\ufffd") for line in handle)
             return
         for line in handle:
             if not line.strip():

@@ -43,12 +43,22 @@ def _csv_fields(raw: bytes, where: str) -> list[str]:
     except UnicodeDecodeError as exc:
         raise ResultsFileError(f"{where}: not valid UTF-8 (byte {exc.start + 1})") from None
     try:
-        rows = list(csv.reader((text,), strict=True))
+        rows = _split(text)
     except csv.Error as exc:
         raise ResultsFileError(f"{where}: not a CSV record ({exc})") from None
     if len(rows) != 1:
         raise ResultsFileError(f"{where}: {_UNPAIRED}")
     return rows[0]
+
+
+def _split(text: str) -> list[list[str]]:
+    """The rows of ``text``. The csv module of Python before 3.11 refuses NUL, which a cell may
+    hold (the writer keeps it): it stands in for a character the record does not hold."""
+    if "\x00" not in text:
+        return list(csv.reader((text,), strict=True))
+    stand_in = next(chr(c) for c in range(0xE000, 0x110000) if chr(c) not in text)
+    rows = csv.reader((text.replace("\x00", stand_in),), strict=True)
+    return [[cell.replace(stand_in, "\x00") for cell in row] for row in rows]
 
 
 _UNPAIRED = (
