@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import stat
 from collections import Counter
 from pathlib import Path
 
@@ -103,6 +104,10 @@ def test_report_html_writes_the_page_and_says_where(job: Path, tmp_path: Path) -
     assert '<td class="num" data-figure="status.completed">37</td>' in text
     assert '<td class="num" data-figure="spend.base.usd">$0.40</td>' in text
     assert not list(page.parent.glob(".*.tmp"))  # written through a temp file, renamed
+    assert not list(page.parent.glob(".*.mode"))
+    plain = page.parent / "plain.txt"
+    plain.write_text("")
+    assert stat.S_IMODE(page.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)  # to share
 
 
 def test_report_reads_a_results_file_without_its_journal_and_says_what_it_lacks(

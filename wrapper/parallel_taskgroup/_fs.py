@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from typing import IO, Optional, Union
@@ -14,12 +15,16 @@ __all__ = ["FileLock", "atomic_write", "fsync_dir"]
 PathArg = Union[str, "os.PathLike[str]"]
 
 
-def atomic_write(path: PathArg, data: bytes) -> None:
+def atomic_write(path: PathArg, data: bytes, *, private: bool = True) -> None:
     """Replace ``path`` with ``data``: written to a temp file beside it, fsynced, renamed over
-    it, and the folder fsynced. A crash at any point leaves the old or the new content."""
+    it, and the folder fsynced. A crash at any point leaves the old or the new content. The
+    file is readable by its owner only, or with ``private=False`` (a page to share) has the
+    mode the file had, or a new file gets."""
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
     fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
+    if not private:
+        _share_like(target, tmp)
     try:
         try:
             view = memoryview(data)
@@ -34,6 +39,24 @@ def atomic_write(path: PathArg, data: bytes) -> None:
             os.unlink(tmp)
         raise
     fsync_dir(directory)
+
+
+def _share_like(target: str, tmp: str) -> None:
+    """Give ``tmp`` the mode of ``target``, or the one a new file gets under the umask."""
+    try:
+        mode = stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        probe = f"{tmp}.mode"
+        try:
+            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            mode = stat.S_IMODE(os.stat(probe).st_mode)
+        except OSError:
+            return
+        finally:
+            with contextlib.suppress(OSError):
+                os.unlink(probe)
+    with contextlib.suppress(OSError):
+        os.chmod(tmp, mode)
 
 
 def fsync_dir(directory: PathArg) -> None:

@@ -441,4 +441,4 @@ def write_summary_html(summary: JobSummary, path: str) -> None:
     """Write the page of ``summary`` to ``path`` atomically, creating missing folders (an
     OSError propagates)."""
     os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
-    atomic_write(path, summary_html(summary).encode("utf-8"))
+    atomic_write(path, summary_html(summary).encode("utf-8"), private=False)
