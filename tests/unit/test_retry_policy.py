@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import attrs
+import httpx
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from parallel_taskgroup import Backoff, RetryPolicy, errors
+from parallel_taskgroup import Backoff, Client, Clock, RetryPolicy, errors
 
 SHORT = Backoff(base=0.5, cap=1.0, jitter=False)
 
@@ -154,3 +155,39 @@ def test_the_time_to_failure_of_the_count_is_at_most_the_sum_of_the_capped_backo
             policy = policy.increment(reset(), now=float(t + seed), answered=True)
             waited += policy.delay
     assert waited <= sum(min(8.0, 0.5 * 2**n) for n in range(max_retries))
+
+
+GROUP = {
+    "taskgroup_id": "tgrp_1",
+    "status": {
+        "num_task_runs": 0,
+        "task_run_status_counts": {},
+        "is_active": False,
+        "status_message": None,
+        "modified_at": None,
+    },
+    "created_at": "2025-01-01T00:00:00Z",
+}
+
+
+class NoSleep(Clock):
+    def sleep(self, seconds: float) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("retry_after", "level"), [("30", "WARNING"), ("1", "INFO")])
+def test_a_long_wait_before_a_retry_is_a_warning_a_short_one_is_info(
+    retry_after: str, level: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    answers = [
+        httpx.Response(429, headers={"retry-after": retry_after}, json={"error": {}}),
+        httpx.Response(200, json=GROUP),
+    ]
+    http = httpx.Client(transport=httpx.MockTransport(lambda request: answers.pop(0)))
+    client = Client(
+        api_key="k", base_url="https://api.example.test", http_client=http, clock=NoSleep()
+    )
+    with caplog.at_level("INFO", logger="parallel_taskgroup"), client:
+        client.group("tgrp_1").refresh()
+    (record,) = [r for r in caplog.records if "after" in r.getMessage()]
+    assert record.levelname == level

@@ -36,6 +36,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_BYTES",
     "DEFAULT_SUBMIT_TIMEOUT",
     "DEFAULT_TIMEOUT",
+    "LONG_WAIT_SECONDS",
     "ApiVersion",
     "HttpCore",
     "error_from_response",
@@ -47,6 +48,8 @@ DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024
 """The largest answer body read (a run's result with its basis is far smaller)."""
 DEFAULT_SUBMIT_TIMEOUT = 60.0
+LONG_WAIT_SECONDS = 10.0
+"""A retry wait at least this long is logged as a warning, not as info."""
 """The longest one add-runs POST may take, start to answer."""
 USER_AGENT = f"parallel-taskgroup/{__version__}"
 ApiVersion = Literal["v1", "v1beta"]
@@ -417,8 +420,14 @@ class HttpCore:
         """Wait as ``policy`` says after its latest failure, telling the wait hook why."""
         delay = policy.delay
         self.waiting(f"{policy.describe()}: {what}", delay)
-        log.info(
-            "%s in %.2fs after %s", what, delay, policy.history[-1].error if policy.history else ""
+        # A long wait (a Retry-After, a backoff grown large) is a warning: a call that blocks
+        # this long says why, logging set up or not.
+        log.log(
+            logging.WARNING if delay >= LONG_WAIT_SECONDS else logging.INFO,
+            "%s in %.2fs after %s",
+            what,
+            delay,
+            policy.history[-1].error if policy.history else "",
         )
         self.clock.sleep(delay)
 

@@ -37,7 +37,7 @@ import attrs
 from .. import errors
 from .._clock import Interrupted
 from .._endpoints import get_group
-from .._http import HttpCore
+from .._http import LONG_WAIT_SECONDS, HttpCore
 from .._retry import RetryPolicy
 from .._words import plural
 from .batches import chunk_by_limits
@@ -267,7 +267,11 @@ class _Batches:
                 self.report.rate_limited += 1
                 policy = self._count(policy, exc, len(pending))
                 wait = self.pacer.refused(len(pending), exc.retry_after)
-                log.info("429 on add-runs: sending the batch again in %.1fs", wait)
+                log.log(
+                    logging.WARNING if wait >= LONG_WAIT_SECONDS else logging.INFO,
+                    "429 on add-runs: sending the batch again in %.1fs",
+                    wait,
+                )
                 self.core.waiting("rate limit (429 from the service): next batch", wait)
                 continue
             except errors.PaymentRequiredError as exc:
