@@ -7,11 +7,12 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import httpx
 import pytest
-from parallel_taskgroup import ROW_KEY_FIELD, Client, RowError, SubmissionError, TaskGroup
+from group_runs import keys_in, rows
+from parallel_taskgroup import Client, RowError, SubmissionError
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
@@ -48,19 +49,6 @@ class InterruptedMidPost(httpx.BaseTransport):
 
     def close(self) -> None:
         self.inner.close()
-
-
-def keys_in(group: TaskGroup) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for event in group.runs():
-        metadata = getattr(getattr(event, "run", None), "metadata", None)
-        if metadata is not None and ROW_KEY_FIELD in metadata:
-            found[str(metadata[ROW_KEY_FIELD])] += 1
-    return found
-
-
-def rows(n: int, **extra: Any) -> list[dict[str, Any]]:
-    return [{"id": i, "question": f"What does company {i} do?", **extra} for i in range(n)]
 
 
 def test_a_call_cut_off_during_its_post_waits_for_that_post_when_run_again(

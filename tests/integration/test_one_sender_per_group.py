@@ -4,31 +4,20 @@ the group's runs, create each row's run once: against the emulator over loopback
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
-from parallel_taskgroup import ROW_KEY_FIELD, Client, SqliteJournal, SubmitReport, TaskGroup
+from group_runs import keys_in, rows
+from parallel_taskgroup import Client, SqliteJournal, SubmitReport
 from taskgroup_emulator.testing import EmulatorServer
 
 pytestmark = pytest.mark.integration
 
 UNLIMITED = 10_000_000
-
-
-def rows(n: int) -> list[dict[str, Any]]:
-    return [{"id": i, "question": f"What does company {i} do?"} for i in range(n)]
-
-
-def keys_in(group: TaskGroup) -> Counter[str]:
-    found: Counter[str] = Counter()
-    for event in group.runs():
-        metadata = getattr(getattr(event, "run", None), "metadata", None)
-        if metadata is not None and ROW_KEY_FIELD in metadata:
-            found[str(metadata[ROW_KEY_FIELD])] += 1
-    return found
 
 
 def at_once(calls: list[Callable[[], SubmitReport]]) -> list[SubmitReport]:
@@ -65,38 +54,23 @@ def test_threads_adding_the_same_rows_to_one_handle_create_each_run_once(
         assert keys_in(group) == Counter({str(i): 1 for i in range(300)})
 
 
-def test_threads_with_handles_of_their_own_create_each_run_once(
-    emulator_factory: Callable[..., EmulatorServer],
+@pytest.mark.parametrize("journal", [False, True], ids=["no-journal", "one-journal-file"])
+def test_threads_with_handles_and_journals_of_their_own_create_each_run_once(
+    emulator_factory: Callable[..., EmulatorServer], tmp_path: Path, journal: bool
 ) -> None:
-    emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
-    with Client(api_key=emu.api_key, base_url=emu.base_url) as client:
-        gid = client.create_group(processor="lite").id
-
-        def add() -> SubmitReport:
-            return client.group(gid, processor="lite").add_runs(
-                rows(300), key="id", max_batch_inputs=50
-            )
-
-        reports = at_once([add] * 3)
-        assert sum(r.sent for r in reports) == 300
-        assert keys_in(client.group(gid)) == Counter({str(i): 1 for i in range(300)})
-
-
-def test_two_journals_on_one_file_as_two_processes_hold_it_create_each_run_once(
-    emulator_factory: Callable[..., EmulatorServer], tmp_path: Path
-) -> None:
+    """Each thread as another process would be: its own handle, its own journal on one file."""
     emu = emulator_factory(rate_limit_per_minute=UNLIMITED)
     path = tmp_path / "shared.sqlite"
     with Client(api_key=emu.api_key, base_url=emu.base_url) as client:
         gid = client.create_group(processor="lite").id
 
         def add() -> SubmitReport:
-            with SqliteJournal(path) as journal:
+            with SqliteJournal(path) if journal else contextlib.nullcontext() as opened:
                 return client.group(gid, processor="lite").add_runs(
-                    rows(300), key="id", journal=journal, max_batch_inputs=50
+                    rows(300), key="id", journal=opened, max_batch_inputs=50
                 )
 
-        reports = at_once([add, add])
+        reports = at_once([add] * 3)
         assert sum(r.sent for r in reports) == 300
         assert keys_in(client.group(gid)) == Counter({str(i): 1 for i in range(300)})
 

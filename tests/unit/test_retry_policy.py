@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from parallel_taskgroup import Backoff, Client, Clock, RetryPolicy, errors
+from stream_fakes import group_summary
 
 SHORT = Backoff(base=0.5, cap=1.0, jitter=False)
 
@@ -157,19 +158,6 @@ def test_the_time_to_failure_of_the_count_is_at_most_the_sum_of_the_capped_backo
     assert waited <= sum(min(8.0, 0.5 * 2**n) for n in range(max_retries))
 
 
-GROUP = {
-    "taskgroup_id": "tgrp_1",
-    "status": {
-        "num_task_runs": 0,
-        "task_run_status_counts": {},
-        "is_active": False,
-        "status_message": None,
-        "modified_at": None,
-    },
-    "created_at": "2025-01-01T00:00:00Z",
-}
-
-
 class NoSleep(Clock):
     def sleep(self, seconds: float) -> None:
         pass
@@ -181,7 +169,7 @@ def test_a_long_wait_before_a_retry_is_a_warning_a_short_one_is_info(
 ) -> None:
     answers = [
         httpx.Response(429, headers={"retry-after": retry_after}, json={"error": {}}),
-        httpx.Response(200, json=GROUP),
+        group_summary("tgrp_1", 0),
     ]
     http = httpx.Client(transport=httpx.MockTransport(lambda request: answers.pop(0)))
     client = Client(

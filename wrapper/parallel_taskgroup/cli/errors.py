@@ -189,17 +189,7 @@ def budget_to_finish(error: BaseException) -> Optional[float]:
 
 def _with_max_cost(argv: Sequence[str], usd: float) -> list[str]:
     """``argv`` with ``--max-cost`` (or an abbreviation argparse took for it) set to ``usd``."""
-    kept: list[str] = []
-    skip = False
-    for arg in argv:
-        if skip:
-            skip = False
-            continue
-        name = arg.split("=", 1)[0]
-        if len(name) >= 4 and "--max-cost".startswith(name):
-            skip = "=" not in arg
-        else:
-            kept.append(arg)
+    kept = _without(argv, lambda name: len(name) >= 4 and "--max-cost".startswith(name))
     return [*kept, "--max-cost", f"{usd:.2f}"]
 
 
@@ -210,6 +200,17 @@ _RETRY_FLAGS = ("--without-citations",)
 def _retry_failed(argv: Sequence[str]) -> list[str]:
     """``argv`` with ``--retry failed`` in place of any other retry rule (``--retry
     low-confidence`` and its ``--fields``, ``--at-most``, ``--without-citations``)."""
+    kept = _without(argv, _RETRY_VALUED.__contains__, _RETRY_FLAGS.__contains__)
+    return [*kept, "--retry", "failed"]
+
+
+def _without(
+    argv: Sequence[str],
+    valued: Callable[[str], bool],
+    flag: Callable[[str], bool] = lambda name: False,
+) -> list[str]:
+    """``argv`` less the options whose names ``valued`` picks (with their values, given
+    apart or after ``=``) and the flags ``flag`` picks."""
     kept: list[str] = []
     skip = False
     for arg in argv:
@@ -217,11 +218,11 @@ def _retry_failed(argv: Sequence[str]) -> list[str]:
             skip = False
             continue
         name = arg.split("=", 1)[0]
-        if name in _RETRY_VALUED:
+        if valued(name):
             skip = "=" not in arg
-        elif name not in _RETRY_FLAGS:
+        elif not flag(name):
             kept.append(arg)
-    return [*kept, "--retry", "failed"]
+    return kept
 
 
 def resume_hint(
