@@ -11,9 +11,11 @@ import pytest
 from parallel_taskgroup import Clock, ConfigurationError
 from parallel_taskgroup.submission.group_lock import sending_to
 
+SERVER = "https://api.example.test"
+
 
 def test_a_call_that_finds_the_group_free_did_not_wait() -> None:
-    with sending_to("tgrp_lock_free", clock=Clock(), on_wait=lambda _: None) as waited:
+    with sending_to(SERVER, "tgrp_lock_free", clock=Clock(), on_wait=lambda _: None) as waited:
         assert waited is False
 
 
@@ -22,7 +24,7 @@ def test_a_call_that_waits_for_another_thread_says_why_once_and_knows_it_waited(
     inside, release = threading.Event(), threading.Event()
 
     def holder() -> None:
-        with sending_to("tgrp_lock_threads", clock=Clock(), on_wait=said.append):
+        with sending_to(SERVER, "tgrp_lock_threads", clock=Clock(), on_wait=said.append):
             inside.set()
             release.wait(10)
 
@@ -30,7 +32,7 @@ def test_a_call_that_waits_for_another_thread_says_why_once_and_knows_it_waited(
     thread.start()
     assert inside.wait(10)
     threading.Timer(0.5, release.set).start()
-    with sending_to("tgrp_lock_threads", clock=Clock(), on_wait=said.append) as waited:
+    with sending_to(SERVER, "tgrp_lock_threads", clock=Clock(), on_wait=said.append) as waited:
         assert waited is True
     thread.join(10)
     assert len(said) == 1
@@ -43,7 +45,8 @@ def test_a_call_waits_for_another_process_holding_the_group() -> None:
         import sys, time
         from parallel_taskgroup import Clock
         from parallel_taskgroup.submission.group_lock import sending_to
-        with sending_to("tgrp_lock_processes", clock=Clock(), on_wait=print):
+        server = "https://api.example.test"
+        with sending_to(server, "tgrp_lock_processes", clock=Clock(), on_wait=print):
             print("held", flush=True)
             time.sleep(1.0)
         """
@@ -51,7 +54,9 @@ def test_a_call_waits_for_another_process_holding_the_group() -> None:
     proc = subprocess.Popen([sys.executable, "-c", child], stdout=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None and proc.stdout.readline().strip() == "held"
-        with sending_to("tgrp_lock_processes", clock=Clock(), on_wait=lambda _: None) as waited:
+        with sending_to(
+            SERVER, "tgrp_lock_processes", clock=Clock(), on_wait=lambda _: None
+        ) as waited:
             assert waited is True
     finally:
         proc.wait(10)
@@ -59,8 +64,16 @@ def test_a_call_waits_for_another_process_holding_the_group() -> None:
 
 def test_add_runs_inside_add_runs_on_the_same_group_is_refused() -> None:
     clock = Clock()
-    outer = sending_to("tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
-    inner = sending_to("tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
+    outer = sending_to(SERVER, "tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
+    inner = sending_to(SERVER, "tgrp_lock_nested", clock=clock, on_wait=lambda _: None)
     refused = pytest.raises(ConfigurationError, match="from inside another add_runs on it")
     with outer, refused, inner:
         pass
+
+
+def test_the_same_group_id_on_two_servers_is_two_locks() -> None:
+    clock = Clock()
+    with sending_to(SERVER, "tgrp_lock_servers", clock=clock, on_wait=lambda _: None):
+        other = sending_to("http://127.0.0.1:8000", "tgrp_lock_servers", clock=clock, on_wait=print)
+        with other as waited:
+            assert waited is False

@@ -297,7 +297,8 @@ class TaskGroup:
         journal cut off during a POST (Ctrl-C) leaves that POST with the client: the next such
         call on the group first waits until it can no longer land. Calls sending to one group
         from this machine (threads, processes, jobs) take turns, holding a lock file in the
-        temp folder: a call that had to wait for another reads the group before it sends.
+        temp folder (``$PARALLEL_TASKGROUP_LOCK_DIR`` names another): a call that had to wait
+        for another reads the group before it sends.
 
         ``max_batch_inputs`` / ``max_batch_bytes``: the size of each POST. Pacing needs no
         setting: batches go as fast as the service accepts them, and a 429 teaches the pace

@@ -4,8 +4,9 @@ An add-runs call holds its group's lock from before it reads its journal and the
 last POST is settled, so two calls sending to one group (two threads, two processes on one
 journal, a second job attached to a group another job is still filling) never both send a row.
 A call that had to wait for the lock reads the group before it sends: its journal cannot know
-what the other call sent. The lock is an OS file lock (released however its holder exits) in a
-folder of this user's in the temp folder; where that folder cannot be used, calls go unlocked.
+what the other call sent. The lock is an OS file lock (released however its holder exits), one
+per server and group, in the folder ``$PARALLEL_TASKGROUP_LOCK_DIR`` names, by default one of
+this user's in the temp folder; where that folder cannot be used, calls go unlocked.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from .. import errors
 from .._clock import Clock
 from .._fs import FileLock
 
-__all__ = ["sending_to"]
+__all__ = ["LOCK_DIR_VARIABLE", "sending_to"]
 
 log = logging.getLogger("parallel_taskgroup.submission")
 
@@ -35,16 +36,19 @@ _held = threading.local()
 
 
 @contextlib.contextmanager
-def sending_to(group_id: str, *, clock: Clock, on_wait: Callable[[str], None]) -> Iterator[bool]:
-    """Hold the lock of ``group_id`` inside; yields whether another sender held it first.
-    ``on_wait`` is told once, in words, whom the call waits for."""
-    held: set[str] = _held.__dict__.setdefault("groups", set())
-    if group_id in held:
+def sending_to(
+    server: str, group_id: str, *, clock: Clock, on_wait: Callable[[str], None]
+) -> Iterator[bool]:
+    """Hold the lock of group ``group_id`` of the API at ``server`` inside; yields whether
+    another sender held it first. ``on_wait`` is told once, in words, whom the call waits for."""
+    held: set[tuple[str, str]] = _held.__dict__.setdefault("groups", set())
+    key = (server.rstrip("/"), group_id)
+    if key in held:
         raise errors.ConfigurationError(
             f"add_runs on group {group_id} was called from inside another add_runs on it (e.g. "
             "from its on_progress): the inner call would wait for the outer one forever"
         )
-    lock = _lock_of(group_id)
+    lock = _lock_of(server, group_id)
     if lock is None:
         yield False
         return
@@ -65,11 +69,11 @@ def sending_to(group_id: str, *, clock: Clock, on_wait: Callable[[str], None]) -
                 "to end, then reading the group, so that no row is sent twice"
             )
         clock.sleep(POLL_SECONDS)
-    held.add(group_id)
+    held.add(key)
     try:
         yield waited
     finally:
-        held.discard(group_id)
+        held.discard(key)
         lock.release()
 
 
@@ -82,16 +86,21 @@ def _take(lock: FileLock, note: str) -> Optional[bool]:
         return None
 
 
-def _lock_of(group_id: str) -> Optional[FileLock]:
-    """The lock file of ``group_id`` (named by a digest: ids are the server's to choose), or
+LOCK_DIR_VARIABLE = "PARALLEL_TASKGROUP_LOCK_DIR"
+
+
+def _lock_of(server: str, group_id: str) -> Optional[FileLock]:
+    """The lock file of the group (named by a digest: ids are the server's to choose), or
     None when the lock folder cannot be made."""
-    folder = os.path.join(tempfile.gettempdir(), f"parallel-taskgroup-{_user()}")
+    folder = os.environ.get(LOCK_DIR_VARIABLE) or os.path.join(
+        tempfile.gettempdir(), f"parallel-taskgroup-{_user()}"
+    )
     try:
         os.makedirs(folder, mode=0o700, exist_ok=True)
     except OSError as exc:
         log.warning("add_runs goes without its group lock: cannot make %s (%s)", folder, exc)
         return None
-    name = hashlib.sha256(group_id.encode("utf-8")).hexdigest()[:32]
+    name = hashlib.sha256(f"{server.rstrip('/')}\n{group_id}".encode()).hexdigest()[:32]
     return FileLock(os.path.join(folder, f"{name}.lock"))
 
 

@@ -475,7 +475,9 @@ def submit_rows(
         attempt=options.attempt,
     )
     report = SubmitReport(group_id=group_id)
-    with sending_to(group_id, clock=clock, on_wait=_waiting_for_sender(core)) as waited:
+    with sending_to(
+        core.base_url, group_id, clock=clock, on_wait=_waiting_for_sender(core)
+    ) as waited:
         journal, owned = _open(options.journal)
         try:
             record_group = waited or _reads_group(core, group_id, journal, options)
