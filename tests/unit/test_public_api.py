@@ -106,6 +106,17 @@ def test_importing_the_package_loads_no_http_or_models() -> None:
     assert out.stdout.strip() == "[]"
 
 
+def test_a_usage_error_of_run_loads_no_http_or_models() -> None:
+    code = (
+        "import sys, io; from parallel_taskgroup.cli import main; "
+        "sys.stderr = io.StringIO(); "
+        "code = main(['run', 'nonexistent.jsonl', '--out', 'x.jsonl']); "
+        "print(code, sorted(m for m in ('httpx', 'parallel_taskgroup.jobs') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "2 []"
+
+
 def _third_party_imports() -> set[str]:
     names: set[str] = set()
     for package in ("wrapper/parallel_taskgroup", "generated_client/parallel_taskgroup_api"):

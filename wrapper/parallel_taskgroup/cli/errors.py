@@ -179,7 +179,8 @@ def budget_to_finish(error: BaseException) -> Optional[float]:
     budget send every row it has left: what it spent before the session plus the session's
     quote; None when ``error`` carries no priced job report."""
     report = getattr(error, "job_report", None)
-    if not isinstance(report, ptg.JobReport):
+    # None first: naming ptg.JobReport loads the jobs package, a usage error must not wait for.
+    if report is None or not isinstance(report, ptg.JobReport):
         return None
     total = report.quote.spent_usd + report.quote.cost_usd
     if not math.isfinite(total):
