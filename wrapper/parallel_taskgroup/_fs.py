@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import stat
 import sys
 import tempfile
 from typing import IO, Optional, Union
 
-__all__ = ["FileLock", "atomic_write", "fsync_dir"]
+__all__ = ["O_BINARY", "FileLock", "atomic_write", "fsync_dir", "temp_beside"]
 
 PathArg = Union[str, "os.PathLike[str]"]
+
+O_BINARY: int = getattr(os, "O_BINARY", 0)
+"""os.open's flag for no newline translation (Windows; 0 elsewhere)."""
 
 
 def atomic_write(path: PathArg, data: bytes, *, private: bool = True) -> None:
@@ -22,9 +26,7 @@ def atomic_write(path: PathArg, data: bytes, *, private: bool = True) -> None:
     mode the file had, or a new file gets."""
     target = os.fspath(path)
     directory = os.path.dirname(os.path.abspath(target))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory)
-    if not private:
-        _share_like(target, tmp)
+    fd, tmp = temp_beside(target, private=private)
     try:
         try:
             view = memoryview(data)
@@ -41,22 +43,26 @@ def atomic_write(path: PathArg, data: bytes, *, private: bool = True) -> None:
     fsync_dir(directory)
 
 
-def _share_like(target: str, tmp: str) -> None:
-    """Give ``tmp`` the mode of ``target``, or the one a new file gets under the umask."""
-    try:
-        mode = stat.S_IMODE(os.stat(target).st_mode)
-    except OSError:
-        probe = f"{tmp}.mode"
+def temp_beside(target: str, *, private: bool) -> tuple[int, str]:
+    """A new empty file beside ``target`` (its descriptor and name), for content that will be
+    renamed over it: readable by its owner only, or unless ``private`` with the mode
+    ``target`` has, or a new file gets under the umask. OSError is the caller's to word."""
+    if private:
+        directory = os.path.dirname(os.path.abspath(target))
+        return tempfile.mkstemp(
+            prefix=f".{os.path.basename(target)}.", suffix=".tmp", dir=directory
+        )
+    directory, name = os.path.split(os.path.abspath(target))
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
         try:
-            os.close(os.open(probe, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            mode = stat.S_IMODE(os.stat(probe).st_mode)
-        except OSError:
-            return
-        finally:
-            with contextlib.suppress(OSError):
-                os.unlink(probe)
-    with contextlib.suppress(OSError):
-        os.chmod(tmp, mode)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | O_BINARY, 0o666)
+        except FileExistsError:
+            continue
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode))
+        return fd, tmp
+    raise FileExistsError(f"no free temporary file name beside {target}")
 
 
 def fsync_dir(directory: PathArg) -> None:

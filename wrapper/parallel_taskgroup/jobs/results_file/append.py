@@ -10,7 +10,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from ..._fs import fsync_dir
+from ..._fs import O_BINARY, fsync_dir
 from ...errors import ResultsFileError
 from .csv_records import (
     _check_torn,
@@ -19,7 +19,7 @@ from .csv_records import (
     _end_of_last_record,
     _line_number,
 )
-from .files import _O_BINARY, _io_error
+from .files import _io_error
 from .formats import appendable, results_format
 from .layout import ResultsLayout, _names, columns
 from .lines import _Lines
@@ -82,7 +82,7 @@ class ResultsAppender:
             raise ResultsFileError(f"{self.path}: already open")
         created = not os.path.exists(self.path)
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | _O_BINARY, 0o666)
+            fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | O_BINARY, 0o666)
         except OSError as exc:
             raise _io_error(self.path, "cannot open", exc) from exc
         try:

@@ -6,14 +6,11 @@ from __future__ import annotations
 
 import contextlib
 import gzip
-import os
 import zlib
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, cast
 
 from ...errors import ResultsFileError
-
-_O_BINARY = getattr(os, "O_BINARY", 0)
 
 
 def _io_error(path: str, action: str, exc: OSError) -> ResultsFileError:

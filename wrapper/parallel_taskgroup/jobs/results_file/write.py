@@ -7,14 +7,12 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
-import secrets
-import stat
 from collections.abc import Iterable, Iterator, Mapping
 from typing import IO, Any, Union
 
-from ..._fs import fsync_dir
+from ..._fs import fsync_dir, temp_beside
 from ...errors import ResultsFileError
-from .files import _O_BINARY, _io_error, _where
+from .files import _io_error, _where
 from .formats import _gzipped, _lines_format, results_format
 from .layout import ResultsLayout
 from .lines import _Lines
@@ -66,19 +64,16 @@ def replacing(path: str) -> Iterator[tuple[IO[bytes], str]]:
 
 def _create_temp(path: str) -> tuple[int, str]:
     """A new empty file beside ``path``, with the mode ``path`` has (or a new file would get)."""
-    directory, name = os.path.split(os.path.abspath(path))
-    for _ in range(100):
-        tmp = os.path.join(directory, f".{name}.{secrets.token_hex(6)}.tmp")
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _O_BINARY, 0o666)
-        except FileExistsError:
-            continue
-        except OSError as exc:
-            raise _io_error(path, f"cannot create a file in {directory}", exc) from exc
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        return fd, tmp
-    raise ResultsFileError(f"{path}: cannot find a free temporary file name in {directory}")
+    try:
+        return temp_beside(path, private=False)
+    except FileExistsError:
+        raise ResultsFileError(
+            f"{path}: cannot find a free temporary file name in {os.path.dirname(path) or '.'}"
+        ) from None
+    except OSError as exc:
+        raise _io_error(
+            path, f"cannot create a file in {os.path.dirname(path) or '.'}", exc
+        ) from exc
 
 
 _WRITE_BYTES = 1 << 18
