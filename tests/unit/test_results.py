@@ -11,6 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from parallel_taskgroup import MemoryCursorStore, RunResult, errors
 from parallel_taskgroup.client import core_of
 from parallel_taskgroup.jobs.collector import CATCH_UP_ROWS
@@ -238,22 +240,41 @@ def test_error_events_are_counted_and_results_go_on() -> None:
     assert stream.error_events == 1
 
 
-class PacedCatchUps:
-    """A job's catch-up that takes ``takes`` seconds and says ``waste`` of what it read gave
-    nothing new; the first ``barren`` calls supply nothing, later ones every run."""
+class CatchUps:
+    """A job's catch-up, faked: it says it read ``reads`` runs (all it has seen finish, when
+    None) and supplies every run whose finish the stream has seen and ``take`` has not had
+    from it; the first ``barren`` calls supply nothing."""
 
-    def __init__(self, *, takes: float, waste: float, barren: int) -> None:
-        self.takes, self.waste, self.barren = takes, waste, barren
+    def __init__(self, *, reads: int | None = None, barren: int = 0) -> None:
+        self.reads, self.barren = reads, barren
         self.started: list[float] = []
-        self.supplied = False
+        self.read: list[int] = []
+        self.seen: set[str] = set()
+        self.supplied: set[str] = set()
+        self.had: set[str] = set()
 
-    def __call__(self) -> float:
+    def take(self, stream: ResultStream) -> list[str]:
+        """Each run id the stream yields, kept as a job's recorder keeps its result."""
+        got = []
+        for result in stream:
+            got.append(result.run_id)
+            self.had.add(result.run_id)
+        return got
+
+    def wanted(self, event: Any) -> bool:
+        self.seen.add(event.run.run_id)
+        return event.run.run_id not in self.supplied and event.run.run_id not in self.had
+
+    def __call__(self) -> int:
         self.started.append(time.monotonic())
-        time.sleep(self.takes)
-        self.supplied = len(self.started) > self.barren
-        return self.waste
+        if len(self.started) > self.barren:
+            self.supplied |= self.seen - self.had
+        self.read.append(len(self.seen) if self.reads is None else self.reads)
+        return self.read[-1]
 
-    def stream(self, server: FakeGroupServer, *, pace: float, hold: float = 0.0) -> ResultStream:
+    def stream(
+        self, server: FakeGroupServer, *, share: float, hold: float = 0.0, after: int = 10
+    ) -> ResultStream:
         return ResultStream(
             core_of(fake_client(server)),
             GROUP_ID,
@@ -261,10 +282,10 @@ class PacedCatchUps:
             cursor_store=None,
             timeout=None,
             fetch_concurrency=2,
-            wanted=lambda event: not self.supplied,
+            wanted=self.wanted,
             catch_up=self,
-            catch_up_after=10,
-            catch_up_pace=pace,
+            catch_up_after=after,
+            catch_up_share=share,
             catch_up_hold=hold,
         )
 
@@ -273,49 +294,74 @@ def due_outputs(n: int) -> FakeGroupServer:
     return FakeGroupServer([run_event(i, f"e{i}") for i in range(n)] + [status_event("x", False)])
 
 
+def run_ids(n: int) -> set[str]:
+    return {f"trun_{i}" for i in range(n)}
+
+
 def test_a_catch_up_that_supplies_nothing_is_not_repeated_for_every_result_after_it() -> None:
     server = due_outputs(100)
-    catch_ups = PacedCatchUps(takes=0.0, waste=1.0, barren=1000)  # records none of them
-    with catch_ups.stream(server, pace=0) as stream:
-        got = [r.run_id for r in stream]
-    assert sorted(got) == sorted(f"trun_{i}" for i in range(100))
+    catch_ups = CatchUps(reads=0, barren=1000)
+    with catch_ups.stream(server, share=0.0) as stream:
+        got = catch_ups.take(stream)
+    assert sorted(got) == sorted(run_ids(100))
     assert 1 <= len(catch_ups.started) <= 100 // 10
 
 
-def test_after_a_catch_up_that_read_only_runs_it_had_the_next_waits_its_pace() -> None:
-    catch_ups = PacedCatchUps(takes=0.02, waste=1.0, barren=100)
-    with catch_ups.stream(due_outputs(60), pace=10) as stream:
-        got = [r.run_id for r in stream]
-    assert sorted(got) == sorted(f"trun_{i}" for i in range(60))
-    gaps = [b - a for a, b in zip(catch_ups.started, catch_ups.started[1:])]
-    assert len(catch_ups.started) >= 2 and min(gaps) >= 0.02 * (1 + 10) * 0.9
+def test_after_a_catch_up_that_read_n_runs_the_next_waits_for_share_of_n_outputs_due() -> None:
+    server = due_outputs(300)
+    catch_ups = CatchUps(reads=100)
+    with catch_ups.stream(server, share=0.5) as stream:
+        got = catch_ups.take(stream)
+    # The first at 10 due, then one per 50 due, then one for those due when the events ended.
+    assert 2 <= len(catch_ups.started) <= 1 + 300 // 50 + 1
+    assert set(got) | catch_ups.supplied == run_ids(300) and not set(got) & catch_ups.supplied
 
 
-def test_outputs_due_while_a_catch_up_is_paced_wait_for_it_not_fetched_one_by_one() -> None:
-    server = due_outputs(150)
-    catch_ups = PacedCatchUps(takes=0.03, waste=1.0, barren=1)
-    with catch_ups.stream(server, pace=10) as stream:
+def test_outputs_due_while_a_catch_up_is_paced_are_left_to_it_not_fetched_one_by_one() -> None:
+    server = due_outputs(300)
+    catch_ups = CatchUps(reads=100)
+    with catch_ups.stream(server, share=0.5) as stream:
         list(stream)
-    assert len(catch_ups.started) == 2  # the second supplied every run still due
-    assert len(fetched(server, "/result")) <= 4 * 2  # those under way at the first, at most
+    assert set(fetched(server, "/result")) <= run_ids(10)  # only those due before the first
 
 
-def test_a_paced_catch_up_is_not_waited_for_once_the_group_is_idle() -> None:
+def test_outputs_left_to_a_paced_catch_up_are_read_by_one_when_the_events_end() -> None:
     server = due_outputs(100)
-    catch_ups = PacedCatchUps(takes=0.02, waste=1.0, barren=1)
+    catch_ups = CatchUps(reads=1000)  # the next would wait for 500 outputs due
     began = time.monotonic()
-    with catch_ups.stream(server, pace=1000) as stream:  # a 20 s pace
-        list(stream)
+    with catch_ups.stream(server, share=0.5) as stream:
+        got = catch_ups.take(stream)
     assert len(catch_ups.started) == 2 and time.monotonic() - began < 10
-    assert server.status_polls >= 1
+    assert set(got) | catch_ups.supplied == run_ids(100)
 
 
-def test_a_catch_up_that_read_only_new_results_does_not_hold_back_the_next() -> None:
-    catch_ups = PacedCatchUps(takes=0.02, waste=0.0, barren=100)
-    began = time.monotonic()
-    with catch_ups.stream(due_outputs(100), pace=1000) as stream:
-        assert len(list(stream)) == 100
-    assert len(catch_ups.started) >= 2 and time.monotonic() - began < 10
+def test_a_catch_up_that_read_few_runs_leaves_nothing_to_the_next() -> None:
+    server = due_outputs(100)
+    catch_ups = CatchUps(reads=10, barren=1000)  # share × 10 is below catch_up_after
+    with catch_ups.stream(server, share=0.5) as stream:
+        got = catch_ups.take(stream)
+    assert sorted(got) == sorted(run_ids(100)) and len(catch_ups.started) >= 2
+
+
+@given(
+    n=st.integers(min_value=1, max_value=250),
+    after=st.integers(min_value=1, max_value=60),
+    share=st.sampled_from([0.0, 0.25, 0.5, 1.0]),
+    barren=st.integers(min_value=0, max_value=3),
+)
+def test_every_result_comes_once_and_paced_catch_ups_read_a_bounded_multiple_of_them(
+    n: int, after: int, share: float, barren: int
+) -> None:
+    server = due_outputs(n)
+    catch_ups = CatchUps(barren=barren)  # each reads every run seen so far, as from the start
+    with catch_ups.stream(server, share=share, after=after) as stream:
+        got = catch_ups.take(stream)
+    assert len(got) == len(set(got)) and not set(got) & catch_ups.supplied
+    if not barren:  # (a barren catch-up leaves what was left to it to the caller's last read)
+        assert set(got) | catch_ups.supplied == run_ids(n)
+    if share and not barren:
+        # Each read but the last two came before share × its runs were due: at most n / share.
+        assert sum(catch_ups.read) <= n * (2 + 1 / share)
 
 
 def test_a_batch_jobs_bulk_catch_up_fits_within_the_read_ahead() -> None:
@@ -349,16 +395,16 @@ def steady_outputs(n: int, *, gap: float, linger: float = 0.0) -> SteadyGroupSer
 
 def test_outputs_due_at_a_steady_rate_are_held_to_share_a_bulk_read() -> None:
     server = steady_outputs(40, gap=0.005)
-    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
-    with catch_ups.stream(server, pace=0, hold=5.0) as stream:
+    catch_ups = CatchUps(reads=0)
+    with catch_ups.stream(server, share=0.0, hold=5.0) as stream:
         list(stream)
-    assert len(catch_ups.started) == 1 and fetched(server, "/result") == []
+    assert 1 <= len(catch_ups.started) <= 40 // 10 and fetched(server, "/result") == []
 
 
 def test_an_output_held_is_fetched_on_its_own_when_its_hold_is_over() -> None:
     server = steady_outputs(3, gap=0.0, linger=3.0)
-    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
-    with catch_ups.stream(server, pace=0, hold=0.3) as stream:
+    catch_ups = CatchUps(reads=0)
+    with catch_ups.stream(server, share=0.0, hold=0.3) as stream:
         came = [(r.run_id, time.monotonic()) for r in stream]
     assert catch_ups.started == [] and len(fetched(server, "/result")) == 3
     assert all(at < server.ended_at for _, at in came)  # not kept until the events ended
@@ -367,7 +413,7 @@ def test_an_output_held_is_fetched_on_its_own_when_its_hold_is_over() -> None:
 def test_outputs_are_not_held_once_the_events_have_ended() -> None:
     began = time.monotonic()
     server = due_outputs(5)
-    catch_ups = PacedCatchUps(takes=0.0, waste=0.0, barren=0)
-    with catch_ups.stream(server, pace=0, hold=60.0) as stream:
+    catch_ups = CatchUps(reads=0)
+    with catch_ups.stream(server, share=0.0, hold=60.0) as stream:
         assert len(list(stream)) == 5
     assert time.monotonic() - began < 10

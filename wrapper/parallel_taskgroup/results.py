@@ -35,9 +35,8 @@ from parallel_taskgroup_api.types import json_value
 
 from . import errors
 from ._clock import Interrupted
-from ._endpoints import events_path, get_group, get_result, runs_stream_params, runs_stream_path
+from ._endpoints import events_path, get_result, runs_stream_params, runs_stream_path
 from ._http import HttpCore
-from ._status import group_active
 from .streaming.cursors import CursorStore, MemoryCursorStore
 from .streaming.events import event_id_of
 from .streaming.stream import ERROR_PATIENCE, FLUSH_SECONDS, EventStream
@@ -57,8 +56,6 @@ the consumer is busy (more than a batch job's bulk catch-up waits for), few enou
 parsed events held cost little memory on a fast stream."""
 
 _REPR_CONTENT = 60
-IDLE_CHECK_SECONDS = 1.0
-"""How often outputs waiting for a paced catch-up check whether the group went idle."""
 
 
 @attrs.frozen(repr=False)
@@ -264,15 +261,15 @@ class ResultStream(_Results):
     For a batch job: ``wanted`` skips finished runs the caller already has (no fetch, nothing
     yielded). When ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to
     read them in bulk, and only those still wanted afterwards are fetched one by one. It returns
-    the share of the runs it read that gave nothing new (read before, or not finished): after a
-    catch-up that took ``t`` seconds and wasted that share ``w``, the next waits until
-    ``catch_up_pace × w × t`` seconds have passed, or the group is idle, and the outputs due
-    meanwhile wait for it rather than being fetched one by one. So reading the group again and
-    again, when runs finish far out of the order they were added, takes a bounded share of the
-    time, and results then come in bursts. An output due waits up to ``catch_up_hold`` seconds
-    for others to share a bulk read before it is fetched on its own (not once the group's
-    events have ended): fetches are quick, so without it outputs due at a steady rate are all
-    fetched one by one, though they come often enough to share bulk reads that cost far less.
+    how many runs it read: after a catch-up that read ``n`` runs, the next waits until
+    ``catch_up_share × n`` outputs are due (or the events end), and the outputs due meanwhile are
+    left to it, their events passed: ``catch_up`` must read every finished run the caller
+    wants, as a job's read of its group does. So however far out of order runs finish, all the
+    catch-ups together read at most ``2 + 1 / catch_up_share`` times as many runs as there are
+    results, which then come in bursts. An output due waits up to ``catch_up_hold`` seconds for others to
+    share a bulk read before it is fetched on its own (not once the group's events have ended):
+    fetches are quick, so without it outputs due at a steady rate are all fetched one by one,
+    though they come often enough to share bulk reads that cost far less.
     """
 
     def __init__(
@@ -286,9 +283,9 @@ class ResultStream(_Results):
         fetch_concurrency: int,
         error_patience: float = ERROR_PATIENCE,
         wanted: Optional[Callable[[TaskRunEvent], bool]] = None,
-        catch_up: Optional[Callable[[], float]] = None,
+        catch_up: Optional[Callable[[], int]] = None,
         catch_up_after: int = 100,
-        catch_up_pace: float = 0.0,
+        catch_up_share: float = 0.0,
         catch_up_hold: float = 0.0,
     ) -> None:
         if fetch_concurrency < 1:
@@ -318,7 +315,7 @@ class ResultStream(_Results):
         self._wanted = wanted
         self._catch_up = catch_up
         self._catch_up_after = catch_up_after
-        self._catch_up_pace = catch_up_pace
+        self._catch_up_share = catch_up_share
         self._catch_up_hold = catch_up_hold if catch_up is not None else 0.0
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()  # C-level hand-over
         self._marks: deque[_Mark] = deque()
@@ -457,27 +454,23 @@ class ResultStream(_Results):
         reading = True
         clock = self._core.clock
         hold = self._catch_up_hold
+        after = self._catch_up_after
         due = 0  # outputs that became due since the last catch-up
-        next_catch_up = 0.0  # on the clock: when the last catch-up's pace allows the next
+        left = 0  # of them, those whose events were passed, left to the next catch-up
+        pending = after  # outputs due that start the next catch-up
         try:
-            while reading or in_flight or backlog or early_in != early_asked:
-                bulk = (
-                    self._catch_up is not None
-                    and due >= self._catch_up_after
-                    and len(backlog) >= self._catch_up_after
-                )
-                wait: Optional[float] = None  # for the pace of catch-ups to allow the next
-                if bulk:
+            while reading or in_flight or backlog or early_in != early_asked or left:
+                if self._catch_up is not None and (
+                    (due >= pending and len(backlog) + left >= after) or (left and not reading)
+                ):
                     # Many outputs at once: the caller reads them in bulk, then only those
                     # it still wants are fetched one by one. Counting only outputs due since
                     # the last catch-up keeps one that could not supply them from being
                     # repeated for every result after it (a bulk read per result).
-                    wait = next_catch_up - clock.now()
-                    if wait <= 0:
-                        wait, due = None, 0
-                        next_catch_up = self._bulk_catch_up(backlog, marks)
+                    pending = self._bulk_catch_up(backlog, marks)
+                    due = left = 0
                 held: Optional[float] = None  # until the oldest output's hold ends
-                while backlog and in_flight < self._fetch_concurrency and wait is None:
+                while backlog and in_flight < self._fetch_concurrency:
                     if hold and reading:
                         held = backlog[0][2] + hold - clock.now()
                         if held > 0:
@@ -491,18 +484,11 @@ class ResultStream(_Results):
                         self._done(mark, marks)
                 if not (reading or in_flight or backlog or early_in != early_asked):
                     break
-                if wait is not None:
-                    # Outputs waiting for a paced catch-up are not fetched one by one: a bulk
-                    # read costs a small part of a fetch per run, even of runs read again.
-                    item = self._get_within(wait)
-                    if item is None:
-                        if wait <= IDLE_CHECK_SECONDS or not self._group_active():
-                            next_catch_up = -math.inf  # waited out, or no more will come
-                        continue
-                elif held is not None:
-                    item = self._get_within(held)
-                    if item is None:
-                        continue  # the hold may be over: fetched on its own
+                if held is not None:
+                    try:
+                        item = self._queue.get(timeout=held)
+                    except queue.Empty:
+                        continue  # the hold is over: fetched on its own
                 else:
                     item = self._queue.get()
                 kind = item[0]
@@ -533,8 +519,15 @@ class ResultStream(_Results):
                     and self._still_wanted(event)
                 ):
                     if needs_output(event):
-                        backlog.append((event, mark, clock.now() if hold else 0.0))
                         due += 1
+                        if pending > after:
+                            # Outputs waiting for a paced catch-up are not fetched one by one
+                            # (a bulk read costs a small part of a fetch per run, even of runs
+                            # read again), nor held: the reader reads on.
+                            left += 1
+                            self._done(mark, marks)
+                            continue
+                        backlog.append((event, mark, clock.now() if hold else 0.0))
                         continue
                     yield result_of(event)
                 elif type(event) is ErrorEvent:
@@ -567,14 +560,11 @@ class ResultStream(_Results):
 
     def _bulk_catch_up(
         self, backlog: deque[tuple[TaskRunEvent, _Mark, float]], marks: deque[_Mark]
-    ) -> float:
+    ) -> int:
         """Have the caller read the due outputs in bulk, and drop from ``backlog`` those it no
-        longer wants; returns the time on the clock when its pace allows the next catch-up."""
+        longer wants; returns how many outputs due start the next catch-up."""
         assert self._catch_up is not None
-        clock = self._core.clock
-        started = clock.now()
-        waste = self._catch_up()
-        took = clock.now() - started
+        runs = self._catch_up()
         # One pass, in order: removing entries one by one compared each with those before it,
         # field by field (their events' equality).
         kept = []
@@ -585,18 +575,7 @@ class ResultStream(_Results):
                 self._done(entry[1], marks)
         backlog.clear()
         backlog.extend(kept)
-        return started + took * (1.0 + self._catch_up_pace * waste)
-
-    def _get_within(self, seconds: float) -> Any:
-        """The next item from the threads, or None after ``seconds`` (at most
-        :data:`IDLE_CHECK_SECONDS`) without one."""
-        try:
-            return self._queue.get(timeout=min(seconds, IDLE_CHECK_SECONDS))
-        except queue.Empty:
-            return None
-
-    def _group_active(self) -> bool:
-        return group_active(get_group(self._core, self.group_id).status)
+        return max(self._catch_up_after, math.ceil(self._catch_up_share * runs))
 
     def _still_wanted(self, event: TaskRunEvent) -> bool:
         return self._wanted is None or self._wanted(event)

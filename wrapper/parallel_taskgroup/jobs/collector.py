@@ -24,9 +24,10 @@ __all__ = ["CATCH_UP_ROWS", "collect", "unrecorded"]
 
 CATCH_UP_ROWS = 50
 """With at least this many finished runs to collect at once, they are read from one snapshot."""
-CATCH_UP_PACE = 8.0
-"""After a snapshot read, the next waits this many times as long as the read took, weighted by
-the share of runs it read for nothing (see ``ResultStream``)."""
+CATCH_UP_SHARE = 0.5
+"""After a snapshot read of ``n`` runs, the next waits until this share of ``n`` outputs are
+due: all the reads of a job's results together read at most four times as many runs as it has
+rows, however far out of order its runs finish (see ``ResultStream``)."""
 CATCH_UP_HOLD = 1.0
 """Seconds a finished run's output waits for others to share a snapshot read before it is
 fetched on its own."""
@@ -58,7 +59,7 @@ def collect(
     def save() -> None:
         save_state(options.state_path, state)
 
-    def catch_up(*, from_start: bool = False) -> float:
+    def catch_up(*, from_start: bool = False) -> int:
         done = read_group(
             core,
             group.id,
@@ -69,7 +70,7 @@ def collect(
             from_start=from_start,
         )
         save()
-        return done.waste
+        return done.runs
 
     reporter.phase("collecting results" if submitter.done.is_set() else "submitting")
     clock = core.clock
@@ -86,7 +87,7 @@ def collect(
             wanted=recorder.wanted,
             catch_up=catch_up,
             catch_up_after=CATCH_UP_ROWS,
-            catch_up_pace=CATCH_UP_PACE,
+            catch_up_share=CATCH_UP_SHARE,
             catch_up_hold=CATCH_UP_HOLD,
         )
         watch(stream)

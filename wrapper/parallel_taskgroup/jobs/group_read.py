@@ -32,11 +32,6 @@ class GroupRead:
         """Results it recorded (the rest of the runs were unfinished, or recorded before)."""
         self.seconds = seconds
 
-    @property
-    def waste(self) -> float:
-        """The share of the runs read that gave no new result."""
-        return 1.0 - self.recorded / self.runs if self.runs else 0.0
-
 
 def read_group(
     core: HttpCore,
