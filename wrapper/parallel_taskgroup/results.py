@@ -266,10 +266,10 @@ class ResultStream(_Results):
     left to it, their events passed: ``catch_up`` must read every finished run the caller
     wants, as a job's read of its group does. So however far out of order runs finish, all the
     catch-ups together read at most ``2 + 1 / catch_up_share`` times as many runs as there are
-    results, which then come in bursts. An output due waits up to ``catch_up_hold`` seconds for others to
-    share a bulk read before it is fetched on its own (not once the group's events have ended):
-    fetches are quick, so without it outputs due at a steady rate are all fetched one by one,
-    though they come often enough to share bulk reads that cost far less.
+    results, which then come in bursts. An output due waits up to ``catch_up_hold`` seconds for
+    others to share a bulk read before it is fetched on its own (not once the group's events have
+    ended): fetches are quick, so without it outputs due at a steady rate are all fetched one by
+    one, though they come often enough to share bulk reads that cost far less.
     """
 
     def __init__(
