@@ -8,7 +8,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import httpx
 from taskgroup_emulator.testing import EmulatorServer
@@ -100,3 +100,25 @@ def json_spec(properties: dict[str, Any]) -> dict[str, Any]:
     """A task spec whose JSON output has these top-level fields, every one required."""
     schema = {"type": "object", "properties": properties, "required": list(properties)}
     return {"output_schema": {"type": "json", "json_schema": schema}}
+
+
+class RunsReads(httpx.BaseTransport):
+    """Real HTTP, with the body of each read of a group's runs (``GET .../runs``) passed
+    through ``change`` (which may look at it, or rewrite it)."""
+
+    def __init__(self, change: Callable[[bytes], bytes]) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.change = change
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self.inner.handle_request(request)
+        if request.method != "GET" or not request.url.path.endswith("/runs"):
+            return response
+        body = response.read()
+        response.close()
+        return httpx.Response(
+            response.status_code, headers=response.headers, content=self.change(body)
+        )
+
+    def close(self) -> None:
+        self.inner.close()

@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import httpx
 import pytest
-from job_helpers import runs_per_key
+from job_helpers import RunsReads, runs_per_key
 from parallel_taskgroup import (
     Client,
     InputError,
@@ -342,25 +342,18 @@ def test_an_unknown_results_extension_is_refused_before_anything_is_sent(
     assert list(tmp_path.iterdir()) == []
 
 
-class UnknownStatusOnFirstRunsRead(httpx.BaseTransport):
-    """Real HTTP, but the first read of a group's runs gives every run a status this client
-    does not know (as the API may add one): those events do not parse."""
+class UnknownStatusOnFirstRunsRead:
+    """The first read of a group's runs gives every run a status this client does not know
+    (as the API may add one): those events do not parse."""
 
     def __init__(self) -> None:
-        self.inner = httpx.HTTPTransport()
         self.rewritten = False
 
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        response = self.inner.handle_request(request)
-        if self.rewritten or request.method != "GET" or not request.url.path.endswith("/runs"):
-            return response
+    def __call__(self, body: bytes) -> bytes:
+        if self.rewritten:
+            return body
         self.rewritten = True
-        body = re.sub(rb'"status": ?"[a-z_]+"', b'"status": "pending"', response.read())
-        response.close()
-        return httpx.Response(response.status_code, headers=response.headers, content=body)
-
-    def close(self) -> None:
-        self.inner.close()
+        return re.sub(rb'"status": ?"[a-z_]+"', b'"status": "pending"', body)
 
 
 def test_a_job_attached_to_a_group_whose_runs_it_cannot_read_sends_none_of_them_again(
@@ -369,13 +362,13 @@ def test_a_job_attached_to_a_group_whose_runs_it_cannot_read_sends_none_of_them_
     with client_for(server) as client:
         group = client.create_group(processor="lite")
         group.add_runs(rows(40), key="id")  # a job whose files were lost
-    transport = UnknownStatusOnFirstRunsRead()
-    http = httpx.Client(transport=transport)
+    unknown = UnknownStatusOnFirstRunsRead()
+    http = httpx.Client(transport=RunsReads(unknown))
     with Client(api_key=server.api_key, base_url=server.base_url, http_client=http) as client:
         report = run_job(
             client, rows(50), out=str(tmp_path / "r.jsonl"), key="id", group_id=group.id
         )
-    assert transport.rewritten and report.completed == 50
+    assert unknown.rewritten and report.completed == 50
     assert runs_per_key(server, group.id) == {f"r{i}": 1 for i in range(50)}
 
 

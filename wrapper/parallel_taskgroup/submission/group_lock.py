@@ -48,7 +48,7 @@ def sending_to(
             f"add_runs on group {group_id} was called from inside another add_runs on it (e.g. "
             "from its on_progress): the inner call would wait for the outer one forever"
         )
-    lock = _lock_of(server, group_id)
+    lock = _lock_of(key)
     if lock is None:
         yield False
         return
@@ -89,9 +89,9 @@ def _take(lock: FileLock, note: str) -> Optional[bool]:
 LOCK_DIR_VARIABLE = "PARALLEL_TASKGROUP_LOCK_DIR"
 
 
-def _lock_of(server: str, group_id: str) -> Optional[FileLock]:
-    """The lock file of the group (named by a digest: ids are the server's to choose), or
-    None when the lock folder cannot be made."""
+def _lock_of(key: tuple[str, str]) -> Optional[FileLock]:
+    """The lock file of the group ``key`` (server, group id; named by a digest: ids are the
+    server's to choose), or None when the lock folder cannot be made."""
     folder = os.environ.get(LOCK_DIR_VARIABLE) or os.path.join(
         tempfile.gettempdir(), f"parallel-taskgroup-{_user()}"
     )
@@ -100,7 +100,7 @@ def _lock_of(server: str, group_id: str) -> Optional[FileLock]:
     except OSError as exc:
         log.warning("add_runs goes without its group lock: cannot make %s (%s)", folder, exc)
         return None
-    name = hashlib.sha256(f"{server.rstrip('/')}\n{group_id}".encode()).hexdigest()[:32]
+    name = hashlib.sha256("\n".join(key).encode()).hexdigest()[:32]
     return FileLock(os.path.join(folder, f"{name}.lock"))
 
 

@@ -64,16 +64,15 @@ def replacing(path: str) -> Iterator[tuple[IO[bytes], str]]:
 
 def _create_temp(path: str) -> tuple[int, str]:
     """A new empty file beside ``path``, with the mode ``path`` has (or a new file would get)."""
+    directory = os.path.dirname(path) or "."
     try:
         return temp_beside(path, private=False)
     except FileExistsError:
         raise ResultsFileError(
-            f"{path}: cannot find a free temporary file name in {os.path.dirname(path) or '.'}"
+            f"{path}: cannot find a free temporary file name in {directory}"
         ) from None
     except OSError as exc:
-        raise _io_error(
-            path, f"cannot create a file in {os.path.dirname(path) or '.'}", exc
-        ) from exc
+        raise _io_error(path, f"cannot create a file in {directory}", exc) from exc
 
 
 _WRITE_BYTES = 1 << 18
