@@ -4,7 +4,7 @@ without asking the journal when the events stream tells of it later."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -53,9 +53,9 @@ class CountingStore(JobStore):
         super().__init__(path)
         self.classified = 0
 
-    def classify_run(self, key: str, attempt: int, run_id: str) -> str:
+    def classify_runs(self, runs: Sequence[tuple[str, int, str]]) -> list[str]:
         self.classified += 1
-        return super().classify_run(key, attempt, run_id)
+        return super().classify_runs(runs)
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_recorded_run_is_not_wanted_again_and_saying_so_asks_the_journal_nothi
     recorder.record(result_of(finished(1)))
     recorder.flush(force=True)
 
-    assert recorder.wanted(finished(1)) is False
+    assert recorder.wanted([finished(1)]) == [False]
     assert store.classified == 0
 
 
@@ -110,9 +110,31 @@ def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, Counti
         recorder.record(result_of(finished(i)))
     recorder.flush(force=True)
 
-    assert recorder.wanted(finished(0)) is False  # forgotten here, asked of the journal
+    assert recorder.wanted([finished(0)]) == [False]  # forgotten here, asked of the journal
     assert store.classified == 1
-    assert recorder.wanted(finished(RECENT_RUNS + 5)) is True
+    assert recorder.wanted([finished(RECENT_RUNS + 5)]) == [True]
+
+
+def test_runs_not_recorded_yet_are_asked_of_the_journal_in_one_question(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    recorder.record(result_of(finished(3)))
+    recorder.flush(force=True)
+
+    assert recorder.wanted([finished(i) for i in range(6)]) == [True] * 3 + [False] + [True] * 2
+    assert store.classified == 1
+
+
+def test_a_second_run_of_a_row_is_not_wanted_and_is_recorded_as_an_extra_run(
+    job: tuple[Recorder, CountingStore],
+) -> None:
+    recorder, store = job
+    besides = finished(2)
+    besides.run.run_id = "trun_besides"
+
+    assert recorder.wanted([finished(1), besides]) == [True, False]
+    assert store.extra_runs() == [("k2", "trun_besides")]
 
 
 def read_snapshot(

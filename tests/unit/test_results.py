@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import httpx
@@ -252,6 +252,7 @@ class CatchUps:
         self.seen: set[str] = set()
         self.supplied: set[str] = set()
         self.had: set[str] = set()
+        self.asked: list[int] = []  # how many runs each call of ``wanted`` asked about
 
     def take(self, stream: ResultStream) -> list[str]:
         """Each run id the stream yields, kept as a job's recorder keeps its result."""
@@ -261,9 +262,11 @@ class CatchUps:
             self.had.add(result.run_id)
         return got
 
-    def wanted(self, event: Any) -> bool:
-        self.seen.add(event.run.run_id)
-        return event.run.run_id not in self.supplied and event.run.run_id not in self.had
+    def wanted(self, events: Sequence[Any]) -> list[bool]:
+        self.asked.append(len(events))
+        ids = [event.run.run_id for event in events]
+        self.seen.update(ids)
+        return [i not in self.supplied and i not in self.had for i in ids]
 
     def __call__(self) -> int:
         self.started.append(time.monotonic())
@@ -323,6 +326,15 @@ def test_outputs_due_while_a_catch_up_is_paced_are_left_to_it_not_fetched_one_by
     with catch_ups.stream(server, share=0.5) as stream:
         list(stream)
     assert set(fetched(server, "/result")) <= run_ids(10)  # only those due before the first
+
+
+def test_outputs_left_to_a_paced_catch_up_are_asked_about_together_not_one_by_one() -> None:
+    server = due_outputs(300)
+    catch_ups = CatchUps(reads=100)  # each later one waits for 50 outputs due
+    with catch_ups.stream(server, share=0.5) as stream:
+        list(stream)
+    # One by one until the first catch-up (10 due), then a question per 50 left to the next.
+    assert sum(catch_ups.asked) >= 300 and len(catch_ups.asked) <= 10 + 2 * (300 // 50 + 2)
 
 
 def test_outputs_left_to_a_paced_catch_up_are_read_by_one_when_the_events_end() -> None:

@@ -14,7 +14,7 @@ import math
 import queue
 import threading
 from collections import deque
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from types import TracebackType
 from typing import Any, Callable, Optional, TypeVar, Union
@@ -54,6 +54,9 @@ READ_AHEAD = 200
 """Events read ahead of what the consumer has taken: enough to keep the connection read while
 the consumer is busy (more than a batch job's bulk catch-up waits for), few enough that the
 parsed events held cost little memory on a fast stream."""
+
+_ASK_AT_ONCE = 100
+"""Outputs left to a paced catch-up that the caller is asked about at once, at most."""
 
 _REPR_CONTENT = 60
 
@@ -258,18 +261,19 @@ class ResultStream(_Results):
     last saved): a slow fetch holds the cursor while later results go out; with outputs
     arriving evenly, about ``2 × fetch_concurrency`` (the fetches allowed past the cursor).
 
-    For a batch job: ``wanted`` skips finished runs the caller already has (no fetch, nothing
-    yielded). When ``catch_up_after`` outputs wait to be fetched, ``catch_up`` is called first to
-    read them in bulk, and only those still wanted afterwards are fetched one by one. It returns
-    how many runs it read: after a catch-up that read ``n`` runs, the next waits until
-    ``catch_up_share × n`` outputs are due (or the events end), and the outputs due meanwhile are
-    left to it, their events passed: ``catch_up`` must read every finished run the caller
-    wants, as a job's read of its group does. So however far out of order runs finish, all the
-    catch-ups together read at most ``2 + 1 / catch_up_share`` times as many runs as there are
-    results, which then come in bursts. An output due waits up to ``catch_up_hold`` seconds for
-    others to share a bulk read before it is fetched on its own (not once the group's events have
-    ended): fetches are quick, so without it outputs due at a steady rate are all fetched one by
-    one, though they come often enough to share bulk reads that cost far less.
+    For a batch job: ``wanted`` says which of some finished runs the caller does not have yet;
+    the others are skipped (no fetch, nothing yielded). When ``catch_up_after`` outputs wait to
+    be fetched, ``catch_up`` is called first to read them in bulk, and only those still wanted
+    afterwards are fetched one by one. It returns how many runs it read: after a catch-up that
+    read ``n`` runs, the next waits until ``catch_up_share × n`` outputs are due (or the events
+    end), and the outputs due meanwhile are left to it, their events passed (and ``wanted``
+    asked about them together): ``catch_up`` must read every finished run the caller wants, as a
+    job's read of its group does. So however far out of order runs finish, all the catch-ups
+    together read at most ``2 + 1 / catch_up_share`` times as many runs as there are results,
+    which then come in bursts. An output due waits up to ``catch_up_hold`` seconds for others to
+    share a bulk read before it is fetched on its own (not once the group's events have ended):
+    fetches are quick, so without it outputs due at a steady rate are all fetched one by one,
+    though they come often enough to share bulk reads that cost far less.
     """
 
     def __init__(
@@ -282,7 +286,7 @@ class ResultStream(_Results):
         timeout: Optional[float],
         fetch_concurrency: int,
         error_patience: float = ERROR_PATIENCE,
-        wanted: Optional[Callable[[TaskRunEvent], bool]] = None,
+        wanted: Optional[Callable[[Sequence[TaskRunEvent]], list[bool]]] = None,
         catch_up: Optional[Callable[[], int]] = None,
         catch_up_after: int = 100,
         catch_up_share: float = 0.0,
@@ -458,8 +462,19 @@ class ResultStream(_Results):
         due = 0  # outputs that became due since the last catch-up
         left = 0  # of them, those whose events were passed, left to the next catch-up
         pending = after  # outputs due that start the next catch-up
+        # Outputs of events passed while a paced catch-up waits, not yet known to be wanted:
+        # asked about together (one question of the caller's journal, not one per run), once
+        # they could be enough to start the catch-up, or the events end.
+        unasked: list[TaskRunEvent] = []
         try:
-            while reading or in_flight or backlog or early_in != early_asked or left:
+            while reading or in_flight or backlog or early_in != early_asked or left or unasked:
+                if unasked and (
+                    not reading or len(unasked) >= min(_ASK_AT_ONCE, max(1, pending - due))
+                ):
+                    wanted = sum(self._which_wanted(unasked))
+                    unasked.clear()
+                    due += wanted
+                    left += wanted
                 if self._catch_up is not None and (
                     (due >= pending and len(backlog) + left >= after) or (left and not reading)
                 ):
@@ -513,23 +528,20 @@ class ResultStream(_Results):
                     self._done(mark, marks)
                     continue
                 _, event, mark = item
-                if (
-                    type(event) is TaskRunEvent
-                    and event.run.status in TERMINAL
-                    and self._still_wanted(event)
-                ):
-                    if needs_output(event):
-                        due += 1
-                        if pending > after:
-                            # Outputs waiting for a paced catch-up are not fetched one by one
-                            # (a bulk read costs a small part of a fetch per run, even of runs
-                            # read again), nor held: the reader reads on.
-                            left += 1
-                            self._done(mark, marks)
-                            continue
-                        backlog.append((event, mark, clock.now() if hold else 0.0))
+                if type(event) is TaskRunEvent and event.run.status in TERMINAL:
+                    if pending > after and needs_output(event):
+                        # Outputs waiting for a paced catch-up are not fetched one by one (a
+                        # bulk read costs a small part of a fetch per run, even of runs read
+                        # again), nor held: the reader reads on.
+                        unasked.append(event)
+                        self._done(mark, marks)
                         continue
-                    yield result_of(event)
+                    if self._still_wanted(event):
+                        if needs_output(event):
+                            due += 1
+                            backlog.append((event, mark, clock.now() if hold else 0.0))
+                            continue
+                        yield result_of(event)
                 elif type(event) is ErrorEvent:
                     log.info(
                         "the events stream of group %s reported an error (%s); going on",
@@ -568,8 +580,9 @@ class ResultStream(_Results):
         # One pass, in order: removing entries one by one compared each with those before it,
         # field by field (their events' equality).
         kept = []
-        for entry in backlog:
-            if self._still_wanted(entry[0]):
+        wanted = self._which_wanted([event for event, _, _ in backlog])
+        for entry, still in zip(backlog, wanted):
+            if still:
                 kept.append(entry)
             else:
                 self._done(entry[1], marks)
@@ -577,8 +590,13 @@ class ResultStream(_Results):
         backlog.extend(kept)
         return max(self._catch_up_after, math.ceil(self._catch_up_share * runs))
 
+    def _which_wanted(self, events: Sequence[TaskRunEvent]) -> list[bool]:
+        if self._wanted is None or not events:
+            return [True] * len(events)
+        return self._wanted(events)
+
     def _still_wanted(self, event: TaskRunEvent) -> bool:
-        return self._wanted is None or self._wanted(event)
+        return self._wanted is None or self._wanted([event])[0]
 
     def _stop(self) -> None:
         self._stopping.set()

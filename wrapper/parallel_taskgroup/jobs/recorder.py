@@ -14,6 +14,7 @@ import json
 import os
 import time
 from collections import OrderedDict
+from collections.abc import Sequence
 from typing import Any, Optional
 
 from parallel_taskgroup_api.models import TaskRun, TaskRunEvent
@@ -76,31 +77,40 @@ class Recorder:
 
     # -- which runs to keep --------------------------------------------------------------------
 
-    def wanted(self, event: TaskRunEvent) -> bool:
-        """Whether a finished run's result is still to be kept (an extra run of a row is
-        recorded as such, not kept)."""
-        if event.run.run_id in self._recent:
-            del self._recent[event.run.run_id]
-            return False
-        ident = run_identity(event.run)
-        if ident is None:
-            return False
-        key, attempt = split_identity(ident)
-        if (key, attempt) in self._held:
-            return False
-        verdict = self._store.classify_run(key, attempt, event.run.run_id)
-        if verdict == "extra":
-            processor = event.run.processor
-            self._store.record_extra_runs(
-                [
-                    (
-                        ident,
-                        event.run.run_id,
-                        processor if isinstance(processor, str) else self._options.processor,
-                    )
-                ]
-            )
-        return verdict == "wanted"
+    def wanted(self, events: Sequence[TaskRunEvent]) -> list[bool]:
+        """Whether each finished run's result is still to be kept, the journal asked about
+        them all at once (an extra run of a row is recorded as such, not kept)."""
+        verdicts = [False] * len(events)
+        ask: list[tuple[int, str, str, int]] = []  # (index, identity, key, attempt)
+        recent, held = self._recent, self._held
+        for i, event in enumerate(events):
+            run_id = event.run.run_id
+            if run_id in recent:
+                del recent[run_id]
+                continue
+            ident = run_identity(event.run)
+            if ident is None:
+                continue
+            key, attempt = split_identity(ident)
+            if (key, attempt) not in held:
+                ask.append((i, ident, key, attempt))
+        if not ask:
+            return verdicts
+        extra: list[tuple[str, str, str]] = []
+        answers = self._store.classify_runs(
+            [(key, attempt, events[i].run.run_id) for i, _, key, attempt in ask]
+        )
+        for (i, ident, _, _), verdict in zip(ask, answers):
+            verdicts[i] = verdict == "wanted"
+            if verdict == "extra":
+                run = events[i].run
+                own = run.processor
+                extra.append(
+                    (ident, run.run_id, own if isinstance(own, str) else self._options.processor)
+                )
+        if extra:
+            self._store.record_extra_runs(extra)
+        return verdicts
 
     def holds(self, key: str, attempt: int) -> bool:
         """Whether (key, attempt)'s result is held, not flushed yet."""

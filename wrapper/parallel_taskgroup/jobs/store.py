@@ -514,23 +514,25 @@ class JobStore(BatchJournal):
                 return done is not None and done[0] is None
         return bool(attempt == latest and status is None)
 
-    def classify_run(self, key: str, attempt: int, run_id: str) -> str:
-        """What a finished run of (``key``, ``attempt``) is to the job: ``wanted`` (its result
-        is still to be recorded), ``recorded``, ``extra`` (the job knows another run for it:
-        this one was created besides) or ``other`` (not a run the job knows of, yet)."""
-        found = self._query(
-            "SELECT r.attempt, r.status, a.run_id, a.status FROM attempts a "
-            "JOIN rows r ON r.key = a.key WHERE a.key = ? AND a.attempt = ?",
-            (key, attempt),
-        )
-        if not found:
-            return "other"
-        latest, status, known_run, known_status = found[0]
-        if known_run != run_id:
-            return "extra"
-        if attempt == latest:
-            return "wanted" if status is None else "recorded"
-        return "wanted" if attempt < latest and known_status is None else "recorded"
+    def classify_runs(self, runs: Sequence[tuple[str, int, str]]) -> list[str]:
+        """What each finished run (``key``, ``attempt``, ``run_id``) is to the job, a few
+        hundred keys a query: ``wanted`` (its result is still to be recorded), ``recorded``,
+        ``extra`` (the job knows another run for it: this one was created besides) or
+        ``other`` (not a run the job knows of, yet)."""
+        known: dict[tuple[str, int], tuple[int, Optional[str], str, Optional[str]]] = {}
+        keys = list({key for key, _, _ in runs})
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            marks = ",".join("?" * len(part))
+            for key, attempt, latest, status, run_id, run_status in self._query(
+                "SELECT a.key, a.attempt, r.attempt, r.status, a.run_id, a.status "
+                f"FROM attempts a JOIN rows r ON r.key = a.key WHERE a.key IN ({marks})",
+                part,
+            ):
+                known[(key, int(attempt))] = (int(latest), status, run_id, run_status)
+        return [
+            _verdict(attempt, run_id, known.get((key, attempt))) for key, attempt, run_id in runs
+        ]
 
     def save_results(
         self,
@@ -581,3 +583,18 @@ class JobStore(BatchJournal):
             db.execute("INSERT OR REPLACE INTO meta VALUES ('records', ?)", (kept,))
             if lines_at is not None:
                 db.execute("INSERT OR REPLACE INTO meta VALUES ('appending', '1')")
+
+
+def _verdict(
+    attempt: int, run_id: str, known: Optional[tuple[int, Optional[str], str, Optional[str]]]
+) -> str:
+    """:meth:`JobStore.classify_runs`' word on one run, from its attempt as stored (the row's
+    latest attempt and status, the attempt's run id and status)."""
+    if known is None:
+        return "other"
+    latest, status, known_run, known_status = known
+    if known_run != run_id:
+        return "extra"
+    if attempt == latest:
+        return "wanted" if status is None else "recorded"
+    return "wanted" if attempt < latest and known_status is None else "recorded"
