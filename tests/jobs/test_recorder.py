@@ -4,7 +4,7 @@ without asking the journal when the events stream tells of it later."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -93,12 +93,18 @@ def job(tmp_path: Path) -> Iterator[tuple[Recorder, CountingStore]]:
     store.close()
 
 
+def record_all(recorder: Recorder, runs: Iterable[int]) -> None:
+    """Record the finished runs ``runs`` and write them to the journal."""
+    for i in runs:
+        recorder.record(result_of(finished(i)))
+    recorder.flush(force=True)
+
+
 def test_a_recorded_run_is_not_wanted_again_and_saying_so_asks_the_journal_nothing(
     job: tuple[Recorder, CountingStore],
 ) -> None:
     recorder, store = job
-    recorder.record(result_of(finished(1)))
-    recorder.flush(force=True)
+    record_all(recorder, [1])
 
     assert recorder.wanted([finished(1)]) == [False]
     assert store.classified == 0
@@ -106,9 +112,7 @@ def test_a_recorded_run_is_not_wanted_again_and_saying_so_asks_the_journal_nothi
 
 def test_a_run_recorded_long_ago_is_still_not_wanted(job: tuple[Recorder, CountingStore]) -> None:
     recorder, store = job
-    for i in range(RECENT_RUNS + 1):
-        recorder.record(result_of(finished(i)))
-    recorder.flush(force=True)
+    record_all(recorder, range(RECENT_RUNS + 1))
 
     assert recorder.wanted([finished(0)]) == [False]  # forgotten here, asked of the journal
     assert store.classified == 1
@@ -119,8 +123,7 @@ def test_runs_not_recorded_yet_are_asked_of_the_journal_in_one_question(
     job: tuple[Recorder, CountingStore],
 ) -> None:
     recorder, store = job
-    recorder.record(result_of(finished(3)))
-    recorder.flush(force=True)
+    record_all(recorder, [3])
 
     assert recorder.wanted([finished(i) for i in range(6)]) == [True] * 3 + [False] + [True] * 2
     assert store.classified == 1

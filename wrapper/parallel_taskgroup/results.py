@@ -596,7 +596,7 @@ class ResultStream(_Results):
         return self._wanted(events)
 
     def _still_wanted(self, event: TaskRunEvent) -> bool:
-        return self._wanted is None or self._wanted([event])[0]
+        return self._which_wanted([event])[0]
 
     def _stop(self) -> None:
         self._stopping.set()

@@ -367,28 +367,13 @@ class JobStore(BatchJournal):
     def rows_by_key(self, keys: Sequence[str]) -> dict[str, StoredRow]:
         """The stored rows of ``keys`` (keys the job does not have are left out), a few
         hundred per query."""
-        found: dict[str, StoredRow] = {}
-        for start in range(0, len(keys), _CHUNK):
-            part = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            for row in self._query(
-                f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({marks})",
-                part,
-            ):
-                found[row[1]] = StoredRow(*row)
-        return found
+        sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({{marks}})"
+        return {row[1]: StoredRow(*row) for row in self._query_keys(sql, keys)}
 
     def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
         """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""
-        found: dict[tuple[str, int], str] = {}
-        for start in range(0, len(keys), _CHUNK):
-            part = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            for key, attempt, run_id in self._query(
-                f"SELECT key, attempt, run_id FROM attempts WHERE key IN ({marks})", part
-            ):
-                found[(key, int(attempt))] = run_id
-        return found
+        sql = "SELECT key, attempt, run_id FROM attempts WHERE key IN ({marks})"
+        return {(key, int(attempt)): run_id for key, attempt, run_id in self._query_keys(sql, keys)}
 
     def counts(self) -> RowCounts:
         """How the rows stand (kept as they change: no row is counted here)."""
@@ -519,17 +504,16 @@ class JobStore(BatchJournal):
         hundred keys a query: ``wanted`` (its result is still to be recorded), ``recorded``,
         ``extra`` (the job knows another run for it: this one was created besides) or
         ``other`` (not a run the job knows of, yet)."""
-        known: dict[tuple[str, int], tuple[int, Optional[str], str, Optional[str]]] = {}
-        keys = list({key for key, _, _ in runs})
-        for start in range(0, len(keys), _CHUNK):
-            part = keys[start : start + _CHUNK]
-            marks = ",".join("?" * len(part))
-            for key, attempt, latest, status, run_id, run_status in self._query(
-                "SELECT a.key, a.attempt, r.attempt, r.status, a.run_id, a.status "
-                f"FROM attempts a JOIN rows r ON r.key = a.key WHERE a.key IN ({marks})",
-                part,
-            ):
-                known[(key, int(attempt))] = (int(latest), status, run_id, run_status)
+        sql = (
+            "SELECT a.key, a.attempt, r.attempt, r.status, a.run_id, a.status "
+            "FROM attempts a JOIN rows r ON r.key = a.key WHERE a.key IN ({marks})"
+        )
+        known = {
+            (key, int(attempt)): (int(latest), status, run_id, run_status)
+            for key, attempt, latest, status, run_id, run_status in self._query_keys(
+                sql, list({key for key, _, _ in runs})
+            )
+        }
         return [
             _verdict(attempt, run_id, known.get((key, attempt))) for key, attempt, run_id in runs
         ]

@@ -72,6 +72,13 @@ class StoreDb:
         with self._use() as db:
             return db.execute(sql, tuple(params)).fetchall()
 
+    def _query_keys(self, sql: str, keys: Sequence[Any]) -> Iterator[Any]:
+        """The rows of ``sql`` for ``keys``, a few hundred keys a query: ``{marks}`` in ``sql``
+        stands for the placeholders of one query's keys."""
+        for start in range(0, len(keys), _CHUNK):
+            part = keys[start : start + _CHUNK]
+            yield from self._query(sql.format(marks=",".join("?" * len(part))), part)
+
     @contextlib.contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection in one durable write transaction: committed when the block
