@@ -5,13 +5,16 @@ without a report."""
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from parallel_taskgroup.jobs.store import JobStore
+from parallel_taskgroup.submission.keys import identity
 
 batch = st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=5)
 passes = st.lists(st.tuples(st.lists(batch, max_size=3), st.booleans()), min_size=1, max_size=3)
@@ -60,3 +63,21 @@ def test_a_refresh_holds_each_key_once_and_reports_every_repeat(batches: list[li
         for rows, expected in modelled(batches, {}, 0, skip_known=False):
             assert store.stage_rows(rows) == expected
         store.close()
+
+
+@pytest.mark.skipif(
+    not hasattr(sqlite3.Connection, "setlimit"), reason="setting SQLite limits needs Python 3.11"
+)
+def test_confirmed_runs_are_found_within_old_sqlite_builds_limit_of_999_parameters(
+    tmp_path: Path,
+) -> None:
+    store = JobStore(str(tmp_path / "job.db"))
+    keys = [f"k{i}" for i in range(1200)]
+    store.insert_rows([(key, i, "{}") for i, key in enumerate(keys)])
+    store.confirm({identity(key): f"trun_{key}" for key in keys}, "lite")
+    store._connection()[0].setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+
+    found = store.confirmed_among([identity(key) for key in keys])
+
+    assert len(found) == 1200 and found["k1199"] == "trun_k1199"
+    store.close()

@@ -83,8 +83,9 @@ class BatchJournal(StoreDb):
 
     def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
         found: dict[str, str] = {}
-        for start in range(0, len(identities), _CHUNK):
-            part = [split_identity(i) for i in identities[start : start + _CHUNK]]
+        pairs = _CHUNK // 2  # two parameters each
+        for start in range(0, len(identities), pairs):
+            part = [split_identity(i) for i in identities[start : start + pairs]]
             marks = " OR ".join("(key = ? AND attempt = ?)" for _ in part)
             params = [v for pair in part for v in pair]
             for key, attempt, run_id in self._query(
