@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
 import threading
+from pathlib import Path
 
 import pytest
 from parallel_taskgroup import Clock, ConfigurationError
+from parallel_taskgroup._fs import FileLock
 from parallel_taskgroup.submission.group_lock import sending_to
 
 SERVER = "https://api.example.test"
@@ -77,3 +80,31 @@ def test_the_same_group_id_on_two_servers_is_two_locks() -> None:
         other = sending_to("http://127.0.0.1:8000", "tgrp_lock_servers", clock=clock, on_wait=print)
         with other as waited:
             assert waited is False
+
+
+def test_a_lock_names_its_current_holder_even_after_a_longer_note(tmp_path: Path) -> None:
+    path = tmp_path / "group.lock"
+    first, second, third = FileLock(path), FileLock(path), FileLock(path)
+    assert first.acquire("pid 123456 on a-rather-long-host-name.example.com, since long ago")
+    assert not second.acquire("pid 2 on b, since now")
+    first.release()
+    assert second.acquire("pid 2 on b, since now")
+    assert third.holder() == "pid 2 on b, since now"
+    second.release()
+
+
+def test_a_lock_whose_note_cannot_be_written_is_let_go(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "group.lock"
+
+    def full_disk(fd: int, data: bytes) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "write", full_disk)
+    with pytest.raises(OSError):
+        FileLock(path).acquire("pid 1 on a, since now")
+    monkeypatch.undo()
+    other = FileLock(path)
+    assert other.acquire("pid 2 on b, since now")
+    other.release()

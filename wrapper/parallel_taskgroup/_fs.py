@@ -9,7 +9,7 @@ import secrets
 import stat
 import sys
 import tempfile
-from typing import IO, Optional, Union
+from typing import Optional, Union
 
 __all__ = ["O_BINARY", "FileLock", "atomic_write", "fsync_dir", "temp_beside"]
 
@@ -90,21 +90,28 @@ class FileLock:
 
     def __init__(self, path: PathArg) -> None:
         self.path = os.fspath(path)
-        self._file: Optional[IO[str]] = None
+        self._fd: Optional[int] = None
 
     def acquire(self, note: str) -> bool:
         """Take the lock without waiting and write ``note``; False if another process holds it."""
-        handle = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115 - held until release()
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | O_BINARY, 0o666)
         try:
-            _lock(handle)
+            _lock(fd)
         except OSError:
-            handle.close()
+            os.close(fd)
             return False
-        handle.seek(0)
-        handle.truncate()
-        handle.write(note)
-        handle.flush()
-        self._file = handle
+        self._fd = fd
+        # Written over the last note and padded to its length, not truncated: ext4 flushes a
+        # truncated and rewritten file's blocks at close, which cost more than the rest of
+        # taking the lock.
+        data = note.encode("utf-8")
+        try:
+            data += b" " * (os.fstat(fd).st_size - len(data))
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.write(fd, data)
+        except OSError:
+            self.release()
+            raise
         return True
 
     def holder(self) -> str:
@@ -117,29 +124,29 @@ class FileLock:
 
     def release(self) -> None:
         """Let go of the lock (the file stays: removing it would race a new holder)."""
-        if self._file is not None:
+        if self._fd is not None:
             with contextlib.suppress(OSError):
-                _unlock(self._file)
-            self._file.close()
-            self._file = None
+                _unlock(self._fd)
+            os.close(self._fd)
+            self._fd = None
 
 
 if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
-    def _lock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    def _lock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
-    def _unlock(handle: IO[str]) -> None:
-        handle.seek(0)
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    def _unlock(fd: int) -> None:
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
 
 else:
     import fcntl
 
-    def _lock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    def _lock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def _unlock(handle: IO[str]) -> None:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    def _unlock(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
