@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 from ..submission.journal import PendingBatch
-from ..submission.keys import identity, split_identity
-from .store_db import _CHUNK, StoreDb
+from ..submission.keys import split_identity
+from .store_db import StoreDb
 
 _KEEP_ANSWER = (
     "UPDATE attempts SET record = (SELECT c.record FROM rows r JOIN row_records c "
@@ -82,17 +82,14 @@ class BatchJournal(StoreDb):
         return [PendingBatch(str(b), list(json.loads(i)), s, float(t)) for b, i, s, t in found]
 
     def confirmed_among(self, identities: Sequence[str]) -> dict[str, str]:
-        found: dict[str, str] = {}
-        pairs = _CHUNK // 2  # two parameters each
-        for start in range(0, len(identities), pairs):
-            part = [split_identity(i) for i in identities[start : start + pairs]]
-            marks = " OR ".join("(key = ? AND attempt = ?)" for _ in part)
-            params = [v for pair in part for v in pair]
-            for key, attempt, run_id in self._query(
-                f"SELECT key, attempt, run_id FROM attempts WHERE {marks}", params
-            ):
-                found[identity(key, attempt)] = run_id
-        return found
+        pairs = {split_identity(i): i for i in identities}
+        known = self.run_ids_by_key(list({key for key, _ in pairs}))
+        return {ident: known[pair] for pair, ident in pairs.items() if pair in known}
+
+    def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
+        """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""
+        sql = "SELECT key, attempt, run_id FROM attempts WHERE key IN ({marks})"
+        return {(key, int(attempt)): run_id for key, attempt, run_id in self._query_keys(sql, keys)}
 
 
 class AttemptJournal:

@@ -370,11 +370,6 @@ class JobStore(BatchJournal):
         sql = f"SELECT {_ROW_COLUMNS} FROM rows WHERE key IN ({{marks}})"
         return {row[1]: StoredRow(*row) for row in self._query_keys(sql, keys)}
 
-    def run_ids_by_key(self, keys: Sequence[str]) -> dict[tuple[str, int], str]:
-        """(key, attempt) -> run id of every attempt of ``keys``, a few hundred keys a query."""
-        sql = "SELECT key, attempt, run_id FROM attempts WHERE key IN ({marks})"
-        return {(key, int(attempt)): run_id for key, attempt, run_id in self._query_keys(sql, keys)}
-
     def counts(self) -> RowCounts:
         """How the rows stand (kept as they change: no row is counted here)."""
         found = self._query(
